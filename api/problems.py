@@ -1,0 +1,78 @@
+"""RFC 9457 problem details: the one table that turns exceptions into HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.errors import DataLedgerError
+
+PROBLEM_BASE = "https://dataledger.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+log = logging.getLogger("dataledger.api")
+
+
+def problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    body.update({k: v for k, v in extra.items() if k not in body})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DataLedgerError)
+    async def _domain_error(request: Request, exc: DataLedgerError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.error("%s on %s: %s", exc.code, request.url.path, exc.detail)
+        return problem_response(
+            exc.http_status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            **_jsonable(exc.extra),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"location": "", "message": "invalid request"}
+        return problem_response(
+            422,
+            "validation-failed",
+            "The request is not valid",
+            f"{first['location']}: {first['message']}",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem_response(
+            exc.status_code, code, str(exc.detail), str(exc.detail), instance=request.url.path
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return problem_response(
+            500, "internal-error", "Internal error", "an unexpected error occurred", instance=request.url.path
+        )
+
+
+def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in extra.items():
+        out[key] = (
+            value if isinstance(value, str | int | float | bool | type(None) | list | dict) else str(value)
+        )
+    return out

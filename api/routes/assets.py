@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import CurrentParticipant, ServicesDep
+from api.schemas import RegistrationPrepare, RegistrationSubmit, RevocationBody
+from registry.assets import asset_id_for, new_salt
+from registry.errors import ValidationFailed
+from registry.participants import Role
+from registry.registration_service import RegistrationRequest
+
+router = APIRouter(prefix="/v1/assets", tags=["assets"])
+
+DEFAULT_SIGNATURE_LIFETIME_S = 3600
+
+
+@router.post(
+    "/registration-requests", summary="Prepare the EIP-712 message a holder signs to register an asset"
+)
+def prepare_registration(body: RegistrationPrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
+    me.require_role(Role.ENTERPRISE)
+    registry = services.registry
+    salt = body.salt or new_salt()
+    deadline = body.deadline or registry.latest_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
+    nonce = registry.nonce_of(_address_of(me))
+    request = RegistrationRequest(body.facts.to_domain(), salt, nonce, deadline, signature="0x")
+    auth = services.registration.authorisation_for(me, request)
+    return {
+        "assetId": asset_id_for(auth.holder, auth.content_hash, auth.metadata_hash),
+        "salt": salt,
+        "nonce": nonce,
+        "deadline": deadline,
+        "metadataHash": auth.metadata_hash,
+        "typedData": auth.typed_data(registry.domain),
+    }
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Register an asset (holder-signed, relayed on chain)"
+)
+def register_asset(body: RegistrationSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+    request = RegistrationRequest(
+        body.facts.to_domain(), body.salt, body.nonce, body.deadline, body.signature
+    )
+    return services.registration.register(me, request).as_json()
+
+
+@router.get("", summary="List assets (enterprises see their own)")
+def list_assets(
+    me: CurrentParticipant,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    holder_id = me.id if me.role is Role.ENTERPRISE else None
+    items = services.store.list_assets(holder_id=holder_id, limit=limit, offset=offset)
+    return {"items": [a.as_json() for a in items], "limit": limit, "offset": offset}
+
+
+@router.get("/{asset_id}", summary="An asset with its chain evidence")
+def get_asset(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    return services.registration.get_asset(asset_id).as_json()
+
+
+@router.get("/{asset_id}/history", summary="Every recorded act on the asset, with chain evidence")
+def asset_history(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    record = services.registration.get_asset(asset_id)
+    return {"assetId": record.asset_id, "items": services.store.history(record.asset_id)}
+
+
+@router.post(
+    "/{asset_id}/certificates",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue the registration certificate (registrar only)",
+)
+def issue_certificate(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+    return services.registration.issue_certificate(me, asset_id)
+
+
+@router.post("/{asset_id}/revocation", summary="Revoke the registration (registrar only)")
+def revoke_asset(asset_id: str, body: RevocationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+    return services.registration.revoke(me, asset_id, body.reason).as_json()
+
+
+def _address_of(participant) -> str:  # type: ignore[no-untyped-def]
+    if participant.address is None:
+        raise ValidationFailed("this participant has no chain address", field="address")
+    return participant.address

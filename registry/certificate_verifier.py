@@ -1,0 +1,228 @@
+"""Verifies registration certificates offline (structure, issuer, signature, dates) and online (chain).
+
+Checks run in a fixed order and stop at the first failure; each has a stable name that reports,
+errors (``VerificationFailed.check``) and API problem details use:
+
+``structure`` → ``issuer-trusted`` → ``proof-signature`` → ``validity-period`` and, when a
+:class:`~registry.ports.ChainEvidenceReader` is given, → ``chain-transaction`` →
+``chain-event-matches`` → ``asset-not-revoked``.
+
+A chain reader that cannot answer raises its own error (for example ``LedgerUnavailable``): that is
+not a verdict on the certificate, so it propagates instead of becoming a failed check.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from registry.certificate import PROOF_SIGNATURE_CHECK, Certificate, parse_certificate, verify_proof
+from registry.chain_types import OnChainAssetStatus, RegistrationEvent
+from registry.errors import ValidationFailed, VerificationFailed
+from registry.ports import ChainEvidenceReader
+from registry.registrar_keys import RegistrarPublicKey
+
+
+class Check(enum.StrEnum):
+    """The verification checks, in the order they run."""
+
+    STRUCTURE = "structure"
+    ISSUER_TRUSTED = "issuer-trusted"
+    PROOF_SIGNATURE = PROOF_SIGNATURE_CHECK
+    VALIDITY_PERIOD = "validity-period"
+    CHAIN_TRANSACTION = "chain-transaction"
+    CHAIN_EVENT_MATCHES = "chain-event-matches"
+    ASSET_NOT_REVOKED = "asset-not-revoked"
+
+
+OFFLINE_CHECKS = (Check.STRUCTURE, Check.ISSUER_TRUSTED, Check.PROOF_SIGNATURE, Check.VALIDITY_PERIOD)
+ONLINE_CHECKS = (Check.CHAIN_TRANSACTION, Check.CHAIN_EVENT_MATCHES, Check.ASSET_NOT_REVOKED)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """The checks that ran, in order; the last one is the failure if any failed."""
+
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.checks) and all(check.passed for check in self.checks)
+
+    @property
+    def failed_check(self) -> str | None:
+        return next((check.name for check in self.checks if not check.passed), None)
+
+    @property
+    def failure_detail(self) -> str | None:
+        return next((check.detail for check in self.checks if not check.passed), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "failedCheck": self.failed_check,
+            "checks": [check.as_json() for check in self.checks],
+        }
+
+
+def _same_hex(left: str, right: str) -> bool:
+    """Addresses and hashes compare case-insensitively (EIP-55 checksums only change case)."""
+    return left.lower() == right.lower()
+
+
+class CertificateVerifier:
+    """Verifies certificates issued by a known set of registrars, optionally against the chain."""
+
+    def __init__(
+        self,
+        trusted_issuers: Iterable[RegistrarPublicKey | str],
+        chain: ChainEvidenceReader | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """``trusted_issuers``: registrar public keys or their ``did:key`` identifiers."""
+        self._trusted: dict[str, RegistrarPublicKey] = {}
+        for issuer in trusted_issuers:
+            key = issuer if isinstance(issuer, RegistrarPublicKey) else RegistrarPublicKey.from_did(issuer)
+            self._trusted[key.did] = key
+        self._chain = chain
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def online(self) -> bool:
+        return self._chain is not None
+
+    def verify(self, vc: Mapping[str, Any]) -> VerificationReport:
+        """Run the checks in order, stopping at the first failure. Never raises for a bad certificate."""
+        return self._verify(vc)[0]
+
+    def verify_or_raise(self, vc: Mapping[str, Any]) -> Certificate:
+        """Verify and return the parsed certificate; raise ``VerificationFailed(check=...)`` otherwise."""
+        report, certificate = self._verify(vc)
+        if not report.valid or certificate is None:
+            failed = report.checks[-1]
+            raise VerificationFailed(failed.detail, check=failed.name)
+        return certificate
+
+    def _verify(self, vc: Mapping[str, Any]) -> tuple[VerificationReport, Certificate | None]:
+        try:
+            certificate = parse_certificate(vc)
+        except ValidationFailed as exc:
+            return VerificationReport((CheckResult(Check.STRUCTURE.value, False, exc.detail),)), None
+        results = [CheckResult(Check.STRUCTURE.value, True, f"certificate {certificate.number}")]
+        try:
+            for name, detail in self._checks_after_structure(vc, certificate):
+                results.append(CheckResult(name.value, True, detail))
+        except VerificationFailed as exc:
+            results.append(CheckResult(exc.check, False, exc.detail))
+            return VerificationReport(tuple(results)), None
+        return VerificationReport(tuple(results)), certificate
+
+    def _checks_after_structure(
+        self, vc: Mapping[str, Any], certificate: Certificate
+    ) -> Iterator[tuple[Check, str]]:
+        """Yield (check, detail) for each check passed; raise VerificationFailed at the first failure."""
+        key = self._issuer_key(certificate)
+        yield Check.ISSUER_TRUSTED, f"issued by trusted registrar {certificate.issuer_did}"
+
+        verify_proof(vc, key)  # raises VerificationFailed(check="proof-signature")
+        yield Check.PROOF_SIGNATURE, "ecdsa-jcs-2019 signature verified"
+
+        yield Check.VALIDITY_PERIOD, self._check_validity(certificate)
+
+        if self._chain is None:
+            return
+        event = self._check_transaction(self._chain, certificate)
+        yield Check.CHAIN_TRANSACTION, f"AssetRegistered in transaction {certificate.evidence.tx_hash}"
+
+        self._check_event(certificate, event)
+        yield Check.CHAIN_EVENT_MATCHES, "the on-chain event states the certificate's facts"
+
+        self._check_asset(self._chain, certificate)
+        yield Check.ASSET_NOT_REVOKED, "the asset is registered to the certificate's holder"
+
+    # -- the checks --------------------------------------------------------------------------------
+    @staticmethod
+    def _fail(check: Check, detail: str) -> VerificationFailed:
+        return VerificationFailed(detail, check=check.value)
+
+    def _issuer_key(self, certificate: Certificate) -> RegistrarPublicKey:
+        key = self._trusted.get(certificate.issuer_did)
+        if key is None:
+            raise self._fail(Check.ISSUER_TRUSTED, f"{certificate.issuer_did} is not a trusted registrar")
+        if certificate.verification_method != key.verification_method_id:
+            raise self._fail(
+                Check.ISSUER_TRUSTED, "the proof's verification method does not belong to the issuer"
+            )
+        return key
+
+    def _check_validity(self, certificate: Certificate) -> str:
+        now = self._clock()
+        if now.utcoffset() is None:
+            raise ValueError("the verifier clock must return time-zone-aware datetimes")
+        if now < certificate.valid_from:
+            raise self._fail(Check.VALIDITY_PERIOD, f"not valid before {certificate.valid_from.isoformat()}")
+        if certificate.valid_until is not None and now > certificate.valid_until:
+            raise self._fail(Check.VALIDITY_PERIOD, f"expired at {certificate.valid_until.isoformat()}")
+        return f"valid at {now.astimezone(UTC).isoformat()}"
+
+    def _check_transaction(self, chain: ChainEvidenceReader, certificate: Certificate) -> RegistrationEvent:
+        evidence = certificate.evidence
+        if evidence.chain_id != chain.chain_id:
+            raise self._fail(
+                Check.CHAIN_TRANSACTION,
+                f"certificate names chain {evidence.chain_id}, the reader is on chain {chain.chain_id}",
+            )
+        if not _same_hex(evidence.contract, chain.registry_address):
+            raise self._fail(
+                Check.CHAIN_TRANSACTION,
+                f"certificate names registry {evidence.contract}, not {chain.registry_address}",
+            )
+        event = chain.registration_event(evidence.tx_hash)
+        if event is None:
+            raise self._fail(
+                Check.CHAIN_TRANSACTION, f"no AssetRegistered event in transaction {evidence.tx_hash}"
+            )
+        return event
+
+    def _check_event(self, certificate: Certificate, event: RegistrationEvent) -> None:
+        expected = {
+            "asset id": (event.asset_id, certificate.asset_id),
+            "holder": (event.holder, certificate.holder_address),
+            "content hash": (event.content_hash, certificate.content_hash),
+            "metadata hash": (event.metadata_hash, certificate.metadata_hash),
+            "transaction": (event.evidence.tx_hash, certificate.evidence.tx_hash),
+        }
+        mismatched = [name for name, (onchain, stated) in expected.items() if not _same_hex(onchain, stated)]
+        if event.evidence.block_number != certificate.evidence.block_number:
+            mismatched.append("block number")
+        if event.evidence.log_index != certificate.evidence.log_index:
+            mismatched.append("log index")
+        if mismatched:
+            raise self._fail(
+                Check.CHAIN_EVENT_MATCHES, "the on-chain event differs in: " + ", ".join(mismatched)
+            )
+
+    def _check_asset(self, chain: ChainEvidenceReader, certificate: Certificate) -> None:
+        asset = chain.asset(certificate.asset_id)
+        if asset is None:
+            raise self._fail(Check.ASSET_NOT_REVOKED, "the asset is not on the registry")
+        if asset.status != OnChainAssetStatus.REGISTERED:
+            raise self._fail(Check.ASSET_NOT_REVOKED, f"the asset is {asset.status.name.lower()}")
+        if not _same_hex(asset.holder, certificate.holder_address):
+            raise self._fail(
+                Check.ASSET_NOT_REVOKED,
+                f"the asset is now held by {asset.holder}, not the certificate's holder",
+            )

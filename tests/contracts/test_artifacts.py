@@ -1,0 +1,188 @@
+"""The committed contract artifacts: reproducible from the sources, loadable, and of the agreed ABI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ledger.artifacts import load_artifact
+from scripts import compile_contracts
+
+COMMITTED = compile_contracts.REPO_ROOT / compile_contracts.ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="module")
+def solcjs() -> None:
+    try:
+        compile_contracts.locate_solcjs()
+    except compile_contracts.CompilerUnavailable as exc:
+        pytest.skip(f"cannot compile the contracts here: {exc}")
+
+
+@pytest.fixture(scope="module")
+def fresh_compile(solcjs: None) -> compile_contracts.Compilation:
+    return compile_contracts.compile_contracts()
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, solcjs: None) -> Path:
+    """A copy of the contract sources and artifacts, sharing the repository's node_modules."""
+    root = compile_contracts.REPO_ROOT
+    shutil.copytree(root / compile_contracts.CONTRACTS_DIR, tmp_path / compile_contracts.CONTRACTS_DIR)
+    shutil.copytree(COMMITTED, tmp_path / compile_contracts.ARTIFACTS_DIR)
+    shutil.copy(root / "package.json", tmp_path / "package.json")
+    (tmp_path / compile_contracts.NODE_MODULES).symlink_to(root / compile_contracts.NODE_MODULES)
+    return tmp_path
+
+
+def test_fresh_compile_reproduces_the_committed_artifacts_byte_for_byte(fresh_compile):
+    committed = {path.name: path.read_bytes() for path in sorted(COMMITTED.glob("*.json"))}
+
+    assert sorted(fresh_compile.artifacts) == sorted(committed)
+    for name, content in fresh_compile.artifacts.items():
+        assert content == committed[name], f"{name} is stale: run python scripts/compile_contracts.py"
+
+
+def test_compile_raises_no_compiler_warnings(fresh_compile):
+    assert fresh_compile.warnings == ()
+
+
+def test_check_passes_on_current_artifacts(project_copy, capsys):
+    assert compile_contracts.main(["--check", "--root", str(project_copy)]) == 0
+
+
+def test_check_names_the_stale_artifact_and_the_changed_source(project_copy, capsys):
+    source = project_copy / "contracts" / "DataRightsRegistry.sol"
+    source.write_text(source.read_text() + "\n// changed\n")
+    before = (project_copy / "ledger" / "artifacts" / "DataRightsRegistry.json").read_bytes()
+
+    exit_code = compile_contracts.main(["--check", "--root", str(project_copy)])
+
+    assert exit_code == 1
+    err = capsys.readouterr().err
+    assert "DataRightsRegistry.json is stale: sources changed: contracts/DataRightsRegistry.sol" in err
+    assert (project_copy / "ledger" / "artifacts" / "DataRightsRegistry.json").read_bytes() == before
+
+
+def test_check_reports_an_artifact_without_a_contract(project_copy, capsys):
+    (project_copy / "ledger" / "artifacts" / "Retired.json").write_text("{}\n")
+
+    assert compile_contracts.main(["--check", "--root", str(project_copy)]) == 1
+    assert "Retired.json belongs to no contract in contracts/" in capsys.readouterr().err
+
+
+def test_write_recreates_the_committed_artifacts_and_removes_orphans(project_copy):
+    artifacts = project_copy / "ledger" / "artifacts"
+    (artifacts / "DataRightsRegistry.json").unlink()
+    (artifacts / "Retired.json").write_text("{}\n")
+
+    assert compile_contracts.main(["--root", str(project_copy)]) == 0
+
+    assert sorted(p.name for p in artifacts.iterdir()) == ["DataRightsRegistry.json"]
+    assert (artifacts / "DataRightsRegistry.json").read_bytes() == (
+        COMMITTED / "DataRightsRegistry.json"
+    ).read_bytes()
+
+
+def test_compile_error_exits_with_the_compiler_message(project_copy, capsys):
+    source = project_copy / "contracts" / "DataRightsRegistry.sol"
+    source.write_text(source.read_text() + "\ncontract Broken {\n")
+
+    assert compile_contracts.main(["--check", "--root", str(project_copy)]) == 2
+    assert "ParserError" in capsys.readouterr().err
+
+
+def test_artifact_is_canonical_json_with_the_pinned_compiler():
+    raw = (COMMITTED / "DataRightsRegistry.json").read_text()
+    data = json.loads(raw)
+
+    assert raw == json.dumps(data, indent=2, sort_keys=True) + "\n"
+    assert data["compiler"] == {
+        "name": "solc",
+        "version": "0.8.28+commit.7893614a",
+        "settings": {"evmVersion": "cancun", "optimizer": {"enabled": True, "runs": 200}},
+    }
+    assert "contracts/DataRightsRegistry.sol" in data["sourceHashes"]
+    assert "@openzeppelin/contracts/access/AccessControl.sol" in data["sourceHashes"]
+
+
+def test_load_artifact_returns_abi_and_bytecode():
+    artifact = load_artifact("DataRightsRegistry")
+
+    assert artifact.name == "DataRightsRegistry"
+    assert artifact.compiler_version == "0.8.28+commit.7893614a"
+    for code in (artifact.bytecode, artifact.deployed_bytecode):
+        assert code.startswith("0x")
+        assert len(bytes.fromhex(code[2:])) > 1000
+    # The creation code carries the runtime code after the constructor.
+    assert len(artifact.bytecode) > len(artifact.deployed_bytecode)
+    assert any(entry.get("name") == "register" for entry in artifact.abi)
+
+
+def test_load_artifact_of_unknown_contract_raises_file_not_found():
+    with pytest.raises(FileNotFoundError, match="NoSuchContract"):
+        load_artifact("NoSuchContract")
+
+
+def _signatures(abi, kind):
+    return {f"{e['name']}({','.join(_type(i) for i in e['inputs'])})" for e in abi if e["type"] == kind}
+
+
+def _type(param):
+    if param["type"].startswith("tuple"):
+        return "(" + ",".join(_type(c) for c in param["components"]) + ")" + param["type"][len("tuple") :]
+    return param["type"]
+
+
+def test_abi_is_the_agreed_interface():
+    abi = load_artifact("DataRightsRegistry").abi
+
+    assert {
+        "AssetRegistered(bytes32,address,bytes32,bytes32,uint256,address)",
+        "AssetRevoked(bytes32,address,bytes32)",
+        "CertificateRecorded(bytes32,bytes32,address)",
+    } <= _signatures(abi, "event")
+    assert {
+        "DataRightsAssetAlreadyRegistered(bytes32)",
+        "DataRightsContentAlreadyRegistered(bytes32,bytes32)",
+        "DataRightsAssetNotFound(bytes32)",
+        "DataRightsAssetIsRevoked(bytes32)",
+        "DataRightsInvalidSignature(address)",
+        "DataRightsSignatureExpired(uint256,uint256)",
+        "DataRightsZeroHolder()",
+        "DataRightsZeroHash()",
+        "DataRightsCertificateAlreadyRecorded(bytes32)",
+        "InvalidAccountNonce(address,uint256)",
+        "AccessControlUnauthorizedAccount(address,bytes32)",
+    } <= _signatures(abi, "error")
+    assert {
+        "register(address,bytes32,bytes32,uint256,uint256,bytes)",
+        "assetIdFor(address,bytes32,bytes32)",
+        "registrationDigest(address,bytes32,bytes32,uint256,uint256)",
+        "revoke(bytes32,bytes32)",
+        "recordCertificate(bytes32,bytes32)",
+        "assetOf(bytes32)",
+        "assetOfContent(bytes32)",
+        "certificateAsset(bytes32)",
+        "version()",
+        "nonces(address)",
+        "REGISTRAR_ROLE()",
+        "DEFAULT_ADMIN_ROLE()",
+        "eip712Domain()",
+        "hasRole(bytes32,address)",
+        "grantRole(bytes32,address)",
+        "revokeRole(bytes32,address)",
+        "renounceRole(bytes32,address)",
+        "getRoleAdmin(bytes32)",
+        "supportsInterface(bytes4)",
+    } == _signatures(abi, "function")
+    (asset_of,) = (e for e in abi if e.get("name") == "assetOf")
+    assert _type(asset_of["outputs"][0]) == "(address,uint64,uint8,bytes32,bytes32)"
+    (constructor,) = (e for e in abi if e["type"] == "constructor")
+    assert [(i["name"], i["type"]) for i in constructor["inputs"]] == [
+        ("admin", "address"),
+        ("registrar", "address"),
+    ]

@@ -1,0 +1,110 @@
+"""Start real chain nodes and databases for tests: anvil (npm), the devnet (subprocess), PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ANVIL = REPO / "node_modules" / ".bin" / "anvil"
+POSTGRES_ADMIN_URL = os.environ.get("DATALEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rpc(url: str, method: str, params: list | None = None) -> object:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())["result"]
+
+
+def _wait_for_rpc(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"node exited early with {process.returncode}")
+        try:
+            rpc(url, "eth_chainId")
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"node at {url} did not answer within {timeout_s}s")
+
+
+@contextmanager
+def running_anvil(*extra: str) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ANVIL), "--port", str(port), "--host", "127.0.0.1", "--silent", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_rpc(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def start_devnet(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'hardhat-free-devnet'}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dataledger_devnet", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_for_rpc(url, process)
+    return process, url
+
+
+@contextmanager
+def running_devnet(data_dir: Path) -> Iterator[str]:
+    process, url = start_devnet(data_dir)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test session; dropped afterwards."""
+    import psycopg
+
+    name = f"dataledger_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
