@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
-from api.routes import assets, certificates, health, participants
+from api.routes import assets, audit, certificates, health, participants
 from scripts.composition import Services
 
 
@@ -18,6 +18,6 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
-    for module in (health, participants, assets, certificates):
+    for module in (health, participants, assets, certificates, audit):
         app.include_router(module.router)
     return app

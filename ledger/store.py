@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
+import ledger.index_tables  # registers the event index tables in the schema
 import ledger.outbox_tables  # noqa: F401 - registers the outbox tables in the schema
 from ledger.tables import (
     AssetRow,

@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the end-to-end story on the embedded chain")
     _add_runtime_options(demo)
 
+    audit = commands.add_parser("audit", help="check every stored record against the chain")
+    _add_runtime_options(audit)
+    audit.add_argument("--json", action="store_true", help="print the report as JSON")
+
     contracts = commands.add_parser("contracts", help="compile the Solidity contracts or check the artifacts")
     contracts.add_argument("action", choices=["compile", "check"])
 
@@ -87,6 +91,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scripts.composition import build_services
 
         services = build_services(_settings(args))
+        services.start_background_indexer()
         try:
             uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="info")
         finally:
@@ -100,6 +105,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         from scripts.demo import run_demo
 
         return run_demo(_settings(args) if args.data_dir else None)
+    if args.command == "audit":
+        import json
+
+        from ledger.audit import audit
+        from scripts.composition import build_services
+
+        services = build_services(_settings(args))
+        try:
+            report = audit(services.store, services.registry, services.indexer)
+        finally:
+            services.close()
+        print(json.dumps(report.as_json(), indent=2) if args.json else report.format())
+        return 0 if report.ok else EXIT_ERROR
     if args.command == "contracts":
         from scripts.compile_contracts import main as compile_main
 

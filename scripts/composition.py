@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from eth_account import Account
 from web3 import Web3
 
 from ledger.chain import connect
+from ledger.indexer import EventIndexer
 from ledger.registry_client import REGISTRY_CONTRACT, DataRightsRegistryClient, decoder_for_all_contracts
 from ledger.store import SqlStore
 from ledger.transactions import TransactionSender
@@ -27,6 +29,8 @@ class Services:
     registry: DataRightsRegistryClient
     registrar_key: RegistrarKey
     registration: RegistrationService
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
 
     @cached_property
     def verifier(self) -> CertificateVerifier:
@@ -37,7 +41,33 @@ class Services:
     def offline_verifier(self) -> CertificateVerifier:
         return CertificateVerifier([self.registrar_key.public_key])
 
+    @cached_property
+    def indexer(self) -> EventIndexer:
+        """Follows the registry's events into SQL, from the block the registry was deployed in."""
+        deployment = self.store.deployment(self.registry.chain_id, REGISTRY_CONTRACT)
+        return EventIndexer(
+            self.w3,
+            self.store,
+            [(self.registry.registry_address, self.registry.abi)],
+            confirmations=self.settings.confirmations,
+            start_block=deployment.block_number if deployment else 0,
+        )
+
+    def start_background_indexer(self) -> None:
+        """Keep the event index current in a daemon thread until ``close``."""
+        thread = threading.Thread(
+            target=self.indexer.run_forever,
+            args=(self._stop, self.settings.indexer_poll_s),
+            name="event-indexer",
+            daemon=True,
+        )
+        thread.start()
+        self._threads.append(thread)
+
     def close(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
         self.store.engine.dispose()
         provider = self.w3.provider
         if hasattr(provider, "close"):

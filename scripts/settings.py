@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     registrar_key_file: Path | None = None
     registrar_name: str = "DataLedger Registrar"
     receipt_timeout_s: float = 30.0
+    confirmations: int = 0
+    indexer_poll_s: float = 1.0
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -1,0 +1,128 @@
+"""SIGKILL ``dataledger serve`` (embedded chain) in the middle of a stream of registrations, start it
+again: every registration the API acknowledged is on the chain and in the database, nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from eth_account import Account
+
+from registry.holder_signatures import sign_registration_typed_data
+from tests.factories import asset_facts
+from tests.nodes import REPO, free_port
+
+ADMIN = {"Authorization": "Bearer dev-admin-key"}
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'hardhat-free-devnet'}"}
+    env.pop("DATALEDGER_RPC_URL", None)
+    env.pop("DATALEDGER_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited during start-up"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("the server did not become ready")
+
+
+def register_stream(base: str, key: str, holder, acknowledged: list[str], stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, timeout=30) as client:
+        while not stop.is_set():
+            facts = asset_facts()
+            try:
+                prepared = client.post(
+                    "/v1/assets/registration-requests", json={"facts": facts}, headers=headers
+                )
+                prepared.raise_for_status()
+                p = prepared.json()
+                body = {
+                    "facts": facts,
+                    "salt": p["salt"],
+                    "nonce": p["nonce"],
+                    "deadline": p["deadline"],
+                    "signature": sign_registration_typed_data(holder.key, p["typedData"]),
+                }
+                response = client.post("/v1/assets", json=body, headers=headers)
+            except httpx.HTTPError:
+                return  # the server died under us: whatever was not acknowledged may or may not exist
+            if response.status_code == 201:
+                acknowledged.append(response.json()["assetId"])
+
+
+@pytest.mark.slow
+def test_sigkill_mid_stream_loses_no_acknowledged_registration(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(tmp_path, port)
+    try:
+        holders = []
+        for i in range(2):
+            account = Account.create()
+            created = httpx.post(
+                f"{base}/v1/participants",
+                headers=ADMIN,
+                json={"name": f"holder {i}", "role": "enterprise", "address": account.address},
+            ).json()
+            holders.append((account, created["apiKey"]))
+        auditor_key = httpx.post(
+            f"{base}/v1/participants", headers=ADMIN, json={"name": "auditor", "role": "auditor"}
+        ).json()["apiKey"]
+        acknowledged: list[str] = []
+        stop = threading.Event()
+        threads = [
+            threading.Thread(target=register_stream, args=(base, key, account, acknowledged, stop))
+            for account, key in holders
+        ]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(acknowledged) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.send_signal(signal.SIGKILL)  # in the middle of the stream: requests are in flight
+        server.wait(timeout=10)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert len(acknowledged) >= 8
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+    server = start_server(tmp_path, port)
+    try:
+        headers = {"Authorization": f"Bearer {auditor_key}"}
+        for asset_id in acknowledged:
+            check = httpx.get(f"{base}/v1/audit/assets/{asset_id}", headers=headers, timeout=30)
+            assert check.status_code == 200, check.text
+            assert check.json()["consistent"] is True, check.json()
+        listed = httpx.get(f"{base}/v1/assets", params={"limit": 500}, headers=headers, timeout=30).json()[
+            "items"
+        ]
+        ids = [a["assetId"] for a in listed]
+        assert len(ids) == len(set(ids)), "an asset is stored twice"
+        assert set(acknowledged) <= set(ids)
+        assert all(a["state"] == "registered" for a in listed), "a pending registration was left behind"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
