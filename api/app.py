@@ -5,7 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
-from api.routes import assets, audit, certificates, health, participants
+from api.routes import (
+    assets,
+    audit,
+    bulk,
+    certificates,
+    consents,
+    events,
+    health,
+    holder_acts,
+    licences,
+    lineage,
+    listings,
+    participants,
+    procedure,
+)
 from scripts.composition import Services
 
 
@@ -18,6 +32,12 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
-    for module in (health, participants, assets, certificates, audit):
+    for module in (health, participants, assets, certificates, audit, bulk):
         app.include_router(module.router)
+    for module in (procedure, holder_acts, licences, consents, listings):
+        app.include_router(module.router)
+    # traceability: EPCIS capture and events, item and data-product lineage
+    app.include_router(events.router)
+    app.include_router(lineage.items_router)
+    app.include_router(lineage.router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,9 +19,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("dataledger.api")
 
 
-def problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int, code: str, title: str, detail: str, extensions: Mapping[str, Any] | None = None, **extra: Any
+) -> JSONResponse:
+    """An RFC 9457 problem; extension members never override the standard ones (type, status...)."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
-    body.update({k: v for k, v in extra.items() if k not in body})
+    for members in (extra, extensions or {}):
+        body.update({k: v for k, v in members.items() if k not in body})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
@@ -34,8 +39,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.code,
             exc.title,
             exc.detail,
-            instance=request.url.path,
-            **_jsonable(exc.extra),
+            {"instance": request.url.path, **_jsonable(exc.extra)},
         )
 
     @app.exception_handler(RequestValidationError)

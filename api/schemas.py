@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,3 +60,159 @@ class RegistrationSubmit(Body):
 
 class RevocationBody(Body):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+# -- the lifecycle after registration --------------------------------------------------------------
+
+Signature = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{130}$")]
+Salt = Annotated[str, Field(pattern=r"^0x[0-9a-f]{32,64}$")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+UnixTime = Annotated[int, Field(ge=0, le=2**64 - 1)]
+ZERO_HASH = "0x" + "00" * 32
+
+
+class Signed(Body):
+    """The signer's EIP-712 signature over the prepared message, with its nonce and deadline."""
+
+    nonce: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    deadline: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    signature: Signature
+
+
+class ReviewBody(Body):
+    stage: Literal["formal", "substantive"]
+    passed: bool = True
+    reason: Text
+
+
+class ResolutionBody(Body):
+    upheld: bool
+    resolution: Text
+
+
+class NoticePeriodBody(Body):
+    seconds: Annotated[int, Field(ge=0, le=365 * 24 * 3600)]
+
+
+class ObjectionPrepare(Body):
+    reason: Text
+    evidence_hash: Hex32 = Field(default=ZERO_HASH, description="SHA-256 of the objector's evidence")
+
+
+class ObjectionSubmit(ObjectionPrepare, Signed):
+    pass
+
+
+class ChangePrepare(Body):
+    facts: AssetFactsBody
+    salt: Salt | None = None
+
+
+class ChangeSubmit(Signed):
+    facts: AssetFactsBody
+    salt: Salt
+
+
+class TransferPrepare(Body):
+    to: Address
+
+
+class TransferSubmit(TransferPrepare, Signed):
+    pass
+
+
+class PledgePrepare(Body):
+    pledgee: Address
+    terms: Text
+    salt: Salt | None = None
+
+
+class PledgeSubmit(Signed):
+    pledgee: Address
+    terms: Text
+    salt: Salt
+
+
+class LicenceFields(Body):
+    asset_id: Hex32
+    licensee: Address
+    scope: Text = Field(description="Which fields, version or product the licence covers")
+    purpose: Text
+    territory: Annotated[str, Field(max_length=200)] = ""
+    valid_until: UnixTime
+    max_uses: Annotated[int, Field(ge=1, le=2**32 - 1)]
+    derivatives_allowed: bool = False
+    commercial: bool = False
+    asset_version: Annotated[int, Field(ge=0, le=2**32 - 1)] = Field(
+        default=0, description="0: every version"
+    )
+
+
+class LicencePrepare(LicenceFields):
+    valid_from: UnixTime | None = Field(default=None, description="Default: the chain's current time")
+    salt: Salt | None = None
+
+
+class LicenceSubmit(LicenceFields, Signed):
+    valid_from: UnixTime
+    salt: Salt
+
+
+class RequestHashBody(Body):
+    request_hash: Hex32 = Field(description="Hash of the request (query) this use serves")
+
+
+class RequestHashSubmit(RequestHashBody, Signed):
+    pass
+
+
+class ReasonPrepare(Body):
+    reason: Text
+
+
+class ReasonSubmit(ReasonPrepare, Signed):
+    pass
+
+
+class ConsentPrepare(Body):
+    subject: Address = Field(description="The data subject's key (address); no personal data")
+    purpose: Text
+    valid_until: UnixTime
+    salt: Salt | None = None
+
+
+class ConsentSubmit(Signed):
+    subject: Address
+    purpose: Text
+    valid_until: UnixTime
+    salt: Salt
+
+
+class ConsentListingPrepare(Body):
+    subject: Address
+
+
+class ConsentListingBody(Body):
+    subject: Address
+    issued_at: UnixTime
+    signature: Signature
+
+
+class UpstreamBody(Body):
+    asset_id: Hex32
+    licence_id: Annotated[int, Field(ge=1)]
+
+
+class ListingVerifyBody(Body):
+    asset_id: Hex32 = Field(description="The data product's registered asset id")
+    lister: Address = Field(description="The chain address of the participant listing the product")
+    content_hash: Hex32 = Field(description="SHA-256 of the product (or its manifest) about to be listed")
+    upstream: list[UpstreamBody] = Field(default_factory=list)
+    pledgee_consent: Signature | None = Field(
+        default=None, description="The pledgee's signature over ListingConsent, if the product is pledged"
+    )
+
+
+class ListingConsentPrepare(Body):
+    asset_id: Hex32
+    lister: Address

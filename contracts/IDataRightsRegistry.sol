@@ -3,28 +3,76 @@ pragma solidity ^0.8.20;
 
 /**
  * @title IDataRightsRegistry
- * @dev Registry of data-rights registrations.
+ * @dev Registry of data-rights registrations and of the acts that follow them.
  *
- * A holder authorises the registration of a data asset by signing an EIP-712 `Registration`
- * (holder, contentHash, metadataHash, nonce, deadline) off chain; anyone may relay the signed
- * authorisation. The asset id is derived from its content, see {assetIdFor}, so the same facts always
- * give the same id. A content hash can be bound to one asset only.
+ * The registration procedure of the data-IP pilots runs on chain:
  *
- * Accounts holding the registrar role can revoke registrations and record the certificates issued for
- * registered assets.
+ * 1. Evidence deposit and application: the holder signs an EIP-712 `Registration` (the content and
+ *    salted metadata commitments, the right claimed and a commitment to the lawful-source statement);
+ *    anyone may relay it ({register}). The asset id is derived from its content, see {assetIdFor}.
+ * 2. Review: the registrar records the formal, then the substantive review ({recordReview}).
+ * 3. Public notice: passing the substantive review opens a notice of {noticePeriod} seconds, during
+ *    which any participant may object with a signed `Objection` ({fileObjection}); the registrar
+ *    resolves each objection ({resolveObjection}); an upheld objection rejects the application.
+ * 4. Certificate: the registrar records the certificate only once the notice has ended with no
+ *    objection open ({recordCertificate}), or rejects the application ({rejectApplication}).
+ *
+ * Later acts are signed by the key entitled to them (EIP-712, per-signer nonces, a deadline, this
+ * contract's domain): change of the registered data and transfer by the holder ({changeAsset},
+ * {transfer}), pledge by the holder and release or enforcement by the pledgee ({pledge},
+ * {releasePledge}, {enforcePledge}), cancellation by the holder ({cancel}). The registrar renews
+ * certificates before they expire and revokes registrations ({renewCertificate}, {revoke}). A new
+ * certificate for an asset supersedes the previous one ({CertificateSuperseded}).
+ *
+ * Batched registrations: a holder may instead sign its `Registration` with a *batched* nonce (bit 255
+ * set, any order, each usable once) for the operator to anchor, with many others, as one leaf of a
+ * Merkle root in the {anchorRegistry}. Such an asset enters this contract's storage on its first act,
+ * when anyone presents the signed registration, its proof and the root ({materialise}); from then on
+ * it is an asset like any other.
  */
 interface IDataRightsRegistry {
     /**
      * @dev Lifecycle of an asset. `None` is the status of an asset that was never registered.
+     * `Registered`: deposited and applied for, awaiting the formal review. `UnderReview`: formal
+     * review passed, awaiting the substantive review. `InNotice`: under public notice.
+     * `Certified`: a certificate is recorded. `Rejected`, `Revoked` and `Cancelled` are final.
      */
     enum AssetStatus {
         None,
         Registered,
-        Revoked
+        Revoked,
+        UnderReview,
+        InNotice,
+        Certified,
+        Rejected,
+        Cancelled
     }
 
     /**
-     * @dev A registered asset.
+     * @dev The three separated data rights ("data twenty measures", 2022) a registration claims.
+     */
+    enum Right {
+        ResourceHolding,
+        ProcessingAndUse,
+        ProductOperation
+    }
+
+    /// @dev The two reviews of an application, in the order they happen.
+    enum ReviewStage {
+        Formal,
+        Substantive
+    }
+
+    /// @dev Lifecycle of an objection. `None` is the status of an objection that was never filed.
+    enum ObjectionStatus {
+        None,
+        Open,
+        Upheld,
+        Dismissed
+    }
+
+    /**
+     * @dev A registered asset: its current holder and the commitments of its current version.
      *
      * `registeredAt` is the timestamp of the block that registered the asset.
      */
@@ -37,17 +85,149 @@ interface IDataRightsRegistry {
     }
 
     /**
-     * @dev Emitted when `holder` registers asset `assetId`. `relayer` is the account that submitted
-     * the holder's signed authorisation and `nonce` the holder nonce it consumed.
+     * @dev Where an asset stands in the procedure and after it.
+     *
+     * `version` is 1 at registration and grows with each change. `noticeEndsAt` is zero until the
+     * notice starts. `certificateValidUntil` is the expiry of the current certificate (zero: none, or
+     * no term). `pledgee` is zero unless the asset is pledged. `enforcements` counts the pledges
+     * enforced on the asset, so licences granted before an enforcement can tell.
+     */
+    struct Procedure {
+        Right right;
+        uint32 version;
+        uint32 openObjections;
+        uint32 enforcements;
+        uint64 noticeEndsAt;
+        uint64 certificateValidUntil;
+        address pledgee;
+        bytes32 lawfulSourceHash;
+        bytes32 currentCertificate;
+    }
+
+    /**
+     * @dev A `Registration` as its holder signed it for batch anchoring (see {materialise}): the
+     * fields of the EIP-712 message, in its order. `nonce` is a batched nonce (bit 255 set).
+     */
+    struct BatchedRegistration {
+        address holder;
+        bytes32 contentHash;
+        bytes32 metadataHash;
+        Right right;
+        bytes32 lawfulSourceHash;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /// @dev An objection filed during the public notice of `assetId`.
+    struct Objection {
+        bytes32 assetId;
+        address objector;
+        uint64 filedAt;
+        ObjectionStatus status;
+        bytes32 reasonHash;
+        bytes32 evidenceHash;
+    }
+
+    /**
+     * @dev A recorded certificate: the asset it certifies, its expiry (zero: no term) and the
+     * certificate that superseded it (zero while it is the asset's current certificate).
+     */
+    struct CertificateRecord {
+        bytes32 assetId;
+        uint64 recordedAt;
+        uint64 validUntil;
+        bytes32 supersededBy;
+    }
+
+    /**
+     * @dev Emitted when `holder` deposits the evidence of asset `assetId` and applies for its
+     * registration, claiming `right` on data lawfully obtained as the statement committed to by
+     * `lawfulSourceHash` says. `relayer` submitted the holder's signed authorisation and `nonce` is
+     * the holder nonce it consumed.
      */
     event AssetRegistered(
         bytes32 indexed assetId,
         address indexed holder,
         bytes32 contentHash,
         bytes32 metadataHash,
+        Right right,
+        bytes32 lawfulSourceHash,
         uint256 nonce,
         address relayer
     );
+
+    /// @dev Emitted when `registrar` records the `stage` review of `assetId`, with its reason.
+    event ApplicationReviewed(
+        bytes32 indexed assetId,
+        address indexed registrar,
+        ReviewStage stage,
+        bool passed,
+        bytes32 reasonHash
+    );
+
+    /// @dev Emitted when the public notice of `assetId` starts; objections are taken until `endsAt`.
+    event PublicNoticeStarted(bytes32 indexed assetId, uint64 startedAt, uint64 endsAt);
+
+    /// @dev Emitted when the application for `assetId` is rejected, for the reason `reasonHash`.
+    event ApplicationRejected(bytes32 indexed assetId, address indexed registrar, bytes32 reasonHash);
+
+    /// @dev Emitted when `objector` files objection `objectionId` against the registration of `assetId`.
+    event ObjectionFiled(
+        bytes32 indexed assetId,
+        uint256 indexed objectionId,
+        address indexed objector,
+        bytes32 reasonHash,
+        bytes32 evidenceHash
+    );
+
+    /// @dev Emitted when `registrar` upholds or dismisses objection `objectionId`.
+    event ObjectionResolved(
+        bytes32 indexed assetId,
+        uint256 indexed objectionId,
+        address indexed registrar,
+        bool upheld,
+        bytes32 resolutionHash
+    );
+
+    /// @dev Emitted when `registrar` records the certificate `certificateHash` issued for `assetId`.
+    event CertificateRecorded(bytes32 indexed assetId, bytes32 indexed certificateHash, address indexed registrar);
+
+    /// @dev Emitted when the certificate `certificateHash` of `assetId` is superseded by `supersededBy`.
+    event CertificateSuperseded(bytes32 indexed assetId, bytes32 indexed certificateHash, bytes32 indexed supersededBy);
+
+    /// @dev Emitted when the registration of `assetId` is renewed by certificate `certificateHash`.
+    event CertificateRenewed(bytes32 indexed assetId, bytes32 indexed certificateHash, uint64 validUntil);
+
+    /// @dev Emitted when `holder` changes `assetId` to its version `version`.
+    event AssetChanged(
+        bytes32 indexed assetId,
+        address indexed holder,
+        uint32 version,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        bytes32 previousContentHash
+    );
+
+    /// @dev Emitted when the rights in `assetId` pass from `from` to `to`.
+    event AssetTransferred(
+        bytes32 indexed assetId,
+        address indexed from,
+        address indexed to,
+        bytes32 contentHash,
+        bytes32 metadataHash
+    );
+
+    /// @dev Emitted when `holder` pledges `assetId` to `pledgee` on the terms committed to by `termsHash`.
+    event AssetPledged(bytes32 indexed assetId, address indexed holder, address indexed pledgee, bytes32 termsHash);
+
+    /// @dev Emitted when `pledgee` releases its pledge on `assetId`.
+    event PledgeReleased(bytes32 indexed assetId, address indexed pledgee);
+
+    /// @dev Emitted when `pledgee` enforces its pledge on `assetId`, taking it from `from`.
+    event PledgeEnforced(bytes32 indexed assetId, address indexed pledgee, address indexed from);
+
+    /// @dev Emitted when `holder` cancels the registration of `assetId`.
+    event AssetCancelled(bytes32 indexed assetId, address indexed holder);
 
     /**
      * @dev Emitted when `registrar` revokes the registration of `assetId`, for the reason whose hash
@@ -55,60 +235,107 @@ interface IDataRightsRegistry {
      */
     event AssetRevoked(bytes32 indexed assetId, address indexed registrar, bytes32 reasonHash);
 
-    /**
-     * @dev Emitted when `registrar` records the certificate `certificateHash` issued for `assetId`.
-     */
-    event CertificateRecorded(bytes32 indexed assetId, bytes32 indexed certificateHash, address indexed registrar);
+    /// @dev Emitted when the public notice period changes from `previous` to `current` seconds.
+    event NoticePeriodChanged(uint64 previous, uint64 current);
 
     /**
-     * @dev The asset `assetId` is already registered (or was registered and then revoked).
+     * @dev Emitted, right after its {AssetRegistered}, when the batched registration of `assetId` is
+     * materialised from the leaf `leaf` of the batch `batchId` of root `root`, anchored at `anchoredAt`
+     * (the time from which the chain proves the registration).
      */
+    event AssetMaterialised(
+        bytes32 indexed assetId,
+        bytes32 indexed root,
+        uint256 indexed batchId,
+        uint64 anchoredAt,
+        bytes32 leaf
+    );
+
+    /// @dev Emitted when the anchor registry that batched registrations are proven against changes.
+    event AnchorRegistryChanged(address previous, address current);
+
+    /// @dev The asset `assetId` is already registered (or was registered and then revoked).
     error DataRightsAssetAlreadyRegistered(bytes32 assetId);
 
-    /**
-     * @dev The content `contentHash` is already bound to the asset `existingAssetId`.
-     */
+    /// @dev The content `contentHash` is already bound to the asset `existingAssetId`.
     error DataRightsContentAlreadyRegistered(bytes32 contentHash, bytes32 existingAssetId);
 
-    /**
-     * @dev The asset `assetId` was never registered.
-     */
+    /// @dev The asset `assetId` was never registered.
     error DataRightsAssetNotFound(bytes32 assetId);
 
-    /**
-     * @dev The registration of asset `assetId` is revoked.
-     */
+    /// @dev The registration of asset `assetId` is revoked.
     error DataRightsAssetIsRevoked(bytes32 assetId);
 
-    /**
-     * @dev The signature is not a valid EIP-712 `Registration` signature of `holder`.
-     */
-    error DataRightsInvalidSignature(address holder);
+    /// @dev The act is not allowed while asset `assetId` has status `assetStatus`.
+    error DataRightsInvalidStatus(bytes32 assetId, AssetStatus assetStatus);
 
-    /**
-     * @dev The signed authorisation expired at `deadline`; the current block timestamp is `timestamp`.
-     */
+    /// @dev The signature is not a valid EIP-712 signature of `signer` over the act.
+    error DataRightsInvalidSignature(address signer);
+
+    /// @dev The signed authorisation expired at `deadline`; the current block timestamp is `timestamp`.
     error DataRightsSignatureExpired(uint256 deadline, uint256 timestamp);
 
-    /**
-     * @dev The holder is the zero address.
-     */
+    /// @dev The holder is the zero address.
     error DataRightsZeroHolder();
 
-    /**
-     * @dev A hash argument is zero.
-     */
+    /// @dev A hash argument is zero.
     error DataRightsZeroHash();
 
-    /**
-     * @dev The certificate `certificateHash` is already recorded.
-     */
+    /// @dev The certificate `certificateHash` is already recorded.
     error DataRightsCertificateAlreadyRecorded(bytes32 certificateHash);
 
+    /// @dev The public notice of `assetId` ended at `endedAt`: objections are no longer taken.
+    error DataRightsNoticePeriodEnded(bytes32 assetId, uint64 endedAt);
+
+    /// @dev The public notice of `assetId` runs until `endsAt`: no certificate before then.
+    error DataRightsNoticePeriodNotEnded(bytes32 assetId, uint64 endsAt);
+
+    /// @dev `open` objections against `assetId` are not resolved yet.
+    error DataRightsObjectionsOpen(bytes32 assetId, uint32 open);
+
+    /// @dev The objection `objectionId` was never filed.
+    error DataRightsObjectionNotFound(uint256 objectionId);
+
+    /// @dev The objection `objectionId` is already resolved.
+    error DataRightsObjectionAlreadyResolved(uint256 objectionId);
+
+    /// @dev The asset `assetId` is pledged to `pledgee`.
+    error DataRightsAssetIsPledged(bytes32 assetId, address pledgee);
+
+    /// @dev The asset `assetId` is not pledged.
+    error DataRightsAssetNotPledged(bytes32 assetId);
+
+    /// @dev `account` cannot take part in this act (the zero address, or the holder itself).
+    error DataRightsInvalidCounterparty(address account);
+
+    /// @dev The current certificate of `assetId` expired at `validUntil`.
+    error DataRightsCertificateExpired(bytes32 assetId, uint64 validUntil);
+
+    /// @dev `validUntil` is not an acceptable expiry for the certificate being recorded.
+    error DataRightsInvalidValidity(uint64 validUntil);
+
+    /// @dev `period` seconds is not an acceptable public notice period.
+    error DataRightsInvalidNoticePeriod(uint64 period);
+
+    /// @dev No anchor registry is set: batched registrations cannot be materialised.
+    error DataRightsNoAnchorRegistry();
+
+    /// @dev No batch of registrations with the root `root` is anchored in the anchor registry.
+    error DataRightsRootNotAnchored(bytes32 root);
+
+    /// @dev The proof does not prove the leaf `leaf` (rebuilt from the registration) under `root`.
+    error DataRightsInvalidProof(bytes32 root, bytes32 leaf);
+
+    /// @dev `nonce` is not a batched nonce (bit 255 clear): such a registration goes through {register}.
+    error DataRightsNotBatchNonce(uint256 nonce);
+
+    /// @dev The batched registration signed by `holder` with `nonce` was already materialised.
+    error DataRightsAlreadyMaterialised(address holder, uint256 nonce);
+
     /**
-     * @dev Registers the asset described by `contentHash` and `metadataHash` for `holder`, who
-     * authorised it by signing the EIP-712 `Registration` digest given by {registrationDigest}.
-     * Returns the asset id, see {assetIdFor}.
+     * @dev Deposits the evidence of the asset described by `contentHash` and `metadataHash` and applies
+     * for its registration for `holder`, who authorised it by signing the EIP-712 `Registration`
+     * digest given by {registrationDigest}. Returns the asset id, see {assetIdFor}.
      *
      * The caller need not be the holder: anyone may relay the holder's signature.
      *
@@ -129,36 +356,272 @@ interface IDataRightsRegistry {
         address holder,
         bytes32 contentHash,
         bytes32 metadataHash,
+        Right right,
+        bytes32 lawfulSourceHash,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external returns (bytes32 assetId);
 
     /**
+     * @dev Materialises the batched registration `registration`, signed by its holder with
+     * `signature` and anchored as a leaf of `root`, which `proof` proves: the asset is stored, and
+     * its content bound, exactly as {register} would have done, and enters the procedure `Registered`,
+     * awaiting the formal review. Returns the asset id. The leaf is
+     * `keccak256(bytes.concat(keccak256(abi.encode(keccak256("dataledger.BatchedRegistration(bytes32
+     * registrationHash,bytes32 signatureHash)"), hashStruct(registration), keccak256(signature)))))`.
+     *
+     * Anyone may materialise, but only into the holder who signed: the signature is checked here,
+     * whatever the batch holds. The deadline bounds the anchoring, not this call.
+     *
+     * Emits {AssetRegistered} (with `nonce`, and the caller as relayer), then {AssetMaterialised}.
+     *
+     * Requirements:
+     *
+     * - an anchor registry is set, see {setAnchorRegistry}.
+     * - `registration.holder` cannot be the zero address; the hashes cannot be zero.
+     * - `root` is anchored there as a batch of kind `keccak256("registration")`.
+     * - `proof` proves the leaf rebuilt from `registration` and `signature` under `root`.
+     * - `signature` is a valid signature of the holder over the `Registration` digest of
+     *   {registrationDigest}: ECDSA for an externally owned account, ERC-1271 for a contract wallet.
+     * - the root was anchored at or before `registration.deadline`.
+     * - `registration.nonce` is a batched nonce of the holder not used before; it is consumed.
+     * - the asset must not be registered already, and its content not bound to another asset.
+     */
+    function materialise(
+        BatchedRegistration calldata registration,
+        bytes calldata signature,
+        bytes32 root,
+        bytes32[] calldata proof
+    ) external returns (bytes32 assetId);
+
+    /**
+     * @dev Sets the anchor registry whose roots {materialise} accepts. Roots anchored in a previous
+     * anchor registry can no longer be materialised.
+     *
+     * Emits an {AnchorRegistryChanged} event, unless `anchorRegistry_` is the current one.
+     *
+     * Requirements:
+     *
+     * - the caller must have the default admin role.
+     */
+    function setAnchorRegistry(address anchorRegistry_) external;
+
+    /**
+     * @dev Records the `stage` review of the application for `assetId`, with the reason `reasonHash`.
+     * A failed review rejects the application; a passed substantive review starts the public notice,
+     * which ends {noticePeriod} seconds later.
+     *
+     * Emits an {ApplicationReviewed} event, then {PublicNoticeStarted} or {ApplicationRejected}.
+     *
+     * Requirements:
+     *
+     * - the caller must have the registrar role.
+     * - a formal review needs status `Registered`; a substantive review needs status `UnderReview`.
+     */
+    function recordReview(bytes32 assetId, ReviewStage stage, bool passed, bytes32 reasonHash) external;
+
+    /**
+     * @dev Rejects the application for `assetId`, for the reason `reasonHash`.
+     *
+     * Emits an {ApplicationRejected} event.
+     *
+     * Requirements:
+     *
+     * - the caller must have the registrar role.
+     * - the asset must be `Registered`, `UnderReview` or `InNotice`.
+     */
+    function rejectApplication(bytes32 assetId, bytes32 reasonHash) external;
+
+    /**
+     * @dev Files an objection by `objector` against the registration of `assetId`, who signed the
+     * EIP-712 `Objection(address objector,bytes32 assetId,bytes32 reasonHash,bytes32 evidenceHash,
+     * uint256 nonce,uint256 deadline)`. Returns the objection id (1, 2, ...).
+     *
+     * Emits an {ObjectionFiled} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be `InNotice` and its notice must not have ended.
+     * - `reasonHash` cannot be zero.
+     * - the signature, deadline and nonce rules of {register} apply, with `objector` as the signer.
+     */
+    function fileObjection(
+        address objector,
+        bytes32 assetId,
+        bytes32 reasonHash,
+        bytes32 evidenceHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 objectionId);
+
+    /**
+     * @dev Upholds or dismisses the objection `objectionId`, for the reason `resolutionHash`. Upholding
+     * it rejects the application.
+     *
+     * Emits an {ObjectionResolved} event, and {ApplicationRejected} if the objection is upheld.
+     *
+     * Requirements:
+     *
+     * - the caller must have the registrar role.
+     * - the objection must be open and its asset `InNotice`.
+     */
+    function resolveObjection(uint256 objectionId, bool upheld, bytes32 resolutionHash) external;
+
+    /**
+     * @dev Records that the certificate whose hash is `certificateHash`, valid until `validUntil`
+     * (zero: no term), was issued for `assetId`. The first certificate certifies the asset; a later
+     * one (after a transfer or a change) supersedes the current one and keeps its expiry.
+     *
+     * Emits a {CertificateRecorded} event, and {CertificateSuperseded} for a later certificate.
+     *
+     * Requirements:
+     *
+     * - the caller must have the registrar role.
+     * - `certificateHash` cannot be zero and must not be recorded already.
+     * - a first certificate: the asset is `InNotice`, the notice has ended, no objection is open, and
+     *   `validUntil` is zero or in the future.
+     * - a later certificate: the asset is `Certified`, its current certificate has not expired, and
+     *   `validUntil` equals the current certificate's.
+     */
+    function recordCertificate(bytes32 assetId, bytes32 certificateHash, uint64 validUntil) external;
+
+    /**
+     * @dev Renews the registration of `assetId` with the certificate `certificateHash`, valid until
+     * `validUntil`; the current certificate is superseded.
+     *
+     * Emits {CertificateRecorded}, {CertificateSuperseded} and {CertificateRenewed} events.
+     *
+     * Requirements:
+     *
+     * - the caller must have the registrar role.
+     * - the asset must be `Certified` with a current certificate that has a term and has not expired.
+     * - `validUntil` must be after the current certificate's expiry.
+     * - `certificateHash` cannot be zero and must not be recorded already.
+     */
+    function renewCertificate(bytes32 assetId, bytes32 certificateHash, uint64 validUntil) external;
+
+    /**
+     * @dev Changes the registered data of `assetId` to a new version with `contentHash` and
+     * `metadataHash`, signed by the holder as EIP-712 `Change(bytes32 assetId,bytes32 contentHash,
+     * bytes32 metadataHash,uint256 nonce,uint256 deadline)`. The version chain is kept by the
+     * {AssetChanged} events; every content hash stays bound to the asset.
+     *
+     * Requirements:
+     *
+     * - the asset must be `Certified` and its certificate not expired.
+     * - the hashes cannot be zero and `contentHash` must not be bound to any asset.
+     * - the signature, deadline and nonce rules of {register} apply, with the holder as the signer.
+     */
+    function changeAsset(
+        bytes32 assetId,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Transfers the rights in `assetId` to `to`, signed by the holder as EIP-712
+     * `Transfer(bytes32 assetId,address to,uint256 nonce,uint256 deadline)`.
+     *
+     * Emits an {AssetTransferred} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be `Certified`, its certificate not expired, and the asset not pledged.
+     * - `to` cannot be the zero address nor the holder.
+     * - the signature, deadline and nonce rules of {register} apply, with the holder as the signer.
+     */
+    function transfer(bytes32 assetId, address to, uint256 nonce, uint256 deadline, bytes calldata signature) external;
+
+    /**
+     * @dev Pledges `assetId` to `pledgee` on the terms committed to by `termsHash`, signed by the holder
+     * as EIP-712 `Pledge(bytes32 assetId,address pledgee,bytes32 termsHash,uint256 nonce,uint256 deadline)`.
+     * While pledged, the asset can be neither transferred nor cancelled.
+     *
+     * Emits an {AssetPledged} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be `Certified`, its certificate not expired, and the asset not pledged.
+     * - `pledgee` cannot be the zero address nor the holder; `termsHash` cannot be zero.
+     * - the signature, deadline and nonce rules of {register} apply, with the holder as the signer.
+     */
+    function pledge(
+        bytes32 assetId,
+        address pledgee,
+        bytes32 termsHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Releases the pledge on `assetId`, signed by the pledgee as EIP-712
+     * `PledgeRelease(bytes32 assetId,address pledgee,uint256 nonce,uint256 deadline)`.
+     *
+     * Emits a {PledgeReleased} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be pledged.
+     * - the signature, deadline and nonce rules of {register} apply, with the pledgee as the signer.
+     */
+    function releasePledge(bytes32 assetId, uint256 nonce, uint256 deadline, bytes calldata signature) external;
+
+    /**
+     * @dev Enforces the pledge on `assetId`: the rights pass to the pledgee, who signed EIP-712
+     * `PledgeEnforcement(bytes32 assetId,address pledgee,uint256 nonce,uint256 deadline)`.
+     *
+     * Emits {PledgeEnforced} and {AssetTransferred} events.
+     *
+     * Requirements:
+     *
+     * - the asset must be `Certified`, its certificate not expired, and the asset pledged.
+     * - the signature, deadline and nonce rules of {register} apply, with the pledgee as the signer.
+     */
+    function enforcePledge(bytes32 assetId, uint256 nonce, uint256 deadline, bytes calldata signature) external;
+
+    /**
+     * @dev Cancels the registration (or the application) of `assetId`, signed by the holder as EIP-712
+     * `Cancellation(bytes32 assetId,uint256 nonce,uint256 deadline)`. Cancellation is final.
+     *
+     * Emits an {AssetCancelled} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be `Registered`, `UnderReview`, `InNotice` or `Certified`, and not pledged.
+     * - the signature, deadline and nonce rules of {register} apply, with the holder as the signer.
+     */
+    function cancel(bytes32 assetId, uint256 nonce, uint256 deadline, bytes calldata signature) external;
+
+    /**
      * @dev Revokes the registration of `assetId`, for the reason whose hash is `reasonHash`.
-     * Revocation is final: the asset id and its content hash stay taken.
+     * Revocation is final: the asset id and its content hashes stay taken.
      *
      * Emits an {AssetRevoked} event.
      *
      * Requirements:
      *
      * - the caller must have the registrar role.
-     * - the asset must be registered and not revoked.
+     * - the asset must be `Registered`, `UnderReview`, `InNotice` or `Certified`.
      */
     function revoke(bytes32 assetId, bytes32 reasonHash) external;
 
     /**
-     * @dev Records that the certificate whose hash is `certificateHash` was issued for `assetId`.
+     * @dev Sets the public notice period to `period` seconds, for notices that start from now on.
      *
-     * Emits a {CertificateRecorded} event.
+     * Emits a {NoticePeriodChanged} event.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
-     * - the asset must be registered and not revoked.
-     * - `certificateHash` cannot be zero and must not be recorded already.
+     * - the caller must have the default admin role.
+     * - `period` must not exceed 365 days.
      */
-    function recordCertificate(bytes32 assetId, bytes32 certificateHash) external;
+    function setNoticePeriod(uint64 period) external;
 
     /**
      * @dev Returns the id of the asset that `holder` registers with `contentHash` and `metadataHash`:
@@ -168,12 +631,14 @@ interface IDataRightsRegistry {
 
     /**
      * @dev Returns the EIP-712 digest that `holder` signs to authorise a registration, in the domain
-     * of this contract (name "DataLedger DataRightsRegistry", version "1").
+     * of this contract (name "DataLedger DataRightsRegistry", version "2").
      */
     function registrationDigest(
         address holder,
         bytes32 contentHash,
         bytes32 metadataHash,
+        Right right,
+        bytes32 lawfulSourceHash,
         uint256 nonce,
         uint256 deadline
     ) external view returns (bytes32);
@@ -184,18 +649,33 @@ interface IDataRightsRegistry {
      */
     function assetOf(bytes32 assetId) external view returns (Asset memory);
 
-    /**
-     * @dev Returns the id of the asset bound to `contentHash`, or zero if there is none.
-     */
+    /// @dev Returns where `assetId` stands in the procedure (zeroed for an unknown asset).
+    function procedureOf(bytes32 assetId) external view returns (Procedure memory);
+
+    /// @dev Returns the objection `objectionId` (zeroed, status `None`, if it was never filed).
+    function objectionOf(uint256 objectionId) external view returns (Objection memory);
+
+    /// @dev Returns the number of objections filed so far, which is also the id of the last one.
+    function objectionCount() external view returns (uint256);
+
+    /// @dev Returns the id of the asset bound to `contentHash`, or zero if there is none.
     function assetOfContent(bytes32 contentHash) external view returns (bytes32 assetId);
 
-    /**
-     * @dev Returns the id of the asset for which `certificateHash` was recorded, or zero if it was not.
-     */
+    /// @dev Returns the id of the asset for which `certificateHash` was recorded, or zero if it was not.
     function certificateAsset(bytes32 certificateHash) external view returns (bytes32 assetId);
 
-    /**
-     * @dev Returns the version of this registry contract.
-     */
+    /// @dev Returns the record of `certificateHash` (zeroed if it was not recorded).
+    function certificateOf(bytes32 certificateHash) external view returns (CertificateRecord memory);
+
+    /// @dev Returns the public notice period, in seconds, given to notices that start now.
+    function noticePeriod() external view returns (uint64);
+
+    /// @dev Returns the anchor registry batched registrations are proven against (zero: none).
+    function anchorRegistry() external view returns (address);
+
+    /// @dev Returns whether `holder`'s batched nonce `nonce` was used by a materialisation.
+    function batchNonceUsed(address holder, uint256 nonce) external view returns (bool);
+
+    /// @dev Returns the version of this registry contract.
     function version() external pure returns (string memory);
 }

@@ -21,18 +21,22 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ledger.anchor_client import AnchorRecord
 from ledger.indexer import EventIndex, EventIndexer, IndexedEvent
+from ledger.outbox_tables import AnchorBatchRow, AnchorOutboxRow
+from ledger.registry_client import EVENT_OF_ACT
 from ledger.tables import AssetRow, CertificateRow, HistoryRow
+from registry.assets import AssetState
 from registry.canonical import json_hash
 from registry.chain_types import OnChainAsset, OnChainAssetStatus
+from registry.merkle import merkle_root
 
-_EVENT_OF_ACT = {
-    "registered": "AssetRegistered",
-    "certificate-recorded": "CertificateRecorded",
-    "revoked": "AssetRevoked",
-}
-_STATUS_OF_STATE = {"registered": OnChainAssetStatus.REGISTERED, "revoked": OnChainAssetStatus.REVOKED}
-_ANCHORED_CERTIFICATE = ("valid", "revoked")  # issuing and void certificates were never anchored
+# The contract event that records each act of an asset's history (registry and licence registry).
+_EVENT_OF_ACT = dict(EVENT_OF_ACT)
+_STATUS_OF_STATE = {s.value: OnChainAssetStatus[s.name] for s in AssetState if s is not AssetState.PENDING}
+# Issuing and void certificates were never anchored; every other status names an anchored one.
+_ANCHORED_CERTIFICATE = ("valid", "revoked", "superseded", "cancelled")
+_VOID_ON_CHAIN = (OnChainAssetStatus.REVOKED, OnChainAssetStatus.CANCELLED)
 
 
 class AuditedRegistry(Protocol):
@@ -47,6 +51,15 @@ class AuditedRegistry(Protocol):
     def asset(self, asset_id: str) -> OnChainAsset | None: ...
 
     def certificate_asset(self, certificate_hash: str) -> str | None: ...
+
+
+class AuditedAnchors(Protocol):
+    """What the audit reads from the anchor contract (``AnchorRegistryClient`` provides it)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def anchor_of(self, root: bytes) -> AnchorRecord | None: ...
 
 
 class _HasEngine(Protocol):
@@ -68,7 +81,7 @@ class Finding:
     ("contract") or the indexed event log ("event")."""
 
     kind: FindingKind
-    record_type: str  # asset | certificate | asset-history
+    record_type: str  # asset | certificate | asset-history | anchor-batch
     record_id: str  # asset id, certificate number, history row id (or the event's position)
     field: str | None
     database_value: Any
@@ -132,6 +145,11 @@ class AuditReport:
             f"{c.get('history', 0)} history rows against the contract and "
             f"{c.get('events', 0)} indexed events.",
         ]
+        if "anchor_batches" in c:
+            lines.append(
+                f"Checked {c['anchor_batches']} anchored Merkle batches ({c['anchored_entries']} entries) "
+                "against the anchor contract."
+            )
         if self.ok:
             lines.append("OK: every record agrees with the chain.")
             return "\n".join(lines)
@@ -146,33 +164,55 @@ def audit(
     indexer_or_engine: EventIndexer | EventIndex | Engine,
     *,
     sync: bool = True,
+    anchors: AuditedAnchors | None = None,
 ) -> AuditReport:
     """Compare every stored record with the chain. With an ``EventIndexer`` (and ``sync``), the index
-    is brought up to date first; with an engine or ``EventIndex`` it is used as it stands."""
+    is brought up to date first; with an engine or ``EventIndex`` it is used as it stands. With
+    ``anchors``, every anchored Merkle batch (batched registrations, traceability events) is checked
+    too: its root recomputed from the stored leaves and found on chain with the same leaf count."""
+    contracts = [registry_client.registry_address]
     if isinstance(indexer_or_engine, EventIndexer):
         if sync:
             indexer_or_engine.sync()
         index = indexer_or_engine.index
+        # The indexer follows every contract that writes history (the licence registry too).
+        contracts += [c for c in indexer_or_engine.contracts if c.lower() != contracts[0].lower()]
     elif isinstance(indexer_or_engine, EventIndex):
         index = indexer_or_engine
     else:
         index = EventIndex(indexer_or_engine, registry_client.chain_id)
-    return _Audit(store.engine, registry_client, index).run()
+    return _Audit(store.engine, registry_client, index, contracts, anchors).run()
 
 
 class _Audit:
-    def __init__(self, engine: Engine, registry: AuditedRegistry, index: EventIndex) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        registry: AuditedRegistry,
+        index: EventIndex,
+        contracts: list[str],
+        anchors: AuditedAnchors | None = None,
+    ) -> None:
+        self._anchors = anchors
         self._engine = engine
         self._registry = registry
         self._index = index
         self._chain_id = registry.chain_id
         self._contract = registry.registry_address
-        self._cursor = index.cursor(self._contract, chain_id=self._chain_id)
+        self._contracts = contracts  # the registry first, then e.g. the licence registry
+        cursors = [index.cursor(c, chain_id=self._chain_id) for c in contracts]
+        # Indexed as far as the contract indexed least far (None: one was never indexed).
+        self._cursor = None if None in cursors else min(c for c in cursors if c is not None)
         self._findings: dict[tuple[str, str, str | None], Finding] = {}  # one finding per record field
         self._on_chain: dict[str, OnChainAsset | None] = {}
 
     def run(self) -> AuditReport:
-        events = self._index.events(self._chain_id, contract=self._contract, limit=None)
+        events = [
+            event
+            for contract in self._contracts
+            for event in self._index.events(self._chain_id, contract=contract, limit=None)
+        ]
+        events.sort(key=lambda e: (e.block_number, e.log_index))
         by_position = {(e.tx_hash, e.log_index): e for e in events}
         registrations: dict[str, list[IndexedEvent]] = defaultdict(list)
         for event in events:
@@ -196,6 +236,8 @@ class _Audit:
             "history": len(history),
             "events": len(events),
         }
+        if self._anchors is not None:
+            counts["anchor_batches"], counts["anchored_entries"] = self._check_anchor_batches(self._anchors)
         findings = list(self._findings.values())
         for kind in FindingKind:
             counts[kind.value] = sum(1 for f in findings if f.kind is kind)
@@ -266,13 +308,17 @@ class _Audit:
                 anchored = event.args.get("certificateHash", cert_hash)
             certificate.compare("event", ("vc_json", json_hash(json.loads(row.vc_json)), anchored))
         on_chain = self._asset_on_chain(row.asset_id)
-        if row.status == "valid" and on_chain is not None and on_chain.status is OnChainAssetStatus.REVOKED:
-            certificate.add(FindingKind.STATUS_MISMATCH, "status", "valid", "revoked", "contract")
+        if row.status == "valid" and on_chain is not None and on_chain.status in _VOID_ON_CHAIN:
+            certificate.add(
+                FindingKind.STATUS_MISMATCH, "status", "valid", on_chain.status.name.lower(), "contract"
+            )
 
     def _check_history(self, row: HistoryRow, by_position: dict[tuple[str, int], IndexedEvent]) -> None:
         act = _Subject(self, "asset-history", str(row.id))
+        known = any(c.lower() == row.contract.lower() for c in self._contracts)
+        recorded_by = row.contract if known else self._contract
         act.compare(
-            "contract", ("chain_id", row.chain_id, self._chain_id), ("contract", row.contract, self._contract)
+            "contract", ("chain_id", row.chain_id, self._chain_id), ("contract", row.contract, recorded_by)
         )
         event = by_position.get((row.tx_hash.lower(), int(row.log_index)))
         if event is None:
@@ -281,9 +327,50 @@ class _Audit:
         act.compare(
             "event",
             ("act", _EVENT_OF_ACT.get(row.act, event.event), event.event),
+            ("contract", row.contract.lower(), event.contract.lower()),
             ("asset_id", row.asset_id, event.asset_id),
             ("block_number", row.block_number, event.block_number),
         )
+
+    def _check_anchor_batches(self, anchors: AuditedAnchors) -> tuple[int, int]:
+        """Each anchored batch: the root of its stored leaves is the stored root, and the anchor
+        contract holds that root with the same leaf count and batch id. An edited, added or deleted
+        entry changes the recomputed root, so the batch that holds it is named."""
+        with Session(self._engine) as session:
+            batches = session.exec(
+                select(AnchorBatchRow).where(AnchorBatchRow.status == "anchored").order_by(AnchorBatchRow.id)
+            ).all()
+        entries = 0
+        for batch in batches:
+            subject = _Subject(self, "anchor-batch", str(batch.id))
+            with Session(self._engine) as session:
+                leaves = session.exec(
+                    select(AnchorOutboxRow.leaf_hash)
+                    .where(AnchorOutboxRow.batch_id == batch.id)
+                    .order_by(AnchorOutboxRow.leaf_index)
+                ).all()
+            entries += len(leaves)
+            stored_root = str(batch.root)
+            recomputed = (
+                "0x" + merkle_root(bytes.fromhex(leaf[2:]) for leaf in leaves).hex() if leaves else None
+            )
+            subject.compare(
+                "contract",
+                ("contract", batch.contract, anchors.address),
+                ("leaf_count", batch.leaf_count, len(leaves)),
+                ("root", recomputed, stored_root),
+            )
+            record = anchors.anchor_of(bytes.fromhex(stored_root[2:]))
+            if record is None:
+                subject.add(FindingKind.MISSING_ON_CHAIN, "root", stored_root, None, "contract")
+                continue
+            subject.compare(
+                "contract",
+                ("leaf_count", batch.leaf_count, record.leaf_count),
+                ("onchain_batch_id", batch.onchain_batch_id, record.batch_id),
+                ("block_timestamp", batch.block_timestamp, record.anchored_at),
+            )
+        return len(batches), entries
 
     # -- the chain against the records ------------------------------------------------------------
 

@@ -20,7 +20,16 @@ DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4
 def connect(rpc_url: str | None, chain_dir: Path | None, *, timeout_s: float = 10.0) -> Web3:
     """A connected Web3: HTTP JSON-RPC when ``rpc_url`` is given, else the embedded chain in ``chain_dir``."""
     if rpc_url:
-        w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}))
+        # A node's chain id never changes under a connection: cache it, instead of one more round trip
+        # for every transaction web3's validation middleware checks.
+        w3 = Web3(
+            HTTPProvider(
+                rpc_url,
+                request_kwargs={"timeout": timeout_s},
+                cache_allowed_requests=True,
+                cacheable_requests={"eth_chainId", "net_version"},
+            )
+        )
         with unavailable_on_connection_errors():
             try:
                 w3.eth.chain_id  # noqa: B018 - a cheap round trip proves the node answers

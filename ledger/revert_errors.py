@@ -36,7 +36,79 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
         errors.CertificateAlreadyRecorded,
         "this certificate hash is already recorded",
     ),
-    # OpenZeppelin errors surfaced by the registry.
+    "DataRightsInvalidStatus": (errors.InvalidAssetStatus, "the asset's status does not allow this act"),
+    "DataRightsNoticePeriodEnded": (errors.NoticePeriodEnded, "the public notice has ended"),
+    "DataRightsNoticePeriodNotEnded": (errors.NoticePeriodNotEnded, "the public notice has not ended yet"),
+    "DataRightsObjectionsOpen": (errors.ObjectionsOpen, "objections against the registration are still open"),
+    "DataRightsObjectionNotFound": (errors.ObjectionNotFound, "no such objection on chain"),
+    "DataRightsObjectionAlreadyResolved": (
+        errors.ObjectionAlreadyResolved,
+        "the objection is already resolved",
+    ),
+    "DataRightsAssetIsPledged": (errors.AssetPledged, "the asset is pledged"),
+    "DataRightsAssetNotPledged": (errors.AssetNotPledged, "the asset is not pledged"),
+    "DataRightsInvalidCounterparty": (
+        errors.ValidationFailed,
+        "the counterparty must be another account than the holder, not the zero address",
+    ),
+    "DataRightsCertificateExpired": (errors.CertificateExpired, "the asset's certificate has expired"),
+    "DataRightsInvalidValidity": (errors.ValidationFailed, "the certificate's expiry is not acceptable"),
+    "DataRightsInvalidNoticePeriod": (errors.ValidationFailed, "the notice period is not acceptable"),
+    "DataRightsNoAnchorRegistry": (
+        errors.ConfigurationError,
+        "the registry has no anchor registry: batched registrations cannot be materialised",
+    ),
+    "DataRightsRootNotAnchored": (
+        errors.BatchNotAnchored,
+        "no registration batch with this root is anchored",
+    ),
+    "DataRightsInvalidProof": (
+        errors.InvalidInclusionProof,
+        "the proof does not lead from the registration's leaf to the anchored root",
+    ),
+    "DataRightsNotBatchNonce": (
+        errors.ValidationFailed,
+        "a batched registration needs a batched nonce (bit 255 set)",
+    ),
+    "DataRightsAlreadyMaterialised": (
+        errors.AlreadyMaterialised,
+        "the batched registration signed with this nonce is already materialised",
+    ),
+    # LicenceRegistry
+    "LicenceInvalidSignature": (errors.InvalidSignature, "the signature does not verify"),
+    "LicenceSignatureExpired": (errors.SignatureExpired, "the signature has expired"),
+    "LicenceZeroHash": (errors.ValidationFailed, "hashes must not be zero"),
+    "LicenceInvalidCounterparty": (
+        errors.ValidationFailed,
+        "the counterparty must be another account, not the zero address",
+    ),
+    "LicenceAssetNotCertified": (errors.AssetNotCertified, "the asset is not certified"),
+    "LicenceAssetCertificateExpired": (errors.CertificateExpired, "the asset's certificate has expired"),
+    "LicenceAssetEnforced": (
+        errors.LicenceVoidedByEnforcement,
+        "a pledge on the asset was enforced after the licence was granted",
+    ),
+    "LicenceInvalidAssetVersion": (
+        errors.ValidationFailed,
+        "the licence names a version the asset does not have",
+    ),
+    "LicenceInvalidPeriod": (errors.ValidationFailed, "the period is empty or already over"),
+    "LicenceZeroUses": (errors.ValidationFailed, "a licence allows at least one use"),
+    "LicenceNotFound": (errors.LicenceNotFound, "no such licence on chain"),
+    "LicenceIsRevoked": (errors.LicenceRevoked, "the licence is revoked"),
+    "LicenceNotYetValid": (errors.LicenceNotYetValid, "the licence period has not started"),
+    "LicenceExpired": (errors.LicenceExpired, "the licence has expired"),
+    "LicenceUsedUp": (errors.LicenceUsedUp, "every use of the licence is consumed"),
+    "LicenceConsentNotFound": (errors.ConsentNotFound, "no such consent on chain"),
+    "LicenceConsentNotActive": (errors.ConsentNotActive, "the consent was already used or withdrawn"),
+    "LicenceConsentExpired": (errors.ConsentExpired, "the consent has expired"),
+    # AnchorRegistry (Merkle batch anchoring)
+    "AnchorZeroRoot": (errors.ValidationFailed, "the batch root must not be zero"),
+    "AnchorEmptyBatch": (errors.ValidationFailed, "a batch needs at least one leaf"),
+    "AnchorRootAlreadyAnchored": (errors.AlreadyExists, "this batch root is already anchored"),
+    "AnchorRootNotAnchored": (errors.NotFound, "this batch root is not anchored"),
+    "AnchorInvalidProof": (errors.ValidationFailed, "the inclusion proof does not lead to the anchored root"),
+    # OpenZeppelin errors surfaced by the contracts.
     "InvalidAccountNonce": (errors.NonceReplayed, "the holder's nonce was already used or is out of order"),
     "AccessControlUnauthorizedAccount": (errors.NotAuthorised, "the sender lacks the required role"),
     "AccessControlBadConfirmation": (

@@ -90,10 +90,45 @@ def asset_id_for(holder: str, content_hash: str, metadata_hash: str) -> str:
     return "0x" + keccak(encoded).hex()
 
 
+def lawful_source_commitment(facts: AssetFacts, salt: str) -> str:
+    """The salted hash of the statement of how the data was lawfully obtained (its source and method)."""
+    if not isinstance(salt, str) or not _SALT.match(salt):
+        raise ValidationFailed("salt must be 16 to 32 random bytes as 0x-hex", field="salt")
+    document = {
+        "collection_method": facts.collection_method,
+        "salt": salt,
+        "source": facts.source,
+        "v": "dataledger.lawful-source.v1",
+    }
+    return json_hash(document)
+
+
+def text_commitment(kind: str, text: str, salt: str) -> str:
+    """The salted hash of a free text of the lifecycle (licence scope, consent purpose...).
+
+    Texts such as purposes have low entropy: without the salt they could be guessed from the chain.
+    """
+    if not isinstance(salt, str) or not _SALT.match(salt):
+        raise ValidationFailed("salt must be 16 to 32 random bytes as 0x-hex", field="salt")
+    return json_hash({"kind": kind, "salt": salt, "text": text, "v": "dataledger.text.v1"})
+
+
+def reason_hash(reason: str) -> str:
+    """The hash of a public reason (review, rejection, objection, resolution, revocation)."""
+    return json_hash({"reason": reason})
+
+
 class AssetState(enum.StrEnum):
+    """Where an asset stands; every value but ``pending`` names an ``IDataRightsRegistry.AssetStatus``."""
+
     PENDING = "pending"  # accepted, stored, on its way to the chain
-    REGISTERED = "registered"
+    REGISTERED = "registered"  # evidence deposited and applied for; awaiting the formal review
     REVOKED = "revoked"
+    UNDER_REVIEW = "under_review"  # formal review passed; awaiting the substantive review
+    IN_NOTICE = "in_notice"
+    CERTIFIED = "certified"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,11 @@ errors (``VerificationFailed.check``) and API problem details use:
 
 ``structure`` → ``issuer-trusted`` → ``proof-signature`` → ``validity-period`` and, when a
 :class:`~registry.ports.ChainEvidenceReader` is given, → ``chain-transaction`` →
-``chain-event-matches`` → ``asset-not-revoked``.
+``chain-event-matches`` → ``certificate-current`` (anchored on the registry and not superseded; a
+superseded certificate's report points to its successor) → ``asset-not-revoked`` (certified, held by
+the certificate's holder; a revoked or cancelled registration fails here with that reason).
+
+A valid certificate of a pledged asset stays valid; the report says to whom the asset is pledged.
 
 A chain reader that cannot answer raises its own error (for example ``LedgerUnavailable``): that is
 not a verdict on the certificate, so it propagates instead of becoming a failed check.
@@ -19,7 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.certificate import PROOF_SIGNATURE_CHECK, Certificate, parse_certificate, verify_proof
+from registry.certificate import (
+    PROOF_SIGNATURE_CHECK,
+    Certificate,
+    certificate_hash,
+    parse_certificate,
+    verify_proof,
+)
 from registry.chain_types import OnChainAssetStatus, RegistrationEvent
 from registry.errors import ValidationFailed, VerificationFailed
 from registry.ports import ChainEvidenceReader
@@ -35,11 +45,17 @@ class Check(enum.StrEnum):
     VALIDITY_PERIOD = "validity-period"
     CHAIN_TRANSACTION = "chain-transaction"
     CHAIN_EVENT_MATCHES = "chain-event-matches"
+    CERTIFICATE_CURRENT = "certificate-current"
     ASSET_NOT_REVOKED = "asset-not-revoked"
 
 
 OFFLINE_CHECKS = (Check.STRUCTURE, Check.ISSUER_TRUSTED, Check.PROOF_SIGNATURE, Check.VALIDITY_PERIOD)
-ONLINE_CHECKS = (Check.CHAIN_TRANSACTION, Check.CHAIN_EVENT_MATCHES, Check.ASSET_NOT_REVOKED)
+ONLINE_CHECKS = (
+    Check.CHAIN_TRANSACTION,
+    Check.CHAIN_EVENT_MATCHES,
+    Check.CERTIFICATE_CURRENT,
+    Check.ASSET_NOT_REVOKED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +70,17 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class VerificationReport:
-    """The checks that ran, in order; the last one is the failure if any failed."""
+    """The checks that ran, in order; the last one is the failure if any failed.
+
+    ``status`` names the certificate's standing when the chain was read (``valid``, ``superseded``,
+    ``revoked``, ``cancelled``...); ``superseded_by`` is the hash of the certificate that replaced it;
+    ``pledged_to`` the pledgee of a pledged asset.
+    """
 
     checks: tuple[CheckResult, ...]
+    status: str | None = None
+    superseded_by: str | None = None
+    pledged_to: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -74,6 +98,9 @@ class VerificationReport:
         return {
             "valid": self.valid,
             "failedCheck": self.failed_check,
+            "status": self.status or ("valid" if self.valid else "invalid"),
+            "supersededBy": self.superseded_by,
+            "pledgedTo": self.pledged_to,
             "checks": [check.as_json() for check in self.checks],
         }
 
@@ -122,16 +149,22 @@ class CertificateVerifier:
         except ValidationFailed as exc:
             return VerificationReport((CheckResult(Check.STRUCTURE.value, False, exc.detail),)), None
         results = [CheckResult(Check.STRUCTURE.value, True, f"certificate {certificate.number}")]
+        standing: dict[str, str | None] = {}
         try:
-            for name, detail in self._checks_after_structure(vc, certificate):
+            for name, detail in self._checks_after_structure(vc, certificate, standing):
                 results.append(CheckResult(name.value, True, detail))
         except VerificationFailed as exc:
             results.append(CheckResult(exc.check, False, exc.detail))
-            return VerificationReport(tuple(results)), None
-        return VerificationReport(tuple(results)), certificate
+            return VerificationReport(
+                tuple(results), standing.get("status"), standing.get("superseded_by")
+            ), None
+        return (
+            VerificationReport(tuple(results), "valid", None, standing.get("pledged_to")),
+            certificate,
+        )
 
     def _checks_after_structure(
-        self, vc: Mapping[str, Any], certificate: Certificate
+        self, vc: Mapping[str, Any], certificate: Certificate, standing: dict[str, str | None]
     ) -> Iterator[tuple[Check, str]]:
         """Yield (check, detail) for each check passed; raise VerificationFailed at the first failure."""
         key = self._issuer_key(certificate)
@@ -140,7 +173,9 @@ class CertificateVerifier:
         verify_proof(vc, key)  # raises VerificationFailed(check="proof-signature")
         yield Check.PROOF_SIGNATURE, "ecdsa-jcs-2019 signature verified"
 
+        standing["status"] = "expired"  # if the validity check below fails
         yield Check.VALIDITY_PERIOD, self._check_validity(certificate)
+        standing["status"] = None
 
         if self._chain is None:
             return
@@ -150,8 +185,12 @@ class CertificateVerifier:
         self._check_event(certificate, event)
         yield Check.CHAIN_EVENT_MATCHES, "the on-chain event states the certificate's facts"
 
-        self._check_asset(self._chain, certificate)
-        yield Check.ASSET_NOT_REVOKED, "the asset is registered to the certificate's holder"
+        yield Check.CERTIFICATE_CURRENT, self._check_current(self._chain, vc, certificate, standing)
+
+        self._check_asset(self._chain, certificate, standing)
+        yield Check.ASSET_NOT_REVOKED, "the asset is certified to the certificate's holder"
+        procedure = self._chain.procedure(certificate.asset_id)
+        standing["pledged_to"] = procedure.pledgee if procedure else None
 
     # -- the checks --------------------------------------------------------------------------------
     @staticmethod
@@ -193,7 +232,8 @@ class CertificateVerifier:
         event = chain.registration_event(evidence.tx_hash)
         if event is None:
             raise self._fail(
-                Check.CHAIN_TRANSACTION, f"no AssetRegistered event in transaction {evidence.tx_hash}"
+                Check.CHAIN_TRANSACTION,
+                f"no AssetRegistered, AssetChanged or AssetTransferred in transaction {evidence.tx_hash}",
             )
         return event
 
@@ -215,12 +255,45 @@ class CertificateVerifier:
                 Check.CHAIN_EVENT_MATCHES, "the on-chain event differs in: " + ", ".join(mismatched)
             )
 
-    def _check_asset(self, chain: ChainEvidenceReader, certificate: Certificate) -> None:
+    def _check_current(
+        self,
+        chain: ChainEvidenceReader,
+        vc: Mapping[str, Any],
+        certificate: Certificate,
+        standing: dict[str, str | None],
+    ) -> str:
+        cert_hash = certificate_hash(dict(vc))
+        record = chain.certificate_record(cert_hash)
+        if record is None:
+            standing["status"] = "not-anchored"
+            raise self._fail(
+                Check.CERTIFICATE_CURRENT, f"the certificate {cert_hash} is not recorded on the registry"
+            )
+        if not _same_hex(record.asset_id, certificate.asset_id):
+            raise self._fail(
+                Check.CERTIFICATE_CURRENT, f"the registry recorded this certificate for {record.asset_id}"
+            )
+        if record.superseded_by is not None:
+            standing["status"], standing["superseded_by"] = "superseded", record.superseded_by
+            raise self._fail(
+                Check.CERTIFICATE_CURRENT,
+                f"the certificate is superseded by certificate {record.superseded_by}",
+            )
+        return f"the asset's current certificate, recorded at {record.recorded_at}"
+
+    def _check_asset(
+        self, chain: ChainEvidenceReader, certificate: Certificate, standing: dict[str, str | None]
+    ) -> None:
         asset = chain.asset(certificate.asset_id)
         if asset is None:
             raise self._fail(Check.ASSET_NOT_REVOKED, "the asset is not on the registry")
-        if asset.status != OnChainAssetStatus.REGISTERED:
-            raise self._fail(Check.ASSET_NOT_REVOKED, f"the asset is {asset.status.name.lower()}")
+        if asset.status is not OnChainAssetStatus.CERTIFIED:
+            standing["status"] = asset.status.name.lower()
+            reason = {
+                OnChainAssetStatus.REVOKED: "the asset's registration is revoked",
+                OnChainAssetStatus.CANCELLED: "the asset's registration is cancelled by its holder",
+            }.get(asset.status, f"the asset is {asset.status.name.lower()}, not certified")
+            raise self._fail(Check.ASSET_NOT_REVOKED, reason)
         if not _same_hex(asset.holder, certificate.holder_address):
             raise self._fail(
                 Check.ASSET_NOT_REVOKED,

@@ -63,6 +63,11 @@ class OnChainAssetStatus(enum.IntEnum):
     NONE = 0
     REGISTERED = 1
     REVOKED = 2
+    UNDER_REVIEW = 3
+    IN_NOTICE = 4
+    CERTIFIED = 5
+    REJECTED = 6
+    CANCELLED = 7
 
 
 @dataclass(frozen=True, slots=True)

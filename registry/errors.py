@@ -8,6 +8,7 @@ message prefix by the CLI) and the HTTP status it maps to. The API maps them in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -161,3 +162,205 @@ class CertificateAlreadyRecorded(AlreadyExists):
 class ParticipantNotFound(NotFound):
     code = "participant-not-found"
     title = "No such participant"
+
+
+class EpcisDocumentInvalid(ValidationFailed):
+    """An EPCIS document (or event) is refused whole; ``problems`` lists every reason found.
+
+    Each problem is ``(event_index, field, message)``: ``event_index`` is the position of the event in
+    the document's event list (None for the document itself) and ``field`` the path of the offending
+    field, relative to that event (``quantityList[0].quantity``) or to the document (``@context``).
+    The message names the first problem; ``extra`` carries it and the list (at most 100 of them).
+    """
+
+    code = "epcis-document-invalid"
+    title = "The EPCIS document is not valid"
+
+    def __init__(self, problems: Sequence[tuple[int | None, str, str]], **extra: Any) -> None:
+        problems = tuple(tuple(problem) for problem in problems)
+        if not problems:
+            raise ValueError("EpcisDocumentInvalid needs at least one problem")
+        event_index, field, message = problems[0]
+        where = f"event {event_index}: " if event_index is not None else ""
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        listed = [{"event_index": i, "field": f, "message": m} for i, f, m in problems[:100]]
+        super().__init__(
+            f"{where}{field}: {message}{more}",
+            event_index=event_index,
+            field=field,
+            problem_count=len(problems),
+            problems=listed,
+            **extra,
+        )
+        self.problems = problems
+
+
+class EpcisDocumentTooLarge(EpcisDocumentInvalid):
+    code = "epcis-document-too-large"
+    http_status = 413
+    title = "The EPCIS document is too large"
+
+
+# Refusals of the data rights lifecycle (procedure, holder acts, licences, consents).
+
+
+class InvalidAssetStatus(Conflict):
+    code = "invalid-asset-status"
+    title = "The asset's status does not allow this act"
+
+
+class NoticePeriodEnded(Conflict):
+    code = "notice-period-ended"
+    title = "The public notice has ended"
+
+
+class NoticePeriodNotEnded(Conflict):
+    code = "notice-period-not-ended"
+    title = "The public notice has not ended yet"
+
+
+class ObjectionsOpen(Conflict):
+    code = "objections-open"
+    title = "Objections against the registration are not resolved"
+
+
+class ObjectionNotFound(NotFound):
+    code = "objection-not-found"
+    title = "No such objection"
+
+
+class ObjectionAlreadyResolved(Conflict):
+    code = "objection-already-resolved"
+    title = "The objection is already resolved"
+
+
+class AssetPledged(Conflict):
+    code = "asset-pledged"
+    title = "The asset is pledged"
+
+
+class AssetNotPledged(Conflict):
+    code = "asset-not-pledged"
+    title = "The asset is not pledged"
+
+
+class CertificateExpired(Conflict):
+    code = "certificate-expired"
+    title = "The certificate has expired"
+
+
+class AssetNotCertified(Conflict):
+    code = "asset-not-certified"
+    title = "The asset is not certified"
+
+
+class LicenceNotFound(NotFound):
+    code = "licence-not-found"
+    title = "No such licence"
+
+
+class LicenceRevoked(Conflict):
+    code = "licence-revoked"
+    title = "The licence is revoked"
+
+
+class LicenceNotYetValid(Conflict):
+    code = "licence-not-yet-valid"
+    title = "The licence period has not started"
+
+
+class LicenceExpired(Conflict):
+    code = "licence-expired"
+    title = "The licence has expired"
+
+
+class LicenceUsedUp(Conflict):
+    code = "licence-used-up"
+    title = "Every use of the licence is consumed"
+
+
+class LicenceVoidedByEnforcement(Conflict):
+    code = "licence-voided-by-enforcement"
+    title = "A pledge on the asset was enforced after the licence was granted"
+
+
+class ConsentNotFound(NotFound):
+    code = "consent-not-found"
+    title = "No such consent"
+
+
+class ConsentNotActive(Conflict):
+    code = "consent-not-active"
+    title = "The consent was already used or withdrawn"
+
+
+class ConsentExpired(Conflict):
+    code = "consent-expired"
+    title = "The consent has expired"
+
+
+# Refusals of traceability and lineage (EPCIS capture, traces, data-product derivations).
+
+
+class EpcisEventNotFound(NotFound):
+    code = "epcis-event-not-found"
+    title = "No such EPCIS event"
+
+
+class LineageNodeNotFound(NotFound):
+    code = "lineage-node-not-found"
+    title = "No event, derivation or asset names this item"
+
+
+class EpcisContextConflict(ValidationFailed):
+    """Events captured under @contexts that bind one prefix to two namespaces cannot share a document."""
+
+    code = "epcis-context-conflict"
+    title = "The events' @contexts conflict"
+
+
+class DerivationCycle(Conflict):
+    code = "derivation-cycle"
+    title = "The derivation would make a data product its own ancestor"
+
+
+class DerivationIncomplete(Conflict):
+    code = "derivation-incomplete"
+    title = "The derivation leaves out an upstream asset the product's facts declare"
+
+
+# Refusals of batched registrations (anchored in Merkle batches, materialised on chain on first act).
+
+
+class ContentAlreadyBatched(ContentAlreadyRegistered):
+    """The content is bound to a batched registration (accepted, perhaps not yet materialised)."""
+
+    code = "content-already-batched"
+    title = "This content is already registered in a batch"
+
+
+class BatchNotAnchored(Conflict):
+    """The batched registration is not anchored yet (or the root presented is not an anchored one)."""
+
+    code = "batch-not-anchored"
+    title = "The batch of this registration is not anchored"
+
+
+class InvalidInclusionProof(ValidationFailed):
+    code = "invalid-inclusion-proof"
+    title = "The inclusion proof does not lead to the anchored root"
+
+
+class AlreadyMaterialised(AlreadyExists):
+    code = "already-materialised"
+    title = "This batched registration is already materialised"
+
+
+class MaterialisationInProgress(Conflict):
+    code = "materialisation-in-progress"
+    title = "This batched registration is being materialised"
+
+
+class DerivationLicenceInvalid(Conflict):
+    code = "derivation-licence-invalid"
+    title = "The licence named for an upstream asset does not cover this derivation"

@@ -1,39 +1,119 @@
-"""EIP-712 typed signatures by which holders authorise acts on their assets.
+"""EIP-712 typed signatures by which holders, objectors, pledgees, licensees and data subjects act.
 
-The API may relay a holder's act to the chain but can never forge it: the contract checks the same
-typed-data signature. This module builds the typed data, signs it (client side: SDKs, the demo,
-tests) and recovers the signer (server side, to refuse a bad signature before spending gas).
+The API may relay an act to the chain but can never forge it: the contract checks the same
+typed-data signature, with a per-signer nonce and a deadline, in a domain bound to the contract and
+the chain. This module builds the typed data, signs it (client side: SDKs, the demo, tests) and
+recovers the signer (server side, to refuse a bad signature before spending gas).
+
+``RegistrationAuthorisation`` is the registration; every later act is an :class:`ActAuthorisation`
+of one of the primary types in :data:`ACT_TYPES`, exactly as the contracts declare them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
+from registry.assets import RightClaimed
 from registry.chain_types import require_address, require_hex32
-from registry.errors import InvalidSignature, SignatureExpired
+from registry.errors import InvalidSignature, SignatureExpired, ValidationFailed
 
 REGISTRY_DOMAIN_NAME = "DataLedger DataRightsRegistry"
-REGISTRY_DOMAIN_VERSION = "1"
+REGISTRY_DOMAIN_VERSION = "2"
+LICENCE_DOMAIN_NAME = "DataLedger LicenceRegistry"
+LICENCE_DOMAIN_VERSION = "1"
+ZERO_HASH = "0x" + "00" * 32
 
 REGISTRATION_TYPES: dict[str, list[dict[str, str]]] = {
     "Registration": [
         {"name": "holder", "type": "address"},
         {"name": "contentHash", "type": "bytes32"},
         {"name": "metadataHash", "type": "bytes32"},
+        {"name": "right", "type": "uint8"},
+        {"name": "lawfulSourceHash", "type": "bytes32"},
         {"name": "nonce", "type": "uint256"},
         {"name": "deadline", "type": "uint256"},
     ]
 }
 
+_NONCE_DEADLINE = (("nonce", "uint256"), ("deadline", "uint256"))
+
+#: The acts after registration: primary type -> its fields, as the contracts hash them.
+ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
+    {
+        # DataRightsRegistry
+        "Objection": (
+            ("objector", "address"),
+            ("assetId", "bytes32"),
+            ("reasonHash", "bytes32"),
+            ("evidenceHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "Change": (
+            ("assetId", "bytes32"),
+            ("contentHash", "bytes32"),
+            ("metadataHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "Transfer": (("assetId", "bytes32"), ("to", "address"), *_NONCE_DEADLINE),
+        "Pledge": (
+            ("assetId", "bytes32"),
+            ("pledgee", "address"),
+            ("termsHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "PledgeRelease": (("assetId", "bytes32"), ("pledgee", "address"), *_NONCE_DEADLINE),
+        "PledgeEnforcement": (("assetId", "bytes32"), ("pledgee", "address"), *_NONCE_DEADLINE),
+        "Cancellation": (("assetId", "bytes32"), *_NONCE_DEADLINE),
+        # LicenceRegistry
+        "Licence": (
+            ("assetId", "bytes32"),
+            ("licensee", "address"),
+            ("assetVersion", "uint32"),
+            ("maxUses", "uint32"),
+            ("validFrom", "uint64"),
+            ("validUntil", "uint64"),
+            ("derivativesAllowed", "bool"),
+            ("commercial", "bool"),
+            ("scopeHash", "bytes32"),
+            ("purposeHash", "bytes32"),
+            ("territoryHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "LicenceUse": (("licenceId", "uint256"), ("requestHash", "bytes32"), *_NONCE_DEADLINE),
+        "LicenceRevocation": (("licenceId", "uint256"), ("reasonHash", "bytes32"), *_NONCE_DEADLINE),
+        "Consent": (
+            ("subject", "address"),
+            ("enterprise", "address"),
+            ("purposeHash", "bytes32"),
+            ("validUntil", "uint64"),
+            *_NONCE_DEADLINE,
+        ),
+        "ConsentUse": (("consentId", "uint256"), ("requestHash", "bytes32"), *_NONCE_DEADLINE),
+        "ConsentWithdrawal": (("consentId", "uint256"), *_NONCE_DEADLINE),
+        # Signed statements checked off chain (never sent to a contract, so without nonce).
+        "ListingConsent": (("assetId", "bytes32"), ("pledgee", "address"), ("lister", "address")),
+        "ConsentListing": (("subject", "address"), ("issuedAt", "uint256")),
+    }
+)
+
+_EIP712_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Eip712Domain:
-    """The EIP-712 domain of one deployed registry contract on one chain."""
+    """The EIP-712 domain of one deployed contract on one chain (the registry's unless named)."""
 
     chain_id: int
     verifying_contract: str
@@ -49,78 +129,179 @@ class Eip712Domain:
         }
 
 
+def licence_domain(chain_id: int, verifying_contract: str) -> Eip712Domain:
+    """The domain of a ``LicenceRegistry``."""
+    return Eip712Domain(chain_id, verifying_contract, LICENCE_DOMAIN_NAME, LICENCE_DOMAIN_VERSION)
+
+
 @dataclass(frozen=True, slots=True)
 class RegistrationAuthorisation:
-    """What a holder signs to register an asset: the commitments, a nonce and a deadline."""
+    """What a holder signs to deposit evidence of an asset and apply for its registration.
+
+    ``lawful_source_hash`` commits to the statement of how the data was lawfully obtained; zero means
+    the statement is only within the committed facts.
+    """
 
     holder: str
     content_hash: str
     metadata_hash: str
     nonce: int
     deadline: int
+    right: RightClaimed = RightClaimed.RESOURCE_HOLDING
+    lawful_source_hash: str = ZERO_HASH
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "holder", to_checksum_address(require_address(self.holder, "holder")))
         object.__setattr__(self, "content_hash", require_hex32(self.content_hash, "content_hash"))
         object.__setattr__(self, "metadata_hash", require_hex32(self.metadata_hash, "metadata_hash"))
+        object.__setattr__(
+            self, "lawful_source_hash", require_hex32(self.lawful_source_hash, "lawful_source_hash")
+        )
+        object.__setattr__(self, "right", RightClaimed(self.right))
         if self.nonce < 0 or self.deadline < 0:
             raise InvalidSignature("nonce and deadline must be non-negative")
+
+    @property
+    def signer(self) -> str:
+        return self.holder
+
+    @property
+    def right_index(self) -> int:
+        return list(RightClaimed).index(self.right)
 
     def typed_data(self, domain: Eip712Domain) -> dict[str, Any]:
         """The full EIP-712 message, as ``eth_signTypedData_v4`` and wallets take it."""
         return {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                **REGISTRATION_TYPES,
-            },
+            "types": {"EIP712Domain": _EIP712_DOMAIN_TYPE, **REGISTRATION_TYPES},
             "primaryType": "Registration",
             "domain": domain.as_json(),
             "message": {
                 "holder": self.holder,
                 "contentHash": self.content_hash,
                 "metadataHash": self.metadata_hash,
+                "right": self.right_index,
+                "lawfulSourceHash": self.lawful_source_hash,
                 "nonce": self.nonce,
                 "deadline": self.deadline,
             },
         }
 
 
-def sign_registration(private_key: bytes | str, auth: RegistrationAuthorisation, domain: Eip712Domain) -> str:
-    """Sign ``auth`` with the holder's secp256k1 key; returns the 65-byte signature as 0x-hex."""
-    signed = Account.sign_message(encode_typed_data(full_message=auth.typed_data(domain)), private_key)
+def _normalise(kind: str, value: Any, name: str) -> Any:
+    if kind == "address":
+        return to_checksum_address(require_address(value, name))
+    if kind == "bytes32":
+        return require_hex32(value, name)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValidationFailed(f"{name} must be true or false", field=name)
+        return value
+    bits = int(kind.removeprefix("uint"))
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**bits:
+        raise ValidationFailed(f"{name} must be an unsigned {bits}-bit integer", field=name)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ActAuthorisation:
+    """An act of ``signer`` of type ``primary_type`` (see :data:`ACT_TYPES`), valid by construction."""
+
+    primary_type: str
+    signer: str
+    message: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        fields = ACT_TYPES.get(self.primary_type)
+        if fields is None:
+            raise ValidationFailed(f"unknown act {self.primary_type!r}", field="primaryType")
+        names = [name for name, _ in fields]
+        if set(self.message) != set(names):
+            raise ValidationFailed(f"a {self.primary_type} carries exactly {names}", field="message")
+        normalised = {name: _normalise(kind, self.message[name], name) for name, kind in fields}
+        object.__setattr__(self, "message", MappingProxyType(normalised))
+        object.__setattr__(self, "signer", to_checksum_address(require_address(self.signer, "signer")))
+
+    @property
+    def nonce(self) -> int:
+        return int(self.message["nonce"])
+
+    @property
+    def deadline(self) -> int | None:
+        deadline = self.message.get("deadline")
+        return None if deadline is None else int(deadline)
+
+    def typed_data(self, domain: Eip712Domain) -> dict[str, Any]:
+        """The full EIP-712 message, as ``eth_signTypedData_v4`` and wallets take it."""
+        fields = ACT_TYPES[self.primary_type]
+        return {
+            "types": {
+                "EIP712Domain": _EIP712_DOMAIN_TYPE,
+                self.primary_type: [{"name": name, "type": kind} for name, kind in fields],
+            },
+            "primaryType": self.primary_type,
+            "domain": domain.as_json(),
+            "message": dict(self.message),
+        }
+
+
+def act_authorisation(primary_type: str, signer: str, **message: Any) -> ActAuthorisation:
+    """Build an :class:`ActAuthorisation` from keyword fields (``assetId=..., nonce=..., deadline=...``)."""
+    return ActAuthorisation(primary_type, signer, message)
+
+
+def sign_typed_data(private_key: bytes | str, typed_data: dict[str, Any]) -> str:
+    """Sign a full EIP-712 message with a secp256k1 key, as a wallet does; 65-byte signature as 0x-hex."""
+    signed = Account.sign_message(encode_typed_data(full_message=typed_data), private_key)
     return "0x" + signed.signature.hex().removeprefix("0x")
 
 
-def recover_registration_signer(auth: RegistrationAuthorisation, domain: Eip712Domain, signature: str) -> str:
-    """The address that signed ``auth``; raises InvalidSignature if the signature is malformed."""
+def recover_typed_data_signer(typed_data: dict[str, Any], signature: str) -> str:
+    """The address that signed ``typed_data``; raises InvalidSignature if the signature is malformed."""
     try:
         raw = bytes.fromhex(signature.removeprefix("0x"))
         if len(raw) != 65:
             raise ValueError("signature must be 65 bytes")
-        return Account.recover_message(encode_typed_data(full_message=auth.typed_data(domain)), signature=raw)
+        return Account.recover_message(encode_typed_data(full_message=typed_data), signature=raw)
     except Exception as exc:  # eth_account raises several unrelated types for malformed signatures
         raise InvalidSignature(f"malformed signature: {exc}") from None
 
 
+def sign_registration(private_key: bytes | str, auth: RegistrationAuthorisation, domain: Eip712Domain) -> str:
+    """Sign ``auth`` with the holder's secp256k1 key; returns the 65-byte signature as 0x-hex."""
+    return sign_typed_data(private_key, auth.typed_data(domain))
+
+
+def sign_act(private_key: bytes | str, auth: ActAuthorisation, domain: Eip712Domain) -> str:
+    """Sign the act ``auth`` with the signer's key; returns the 65-byte signature as 0x-hex."""
+    return sign_typed_data(private_key, auth.typed_data(domain))
+
+
+def recover_registration_signer(auth: RegistrationAuthorisation, domain: Eip712Domain, signature: str) -> str:
+    """The address that signed ``auth``; raises InvalidSignature if the signature is malformed."""
+    return recover_typed_data_signer(auth.typed_data(domain), signature)
+
+
 def require_holder_signature(
-    auth: RegistrationAuthorisation, domain: Eip712Domain, signature: str, *, now: int
+    auth: RegistrationAuthorisation | ActAuthorisation, domain: Eip712Domain, signature: str, *, now: int
 ) -> None:
     """Check off chain what the contract will check on chain, to refuse early and spend no gas."""
-    if now > auth.deadline:
-        raise SignatureExpired("the holder's signature deadline has passed", deadline=auth.deadline, now=now)
-    signer = recover_registration_signer(auth, domain, signature)
-    if signer != auth.holder:
+    deadline = auth.deadline
+    if deadline is not None and now > deadline:
+        raise SignatureExpired("the signature's deadline has passed", deadline=deadline, now=now)
+    signer = recover_typed_data_signer(auth.typed_data(domain), signature)
+    if signer != auth.signer:
         raise InvalidSignature(
-            "the registration is not signed by the holder", holder=auth.holder, signer=signer
+            f"the {auth.typed_data(domain)['primaryType']} is not signed by {auth.signer}",
+            expected=auth.signer,
+            signer=signer,
         )
 
 
-def sign_registration_typed_data(private_key: bytes | str, typed_data: dict[str, Any]) -> str:
-    """Sign a full EIP-712 message as the API hands it out (``typedData``): what a wallet does."""
-    signed = Account.sign_message(encode_typed_data(full_message=typed_data), private_key)
-    return "0x" + signed.signature.hex().removeprefix("0x")
+# The name the API and the demo have used since the first release.
+sign_registration_typed_data = sign_typed_data
+
+
+def prepared_act(auth: ActAuthorisation, domain: Eip712Domain, **extra: Any) -> dict[str, Any]:
+    """What the API hands out for a signer to sign: the ``typedData``, its nonce and deadline, and
+    whatever else the submission must repeat (a salt, the hashes of texts)."""
+    return {"typedData": auth.typed_data(domain), "nonce": auth.nonce, "deadline": auth.deadline, **extra}

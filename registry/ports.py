@@ -1,16 +1,29 @@
 """Ports: what the domain core needs from the outside world, as ``typing.Protocol`` classes.
 
-``ledger/`` implements the chain ports; the store implements the repository; tests may pass fakes.
+``ledger/`` implements the chain ports; the store implements the repositories; tests may pass fakes.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from registry.assets import AssetRecord
-from registry.chain_types import ChainEvidence, OnChainAsset, RegistrationEvent
-from registry.holder_signatures import Eip712Domain, RegistrationAuthorisation
+from registry.assets import AssetFacts, AssetRecord, AssetState
+from registry.chain_records import (
+    ChainAct,
+    LicenceTerms,
+    OnChainCertificate,
+    OnChainConsent,
+    OnChainLicence,
+    OnChainObjection,
+    OnChainProcedure,
+    ReviewStage,
+)
+from registry.chain_types import OnChainAsset, RegistrationEvent
+from registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
 from registry.participants import Participant
+
+Acts = tuple[ChainAct, ...]
 
 
 class ChainEvidenceReader(Protocol):
@@ -23,11 +36,20 @@ class ChainEvidenceReader(Protocol):
     def registry_address(self) -> str: ...
 
     def registration_event(self, tx_hash: str) -> RegistrationEvent | None:
-        """The ``AssetRegistered`` event emitted by ``tx_hash`` on the registry, or None if absent."""
+        """The event of ``tx_hash`` that states an asset's holder and commitments (``AssetRegistered``,
+        ``AssetChanged`` or ``AssetTransferred``) on the registry, or None if absent."""
         ...
 
     def asset(self, asset_id: str) -> OnChainAsset | None:
         """The registry contract's current record of ``asset_id``, or None if never registered."""
+        ...
+
+    def certificate_record(self, certificate_hash: str) -> OnChainCertificate | None:
+        """The registry's record of a certificate (with its successor), or None if never recorded."""
+        ...
+
+    def procedure(self, asset_id: str) -> OnChainProcedure | None:
+        """Where ``asset_id`` stands in the procedure (pledge included), or None if never registered."""
         ...
 
 
@@ -38,7 +60,7 @@ class Clock(Protocol):
 
 
 class RegistryLedger(ChainEvidenceReader, Protocol):
-    """The chain port of the registration path (implemented by ``ledger.DataRightsRegistryClient``)."""
+    """The chain port of the registry (implemented by ``ledger.DataRightsRegistryClient``)."""
 
     @property
     def domain(self) -> Eip712Domain: ...
@@ -50,21 +72,96 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
 
     def latest_timestamp(self) -> int: ...
 
+    def block_timestamp(self, block_number: int) -> int: ...
+
     def nonce_of(self, holder: str) -> int: ...
+
+    def notice_period(self) -> int: ...
 
     def register(self, auth: RegistrationAuthorisation, signature: str) -> RegistrationEvent: ...
 
     def find_registration_event(self, asset_id: str) -> RegistrationEvent | None: ...
 
-    def revoke(self, asset_id: str, reason_hash: str) -> ChainEvidence: ...
+    def record_review(self, asset_id: str, stage: ReviewStage, passed: bool, reason_hash: str) -> Acts: ...
 
-    def record_certificate(self, asset_id: str, certificate_hash: str) -> ChainEvidence: ...
+    def reject(self, asset_id: str, reason_hash: str) -> Acts: ...
+
+    def resolve_objection(self, objection_id: int, upheld: bool, resolution_hash: str) -> Acts: ...
+
+    def objection(self, objection_id: int) -> OnChainObjection | None: ...
+
+    def record_certificate(self, asset_id: str, certificate_hash: str, valid_until: int = 0) -> Acts: ...
+
+    def renew_certificate(self, asset_id: str, certificate_hash: str, valid_until: int) -> Acts: ...
+
+    def revoke(self, asset_id: str, reason_hash: str) -> Acts: ...
+
+    def set_notice_period(self, seconds: int) -> Acts: ...
+
+    def submit_act(self, auth: ActAuthorisation, signature: str) -> Acts:
+        """Relay a signed objection, change, transfer, pledge, release, enforcement or cancellation."""
+        ...
+
+
+class BatchLedger(Protocol):
+    """The chain port of materialising batched registrations (``ledger.DataRightsRegistryClient``)."""
+
+    @property
+    def operator(self) -> str: ...
+
+    def block_timestamp(self, block_number: int) -> int: ...
+
+    def materialise(
+        self, auth: RegistrationAuthorisation, signature: str, root: bytes, proof: Sequence[bytes]
+    ) -> tuple[RegistrationEvent, Acts]:
+        """Relay an anchored batched registration; its ``AssetRegistered`` event and every event."""
+        ...
+
+    def find_registration_event(self, asset_id: str) -> RegistrationEvent | None: ...
+
+    def acts_of_transaction(self, tx_hash: str) -> Acts | None: ...
+
+
+class BatchedAssets(Protocol):
+    """Batched registrations as the direct path and the lifecycle see them
+    (``registry.materialisation.MaterialisationService``)."""
+
+    def batched_asset_by_content(self, content_hash: str) -> str | None:
+        """The asset id of the batched registration binding ``content_hash``, or None."""
+        ...
+
+    def is_batched(self, asset_id: str) -> bool:
+        """Whether ``asset_id`` was accepted as a batched registration."""
+        ...
+
+    def materialise(self, asset_id: str) -> AssetRecord:
+        """Materialise batched registration ``asset_id`` on chain and record it as a registered asset."""
+        ...
+
+
+class LicenceLedger(Protocol):
+    """The chain port of licences and consents (implemented by ``ledger.LicenceRegistryClient``)."""
+
+    @property
+    def domain(self) -> Eip712Domain: ...
+
+    def nonce_of(self, signer: str) -> int: ...
+
+    def submit_act(self, auth: ActAuthorisation, signature: str) -> Acts:
+        """Relay a signed licence, licence use or revocation, consent, consent use or withdrawal."""
+        ...
+
+    def licence(self, licence_id: int) -> OnChainLicence | None: ...
+
+    def consent(self, consent_id: int) -> OnChainConsent | None: ...
 
 
 class RegistryStore(Protocol):
-    """The database port of the registration path (implemented by ``ledger.store.SqlStore``)."""
+    """The database port of assets and certificates (implemented by ``ledger.store.SqlStore``)."""
 
     def get_participant(self, participant_id: str) -> Participant: ...
+
+    def participant_by_address(self, address: str) -> Participant | None: ...
 
     def get_asset(self, asset_id: str) -> AssetRecord | None: ...
 
@@ -76,10 +173,41 @@ class RegistryStore(Protocol):
 
     def discard_pending_asset(self, asset_id: str) -> None: ...
 
-    def mark_registered(self, asset_id: str, event: RegistrationEvent) -> AssetRecord: ...
+    def mark_registered(
+        self,
+        asset_id: str,
+        event: RegistrationEvent,
+        *,
+        block_timestamp: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AssetRecord: ...
 
-    def mark_revoked(
-        self, asset_id: str, reason: str, evidence: ChainEvidence, *, actor: str
+    def mark_revoked(self, asset_id: str, reason: str, acts: Acts, *, actor: str) -> AssetRecord: ...
+
+    def record_acts(
+        self,
+        asset_id: str,
+        acts: Acts,
+        *,
+        actor: str,
+        detail: dict[str, Any] | None = None,
+        state: AssetState | None = None,
+        reason: str | None = None,
+    ) -> AssetRecord: ...
+
+    def set_holder(
+        self,
+        asset_id: str,
+        holder_id: str,
+        holder_address: str,
+        acts: Acts,
+        *,
+        actor: str,
+        detail: dict[str, Any] | None = None,
+    ) -> AssetRecord: ...
+
+    def record_new_version(
+        self, asset_id: str, facts: AssetFacts, salt: str, metadata_hash: str, acts: Acts, *, actor: str
     ) -> AssetRecord: ...
 
     def reserve_certificate_number(self, asset_id: str, year: int) -> str: ...
@@ -87,7 +215,103 @@ class RegistryStore(Protocol):
     def release_certificate_number(self, number: str) -> None: ...
 
     def store_certificate(
-        self, number: str, asset_id: str, vc: dict, cert_hash: str, anchor: ChainEvidence, *, actor: str
+        self,
+        number: str,
+        asset_id: str,
+        vc: dict,
+        cert_hash: str,
+        acts: Acts,
+        *,
+        actor: str,
+        valid_until: int | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None: ...
 
     def get_certificate(self, number: str) -> dict: ...
+
+    def certificate_record(self, number: str) -> dict[str, Any]: ...
+
+    def certificate_number_of(self, cert_hash: str) -> str | None: ...
+
+    def certificates_of(self, asset_id: str) -> list[dict[str, Any]]: ...
+
+
+class ProcedureStore(Protocol):
+    """Objections and pledges (implemented by ``ledger.lifecycle_store.LifecycleStore``)."""
+
+    def add_objection(
+        self,
+        asset_id: str,
+        *,
+        objector_id: str | None,
+        objector_address: str,
+        reason: str,
+        evidence_hash: str,
+        acts: Acts,
+    ) -> dict[str, Any]: ...
+
+    def get_objection(self, objection_id: int) -> dict[str, Any]: ...
+
+    def objections_of(self, asset_id: str) -> list[dict[str, Any]]: ...
+
+    def resolve_objection(
+        self, objection_id: int, *, upheld: bool, resolution: str, acts: Acts, actor: str
+    ) -> dict[str, Any]: ...
+
+    def add_pledge(
+        self,
+        asset_id: str,
+        *,
+        pledgor_address: str,
+        pledgee_address: str,
+        pledgee_id: str | None,
+        terms: str,
+        salt: str,
+        terms_hash: str,
+        acts: Acts,
+    ) -> dict[str, Any]: ...
+
+    def active_pledge(self, asset_id: str) -> dict[str, Any] | None: ...
+
+    def close_pledge(self, asset_id: str, status: str, acts: Acts, *, actor: str) -> dict[str, Any]: ...
+
+
+class LicenceRecords(Protocol):
+    """Licences and consents (implemented by ``ledger.licence_store.LicenceStore``)."""
+
+    def add_licence(
+        self,
+        terms: LicenceTerms,
+        *,
+        licensor_address: str,
+        licensee_id: str | None,
+        texts: dict[str, str],
+        salt: str,
+        acts: Acts,
+    ) -> dict[str, Any]: ...
+
+    def get_licence(self, licence_id: int) -> dict[str, Any]: ...
+
+    def licences(
+        self, *, asset_id: str | None = None, licensee: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]: ...
+
+    def record_licence_use(self, licence_id: int, acts: Acts, *, actor: str) -> dict[str, Any]: ...
+
+    def record_licence_revocation(
+        self, licence_id: int, reason: str, acts: Acts, *, actor: str
+    ) -> dict[str, Any]: ...
+
+    def add_consent(
+        self, *, enterprise_id: str | None, purpose: str, salt: str, acts: Acts
+    ) -> dict[str, Any]: ...
+
+    def get_consent(self, consent_id: int) -> dict[str, Any]: ...
+
+    def consents(
+        self, *, subject: str | None = None, enterprise: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]: ...
+
+    def record_consent_act(
+        self, consent_id: int, status: str, acts: Acts, *, actor: str
+    ) -> dict[str, Any]: ...

@@ -26,6 +26,7 @@ try:  # OpenSSL is optional: the ecdsa package is the reference implementation.
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
     OPENSSL_AVAILABLE = True
+    _ECDSA_SHA256 = _ec.ECDSA(_hashes.SHA256())
 except ImportError:  # pragma: no cover - cryptography is a declared dependency
     OPENSSL_AVAILABLE = False
 
@@ -38,6 +39,13 @@ _ORDER = _CURVE.order
 @lru_cache(maxsize=256)
 def _ecdsa_verifying_key(compressed: bytes) -> ecdsa.VerifyingKey:
     return ecdsa.VerifyingKey.from_string(compressed, curve=_CURVE, hashfunc=hashlib.sha256)
+
+
+@lru_cache(maxsize=256)
+def _multikey_of(compressed: bytes) -> str:
+    # A verifier compares the proof's verification method with the trusted key's on every
+    # certificate: encode each key's base58 name once.
+    return multikey_encode(P256_PUB, compressed)
 
 
 @lru_cache(maxsize=256)
@@ -92,7 +100,7 @@ class RegistrarPublicKey:
     # -- names -------------------------------------------------------------------------------------
     @property
     def multikey(self) -> str:
-        return multikey_encode(P256_PUB, self.compressed)
+        return _multikey_of(self.compressed)
 
     @property
     def did(self) -> str:
@@ -127,13 +135,12 @@ class RegistrarPublicKey:
         """Fast path: OpenSSL through ``cryptography`` (r||s converted to DER)."""
         if not OPENSSL_AVAILABLE:  # pragma: no cover
             raise RuntimeError("the cryptography package is not installed")
-        if not _is_p1363(signature):
+        scalars = _p1363_scalars(signature)
+        if scalars is None:
             return False
-        r = int.from_bytes(signature[:32], "big")
-        s = int.from_bytes(signature[32:], "big")
         try:
             _openssl_public_key(self.compressed).verify(
-                encode_dss_signature(r, s), message, _ec.ECDSA(_hashes.SHA256())
+                encode_dss_signature(*scalars), message, _ECDSA_SHA256
             )
         except _OpenSSLInvalidSignature:
             return False
@@ -142,11 +149,16 @@ class RegistrarPublicKey:
 
 def _is_p1363(signature: bytes) -> bool:
     """A 64-byte r||s with 0 < r, s < n: anything else is refused before either backend sees it."""
+    return _p1363_scalars(signature) is not None
+
+
+def _p1363_scalars(signature: bytes) -> tuple[int, int] | None:
+    """(r, s) of a 64-byte r||s signature with 0 < r, s < n; None for anything else."""
     if not isinstance(signature, bytes | bytearray) or len(signature) != SIGNATURE_LENGTH:
-        return False
+        return None
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:], "big")
-    return 0 < r < _ORDER and 0 < s < _ORDER
+    return (r, s) if 0 < r < _ORDER and 0 < s < _ORDER else None
 
 
 @lru_cache(maxsize=256)

@@ -1,37 +1,52 @@
-"""Application service for the registration path: register an asset, certify it, revoke it.
+"""Application service of registrations and certificates: register, certify, reissue, renew, revoke.
 
 It holds the rules and the order of effects; the chain and the database are reached only through
 the ports (``RegistryLedger``, ``RegistryStore``), so this module does no I/O of its own.
 Effects are ordered so that a crash never loses an acknowledged act: the request is stored as
 *pending* before the chain sees it, and marked registered from the chain's own event afterwards.
+
+The contract enforces the procedure (a first certificate only after the public notice ended with no
+objection open); this service checks the same rules first, so a refusal costs no gas and burns no
+certificate number, and answers with the same error the contract would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from registry.assets import (
     AssetFacts,
     AssetRecord,
     AssetState,
     asset_id_for,
+    lawful_source_commitment,
     metadata_commitment,
+    reason_hash,
 )
-from registry.canonical import json_hash
-from registry.certificate import CertificateFacts, certificate_hash, issue_certificate
+from registry.batched_registrations import BATCH_NONCE_FLAG
+from registry.certificate import CertificateFacts, certificate_hash, issue_certificate, parse_certificate
+from registry.chain_records import ChainAct
+from registry.chain_types import ChainEvidence, OnChainAssetStatus
 from registry.errors import (
     AssetAlreadyRegistered,
     AssetNotFound,
     AssetRevoked,
+    CertificateExpired,
+    ContentAlreadyBatched,
     ContentAlreadyRegistered,
     DataLedgerError,
+    InvalidAssetStatus,
     NonceReplayed,
+    NoticePeriodNotEnded,
+    ObjectionsOpen,
     ValidationFailed,
 )
 from registry.holder_signatures import RegistrationAuthorisation, require_holder_signature
 from registry.participants import Participant, Role
-from registry.ports import RegistryLedger, RegistryStore
+from registry.ports import BatchedAssets, RegistryLedger, RegistryStore
 from registry.registrar_keys import RegistrarKey
 
 CERTIFICATE_TERM = timedelta(days=3 * 365)  # Beijing and Shanghai issue for three years
@@ -48,13 +63,26 @@ class RecoveryReport:
 
 @dataclass(frozen=True, slots=True)
 class RegistrationRequest:
-    """A holder's signed request to register ``facts``."""
+    """A holder's signed request to register ``facts`` (the evidence deposit and the application)."""
 
     facts: AssetFacts
     salt: str
     nonce: int
     deadline: int
     signature: str
+
+
+def status_error(asset_id: str, status: OnChainAssetStatus | None, act: str) -> DataLedgerError:
+    """The error the registry contract gives for ``act`` on an asset with ``status`` it does not allow."""
+    if status is None or status is OnChainAssetStatus.NONE:
+        return AssetNotFound("the asset is not registered on chain", asset_id=asset_id)
+    if status is OnChainAssetStatus.REVOKED:
+        return AssetRevoked("the asset's registration is revoked", asset_id=asset_id)
+    return InvalidAssetStatus(
+        f"{act} is not allowed while the asset is {status.name.lower()}",
+        asset_id=asset_id,
+        asset_status=status.name.lower(),
+    )
 
 
 class RegistrationService:
@@ -65,12 +93,20 @@ class RegistrationService:
         registrar_key: RegistrarKey,
         registrar_name: str,
         certificate_term: timedelta = CERTIFICATE_TERM,
+        clock: Callable[[], datetime] | None = None,
+        batches: BatchedAssets | None = None,
     ) -> None:
         self._ledger = ledger
+        self._batches = batches
         self._store = store
         self._registrar_key = registrar_key
         self._registrar_name = registrar_name
         self._term = certificate_term
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def ledger(self) -> RegistryLedger:
+        return self._ledger
 
     # -- registration -----------------------------------------------------------------------------
 
@@ -86,6 +122,8 @@ class RegistrationService:
             metadata_hash=metadata_hash,
             nonce=request.nonce,
             deadline=request.deadline,
+            right=request.facts.right_claimed,
+            lawful_source_hash=lawful_source_commitment(request.facts, request.salt),
         )
 
     def register(self, holder: Participant, request: RegistrationRequest) -> AssetRecord:
@@ -103,6 +141,12 @@ class RegistrationService:
             raise ContentAlreadyRegistered(
                 "this content hash is already registered under another asset",
                 existing_asset_id=existing.asset_id,
+            )
+        batched = self._batches.batched_asset_by_content(auth.content_hash) if self._batches else None
+        if batched is not None:
+            raise ContentAlreadyBatched(
+                "this content hash is already registered in a batch (anchored or queued for anchoring)",
+                existing_asset_id=batched,
             )
         expected_nonce = self._ledger.nonce_of(auth.holder)
         if auth.nonce < expected_nonce:
@@ -131,7 +175,7 @@ class RegistrationService:
         except DataLedgerError:
             self._store.discard_pending_asset(asset_id)
             raise
-        return self._store.mark_registered(asset_id, event)
+        return self._mark_registered(record, auth, event)
 
     def recover_pending(self) -> RecoveryReport:
         """Finish registrations a crash interrupted between storing them and recording the chain's answer.
@@ -142,15 +186,19 @@ class RegistrationService:
         """
         report = RecoveryReport()
         for record in self._store.pending_assets():
+            if record.nonce >= BATCH_NONCE_FLAG:
+                continue  # a materialisation: MaterialisationService.recover_pending finishes it
+            auth = RegistrationAuthorisation(
+                holder=record.holder_address,
+                content_hash=record.facts.content_hash,
+                metadata_hash=record.metadata_hash,
+                nonce=record.nonce,
+                deadline=record.deadline,
+                right=record.facts.right_claimed,
+                lawful_source_hash=lawful_source_commitment(record.facts, record.salt),
+            )
             event = self._ledger.find_registration_event(record.asset_id)
             if event is None and self._still_relayable(record):
-                auth = RegistrationAuthorisation(
-                    holder=record.holder_address,
-                    content_hash=record.facts.content_hash,
-                    metadata_hash=record.metadata_hash,
-                    nonce=record.nonce,
-                    deadline=record.deadline,
-                )
                 try:
                     event = self._ledger.register(auth, record.signature)
                 except DataLedgerError:
@@ -161,9 +209,19 @@ class RegistrationService:
                 self._store.discard_pending_asset(record.asset_id)
                 report.discarded.append(record.asset_id)
                 continue
-            self._store.mark_registered(record.asset_id, event)
+            self._mark_registered(record, auth, event)
             report.completed.append(record.asset_id)
         return report
+
+    def _mark_registered(
+        self, record: AssetRecord, auth: RegistrationAuthorisation, event: Any
+    ) -> AssetRecord:
+        return self._store.mark_registered(
+            record.asset_id,
+            event,
+            block_timestamp=self._ledger.block_timestamp(event.evidence.block_number),
+            detail={"rightClaimed": auth.right.value, "lawfulSourceHash": auth.lawful_source_hash},
+        )
 
     def _still_relayable(self, record: AssetRecord) -> bool:
         return (
@@ -177,18 +235,106 @@ class RegistrationService:
             raise AssetNotFound("no asset with this id", asset_id=asset_id)
         return record
 
+    def asset_for_act(self, asset_id: str) -> AssetRecord:
+        """The asset an act on chain is asked for: as :meth:`get_asset`, but a batched registration
+        not on chain yet is materialised first (its first act brings it into the registry)."""
+        record = self._store.get_asset(asset_id.lower())
+        if record is not None:
+            return record
+        if self._batches is not None and self._batches.is_batched(asset_id):
+            return self._batches.materialise(asset_id)
+        raise AssetNotFound("no asset with this id", asset_id=asset_id)
+
     # -- certificates -----------------------------------------------------------------------------
 
     def issue_certificate(self, registrar: Participant, asset_id: str) -> dict:
-        """Issue the registration certificate of a registered asset, and anchor its hash on chain."""
+        """Issue the first certificate of an asset whose public notice ended with no objection open."""
         registrar.require_role(Role.REGISTRAR)
         record = self.get_asset(asset_id)
         if record.state is AssetState.REVOKED:
             raise AssetRevoked("a revoked asset gets no certificate", asset_id=asset_id)
-        if record.state is not AssetState.REGISTERED or record.evidence is None:
+        if record.evidence is None:
             raise AssetNotFound("the asset is not registered on chain yet", asset_id=asset_id)
+        on_chain = self._ledger.asset(record.asset_id)
+        procedure = self._ledger.procedure(record.asset_id)
+        status = on_chain.status if on_chain else None
+        if status is not OnChainAssetStatus.IN_NOTICE or procedure is None:
+            raise status_error(record.asset_id, status, "issuing a first certificate")
+        now = self._ledger.latest_timestamp()
+        if now < procedure.notice_ends_at:
+            raise NoticePeriodNotEnded(
+                "the public notice has not ended yet",
+                asset_id=record.asset_id,
+                ends_at=procedure.notice_ends_at,
+            )
+        if procedure.open_objections:
+            raise ObjectionsOpen(
+                "objections against the registration are not resolved",
+                asset_id=record.asset_id,
+                open=procedure.open_objections,
+            )
+        issued_at = self._now()
+        valid_until = issued_at + self._term
+
+        def anchor(cert_hash: str, until: int) -> tuple[ChainAct, ...]:
+            return self._ledger.record_certificate(record.asset_id, cert_hash, until)
+
+        return self._issue(record, record.evidence, issued_at, valid_until, anchor, {"kind": "first"})
+
+    def reissue_certificate(self, asset_id: str, evidence: ChainEvidence, reason: str) -> dict:
+        """A new certificate after a transfer, an enforcement or a change, superseding the current one.
+
+        ``evidence`` is where the chain states the asset's new holder or version; the term carries over.
+        """
+        record = self.get_asset(asset_id)
+        procedure = self._ledger.procedure(record.asset_id)
+        if procedure is None or procedure.current_certificate is None:
+            raise InvalidAssetStatus("the asset has no certificate to supersede", asset_id=asset_id)
+        until = procedure.certificate_valid_until
+        valid_until = datetime.fromtimestamp(until, UTC) if until else None
+
+        def anchor(cert_hash: str, _: int) -> tuple[ChainAct, ...]:
+            return self._ledger.record_certificate(record.asset_id, cert_hash, until)
+
+        return self._issue(record, evidence, self._now(), valid_until, anchor, {"kind": reason})
+
+    def renew_certificate(self, registrar: Participant, asset_id: str) -> dict:
+        """Renew the registration before its certificate expires: a new certificate for a new term."""
+        registrar.require_role(Role.REGISTRAR)
+        record = self.get_asset(asset_id)
+        on_chain = self._ledger.asset(record.asset_id)
+        procedure = self._ledger.procedure(record.asset_id)
+        status = on_chain.status if on_chain else None
+        if status is not OnChainAssetStatus.CERTIFIED or procedure is None:
+            raise status_error(record.asset_id, status, "renewal")
+        current_until = procedure.certificate_valid_until
+        if current_until == 0:
+            raise ValidationFailed("the certificate has no term to renew", asset_id=asset_id)
+        if self._ledger.latest_timestamp() > current_until:
+            raise CertificateExpired(
+                "the certificate expired: renewal must come before expiry",
+                asset_id=asset_id,
+                valid_until=current_until,
+            )
+        current = self._current_certificate(record.asset_id)
+        evidence = parse_certificate(current).evidence
+        valid_until = datetime.fromtimestamp(current_until, UTC) + self._term
+
+        def anchor(cert_hash: str, until: int) -> tuple[ChainAct, ...]:
+            return self._ledger.renew_certificate(record.asset_id, cert_hash, until)
+
+        return self._issue(record, evidence, self._now(), valid_until, anchor, {"kind": "renewal"})
+
+    def _issue(
+        self,
+        record: AssetRecord,
+        evidence: ChainEvidence,
+        issued_at: datetime,
+        valid_until: datetime | None,
+        anchor: Callable[[str, int], tuple[ChainAct, ...]],
+        detail: dict[str, Any],
+    ) -> dict:
         holder = self._store.get_participant(record.holder_id)
-        issued_at = datetime.now(UTC).replace(microsecond=0)
         number = self._store.reserve_certificate_number(record.asset_id, issued_at.year)
         facts = CertificateFacts(
             certificate_number=number,
@@ -207,25 +353,73 @@ class RegistrationService:
             },
             holder_address=record.holder_address,
             holder_name=holder.name,
-            evidence=record.evidence,
+            evidence=evidence,
             issued_at=issued_at,
-            valid_until=issued_at + self._term,
+            valid_until=valid_until,
             registrar_name=self._registrar_name,
         )
         vc = issue_certificate(facts, self._registrar_key)
         cert_hash = certificate_hash(vc)
+        until = int(valid_until.timestamp()) if valid_until else 0
         try:
-            anchor = self._ledger.record_certificate(record.asset_id, cert_hash)
+            acts = anchor(cert_hash, until)
         except DataLedgerError:
             self._store.release_certificate_number(number)
             raise
         self._store.store_certificate(
-            number, record.asset_id, vc, cert_hash, anchor, actor=self._ledger.operator
+            number,
+            record.asset_id,
+            vc,
+            cert_hash,
+            acts,
+            actor=self._ledger.operator,
+            valid_until=until or None,
+            detail=detail,
         )
         return vc
 
+    def _current_certificate(self, asset_id: str) -> dict:
+        current = [c for c in self._store.certificates_of(asset_id) if c["status"] == "valid"]
+        if not current:
+            raise InvalidAssetStatus("the asset has no valid certificate", asset_id=asset_id)
+        return self._store.get_certificate(current[-1]["number"])
+
+    def _now(self) -> datetime:
+        return self._clock().astimezone(UTC).replace(microsecond=0)
+
     def get_certificate(self, number: str) -> dict:
         return self._store.get_certificate(number)
+
+    def certificate_status(self, number: str) -> dict[str, Any]:
+        """The certificate's standing on chain: valid, superseded (and by which), revoked, cancelled or
+        expired; and whether the asset is pledged."""
+        stored = self._store.certificate_record(number)
+        cert_hash = str(stored["certificateHash"])
+        record = self._ledger.certificate_record(cert_hash)
+        asset = self._ledger.asset(str(stored["assetId"]))
+        procedure = self._ledger.procedure(str(stored["assetId"]))
+        status = "valid"
+        superseded_by = None
+        if record is None:
+            status = "not-anchored"
+        elif record.superseded_by is not None:
+            status = "superseded"
+            superseded_by = self._store.certificate_number_of(record.superseded_by)
+        elif asset is None or asset.status is not OnChainAssetStatus.CERTIFIED:
+            status = asset.status.name.lower() if asset else "not-registered"
+        elif record.valid_until and self._ledger.latest_timestamp() > record.valid_until:
+            status = "expired"
+        return {
+            "number": number,
+            "assetId": stored["assetId"],
+            "certificateHash": cert_hash,
+            "status": status,
+            "supersededBy": superseded_by,
+            "supersededByHash": record.superseded_by if record else None,
+            "holder": asset.holder if asset else None,
+            "pledgedTo": procedure.pledgee if procedure and status == "valid" else None,
+            "validUntil": record.valid_until or None if record else None,
+        }
 
     # -- revocation -------------------------------------------------------------------------------
 
@@ -233,8 +427,8 @@ class RegistrationService:
         registrar.require_role(Role.REGISTRAR)
         if not reason.strip():
             raise ValidationFailed("a revocation needs a reason", field="reason")
-        record = self.get_asset(asset_id)
+        record = self.asset_for_act(asset_id)
         if record.state is AssetState.REVOKED:
             raise AssetRevoked("the asset is already revoked", asset_id=asset_id)
-        evidence = self._ledger.revoke(record.asset_id, json_hash({"reason": reason}))
-        return self._store.mark_revoked(record.asset_id, reason, evidence, actor=self._ledger.operator)
+        acts = self._ledger.revoke(record.asset_id, reason_hash(reason))
+        return self._store.mark_revoked(record.asset_id, reason, acts, actor=self._ledger.operator)

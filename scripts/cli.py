@@ -1,4 +1,4 @@
-"""The ``dataledger`` command: serve the API, run the demo, compile contracts, run the devnet.
+"""The ``dataledger`` command: serve the API, run the demo, audit, compile contracts, run the devnet, bench.
 
 Every deliberate error is a ``DataLedgerError``; it is caught once here and printed with its
 diagnostics, and the command exits non-zero.
@@ -69,11 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
     devnet.add_argument("--host", default="127.0.0.1")
     devnet.add_argument("--data-dir", type=Path, default=Path(".devnet"))
     devnet.add_argument("--chain-id", type=int, default=31337)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmark direct against batched registrations (scripts/bench.py; try --quick)",
+        add_help=False,
+    )
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER, help="options of scripts/bench.py")
+
+    from scripts.events_cli import add_events_parser
+
+    add_events_parser(commands)  # events hash|import|seed, and seed
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["bench"]:  # every option, --help included, belongs to scripts/bench.py
+        from scripts.bench import main as bench_main
+
+        return bench_main(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         return _dispatch(args)
     except DataLedgerError as exc:
@@ -113,11 +129,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         services = build_services(_settings(args))
         try:
-            report = audit(services.store, services.registry, services.indexer)
+            anchors = services.anchoring.client if services.anchoring is not None else None
+            report = audit(services.store, services.registry, services.indexer, anchors=anchors)
         finally:
             services.close()
         print(json.dumps(report.as_json(), indent=2) if args.json else report.format())
         return 0 if report.ok else EXIT_ERROR
+    if args.command in ("events", "seed"):
+        from scripts.events_cli import run_events
+
+        return run_events(args)
     if args.command == "contracts":
         from scripts.compile_contracts import main as compile_main
 

@@ -10,14 +10,25 @@ from eth_account import Account
 from web3 import Web3
 
 from ledger.chain import connect
+from ledger.event_store import SqlEventStore
 from ledger.indexer import EventIndexer
+from ledger.licence_client import LicenceRegistryClient
+from ledger.licence_store import LicenceStore
+from ledger.lifecycle_store import LifecycleStore
+from ledger.lineage_store import SqlLineageStore
 from ledger.registry_client import REGISTRY_CONTRACT, DataRightsRegistryClient, decoder_for_all_contracts
 from ledger.store import SqlStore
 from ledger.transactions import TransactionSender
 from registry.certificate_verifier import CertificateVerifier
-from registry.errors import LedgerInconsistent
+from registry.consents import ConsentService
+from registry.errors import ConfigurationError, LedgerInconsistent
+from registry.holder_acts import HolderActsService
+from registry.licences import LicensingService
+from registry.listing_verification import ListingVerifier
+from registry.procedure import ProcedureService
 from registry.registrar_keys import RegistrarKey
 from registry.registration_service import RegistrationService
+from scripts.anchoring import Anchoring, batcher_config, build_anchoring
 from scripts.settings import Settings
 
 
@@ -29,6 +40,8 @@ class Services:
     registry: DataRightsRegistryClient
     registrar_key: RegistrarKey
     registration: RegistrationService
+    licences: LicenceRegistryClient
+    anchoring: Anchoring | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
 
@@ -41,14 +54,59 @@ class Services:
     def offline_verifier(self) -> CertificateVerifier:
         return CertificateVerifier([self.registrar_key.public_key])
 
+    # -- the lifecycle after registration (procedure, holder acts, licences, consents, listings) ----
+
+    @cached_property
+    def lifecycle_store(self) -> LifecycleStore:
+        return LifecycleStore(self.store)
+
+    @cached_property
+    def licence_store(self) -> LicenceStore:
+        return LicenceStore(self.store)
+
+    @cached_property
+    def procedure(self) -> ProcedureService:
+        return ProcedureService(self.registry, self.store, self.lifecycle_store, self.registration)
+
+    @cached_property
+    def holder_acts(self) -> HolderActsService:
+        return HolderActsService(self.registry, self.store, self.lifecycle_store, self.registration)
+
+    @cached_property
+    def licensing(self) -> LicensingService:
+        return LicensingService(self.licences, self.registry, self.store, self.licence_store)
+
+    @cached_property
+    def consents(self) -> ConsentService:
+        return ConsentService(self.licences, self.registry, self.licence_store)
+
+    @cached_property
+    def listing_verifier(self) -> ListingVerifier:
+        return ListingVerifier(self.registry, self.licences, self.registrar_key, self.settings.registrar_name)
+
+    # -- traceability and lineage (EPCIS capture, traces, data-product derivations) ----------------
+
+    @cached_property
+    def events(self) -> SqlEventStore:
+        """Captured EPCIS events, each anchored through the outbox (the batcher is woken on capture)."""
+        if self.anchoring is None:
+            raise ConfigurationError("EPCIS capture needs batch anchoring, which is not configured")
+        return SqlEventStore(self.anchoring.outbox, on_stored=self.anchoring.batcher.notify)
+
+    @cached_property
+    def lineage(self) -> SqlLineageStore:
+        writer = self.anchoring.outbox.write_engine if self.anchoring is not None else self.store.engine
+        return SqlLineageStore(self.store.engine, writer)
+
     @cached_property
     def indexer(self) -> EventIndexer:
-        """Follows the registry's events into SQL, from the block the registry was deployed in."""
+        """Follows the registry's and the licence registry's events into SQL, from the block the
+        registry was deployed in."""
         deployment = self.store.deployment(self.registry.chain_id, REGISTRY_CONTRACT)
         return EventIndexer(
             self.w3,
             self.store,
-            [(self.registry.registry_address, self.registry.abi)],
+            [(self.registry.registry_address, self.registry.abi), (self.licences.address, self.licences.abi)],
             confirmations=self.settings.confirmations,
             start_block=deployment.block_number if deployment else 0,
         )
@@ -65,6 +123,10 @@ class Services:
         self._threads.append(thread)
 
     def close(self) -> None:
+        if "events" in self.__dict__:  # built on first use: stop its process pool, if it started one
+            self.events.close()
+        if self.anchoring is not None:
+            self.anchoring.close()
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
@@ -117,6 +179,10 @@ def build_services(settings: Settings) -> Services:
     )
     registry = attach_or_deploy_registry(w3, sender, store)
     registrar_key = load_or_create_registrar_key(settings)
-    registration = RegistrationService(registry, store, registrar_key, settings.registrar_name)
+    anchoring = build_anchoring(w3, sender, store, registry, batcher_config(settings))
+    registration = RegistrationService(
+        registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
+    )
     registration.recover_pending()
-    return Services(settings, store, w3, registry, registrar_key, registration)
+    licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
+    return Services(settings, store, w3, registry, registrar_key, registration, licences, anchoring=anchoring)

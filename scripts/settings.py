@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from registry.errors import ConfigurationError
@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     receipt_timeout_s: float = 30.0
     confirmations: int = 0
     indexer_poll_s: float = 1.0
+    # Batch anchoring: a batch closes at batch_max_leaves entries or when its oldest entry is
+    # batch_max_delay_s old (DATALEDGER_BATCH_MAX_LEAVES, DATALEDGER_BATCH_MAX_DELAY_S). The contract
+    # takes a uint32 leaf count.
+    batch_max_leaves: int = Field(default=1_000, ge=1, le=2**32 - 1)
+    batch_max_delay_s: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -93,7 +93,29 @@ class ApiDriver:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def set_notice_period(self, seconds: int) -> None:
+        response = self.client.put(
+            "/v1/registry/notice-period", json={"seconds": seconds}, headers=self.admin_headers
+        )
+        assert response.status_code == 200, response.text
+
+    def review(
+        self, registrar: Actor, asset_id: str, stage: str, *, passed: bool = True, reason: str = "complete"
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            f"/v1/assets/{asset_id}/reviews",
+            json={"stage": stage, "passed": passed, "reason": reason},
+            headers=registrar.headers,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def certify(self, registrar: Actor, asset_id: str) -> dict[str, Any]:
+        """Walk the procedure as fast as it allows (both reviews, a public notice of zero seconds, no
+        objection) and issue the certificate."""
+        self.set_notice_period(0)
+        self.review(registrar, asset_id, "formal")
+        self.review(registrar, asset_id, "substantive")
         response = self.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
         assert response.status_code == 201, response.text
         return response.json()

@@ -17,9 +17,20 @@ from tests.nodes import free_port
 def test_demo_tells_the_whole_story_and_succeeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "Registered on chain by DataRightsRegistry" in out
-    assert "failed_check           proof-signature" in out
-    assert "Demo complete." in out
+    # The lifecycle a person sees: notice, objection, certificate, one use then a refusal, pledge, transfer.
+    for moment in (
+        "code                   invalid-signature",
+        "code                   notice-period-not-ended",
+        "code                   objections-open",
+        "number                 DLC-",
+        "failed_check           proof-signature",
+        "code                   licence-used-up",
+        "code                   asset-pledged",
+        "status                 released",
+        "superseded by DLC-",
+        "Demo complete.",
+    ):
+        assert moment in out, moment
 
 
 def test_audit_passes_on_a_clean_ledger_and_names_an_edited_row(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import CurrentParticipant, ServicesDep
 from api.schemas import RegistrationPrepare, RegistrationSubmit, RevocationBody
 from registry.assets import asset_id_for, new_salt
+from registry.chain_types import ChainEvidence
 from registry.errors import ValidationFailed
 from registry.participants import Role
 from registry.registration_service import RegistrationRequest
@@ -33,6 +34,7 @@ def prepare_registration(body: RegistrationPrepare, me: CurrentParticipant, serv
         "nonce": nonce,
         "deadline": deadline,
         "metadataHash": auth.metadata_hash,
+        "lawfulSourceHash": auth.lawful_source_hash,
         "typedData": auth.typed_data(registry.domain),
     }
 
@@ -64,16 +66,65 @@ def get_asset(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> di
     return services.registration.get_asset(asset_id).as_json()
 
 
-@router.get("/{asset_id}/history", summary="Every recorded act on the asset, with chain evidence")
-def asset_history(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/{asset_id}/history",
+    summary="The asset's acts (who, when, tx hash, block, log index), filterable, paginated, checkable",
+)
+def asset_history(
+    asset_id: str,
+    _: CurrentParticipant,
+    services: ServicesDep,
+    act: Annotated[str | None, Query(description="Only this act, e.g. transferred")] = None,
+    actor: Annotated[str | None, Query(description="Only acts by this address")] = None,
+    from_block: Annotated[int | None, Query(alias="fromBlock", ge=0)] = None,
+    to_block: Annotated[int | None, Query(alias="toBlock", ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    check: Annotated[bool, Query(description="Check each entry against the chain")] = False,
+) -> dict:
     record = services.registration.get_asset(asset_id)
-    return {"assetId": record.asset_id, "items": services.store.history(record.asset_id)}
+    items, total = services.store.history_page(
+        record.asset_id,
+        act=act,
+        actor=actor,
+        from_block=from_block,
+        to_block=to_block,
+        limit=limit,
+        offset=offset,
+    )
+    if check:
+        for item in items:
+            passed, detail = _check_entry(services, record.asset_id, item)
+            item["chainCheck"] = {"passed": passed, "detail": detail}
+    return {"assetId": record.asset_id, "items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _check_entry(services: ServicesDep, asset_id: str, item: dict) -> tuple[bool, str]:
+    evidence = ChainEvidence(**{_SNAKE[k]: v for k, v in item["chainEvidence"].items()})
+    if evidence.contract.lower() == services.licences.address.lower():
+        return services.licences.check_act(evidence, str(item["act"]), asset_id)
+    return services.registry.check_act(evidence, str(item["act"]), asset_id)
+
+
+_SNAKE = {
+    "chainId": "chain_id",
+    "contract": "contract",
+    "txHash": "tx_hash",
+    "blockNumber": "block_number",
+    "logIndex": "log_index",
+}
+
+
+@router.get("/{asset_id}/certificates", summary="The asset's certificates, oldest first, with their status")
+def asset_certificates(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    record = services.registration.get_asset(asset_id)
+    return {"assetId": record.asset_id, "items": services.store.certificates_of(record.asset_id)}
 
 
 @router.post(
     "/{asset_id}/certificates",
     status_code=status.HTTP_201_CREATED,
-    summary="Issue the registration certificate (registrar only)",
+    summary="Issue the first certificate once the notice ended with no objection open (registrar only)",
 )
 def issue_certificate(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
     return services.registration.issue_certificate(me, asset_id)

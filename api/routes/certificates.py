@@ -21,7 +21,16 @@ def verify_certificate(
     online: Annotated[bool, Query(description="Also check the chain")] = True,
 ) -> dict:
     verifier = services.verifier if online else services.offline_verifier
-    return verifier.verify(certificate).as_json()
+    report = verifier.verify(certificate).as_json()
+    if report["supersededBy"]:
+        # The chain names the successor by hash; the registry knows its number.
+        report["supersededByNumber"] = services.store.certificate_number_of(report["supersededBy"])
+    return report
+
+
+@router.get("/v1/certificates/{number}/status", summary="A certificate's standing on chain (public)")
+def certificate_status(number: str, services: ServicesDep) -> dict:
+    return services.registration.certificate_status(number)
 
 
 @router.get("/v1/registrar", summary="The registrar's public key for offline verification (public)")

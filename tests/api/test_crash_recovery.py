@@ -33,12 +33,20 @@ def stored_as_pending(services: Services, api: ApiDriver, holder: Actor, *, dead
     )
     services.store.add_pending_asset(record)
     auth = RegistrationAuthorisation(
-        record.holder_address, record.facts.content_hash, record.metadata_hash, record.nonce, record.deadline
+        record.holder_address,
+        record.facts.content_hash,
+        record.metadata_hash,
+        record.nonce,
+        record.deadline,
+        right=record.facts.right_claimed,
+        lawful_source_hash=prepared["lawfulSourceHash"],
     )
     return record, auth
 
 
-def test_pending_registration_that_never_reached_the_chain_is_relayed(services: Services, api: ApiDriver) -> None:
+def test_pending_registration_that_never_reached_the_chain_is_relayed(
+    services: Services, api: ApiDriver
+) -> None:
     holder = api.participant("enterprise")
     record, _ = stored_as_pending(services, api, holder)
     report = services.registration.recover_pending()
@@ -61,7 +69,9 @@ def test_pending_registration_already_on_chain_is_completed_not_sent_twice(
     assert services.registry.nonce_of(holder.account.address) == 1  # type: ignore[union-attr]
 
 
-def test_pending_registration_whose_signature_expired_is_discarded(services: Services, api: ApiDriver) -> None:
+def test_pending_registration_whose_signature_expired_is_discarded(
+    services: Services, api: ApiDriver
+) -> None:
     holder = api.participant("enterprise")
     record, _ = stored_as_pending(services, api, holder, deadline=1)
     report = services.registration.recover_pending()

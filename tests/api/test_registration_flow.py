@@ -1,12 +1,27 @@
-"""The registration path end to end over HTTP on the embedded chain, including every refusal."""
+"""The registration path end to end over HTTP, including every refusal, on each of the three chains:
+the embedded chain, the hardhat-free devnet over JSON-RPC, and anvil."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from eth_account import Account
 
+from scripts.composition import Services, build_services
+from tests.conftest import make_settings
 from tests.factories import ApiDriver, asset_facts
+
+
+@pytest.fixture
+def services(tmp_path: Path, chain_rpc_url: str | None) -> Iterator[Services]:
+    """The API's services on each chain (a fresh database, hence fresh contracts, per test)."""
+    built = build_services(make_settings(tmp_path, rpc_url=chain_rpc_url))
+    yield built
+    built.close()
+
 
 PROBLEM = "application/problem+json"
 
@@ -54,9 +69,21 @@ def test_certificate_issued_by_registrar_verifies_online(api: ApiDriver) -> None
     report = api.client.post("/v1/certificates/verify", json=certificate).json()
     assert report["valid"] is True, report
     names = [c["name"] for c in report["checks"]]
-    assert {"proof-signature", "chain-transaction", "chain-event-matches", "asset-not-revoked"} <= set(names)
+    assert {
+        "proof-signature",
+        "chain-transaction",
+        "chain-event-matches",
+        "certificate-current",
+        "asset-not-revoked",
+    } <= set(names)
     history = api.client.get(f"/v1/assets/{asset['assetId']}/history", headers=holder.headers).json()
-    assert [h["act"] for h in history["items"]] == ["registered", "certificate-recorded"]
+    assert [h["act"] for h in history["items"]] == [
+        "registered",
+        "reviewed",
+        "reviewed",
+        "notice-started",
+        "certificate-recorded",
+    ]
 
 
 def test_tampered_certificate_is_rejected_naming_the_check(api: ApiDriver) -> None:

@@ -23,11 +23,13 @@ from ledger.artifacts import ContractArtifact, load_artifact
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
 DOMAIN_NAME = "DataLedger DataRightsRegistry"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 REGISTRATION_TYPE = [
     {"name": "holder", "type": "address"},
     {"name": "contentHash", "type": "bytes32"},
     {"name": "metadataHash", "type": "bytes32"},
+    {"name": "right", "type": "uint8"},
+    {"name": "lawfulSourceHash", "type": "bytes32"},
     {"name": "nonce", "type": "uint256"},
     {"name": "deadline", "type": "uint256"},
 ]
@@ -39,6 +41,8 @@ EIP712_DOMAIN_TYPE = [
 ]
 # Far enough ahead of the embedded chain's clock that time travel to it is always forward.
 DEADLINE_HORIZON = 10**6
+RESOURCE_HOLDING, PROCESSING_AND_USE, PRODUCT_OPERATION = 0, 1, 2
+LAWFUL_SOURCE = keccak(text="lawful source statement")
 
 
 @dataclass(frozen=True)
@@ -68,12 +72,23 @@ class Registration:
     holder: str
     content_hash: bytes
     metadata_hash: bytes
+    right: int
+    lawful_source_hash: bytes
     nonce: int
     deadline: int
     signature: bytes
 
     def args(self) -> tuple[Any, ...]:
-        return (self.holder, self.content_hash, self.metadata_hash, self.nonce, self.deadline, self.signature)
+        return (
+            self.holder,
+            self.content_hash,
+            self.metadata_hash,
+            self.right,
+            self.lawful_source_hash,
+            self.nonce,
+            self.deadline,
+            self.signature,
+        )
 
 
 def h(label: str) -> bytes:
@@ -141,7 +156,14 @@ def set_next_timestamp(chain: EthereumTesterProvider, timestamp: int) -> None:
 
 
 def typed_registration(
-    registry: Contract, holder: str, content_hash: bytes, metadata_hash: bytes, nonce: int, deadline: int
+    registry: Contract,
+    holder: str,
+    content_hash: bytes,
+    metadata_hash: bytes,
+    nonce: int,
+    deadline: int,
+    right: int = RESOURCE_HOLDING,
+    lawful_source_hash: bytes = LAWFUL_SOURCE,
 ) -> dict[str, Any]:
     """The full EIP-712 message a holder signs to authorise a registration, built independently."""
     return {
@@ -157,6 +179,8 @@ def typed_registration(
             "holder": holder,
             "contentHash": content_hash,
             "metadataHash": metadata_hash,
+            "right": right,
+            "lawfulSourceHash": lawful_source_hash,
             "nonce": nonce,
             "deadline": deadline,
         },
@@ -180,13 +204,19 @@ def authorise(registry: Contract, now: int):
         deadline: int | None = None,
         signer: Signer | None = None,
         holder_address: str | None = None,
+        right: int = RESOURCE_HOLDING,
+        lawful_source_hash: bytes = LAWFUL_SOURCE,
     ) -> Registration:
         address = holder.address if holder_address is None else holder_address
         nonce = registry.functions.nonces(address).call() if nonce is None else nonce
         deadline = now + DEADLINE_HORIZON if deadline is None else deadline
-        message = typed_registration(registry, address, content_hash, metadata_hash, nonce, deadline)
+        message = typed_registration(
+            registry, address, content_hash, metadata_hash, nonce, deadline, right, lawful_source_hash
+        )
         signature = sign_typed((signer or holder).private_key, message).signature
-        return Registration(address, content_hash, metadata_hash, nonce, deadline, bytes(signature))
+        return Registration(
+            address, content_hash, metadata_hash, right, lawful_source_hash, nonce, deadline, bytes(signature)
+        )
 
     return build
 

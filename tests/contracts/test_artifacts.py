@@ -81,7 +81,7 @@ def test_write_recreates_the_committed_artifacts_and_removes_orphans(project_cop
 
     assert compile_contracts.main(["--root", str(project_copy)]) == 0
 
-    assert sorted(p.name for p in artifacts.iterdir()) == ["DataRightsRegistry.json"]
+    assert sorted(p.name for p in artifacts.iterdir()) == sorted(p.name for p in COMMITTED.glob("*.json"))
     assert (artifacts / "DataRightsRegistry.json").read_bytes() == (
         COMMITTED / "DataRightsRegistry.json"
     ).read_bytes()
@@ -141,32 +141,79 @@ def test_abi_is_the_agreed_interface():
     abi = load_artifact("DataRightsRegistry").abi
 
     assert {
-        "AssetRegistered(bytes32,address,bytes32,bytes32,uint256,address)",
-        "AssetRevoked(bytes32,address,bytes32)",
+        "AssetRegistered(bytes32,address,bytes32,bytes32,uint8,bytes32,uint256,address)",
+        "ApplicationReviewed(bytes32,address,uint8,bool,bytes32)",
+        "PublicNoticeStarted(bytes32,uint64,uint64)",
+        "ApplicationRejected(bytes32,address,bytes32)",
+        "ObjectionFiled(bytes32,uint256,address,bytes32,bytes32)",
+        "ObjectionResolved(bytes32,uint256,address,bool,bytes32)",
         "CertificateRecorded(bytes32,bytes32,address)",
+        "CertificateSuperseded(bytes32,bytes32,bytes32)",
+        "CertificateRenewed(bytes32,bytes32,uint64)",
+        "AssetChanged(bytes32,address,uint32,bytes32,bytes32,bytes32)",
+        "AssetTransferred(bytes32,address,address,bytes32,bytes32)",
+        "AssetPledged(bytes32,address,address,bytes32)",
+        "PledgeReleased(bytes32,address)",
+        "PledgeEnforced(bytes32,address,address)",
+        "AssetCancelled(bytes32,address)",
+        "AssetRevoked(bytes32,address,bytes32)",
+        "NoticePeriodChanged(uint64,uint64)",
+        "AssetMaterialised(bytes32,bytes32,uint256,uint64,bytes32)",
+        "AnchorRegistryChanged(address,address)",
     } <= _signatures(abi, "event")
     assert {
         "DataRightsAssetAlreadyRegistered(bytes32)",
         "DataRightsContentAlreadyRegistered(bytes32,bytes32)",
         "DataRightsAssetNotFound(bytes32)",
         "DataRightsAssetIsRevoked(bytes32)",
+        "DataRightsInvalidStatus(bytes32,uint8)",
         "DataRightsInvalidSignature(address)",
         "DataRightsSignatureExpired(uint256,uint256)",
         "DataRightsZeroHolder()",
         "DataRightsZeroHash()",
         "DataRightsCertificateAlreadyRecorded(bytes32)",
+        "DataRightsNoticePeriodEnded(bytes32,uint64)",
+        "DataRightsNoticePeriodNotEnded(bytes32,uint64)",
+        "DataRightsObjectionsOpen(bytes32,uint32)",
+        "DataRightsAssetIsPledged(bytes32,address)",
         "InvalidAccountNonce(address,uint256)",
         "AccessControlUnauthorizedAccount(address,bytes32)",
+        "DataRightsNoAnchorRegistry()",
+        "DataRightsRootNotAnchored(bytes32)",
+        "DataRightsInvalidProof(bytes32,bytes32)",
+        "DataRightsNotBatchNonce(uint256)",
+        "DataRightsAlreadyMaterialised(address,uint256)",
     } <= _signatures(abi, "error")
     assert {
-        "register(address,bytes32,bytes32,uint256,uint256,bytes)",
+        "register(address,bytes32,bytes32,uint8,bytes32,uint256,uint256,bytes)",
+        "materialise((address,bytes32,bytes32,uint8,bytes32,uint256,uint256),bytes,bytes32,bytes32[])",
+        "setAnchorRegistry(address)",
+        "anchorRegistry()",
+        "batchNonceUsed(address,uint256)",
+        "recordReview(bytes32,uint8,bool,bytes32)",
+        "rejectApplication(bytes32,bytes32)",
+        "fileObjection(address,bytes32,bytes32,bytes32,uint256,uint256,bytes)",
+        "resolveObjection(uint256,bool,bytes32)",
+        "recordCertificate(bytes32,bytes32,uint64)",
+        "renewCertificate(bytes32,bytes32,uint64)",
+        "changeAsset(bytes32,bytes32,bytes32,uint256,uint256,bytes)",
+        "transfer(bytes32,address,uint256,uint256,bytes)",
+        "pledge(bytes32,address,bytes32,uint256,uint256,bytes)",
+        "releasePledge(bytes32,uint256,uint256,bytes)",
+        "enforcePledge(bytes32,uint256,uint256,bytes)",
+        "cancel(bytes32,uint256,uint256,bytes)",
+        "setNoticePeriod(uint64)",
         "assetIdFor(address,bytes32,bytes32)",
-        "registrationDigest(address,bytes32,bytes32,uint256,uint256)",
+        "registrationDigest(address,bytes32,bytes32,uint8,bytes32,uint256,uint256)",
         "revoke(bytes32,bytes32)",
-        "recordCertificate(bytes32,bytes32)",
         "assetOf(bytes32)",
+        "procedureOf(bytes32)",
+        "objectionOf(uint256)",
+        "objectionCount()",
         "assetOfContent(bytes32)",
         "certificateAsset(bytes32)",
+        "certificateOf(bytes32)",
+        "noticePeriod()",
         "version()",
         "nonces(address)",
         "REGISTRAR_ROLE()",
@@ -181,8 +228,48 @@ def test_abi_is_the_agreed_interface():
     } == _signatures(abi, "function")
     (asset_of,) = (e for e in abi if e.get("name") == "assetOf")
     assert _type(asset_of["outputs"][0]) == "(address,uint64,uint8,bytes32,bytes32)"
+    (procedure_of,) = (e for e in abi if e.get("name") == "procedureOf")
+    assert (
+        _type(procedure_of["outputs"][0])
+        == "(uint8,uint32,uint32,uint32,uint64,uint64,address,bytes32,bytes32)"
+    )
     (constructor,) = (e for e in abi if e["type"] == "constructor")
     assert [(i["name"], i["type"]) for i in constructor["inputs"]] == [
         ("admin", "address"),
         ("registrar", "address"),
     ]
+
+
+def test_licence_registry_abi_is_the_agreed_interface():
+    abi = load_artifact("LicenceRegistry").abi
+
+    assert {
+        "LicenceGranted(uint256,bytes32,address,address,"
+        "(bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32))",
+        "LicenceUsed(uint256,bytes32,address,uint32,bytes32,bytes32)",
+        "LicenceRevoked(uint256,bytes32,address,bytes32)",
+        "ConsentGranted(uint256,address,address,bytes32,uint64)",
+        "ConsentConsumed(uint256,address,address,bytes32)",
+        "ConsentWithdrawn(uint256,address,address)",
+        "EIP712DomainChanged()",
+    } == _signatures(abi, "event")
+    assert {
+        "grantLicence((bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32),"
+        "uint256,uint256,bytes)",
+        "useLicence(uint256,bytes32,uint256,uint256,bytes)",
+        "revokeLicence(uint256,bytes32,uint256,uint256,bytes)",
+        "grantConsent(address,address,bytes32,uint64,uint256,uint256,bytes)",
+        "consumeConsent(uint256,bytes32,uint256,uint256,bytes)",
+        "withdrawConsent(uint256,uint256,uint256,bytes)",
+        "licenceOf(uint256)",
+        "licenceCount()",
+        "consentOf(uint256)",
+        "consentCount()",
+        "dataRightsRegistry()",
+        "version()",
+        "nonces(address)",
+        "eip712Domain()",
+    } == _signatures(abi, "function")
+    assert all(e["name"].startswith("Licence") for e in abi if e["type"] == "error" and e["name"] not in {
+        "InvalidAccountNonce", "InvalidShortString", "StringTooLong"
+    })  # fmt: skip

@@ -6,13 +6,16 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from web3.logs import DISCARD
 
 from tests.contracts.conftest import (
     DEADLINE_HORIZON,
     DEFAULT_ADMIN_ROLE,
     DOMAIN_NAME,
     DOMAIN_VERSION,
+    LAWFUL_SOURCE,
     REGISTRAR_ROLE,
+    RESOURCE_HOLDING,
     deploy_registry,
     h,
     reverts_with,
@@ -25,6 +28,8 @@ from tests.contracts.conftest import (
 ZERO_ADDRESS = "0x" + "00" * 20
 ZERO_HASH = b"\x00" * 32
 STATUS_NONE, STATUS_REGISTERED, STATUS_REVOKED = 0, 1, 2
+STATUS_CERTIFIED = 5
+FORMAL, SUBSTANTIVE = 0, 1
 
 
 def register(w3, registry, registration, relayer):
@@ -57,6 +62,8 @@ def test_registration_emits_asset_registered_with_the_signed_fields_and_the_rela
         "holder": actors.holder.address,
         "contentHash": h("content"),
         "metadataHash": h("metadata"),
+        "right": RESOURCE_HOLDING,
+        "lawfulSourceHash": LAWFUL_SOURCE,
         "nonce": 0,
         "relayer": actors.relayer.address,
     }
@@ -150,7 +157,7 @@ def test_signature_for_another_registry_is_refused(w3, registry, registry_artifa
 
 def test_malformed_signature_is_refused_as_invalid(registry, actors, authorise):
     registration = authorise(actors.holder, h("content"), h("metadata"))
-    truncated = (*registration.args()[:5], registration.signature[:64])
+    truncated = (*registration.args()[:7], registration.signature[:64])
 
     with reverts_with(registry, "DataRightsInvalidSignature", actors.holder.address):
         registry.functions.register(*truncated).transact({"from": actors.relayer.address})
@@ -271,10 +278,14 @@ def test_deadline_is_checked_before_the_signature(chain, registry, actors, autho
 
 
 def test_registration_digest_equals_the_eip712_digest_eth_account_signs(registry, actors):
-    args = (actors.holder.address, h("content"), h("metadata"), 7, 2**40)
-    signed = sign_typed(actors.holder.private_key, typed_registration(registry, *args))
+    holder, content, metadata, right, lawful, nonce, deadline = (
+        actors.holder.address, h("content"), h("metadata"), 2, h("lawful"), 7, 2**40
+    )  # fmt: skip
+    message = typed_registration(registry, holder, content, metadata, nonce, deadline, right, lawful)
+    signed = sign_typed(actors.holder.private_key, message)
 
-    assert registry.functions.registrationDigest(*args).call() == bytes(signed.message_hash)
+    digest = registry.functions.registrationDigest(holder, content, metadata, right, lawful, nonce, deadline)
+    assert digest.call() == bytes(signed.message_hash)
 
 
 def test_eip712_domain_is_published_per_erc5267(w3, registry):
@@ -347,11 +358,24 @@ def test_revoked_asset_cannot_be_registered_again(w3, registry, actors, authoris
 # --- certificates -------------------------------------------------------------------------------------
 
 
+def noticed_asset(w3, registry, actors, authorise, content="content"):
+    """An asset past both reviews, under a public notice of zero seconds (so it has already ended)."""
+    asset_id = registered_asset(w3, registry, actors, authorise, content=content)
+    transact(w3, registry.functions.setNoticePeriod(0), actors.admin.address)
+    for stage in (FORMAL, SUBSTANTIVE):
+        transact(
+            w3,
+            registry.functions.recordReview(asset_id, stage, True, h("reviewed")),
+            actors.registrar.address,
+        )
+    return asset_id
+
+
 def test_registrar_records_a_certificate_and_certificate_recorded_is_emitted(w3, registry, actors, authorise):
-    asset_id = registered_asset(w3, registry, actors, authorise)
+    asset_id = noticed_asset(w3, registry, actors, authorise)
 
     receipt = transact(
-        w3, registry.functions.recordCertificate(asset_id, h("certificate")), actors.registrar.address
+        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
     )
 
     (event,) = registry.events.CertificateRecorded().process_receipt(receipt)
@@ -361,39 +385,69 @@ def test_registrar_records_a_certificate_and_certificate_recorded_is_emitted(w3,
         "registrar": actors.registrar.address,
     }
     assert registry.functions.certificateAsset(h("certificate")).call() == asset_id
+    assert registry.functions.assetOf(asset_id).call()[2] == STATUS_CERTIFIED
 
 
-def test_an_asset_may_have_several_certificates(w3, registry, actors, authorise):
-    asset_id = registered_asset(w3, registry, actors, authorise)
+def test_a_later_certificate_supersedes_the_current_one(w3, registry, actors, authorise):
+    asset_id = noticed_asset(w3, registry, actors, authorise)
+    transact(
+        w3,
+        registry.functions.recordCertificate(asset_id, h("first certificate"), 0),
+        actors.registrar.address,
+    )
 
-    for label in ("first certificate", "second certificate"):
-        transact(w3, registry.functions.recordCertificate(asset_id, h(label)), actors.registrar.address)
+    receipt = transact(
+        w3,
+        registry.functions.recordCertificate(asset_id, h("second certificate"), 0),
+        actors.registrar.address,
+    )
 
+    (event,) = registry.events.CertificateSuperseded().process_receipt(receipt, errors=DISCARD)
+    assert event.args == {
+        "assetId": asset_id,
+        "certificateHash": h("first certificate"),
+        "supersededBy": h("second certificate"),
+    }
     assert registry.functions.certificateAsset(h("first certificate")).call() == asset_id
     assert registry.functions.certificateAsset(h("second certificate")).call() == asset_id
+    assert registry.functions.certificateOf(h("first certificate")).call()[3] == h("second certificate")
+    assert registry.functions.procedureOf(asset_id).call()[8] == h("second certificate")
 
 
 def test_recording_a_certificate_twice_is_refused(w3, registry, actors, authorise):
-    asset_id = registered_asset(w3, registry, actors, authorise)
-    other_id = registered_asset(w3, registry, actors, authorise, content="other content")
-    transact(w3, registry.functions.recordCertificate(asset_id, h("certificate")), actors.registrar.address)
+    asset_id = noticed_asset(w3, registry, actors, authorise)
+    other_id = noticed_asset(w3, registry, actors, authorise, content="other content")
+    transact(
+        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
+    )
 
     with reverts_with(registry, "DataRightsCertificateAlreadyRecorded", h("certificate")):
-        registry.functions.recordCertificate(other_id, h("certificate")).transact(
+        registry.functions.recordCertificate(other_id, h("certificate"), 0).transact(
             {"from": actors.registrar.address}
         )
 
 
 def test_zero_certificate_hash_is_refused(w3, registry, actors, authorise):
-    asset_id = registered_asset(w3, registry, actors, authorise)
+    asset_id = noticed_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "DataRightsZeroHash"):
-        registry.functions.recordCertificate(asset_id, ZERO_HASH).transact({"from": actors.registrar.address})
+        registry.functions.recordCertificate(asset_id, ZERO_HASH, 0).transact(
+            {"from": actors.registrar.address}
+        )
 
 
 def test_certificate_for_unknown_asset_is_refused(registry, actors):
     with reverts_with(registry, "DataRightsAssetNotFound", h("unknown")):
-        registry.functions.recordCertificate(h("unknown"), h("certificate")).transact(
+        registry.functions.recordCertificate(h("unknown"), h("certificate"), 0).transact(
+            {"from": actors.registrar.address}
+        )
+
+
+def test_certificate_before_the_review_is_refused(w3, registry, actors, authorise):
+    asset_id = registered_asset(w3, registry, actors, authorise)
+
+    with reverts_with(registry, "DataRightsInvalidStatus", asset_id, STATUS_REGISTERED):
+        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
             {"from": actors.registrar.address}
         )
 
@@ -403,16 +457,16 @@ def test_certificate_for_revoked_asset_is_refused(w3, registry, actors, authoris
     transact(w3, registry.functions.revoke(asset_id, h("reason")), actors.registrar.address)
 
     with reverts_with(registry, "DataRightsAssetIsRevoked", asset_id):
-        registry.functions.recordCertificate(asset_id, h("certificate")).transact(
+        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
             {"from": actors.registrar.address}
         )
 
 
 def test_certificate_by_non_registrar_is_refused(w3, registry, actors, authorise):
-    asset_id = registered_asset(w3, registry, actors, authorise)
+    asset_id = noticed_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "AccessControlUnauthorizedAccount", actors.holder.address, REGISTRAR_ROLE):
-        registry.functions.recordCertificate(asset_id, h("certificate")).transact(
+        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
             {"from": actors.holder.address}
         )
 
@@ -456,20 +510,41 @@ def test_admin_can_grant_the_registrar_role(w3, registry, actors, authorise):
     assert registry.functions.assetOf(asset_id).call()[2] == STATUS_REVOKED
 
 
-def test_version_is_1_0_0(registry):
-    assert registry.functions.version().call() == "1.0.0"
+def test_version_is_2_1_0(registry):
+    assert registry.functions.version().call() == "2.1.0"
 
 
 def test_supports_the_registry_access_control_and_erc165_interfaces(registry):
     registry_functions = [
-        "register(address,bytes32,bytes32,uint256,uint256,bytes)",
+        "register(address,bytes32,bytes32,uint8,bytes32,uint256,uint256,bytes)",
+        "materialise((address,bytes32,bytes32,uint8,bytes32,uint256,uint256),bytes,bytes32,bytes32[])",
+        "setAnchorRegistry(address)",
+        "recordReview(bytes32,uint8,bool,bytes32)",
+        "rejectApplication(bytes32,bytes32)",
+        "fileObjection(address,bytes32,bytes32,bytes32,uint256,uint256,bytes)",
+        "resolveObjection(uint256,bool,bytes32)",
+        "recordCertificate(bytes32,bytes32,uint64)",
+        "renewCertificate(bytes32,bytes32,uint64)",
+        "changeAsset(bytes32,bytes32,bytes32,uint256,uint256,bytes)",
+        "transfer(bytes32,address,uint256,uint256,bytes)",
+        "pledge(bytes32,address,bytes32,uint256,uint256,bytes)",
+        "releasePledge(bytes32,uint256,uint256,bytes)",
+        "enforcePledge(bytes32,uint256,uint256,bytes)",
+        "cancel(bytes32,uint256,uint256,bytes)",
         "revoke(bytes32,bytes32)",
-        "recordCertificate(bytes32,bytes32)",
+        "setNoticePeriod(uint64)",
         "assetIdFor(address,bytes32,bytes32)",
-        "registrationDigest(address,bytes32,bytes32,uint256,uint256)",
+        "registrationDigest(address,bytes32,bytes32,uint8,bytes32,uint256,uint256)",
         "assetOf(bytes32)",
+        "procedureOf(bytes32)",
+        "objectionOf(uint256)",
+        "objectionCount()",
         "assetOfContent(bytes32)",
         "certificateAsset(bytes32)",
+        "certificateOf(bytes32)",
+        "noticePeriod()",
+        "anchorRegistry()",
+        "batchNonceUsed(address,uint256)",
         "version()",
     ]
     registry_interface_id = 0

@@ -64,7 +64,8 @@ def test_clean_database_audits_ok(services: Services, indexer: EventIndexer, rec
 
     assert report.ok, report.format()
     assert report.counts["assets"] == 3 and report.counts["certificates"] == 1
-    assert report.counts["history"] == 5  # 3 registrations, 1 certificate, 1 revocation
+    # 3 registrations, 2 reviews and a public notice on the way to 1 certificate, 1 revocation
+    assert report.counts["history"] == 8
     assert report.indexed_to_block == services.w3.eth.block_number
     assert "OK: every record agrees with the chain." in report.format()
     assert json.loads(json.dumps(report.as_json()))["ok"] is True

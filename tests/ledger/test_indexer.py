@@ -51,13 +51,17 @@ def api(services: Services) -> ApiDriver:
 
 
 def indexer_for(services: Services, **options: object) -> EventIndexer:
-    """An indexer of this test's registry, from its deployment block (anvil is shared by the session)."""
+    """An indexer of this test's registry and licence registry, from the registry's deployment block
+    (anvil is shared by the session)."""
     deployment = services.store.deployment(services.registry.chain_id, REGISTRY_CONTRACT)
     assert deployment is not None
     return EventIndexer(
         services.w3,
         services.store,
-        [(services.registry.registry_address, services.registry.abi)],
+        [
+            (services.registry.registry_address, services.registry.abi),
+            (services.licences.address, services.licences.abi),
+        ],
         start_block=deployment.block_number,
         **options,  # type: ignore[arg-type]
     )
@@ -103,7 +107,15 @@ def test_registrations_certificates_and_revocations_are_indexed(api: ApiDriver, 
     assert result.to_block == services.w3.eth.block_number
     contract = services.registry.registry_address
     acts = [e.event for e in indexer.events(contract=contract, limit=None) if e.asset_id is not None]
-    assert acts == ["AssetRegistered", "AssetRegistered", "CertificateRecorded", "AssetRevoked"]
+    assert acts == [
+        "AssetRegistered",
+        "AssetRegistered",
+        "ApplicationReviewed",  # formal review
+        "ApplicationReviewed",  # substantive review
+        "PublicNoticeStarted",
+        "CertificateRecorded",
+        "AssetRevoked",
+    ]
     (registered,) = indexer.events(asset_id=first["assetId"], event="AssetRegistered")
     evidence = first["chainEvidence"]
     assert (registered.tx_hash, registered.block_number, registered.log_index) == (
@@ -327,6 +339,9 @@ def test_indexer_follows_the_embedded_chain(tmp_path: Path) -> None:
         assert indexer.sync().to_block == embedded.w3.eth.block_number
         assert [e.event for e in indexer.events(asset_id=asset["assetId"])] == [
             "AssetRegistered",
+            "ApplicationReviewed",
+            "ApplicationReviewed",
+            "PublicNoticeStarted",
             "CertificateRecorded",
         ]
         assert indexer.sync().events_added == 0

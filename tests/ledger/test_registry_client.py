@@ -15,6 +15,7 @@ from ledger.registry_client import DataRightsRegistryClient, decoder_for_all_con
 from ledger.transactions import TransactionSender
 from registry import errors
 from registry.assets import AssetFacts, asset_id_for, metadata_commitment, new_salt
+from registry.chain_records import ReviewStage
 from registry.chain_types import OnChainAssetStatus
 from registry.holder_signatures import RegistrationAuthorisation, sign_registration
 from scripts.settings import DEV_OPERATOR_KEY
@@ -106,9 +107,18 @@ class TestRegistryClient:
     def test_certificate_record_and_revocation(self, registry: DataRightsRegistryClient) -> None:
         event = registry.register(*signed_registration(registry, Account.create()))
         cert_hash = content_hash("certificate")
-        anchor = registry.record_certificate(event.asset_id, cert_hash)
-        assert anchor.block_number > event.evidence.block_number
+        with pytest.raises(errors.InvalidAssetStatus):  # not reviewed, no public notice yet
+            registry.record_certificate(event.asset_id, cert_hash)
+        registry.set_notice_period(0)
+        registry.record_review(event.asset_id, ReviewStage.FORMAL, True, content_hash("formal review"))
+        registry.record_review(
+            event.asset_id, ReviewStage.SUBSTANTIVE, True, content_hash("substantive review")
+        )
+        (anchor,) = registry.record_certificate(event.asset_id, cert_hash)
+        assert anchor.event == "CertificateRecorded"
+        assert anchor.evidence.block_number > event.evidence.block_number
         assert registry.certificate_asset(cert_hash) == event.asset_id
+        assert registry.asset(event.asset_id).status is OnChainAssetStatus.CERTIFIED  # type: ignore[union-attr]
         with pytest.raises(errors.CertificateAlreadyRecorded):
             registry.record_certificate(event.asset_id, cert_hash)
         registry.revoke(event.asset_id, content_hash("reason"))

@@ -10,7 +10,7 @@ from ledger.registry_client import REGISTRY_CONTRACT, decoder_for_all_contracts
 from ledger.revert_errors import REVERT_ERROR_MAP, RevertDecoder
 from registry import errors
 
-DEPLOYED_CONTRACTS = [REGISTRY_CONTRACT]
+DEPLOYED_CONTRACTS = [REGISTRY_CONTRACT, "LicenceRegistry", "AnchorRegistry"]
 
 
 @pytest.mark.parametrize("contract", DEPLOYED_CONTRACTS)

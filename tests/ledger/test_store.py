@@ -120,6 +120,6 @@ def test_registration_path_over_http_on_postgresql(postgres_url: str, tmp_path: 
         certificate = api.certify(registrar, asset["assetId"])
         report = api.client.post("/v1/certificates/verify", json=certificate).json()
         assert report["valid"] is True, report
-        assert services.store.get_asset(asset["assetId"]).state is AssetState.REGISTERED  # type: ignore[union-attr]
+        assert services.store.get_asset(asset["assetId"]).state is AssetState.CERTIFIED  # type: ignore[union-attr]
     finally:
         services.close()

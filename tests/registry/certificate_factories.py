@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry.certificate import CertificateFacts, issue_certificate
+from registry.assets import RightClaimed
+from registry.certificate import CertificateFacts, certificate_hash, issue_certificate
+from registry.chain_records import OnChainCertificate, OnChainProcedure
 from registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
 from registry.registrar_keys import RegistrarKey
 
@@ -85,6 +87,8 @@ class FakeChain:
     registry_address: str = REGISTRY
     events: dict[str, RegistrationEvent] = field(default_factory=dict)
     assets: dict[str, OnChainAsset] = field(default_factory=dict)
+    certificates: dict[str, OnChainCertificate] = field(default_factory=dict)
+    procedures: dict[str, OnChainProcedure] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
 
     @classmethod
@@ -103,7 +107,26 @@ class FakeChain:
             content_hash=CONTENT_HASH,
             metadata_hash=METADATA_HASH,
             registered_at=int(ISSUED_AT.timestamp()),
-            status=OnChainAssetStatus.REGISTERED,
+            status=OnChainAssetStatus.CERTIFIED,
+        )
+        cert_hash = certificate_hash(signed_certificate())
+        chain.certificates[cert_hash] = OnChainCertificate(
+            certificate_hash=cert_hash,
+            asset_id=ASSET_ID,
+            recorded_at=int(ISSUED_AT.timestamp()),
+            valid_until=int(VALID_UNTIL.timestamp()),
+            superseded_by=None,
+        )
+        chain.procedures[ASSET_ID] = OnChainProcedure(
+            right=RightClaimed.RESOURCE_HOLDING,
+            version=1,
+            open_objections=0,
+            enforcements=0,
+            notice_ends_at=int(ISSUED_AT.timestamp()),
+            certificate_valid_until=int(VALID_UNTIL.timestamp()),
+            pledgee=None,
+            lawful_source_hash="0x" + "11" * 32,
+            current_certificate=cert_hash,
         )
         return chain
 
@@ -114,3 +137,11 @@ class FakeChain:
     def asset(self, asset_id: str) -> OnChainAsset | None:
         self.calls.append(f"asset:{asset_id}")
         return self.assets.get(asset_id)
+
+    def certificate_record(self, cert_hash: str) -> OnChainCertificate | None:
+        self.calls.append(f"certificate_record:{cert_hash}")
+        return self.certificates.get(cert_hash)
+
+    def procedure(self, asset_id: str) -> OnChainProcedure | None:
+        self.calls.append(f"procedure:{asset_id}")
+        return self.procedures.get(asset_id)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from registry.certificate import issue_certificate
+from registry.certificate import certificate_hash, issue_certificate
 from registry.certificate_verifier import (
     OFFLINE_CHECKS,
     ONLINE_CHECKS,
@@ -172,7 +172,14 @@ def test_registered_certificate_verifies_online() -> None:
     report = online_verifier(chain).verify(signed_certificate())
     assert report.valid, report.as_json()
     assert names(report) == [check.value for check in (*OFFLINE_CHECKS, *ONLINE_CHECKS)]
-    assert chain.calls == [f"registration_event:{TX_HASH}", f"asset:{ASSET_ID}"]
+    cert_hash = certificate_hash(signed_certificate())
+    assert chain.calls == [
+        f"registration_event:{TX_HASH}",
+        f"certificate_record:{cert_hash}",
+        f"asset:{ASSET_ID}",
+        f"procedure:{ASSET_ID}",
+    ]
+    assert report.status == "valid" and report.pledged_to is None
 
 
 def test_offline_verifier_never_reads_the_chain_and_online_checks_run_only_after_offline_ones() -> None:
@@ -288,6 +295,7 @@ def test_check_names_are_stable() -> None:
         "validity-period",
         "chain-transaction",
         "chain-event-matches",
+        "certificate-current",
         "asset-not-revoked",
     ]
 
@@ -297,3 +305,39 @@ def test_verification_does_not_mutate_the_certificate() -> None:
     before = copy.deepcopy(vc)
     online_verifier(FakeChain.matching()).verify(vc)
     assert vc == before
+
+
+def test_superseded_certificate_fails_certificate_current_and_names_its_successor() -> None:
+    chain = FakeChain.matching()
+    cert_hash = certificate_hash(signed_certificate())
+    successor = "0x" + "ee" * 32
+    chain.certificates[cert_hash] = replace(chain.certificates[cert_hash], superseded_by=successor)
+    report = online_verifier(chain).verify(signed_certificate())
+    assert report.failed_check == "certificate-current"
+    assert report.status == "superseded" and report.superseded_by == successor
+    assert successor in report.checks[-1].detail
+    assert report.as_json()["supersededBy"] == successor
+
+
+def test_certificate_never_anchored_fails_certificate_current() -> None:
+    chain = FakeChain.matching()
+    chain.certificates.clear()
+    report = online_verifier(chain).verify(signed_certificate())
+    assert report.failed_check == "certificate-current"
+    assert report.status == "not-anchored"
+
+
+def test_cancelled_registration_fails_asset_not_revoked_saying_cancelled() -> None:
+    chain = FakeChain.matching()
+    chain.assets[ASSET_ID] = replace(chain.assets[ASSET_ID], status=OnChainAssetStatus.CANCELLED)
+    report = online_verifier(chain).verify(signed_certificate())
+    assert report.failed_check == "asset-not-revoked"
+    assert report.status == "cancelled"
+    assert "cancelled" in report.checks[-1].detail
+
+
+def test_pledged_asset_still_verifies_and_the_report_names_the_pledgee() -> None:
+    chain = FakeChain.matching()
+    chain.procedures[ASSET_ID] = replace(chain.procedures[ASSET_ID], pledgee=OTHER_HOLDER)
+    report = online_verifier(chain).verify(signed_certificate())
+    assert report.valid and report.pledged_to == OTHER_HOLDER

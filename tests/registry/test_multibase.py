@@ -45,7 +45,7 @@ def test_base58btc_round_trips_with_leading_zeros(data: bytes, zeros: int) -> No
     assert multibase_decode(multibase_encode(raw)) == raw
 
 
-@pytest.mark.parametrize("bad", ["0", "O", "I", "l", "abc+", "zz!"])
+@pytest.mark.parametrize("bad", ["0", "O", "I", "l", "abc+", "zz!", "abcé", "1\x00", "\ud800"])
 def test_characters_outside_the_bitcoin_alphabet_are_refused(bad: str) -> None:
     with pytest.raises(ValidationFailed):
         b58decode(bad)

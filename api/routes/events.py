@@ -1,0 +1,155 @@
+"""EPCIS 2.0 capture and event queries, each event anchored as a Merkle leaf.
+
+* ``POST /v1/events[?wait=true&timeout=&ignoreField=]``: an EPCIS 2.0 document (JSON or JSON-LD).
+  Refused whole (problem+json ``epcis-document-invalid`` naming event and field) or stored whole in
+  one transaction. Each event is answered in document order with its CBV 2.0 hash ID and whether it
+  was new or already stored (idempotent); with ``wait=true`` also its anchor and inclusion proof.
+  202 while anything is still waiting for its anchor, else 200.
+* ``GET /v1/events/{eventHashId}``: the event (URL-encoded hash ID, or its 64-hex digest) with its
+  anchor: transaction, block, batch root, leaf and proof (verifiable offline and on chain).
+* ``GET /v1/events?epc=&bizStep=&from=&to=&limit=&offset=[&format=epcis]``: events in event-time
+  order, as a page of JSON or as an EPCIS 2.0 capture document.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CurrentParticipant, ServicesDep
+from ledger.event_store import CaptureResult, StoredEvent
+from registry.epcis import parse_document, to_epcis_document
+from registry.epcis.event_leaf import EPCIS_EVENT_KIND, hash_id_of
+from registry.epcis.lineage import time_us
+from registry.epcis.rfc3339 import parse_date_time
+from registry.errors import ValidationFailed
+from registry.participants import Role
+
+router = APIRouter(prefix="/v1/events", tags=["traceability"])
+
+MAX_WAIT_S = 60.0
+EPCIS_MEDIA_TYPE = "application/ld+json"
+_DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "An EPCIS 2.0 capture (or query) document",
+        "content": {"application/json": {"schema": {"type": "object"}}, EPCIS_MEDIA_TYPE: {}},
+    }
+}
+
+
+@router.post(
+    "",
+    summary="Capture an EPCIS 2.0 document; every event is stored once and anchored in a Merkle batch",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"description": "every event of the document is anchored"}},
+    openapi_extra=_DOCUMENT_BODY,
+)
+async def capture(
+    request: Request,
+    me: CurrentParticipant,
+    services: ServicesDep,
+    wait: Annotated[bool, Query(description="wait until every event is anchored")] = False,
+    timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S, description="seconds to wait at most")] = 10.0,
+    ignore_field: Annotated[
+        list[str] | None,
+        Query(
+            alias="ignoreField",
+            description="fields another repository added to the events (prefix:name), left out of hash IDs",
+        ),
+    ] = None,
+) -> JSONResponse:
+    me.require_role(Role.ENTERPRISE, Role.REGISTRAR)
+    body = await request.body()
+    return await run_in_threadpool(_capture, body, me.id, services, wait, timeout, tuple(ignore_field or ()))
+
+
+def _capture(
+    body: bytes, participant_id: str, services: Any, wait: bool, timeout: float, ignore: tuple[str, ...]
+) -> JSONResponse:
+    document = parse_document(body)
+    result: CaptureResult = services.events.capture(
+        document, captured_by=participant_id, ignore_fields=ignore
+    )
+    anchored = wait and services.anchoring.batcher.wait_anchored(EPCIS_EVENT_KIND, result.hash_ids, timeout)
+    anchors = {h: services.events.inclusion(h).as_json() for h in result.hash_ids} if wait else {}
+    events = []
+    for event in result.events:
+        item = event.as_json()
+        if wait:
+            item["anchor"] = anchors[event.hash_id]
+        events.append(item)
+    return JSONResponse(
+        {
+            "captureId": result.capture_id,
+            "eventCount": len(result.events),
+            "new": result.new_count,
+            "duplicates": len(result.events) - result.new_count,
+            "anchored": bool(anchored),
+            "events": events,
+        },
+        status_code=status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED,
+    )
+
+
+@router.get("", summary="Events in event-time order, by item, business step and time; or as EPCIS 2.0")
+def list_events(
+    _: CurrentParticipant,
+    services: ServicesDep,
+    epc: Annotated[str | None, Query(description="an EPC, EPC class or parent the events name")] = None,
+    biz_step: Annotated[
+        str | None, Query(alias="bizStep", description="e.g. shipping or its CBV URI")
+    ] = None,
+    from_: Annotated[str | None, Query(alias="from", description="eventTime >= this (RFC 3339)")] = None,
+    to: Annotated[str | None, Query(description="eventTime < this (RFC 3339)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    format: Annotated[Literal["json", "epcis"], Query(description="epcis: an EPCIS 2.0 document")] = "json",
+) -> JSONResponse:
+    events = services.events.query(
+        epc=epc,
+        biz_step=biz_step,
+        from_us=_time(from_, "from"),
+        to_us=_time(to, "to"),
+        limit=limit,
+        offset=offset,
+    )
+    if format == "epcis":
+        context = services.events.export_context(events)
+        document = to_epcis_document(
+            [e.event for e in events],
+            creation_date=datetime.now(UTC),
+            **({"context": context} if context is not None else {}),
+        )
+        return JSONResponse(document, media_type=EPCIS_MEDIA_TYPE)
+    page: dict[str, Any] = {"items": [_event_json(e) for e in events], "limit": limit, "offset": offset}
+    if len(events) == limit:
+        page["nextOffset"] = offset + limit
+    return JSONResponse(page)
+
+
+@router.get("/{event_hash_id:path}", summary="One event with its anchor and inclusion proof")
+def get_event(event_hash_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    hash_id = hash_id_of(event_hash_id)
+    stored = services.events.get(hash_id)
+    body = _event_json(stored)
+    body["ignoredFields"] = services.events.ignored_fields_of(stored.capture_id)
+    body["anchor"] = services.events.inclusion(hash_id).as_json()
+    return body
+
+
+def _event_json(stored: StoredEvent) -> dict[str, Any]:
+    return {**stored.summary(), "event": stored.event}
+
+
+def _time(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return time_us(parse_date_time(value))
+    except ValueError as error:
+        raise ValidationFailed(f"{name} is not an RFC 3339 date-time: {error}", field=name) from None

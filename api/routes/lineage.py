@@ -1,0 +1,135 @@
+"""Item and data-product lineage: traces back and forward, histories, where-is-it-now, derivations.
+
+Nodes are EPC instances and classes as the events write them (``urn:epc:id:sgtin:…``, GS1 Digital
+Link URIs, URL-encoded where needed) and data assets as ``asset:0x…``.
+
+* ``GET /v1/items/{item}/trace?direction=back|forward&depth=20``: upstream items, events and places
+  (back), or every downstream item (forward: a recall).
+* ``GET /v1/items/{item}/history``: every event naming the item, in event-time order.
+* ``GET /v1/items/{item}/location``: latest disposition and location, following its containers.
+* ``GET /v1/lineage/{node}[.svg|.jsonld]?direction=&depth=&format=json|svg|prov``: the trace as
+  JSON, as a layered SVG graph, or as W3C PROV-O JSON-LD.
+* ``POST /v1/lineage/derivations``: record that a registered data product derives from registered
+  assets, each with the licence (on that asset, to the product's holder, derivatives allowed) it was
+  used under; ``GET /v1/lineage/derivations/{assetId}`` reads it back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse, Response
+from pydantic import Field
+
+from api.deps import CurrentParticipant, ServicesDep
+from api.schemas import Body, Hex32
+from registry.derivations import Parent, check_parent_licence
+from registry.epcis.lineage import time_us
+from registry.errors import AssetNotFound, NotAuthorised
+from registry.lineage import MAX_TRACE_DEPTH, Direction
+from registry.lineage_prov import trace_to_prov
+from registry.lineage_svg import trace_to_svg
+from registry.participants import Role
+
+items_router = APIRouter(prefix="/v1/items", tags=["traceability"])
+router = APIRouter(prefix="/v1/lineage", tags=["traceability"])
+
+Depth = Annotated[int, Query(ge=1, le=MAX_TRACE_DEPTH, description="edges to follow at most")]
+SVG_MEDIA_TYPE = "image/svg+xml"
+PROV_MEDIA_TYPE = "application/ld+json"
+
+
+@items_router.get("/{item:path}/trace", summary="Trace an item back (its origins) or forward (a recall)")
+def trace_item(
+    item: str,
+    _: CurrentParticipant,
+    services: ServicesDep,
+    direction: Direction = Direction.BACK,
+    depth: Depth = 20,
+) -> dict:
+    return services.lineage.trace(item, direction, depth).as_json()
+
+
+@items_router.get("/{item:path}/history", summary="Every event naming the item, in event-time order")
+def item_history(
+    item: str,
+    _: CurrentParticipant,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    events = services.lineage.history(item, limit=limit, offset=offset)
+    return {"item": item, "events": events, "limit": limit, "offset": offset}
+
+
+@items_router.get("/{item:path}/location", summary="Where the item is now: latest disposition and location")
+def item_location(item: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    return services.lineage.where_is(item)
+
+
+class ParentBody(Body):
+    asset_id: Hex32
+    licence_id: Annotated[int, Field(ge=1)] | None = None
+
+
+class DerivationBody(Body):
+    product_id: Hex32 = Field(description="The registered data product")
+    parents: Annotated[list[ParentBody], Field(min_length=1, max_length=1000)]
+
+
+@router.post(
+    "/derivations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record the registered assets a data product derives from (its holder, or a registrar)",
+)
+def record_derivation(body: DerivationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+    product = services.store.get_asset(body.product_id.lower()) or _batched(services, body.product_id)
+    if me.role not in (Role.REGISTRAR, Role.ADMIN) and me.id != product.holder_id:
+        raise NotAuthorised("only the product's holder or a registrar records its derivation")
+    parents = [Parent(p.asset_id, p.licence_id) for p in body.parents]
+    for parent in parents:
+        if parent.licence_id is not None:
+            licence = services.licensing.on_chain(parent.licence_id)
+            check_parent_licence(parent, licence, product.holder_address)
+    recorded = services.lineage.record_derivation(
+        body.product_id, parents, recorded_by=me.id, now_us=time_us(datetime.now(UTC))
+    )
+    return {"productId": body.product_id.lower(), "parents": recorded}
+
+
+@router.get("/derivations/{asset_id}", summary="The recorded parents of a data product")
+def get_derivation(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+    return {"productId": asset_id.lower(), "parents": services.lineage.derivation(asset_id)}
+
+
+@router.get(
+    "/{node:path}",
+    summary="A trace as JSON, as a layered SVG graph (.svg) or as W3C PROV-O JSON-LD (.jsonld)",
+    responses={200: {"content": {SVG_MEDIA_TYPE: {}, PROV_MEDIA_TYPE: {}}}},
+)
+def lineage(
+    node: str,
+    _: CurrentParticipant,
+    services: ServicesDep,
+    direction: Direction = Direction.BACK,
+    depth: Depth = 20,
+    format: Annotated[Literal["json", "svg", "prov"] | None, Query()] = None,
+) -> Response:
+    for suffix, implied in ((".svg", "svg"), (".jsonld", "prov")):
+        if format is None and node.endswith(suffix):
+            node, format = node[: -len(suffix)], implied
+    trace = services.lineage.trace(node, direction, depth)
+    if format == "svg":
+        return Response(trace_to_svg(trace), media_type=SVG_MEDIA_TYPE)
+    if format == "prov":
+        return JSONResponse(trace_to_prov(trace), media_type=PROV_MEDIA_TYPE)
+    return JSONResponse(trace.as_json())
+
+
+def _batched(services: ServicesDep, asset_id: str) -> Any:
+    """A registration accepted in a batch (it has the same holder id and address as a direct one)."""
+    if services.anchoring is None:
+        raise AssetNotFound("no registered asset with this id", asset_id=asset_id)
+    return services.anchoring.registrations.get(asset_id)

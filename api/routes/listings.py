@@ -1,0 +1,62 @@
+"""Exchange verification of a data product before listing: a check-by-check report signed by the registrar."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from api.deps import CurrentParticipant, ServicesDep
+from api.schemas import ListingConsentPrepare, ListingVerifyBody
+from registry.errors import VerificationFailed
+from registry.listing_verification import (
+    ListingRequest,
+    UpstreamClaim,
+    listing_consent_typed_data,
+    verify_report,
+)
+from registry.participants import Role
+
+router = APIRouter(prefix="/v1/listings", tags=["listings"])
+
+
+@router.post("/verify", summary="Verify a data product before listing it (exchange); a signed report")
+def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+    me.require_role(Role.EXCHANGE, Role.REGISTRAR, Role.AUDITOR)
+    stored = services.store.get_asset(body.asset_id.lower())
+    declared = stored.facts.extra.get("derived_from", []) if stored is not None else []
+    request = ListingRequest(
+        asset_id=body.asset_id,
+        lister=body.lister,
+        content_hash=body.content_hash,
+        upstream=tuple(UpstreamClaim(u.asset_id, u.licence_id) for u in body.upstream),
+        declared_upstream=tuple(declared) if isinstance(declared, list) else (),
+        pledgee_consent=body.pledgee_consent,
+        exchange=me.name,
+    )
+    return services.listing_verifier.verify(request)
+
+
+@router.post(
+    "/pledgee-consent-requests", summary="The EIP-712 consent a pledgee signs to let a pledged product list"
+)
+def pledgee_consent(body: ListingConsentPrepare, _: CurrentParticipant, services: ServicesDep) -> dict:
+    procedure = services.registry.procedure(body.asset_id)
+    if procedure is None or procedure.pledgee is None:
+        return {"pledged": False, "typedData": None}
+    typed = listing_consent_typed_data(
+        services.registry.domain, body.asset_id.lower(), procedure.pledgee, body.lister
+    )
+    return {"pledged": True, "pledgee": procedure.pledgee, "typedData": typed}
+
+
+@router.post("/reports/verify", summary="Check a listing report's registrar signature (public)")
+def verify_listing_report(
+    report: Annotated[dict[str, Any], Body(description="A listing verification report")],
+    services: ServicesDep,
+) -> dict:
+    try:
+        verify_report(report, services.registrar_key.public_key)
+    except VerificationFailed as exc:
+        return {"valid": False, "detail": exc.detail}
+    return {"valid": True, "detail": "signed by the registrar"}

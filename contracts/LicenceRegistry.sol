@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {IDataRightsRegistry} from "./IDataRightsRegistry.sol";
+import {ILicenceRegistry} from "./ILicenceRegistry.sol";
+
+/**
+ * @title LicenceRegistry
+ * @dev Implementation of {ILicenceRegistry}.
+ *
+ * It keeps no copy of who holds what: every grant, use and revocation reads the asset's holder,
+ * status and pledge enforcements from the {IDataRightsRegistry} given at construction, so a transfer,
+ * a revocation or an enforcement there takes effect here at once. No account has a privileged role.
+ */
+contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
+    bytes32 private constant LICENCE_TYPEHASH =
+        keccak256(
+            "Licence(bytes32 assetId,address licensee,uint32 assetVersion,uint32 maxUses,uint64 validFrom,"
+            "uint64 validUntil,bool derivativesAllowed,bool commercial,bytes32 scopeHash,bytes32 purposeHash,"
+            "bytes32 territoryHash,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant LICENCE_USE_TYPEHASH =
+        keccak256("LicenceUse(uint256 licenceId,bytes32 requestHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant LICENCE_REVOCATION_TYPEHASH =
+        keccak256("LicenceRevocation(uint256 licenceId,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant CONSENT_TYPEHASH =
+        keccak256(
+            "Consent(address subject,address enterprise,bytes32 purposeHash,uint64 validUntil,uint256 nonce,"
+            "uint256 deadline)"
+        );
+    bytes32 private constant CONSENT_USE_TYPEHASH =
+        keccak256("ConsentUse(uint256 consentId,bytes32 requestHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant CONSENT_WITHDRAWAL_TYPEHASH =
+        keccak256("ConsentWithdrawal(uint256 consentId,uint256 nonce,uint256 deadline)");
+
+    string private constant VERSION = "1.0.0";
+
+    IDataRightsRegistry private immutable _registry;
+    mapping(uint256 licenceId => Licence) private _licences;
+    mapping(uint256 consentId => Consent) private _consents;
+    uint256 private _licenceCount;
+    uint256 private _consentCount;
+
+    /// @dev Licenses the assets of `registry`.
+    constructor(IDataRightsRegistry registry) EIP712("DataLedger LicenceRegistry", "1") {
+        _registry = registry;
+    }
+
+    // -- licences -----------------------------------------------------------------------------------
+
+    /// @inheritdoc ILicenceRegistry
+    function grantLicence(
+        LicenceTerms calldata terms,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 licenceId) {
+        IDataRightsRegistry.Asset memory asset = _registry.assetOf(terms.assetId);
+        IDataRightsRegistry.Procedure memory procedure = _registry.procedureOf(terms.assetId);
+        if (asset.status != IDataRightsRegistry.AssetStatus.Certified) {
+            revert LicenceAssetNotCertified(terms.assetId, asset.status);
+        }
+        if (procedure.certificateValidUntil != 0 && block.timestamp > procedure.certificateValidUntil) {
+            revert LicenceAssetCertificateExpired(terms.assetId, procedure.certificateValidUntil);
+        }
+        _requireTerms(terms, asset.holder, procedure.version);
+        _useAuthorisation(
+            asset.holder,
+            keccak256(abi.encode(LICENCE_TYPEHASH, terms, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        licenceId = ++_licenceCount;
+        _licences[licenceId] = Licence({
+            terms: terms,
+            licensor: asset.holder,
+            uses: 0,
+            enforcementsAtGrant: procedure.enforcements,
+            revoked: false
+        });
+        emit LicenceGranted(licenceId, terms.assetId, terms.licensee, asset.holder, terms);
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function useLicence(
+        uint256 licenceId,
+        bytes32 requestHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        _requireHash(requestHash);
+        Licence storage licence = _usableLicence(licenceId);
+        LicenceTerms storage terms = licence.terms;
+        _useAuthorisation(
+            terms.licensee,
+            keccak256(abi.encode(LICENCE_USE_TYPEHASH, licenceId, requestHash, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        uint32 use = ++licence.uses;
+        emit LicenceUsed(licenceId, terms.assetId, terms.licensee, use, terms.purposeHash, requestHash);
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function revokeLicence(
+        uint256 licenceId,
+        bytes32 reasonHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        _requireHash(reasonHash);
+        Licence storage licence = _existingLicence(licenceId);
+        if (licence.revoked) {
+            revert LicenceIsRevoked(licenceId);
+        }
+        bytes32 assetId = licence.terms.assetId;
+        address holder = _registry.assetOf(assetId).holder;
+        _useAuthorisation(
+            holder,
+            keccak256(abi.encode(LICENCE_REVOCATION_TYPEHASH, licenceId, reasonHash, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        licence.revoked = true;
+        emit LicenceRevoked(licenceId, assetId, holder, reasonHash);
+    }
+
+    // -- consents -----------------------------------------------------------------------------------
+
+    /// @inheritdoc ILicenceRegistry
+    function grantConsent(
+        address subject,
+        address enterprise,
+        bytes32 purposeHash,
+        uint64 validUntil,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 consentId) {
+        if (subject == address(0)) {
+            revert LicenceInvalidCounterparty(subject);
+        }
+        if (enterprise == address(0) || enterprise == subject) {
+            revert LicenceInvalidCounterparty(enterprise);
+        }
+        _requireHash(purposeHash);
+        if (validUntil <= block.timestamp) {
+            revert LicenceInvalidPeriod(uint64(block.timestamp), validUntil);
+        }
+        _useAuthorisation(
+            subject,
+            keccak256(abi.encode(CONSENT_TYPEHASH, subject, enterprise, purposeHash, validUntil, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        consentId = ++_consentCount;
+        _consents[consentId] = Consent({
+            subject: subject,
+            enterprise: enterprise,
+            grantedAt: uint64(block.timestamp),
+            validUntil: validUntil,
+            status: ConsentStatus.Active,
+            purposeHash: purposeHash,
+            requestHash: bytes32(0)
+        });
+        emit ConsentGranted(consentId, subject, enterprise, purposeHash, validUntil);
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function consumeConsent(
+        uint256 consentId,
+        bytes32 requestHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        _requireHash(requestHash);
+        Consent storage consent = _activeConsent(consentId);
+        if (block.timestamp > consent.validUntil) {
+            revert LicenceConsentExpired(consentId, consent.validUntil);
+        }
+        address enterprise = consent.enterprise;
+        _useAuthorisation(
+            enterprise,
+            keccak256(abi.encode(CONSENT_USE_TYPEHASH, consentId, requestHash, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        consent.status = ConsentStatus.Consumed;
+        consent.requestHash = requestHash;
+        emit ConsentConsumed(consentId, consent.subject, enterprise, requestHash);
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function withdrawConsent(uint256 consentId, uint256 nonce, uint256 deadline, bytes calldata signature) external {
+        Consent storage consent = _activeConsent(consentId);
+        address subject = consent.subject;
+        _useAuthorisation(
+            subject,
+            keccak256(abi.encode(CONSENT_WITHDRAWAL_TYPEHASH, consentId, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        consent.status = ConsentStatus.Withdrawn;
+        emit ConsentWithdrawn(consentId, subject, consent.enterprise);
+    }
+
+    // -- reads --------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILicenceRegistry
+    function licenceOf(uint256 licenceId) external view returns (Licence memory) {
+        return _licences[licenceId];
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function licenceCount() external view returns (uint256) {
+        return _licenceCount;
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function consentOf(uint256 consentId) external view returns (Consent memory) {
+        return _consents[consentId];
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function consentCount() external view returns (uint256) {
+        return _consentCount;
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function dataRightsRegistry() external view returns (IDataRightsRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function version() external pure returns (string memory) {
+        return VERSION;
+    }
+
+    // -- internals ----------------------------------------------------------------------------------
+
+    /**
+     * @dev Checks that `signer` authorised the act whose EIP-712 struct hash is `structHash` before
+     * `deadline`, and consumes its `nonce`.
+     */
+    function _useAuthorisation(
+        address signer,
+        bytes32 structHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > deadline) {
+            revert LicenceSignatureExpired(deadline, block.timestamp);
+        }
+        if (!SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), signature)) {
+            revert LicenceInvalidSignature(signer);
+        }
+        _useCheckedNonce(signer, nonce);
+    }
+
+    function _requireTerms(LicenceTerms calldata terms, address holder, uint32 currentVersion) private view {
+        if (terms.licensee == address(0) || terms.licensee == holder) {
+            revert LicenceInvalidCounterparty(terms.licensee);
+        }
+        if (terms.assetVersion > currentVersion) {
+            revert LicenceInvalidAssetVersion(terms.assetVersion, currentVersion);
+        }
+        if (terms.maxUses == 0) {
+            revert LicenceZeroUses();
+        }
+        if (terms.validUntil <= terms.validFrom || terms.validUntil <= block.timestamp) {
+            revert LicenceInvalidPeriod(terms.validFrom, terms.validUntil);
+        }
+        if (terms.scopeHash == bytes32(0) || terms.purposeHash == bytes32(0)) {
+            revert LicenceZeroHash();
+        }
+    }
+
+    /// @dev Returns licence `licenceId` if a use of it is allowed now, else reverts saying why not.
+    function _usableLicence(uint256 licenceId) private view returns (Licence storage licence) {
+        licence = _existingLicence(licenceId);
+        if (licence.revoked) {
+            revert LicenceIsRevoked(licenceId);
+        }
+        LicenceTerms storage terms = licence.terms;
+        if (block.timestamp < terms.validFrom) {
+            revert LicenceNotYetValid(licenceId, terms.validFrom);
+        }
+        if (block.timestamp > terms.validUntil) {
+            revert LicenceExpired(licenceId, terms.validUntil);
+        }
+        if (licence.uses >= terms.maxUses) {
+            revert LicenceUsedUp(licenceId, terms.maxUses);
+        }
+        bytes32 assetId = terms.assetId;
+        IDataRightsRegistry.AssetStatus status = _registry.assetOf(assetId).status;
+        if (status != IDataRightsRegistry.AssetStatus.Certified) {
+            revert LicenceAssetNotCertified(assetId, status);
+        }
+        if (_registry.procedureOf(assetId).enforcements != licence.enforcementsAtGrant) {
+            revert LicenceAssetEnforced(assetId);
+        }
+    }
+
+    function _existingLicence(uint256 licenceId) private view returns (Licence storage licence) {
+        licence = _licences[licenceId];
+        if (licence.licensor == address(0)) {
+            revert LicenceNotFound(licenceId);
+        }
+    }
+
+    function _activeConsent(uint256 consentId) private view returns (Consent storage consent) {
+        consent = _consents[consentId];
+        if (consent.status == ConsentStatus.None) {
+            revert LicenceConsentNotFound(consentId);
+        }
+        if (consent.status != ConsentStatus.Active) {
+            revert LicenceConsentNotActive(consentId, consent.status);
+        }
+    }
+
+    function _requireHash(bytes32 value) private pure {
+        if (value == bytes32(0)) {
+            revert LicenceZeroHash();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+"""Data-product derivations: a product registered as derived from other registered assets.
+
+A product's facts may declare its upstream (``facts.extra["derived_from"]``, the list the exchange's
+listing check reads); a derivation record states the parents and the licence each was used under.
+Together they form a DAG that the same trace queries as EPCIS items walk (nodes ``asset:0x…``).
+The rules live here; ``ledger.lineage_store`` stores the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry.chain_records import OnChainLicence
+from registry.chain_types import require_hex32
+from registry.errors import (
+    DerivationCycle,
+    DerivationIncomplete,
+    DerivationLicenceInvalid,
+    ValidationFailed,
+)
+
+DERIVED_FROM_KEY = "derived_from"
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """An upstream asset of a product, and the licence id the product's holder used it under (if any)."""
+
+    asset_id: str
+    licence_id: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "asset_id", require_hex32(self.asset_id, "parents.asset_id"))
+        if self.licence_id is not None and self.licence_id < 1:
+            raise ValidationFailed("a licence id is a positive integer", field="parents.licence_id")
+
+
+def declared_upstream(facts_extra: Mapping[str, Any]) -> tuple[str, ...]:
+    """The upstream asset ids a product's registered facts declare (``derived_from``)."""
+    declared = facts_extra.get(DERIVED_FROM_KEY, [])
+    if not isinstance(declared, list):
+        return ()
+    return tuple(a.lower() for a in declared if isinstance(a, str))
+
+
+def check_derivation(
+    product_id: str,
+    parents: Sequence[Parent],
+    *,
+    declared: Collection[str],
+    recorded: Collection[str],
+    descendants: Collection[str],
+) -> None:
+    """Refuse a derivation that is empty, cyclic, or leaves out a declared upstream asset.
+
+    ``recorded`` are the parents already on record, ``descendants`` every asset derived (directly or
+    not) from the product: a parent among them, or the product itself, would close a cycle.
+    """
+    if not parents:
+        raise ValidationFailed("a derivation names at least one parent", field="parents")
+    product_id = product_id.lower()
+    for parent in parents:
+        if parent.asset_id == product_id or parent.asset_id in descendants:
+            raise DerivationCycle(
+                "the parent is the product or derived from it",
+                product_id=product_id,
+                parent_id=parent.asset_id,
+            )
+    covered = {p.asset_id for p in parents} | set(recorded)
+    missing = [asset_id for asset_id in declared if asset_id not in covered]
+    if missing:
+        raise DerivationIncomplete(
+            "the product's facts declare upstream assets this derivation does not name",
+            missing=missing,
+        )
+
+
+def check_parent_licence(parent: Parent, licence: OnChainLicence, product_holder: str) -> None:
+    """Refuse a licence that does not let the product's holder derive from ``parent``.
+
+    It must be a licence on that very asset, granted to the product's holder, allowing derivatives,
+    and not revoked (its uses and period are the listing check's business, at listing time).
+    """
+
+    def refuse(reason: str) -> DerivationLicenceInvalid:
+        return DerivationLicenceInvalid(reason, licence_id=licence.licence_id, parent_id=parent.asset_id)
+
+    if licence.terms.asset_id.lower() != parent.asset_id:
+        raise refuse("the licence is for another asset")
+    if licence.terms.licensee.lower() != product_holder.lower():
+        raise refuse("the licence was granted to someone other than the product's holder")
+    if not licence.terms.derivatives_allowed:
+        raise refuse("the licence does not allow derivatives")
+    if licence.revoked:
+        raise refuse("the licence is revoked")

@@ -1,0 +1,278 @@
+"""Acts on a certified asset signed by its holder or its pledgee: change, transfer, pledge, release,
+enforcement, cancellation.
+
+Each act has two steps for the signer: ``prepare_*`` answers the EIP-712 message to sign (with the
+signer's current nonce and a deadline), ``*`` takes the signature, checks it off chain, relays it
+and records what the chain emitted. The contract enforces who may sign and when (no transfer or
+cancellation while pledged; release and enforcement only by the pledgee). A transfer, an
+enforcement or a change ends with a new certificate that supersedes the current one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.assets import (
+    AssetFacts,
+    AssetRecord,
+    AssetState,
+    metadata_commitment,
+    new_salt,
+    text_commitment,
+)
+from registry.chain_records import ChainAct, act_of
+from registry.chain_types import require_address
+from registry.errors import AssetNotPledged, NotAuthorised, ValidationFailed
+from registry.holder_signatures import (
+    ActAuthorisation,
+    act_authorisation,
+    prepared_act,
+    require_holder_signature,
+)
+from registry.participants import Participant
+from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
+from registry.procedure import SIGNATURE_LIFETIME_S, address_of, require_text
+from registry.registration_service import RegistrationService
+
+
+class HolderActsService:
+    def __init__(
+        self,
+        ledger: RegistryLedger,
+        store: RegistryStore,
+        records: ProcedureStore,
+        registration: RegistrationService,
+    ) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._records = records
+        self._registration = registration
+
+    # -- change -----------------------------------------------------------------------------------
+
+    def prepare_change(self, holder: Participant, asset_id: str, facts: AssetFacts, salt: str | None) -> dict:
+        salt = salt or new_salt()
+        auth, metadata_hash = self._change(holder, asset_id, facts, salt, None, None)
+        return prepared_act(auth, self._ledger.domain, salt=salt, metadataHash=metadata_hash)
+
+    def change(
+        self,
+        holder: Participant,
+        asset_id: str,
+        facts: AssetFacts,
+        salt: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> dict[str, Any]:
+        """Record a new version of the data (new content hash); the certificate is reissued for it."""
+        auth, metadata_hash = self._change(holder, asset_id, facts, salt, nonce, deadline)
+        acts = self._relay(auth, signature)
+        record = self._store.record_new_version(
+            auth.message["assetId"], facts, salt, metadata_hash, acts, actor=auth.signer
+        )
+        certificate = self._registration.reissue_certificate(
+            record.asset_id, act_of(acts, "AssetChanged").evidence, "change"
+        )
+        return {"asset": self._registration.get_asset(record.asset_id).as_json(), "certificate": certificate}
+
+    def _change(
+        self,
+        holder: Participant,
+        asset_id: str,
+        facts: AssetFacts,
+        salt: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> tuple[ActAuthorisation, str]:
+        record = self._holder_record(holder, asset_id)
+        if facts.right_claimed is not record.facts.right_claimed:
+            raise ValidationFailed("a change cannot alter the right claimed", field="right_claimed")
+        metadata_hash = metadata_commitment(facts, record.holder_address, salt)
+        auth = self._act(
+            "Change",
+            record.holder_address,
+            nonce,
+            deadline,
+            assetId=record.asset_id,
+            contentHash=facts.content_hash,
+            metadataHash=metadata_hash,
+        )
+        return auth, metadata_hash
+
+    # -- transfer ---------------------------------------------------------------------------------
+
+    def prepare_transfer(self, holder: Participant, asset_id: str, to: str) -> dict:
+        return prepared_act(self._transfer(holder, asset_id, to, None, None)[0], self._ledger.domain)
+
+    def transfer(
+        self, holder: Participant, asset_id: str, to: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
+        """Pass the rights to another participant; the new holder receives a new certificate."""
+        auth, transferee = self._transfer(holder, asset_id, to, nonce, deadline)
+        acts = self._relay(auth, signature)
+        record = self._store.set_holder(
+            auth.message["assetId"], transferee.id, auth.message["to"], acts, actor=auth.signer
+        )
+        certificate = self._registration.reissue_certificate(
+            record.asset_id, act_of(acts, "AssetTransferred").evidence, "transfer"
+        )
+        return {"asset": self._registration.get_asset(record.asset_id).as_json(), "certificate": certificate}
+
+    def _transfer(
+        self, holder: Participant, asset_id: str, to: str, nonce: int | None, deadline: int | None
+    ) -> tuple[ActAuthorisation, Participant]:
+        record = self._holder_record(holder, asset_id)
+        transferee = self._participant_at(to, "to")
+        auth = self._act("Transfer", record.holder_address, nonce, deadline, assetId=record.asset_id, to=to)
+        return auth, transferee
+
+    # -- pledge -----------------------------------------------------------------------------------
+
+    def prepare_pledge(
+        self, holder: Participant, asset_id: str, pledgee: str, terms: str, salt: str | None
+    ) -> dict:
+        salt = salt or new_salt()
+        auth, terms_hash, _ = self._pledge(holder, asset_id, pledgee, terms, salt, None, None)
+        return prepared_act(auth, self._ledger.domain, salt=salt, termsHash=terms_hash)
+
+    def pledge(
+        self,
+        holder: Participant,
+        asset_id: str,
+        pledgee: str,
+        terms: str,
+        salt: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> dict[str, Any]:
+        """Pledge the asset: until release or enforcement it can be neither transferred nor cancelled."""
+        auth, terms_hash, bank = self._pledge(holder, asset_id, pledgee, terms, salt, nonce, deadline)
+        acts = self._relay(auth, signature)
+        return self._records.add_pledge(
+            auth.message["assetId"],
+            pledgor_address=auth.signer,
+            pledgee_address=auth.message["pledgee"],
+            pledgee_id=bank.id,
+            terms=terms,
+            salt=salt,
+            terms_hash=terms_hash,
+            acts=acts,
+        )
+
+    def _pledge(
+        self,
+        holder: Participant,
+        asset_id: str,
+        pledgee: str,
+        terms: str,
+        salt: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> tuple[ActAuthorisation, str, Participant]:
+        require_text(terms, "terms")
+        record = self._holder_record(holder, asset_id)
+        bank = self._participant_at(pledgee, "pledgee")
+        terms_hash = text_commitment("pledge-terms", terms, salt)
+        auth = self._act(
+            "Pledge",
+            record.holder_address,
+            nonce,
+            deadline,
+            assetId=record.asset_id,
+            pledgee=pledgee,
+            termsHash=terms_hash,
+        )
+        return auth, terms_hash, bank
+
+    # -- release and enforcement by the pledgee ---------------------------------------------------
+
+    def prepare_pledgee_act(self, pledgee: Participant, asset_id: str, primary_type: str) -> dict:
+        return prepared_act(
+            self._pledgee_act(pledgee, asset_id, primary_type, None, None), self._ledger.domain
+        )
+
+    def release(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
+        """The pledgee releases the pledge."""
+        auth = self._pledgee_act(pledgee, asset_id, "PledgeRelease", nonce, deadline)
+        acts = self._relay(auth, signature)
+        return self._records.close_pledge(auth.message["assetId"], "released", acts, actor=auth.signer)
+
+    def enforce(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
+        """The pledgee enforces the pledge: the rights pass to it, with a new certificate in its name."""
+        auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
+        acts = self._relay(auth, signature)
+        asset_id = auth.message["assetId"]
+        enforced = tuple(a for a in acts if a.event != "AssetTransferred")
+        transferred = tuple(a for a in acts if a.event == "AssetTransferred")
+        pledge = self._records.close_pledge(asset_id, "enforced", enforced, actor=auth.signer)
+        self._store.set_holder(asset_id, pledgee.id, auth.signer, transferred, actor=auth.signer)
+        certificate = self._registration.reissue_certificate(
+            asset_id, act_of(acts, "AssetTransferred").evidence, "pledge-enforcement"
+        )
+        return {
+            "pledge": pledge,
+            "asset": self._registration.get_asset(asset_id).as_json(),
+            "certificate": certificate,
+        }
+
+    def _pledgee_act(
+        self, pledgee: Participant, asset_id: str, primary_type: str, nonce: int | None, deadline: int | None
+    ) -> ActAuthorisation:
+        record = self._registration.get_asset(asset_id)
+        signer = address_of(pledgee)
+        procedure = self._ledger.procedure(record.asset_id)
+        current = procedure.pledgee if procedure else None
+        if current is None:
+            raise AssetNotPledged("the asset is not pledged", asset_id=record.asset_id)
+        if current.lower() != signer.lower():
+            raise NotAuthorised("only the pledgee may release or enforce the pledge", pledgee=current)
+        return self._act(primary_type, signer, nonce, deadline, assetId=record.asset_id, pledgee=signer)
+
+    # -- cancellation -----------------------------------------------------------------------------
+
+    def prepare_cancellation(self, holder: Participant, asset_id: str) -> dict:
+        record = self._holder_record(holder, asset_id)
+        auth = self._act("Cancellation", record.holder_address, None, None, assetId=record.asset_id)
+        return prepared_act(auth, self._ledger.domain)
+
+    def cancel(
+        self, holder: Participant, asset_id: str, nonce: int, deadline: int, signature: str
+    ) -> AssetRecord:
+        """The holder cancels the registration (or withdraws the application); not while pledged."""
+        record = self._holder_record(holder, asset_id)
+        auth = self._act("Cancellation", record.holder_address, nonce, deadline, assetId=record.asset_id)
+        acts = self._relay(auth, signature)
+        return self._store.record_acts(record.asset_id, acts, actor=auth.signer, state=AssetState.CANCELLED)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _holder_record(self, holder: Participant, asset_id: str) -> AssetRecord:
+        # A batched registration not on chain yet is materialised by its holder's first act.
+        record = self._registration.asset_for_act(asset_id)
+        if holder.address is None or holder.address.lower() != record.holder_address.lower():
+            raise NotAuthorised("only the asset's holder may do this", holder=record.holder_address)
+        return record
+
+    def _participant_at(self, address: str, field: str) -> Participant:
+        require_address(address, field)
+        participant = self._store.participant_by_address(address)
+        if participant is None:
+            raise ValidationFailed(f"{field} must be the chain address of a participant", field=field)
+        return participant
+
+    def _act(
+        self, primary_type: str, signer: str, nonce: int | None, deadline: int | None, **fields: Any
+    ) -> ActAuthorisation:
+        return act_authorisation(
+            primary_type,
+            signer,
+            **fields,
+            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
+            deadline=self._ledger.latest_timestamp() + SIGNATURE_LIFETIME_S if deadline is None else deadline,
+        )
+
+    def _relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
+        require_holder_signature(auth, self._ledger.domain, signature, now=self._ledger.latest_timestamp())
+        return self._ledger.submit_act(auth, signature)

@@ -1,0 +1,282 @@
+"""Licences on certified assets, consumed one use at a time ("one authorisation per use").
+
+The holder grants a licence by signing its terms (scope, purpose and territory as salted commitments;
+period; maximum uses; derivatives; commercial use); the licensee consumes each use by signing the
+hash of its request; the holder may revoke. The ``LicenceRegistry`` contract enforces every rule;
+this service checks the same rules first (so a refusal costs no gas) and keeps the texts off chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from registry.assets import new_salt, reason_hash, text_commitment
+from registry.chain_records import ZERO_HASH, ChainAct, LicenceTerms, OnChainLicence, act_of
+from registry.chain_types import OnChainAssetStatus, require_address, require_hex32
+from registry.errors import (
+    AssetNotCertified,
+    LicenceExpired,
+    LicenceNotFound,
+    LicenceNotYetValid,
+    LicenceRevoked,
+    LicenceUsedUp,
+    LicenceVoidedByEnforcement,
+    NotAuthorised,
+    ValidationFailed,
+)
+from registry.holder_signatures import (
+    ActAuthorisation,
+    act_authorisation,
+    prepared_act,
+    require_holder_signature,
+)
+from registry.participants import Participant
+from registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
+from registry.procedure import SIGNATURE_LIFETIME_S, address_of, require_text
+from registry.registration_service import status_error
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceOffer:
+    """The terms a holder offers, in words; :meth:`terms` turns them into the committed on-chain terms."""
+
+    asset_id: str
+    licensee: str
+    scope: str
+    purpose: str
+    valid_from: int
+    valid_until: int
+    max_uses: int
+    derivatives_allowed: bool = False
+    commercial: bool = False
+    territory: str = ""
+    asset_version: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "asset_id", require_hex32(self.asset_id, "asset_id"))
+        require_address(self.licensee, "licensee")
+        require_text(self.scope, "scope")
+        require_text(self.purpose, "purpose")
+
+    def terms(self, salt: str) -> LicenceTerms:
+        return LicenceTerms(
+            asset_id=self.asset_id,
+            licensee=self.licensee,
+            asset_version=self.asset_version,
+            max_uses=self.max_uses,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            derivatives_allowed=self.derivatives_allowed,
+            commercial=self.commercial,
+            scope_hash=text_commitment("licence-scope", self.scope, salt),
+            purpose_hash=text_commitment("licence-purpose", self.purpose, salt),
+            territory_hash=text_commitment("licence-territory", self.territory, salt)
+            if self.territory
+            else ZERO_HASH,
+        )
+
+    def texts(self) -> dict[str, str]:
+        return {"scope": self.scope, "purpose": self.purpose, "territory": self.territory}
+
+
+def require_usable(licence: OnChainLicence, now: int) -> None:
+    """Refuse a use the contract would refuse for the licence's own reasons (revoked, period, uses)."""
+    lid = licence.licence_id
+    if licence.revoked:
+        raise LicenceRevoked("the licence is revoked", licence_id=lid)
+    if now < licence.terms.valid_from:
+        raise LicenceNotYetValid(
+            "the licence period has not started", licence_id=lid, valid_from=licence.terms.valid_from
+        )
+    if now > licence.terms.valid_until:
+        raise LicenceExpired("the licence has expired", licence_id=lid, valid_until=licence.terms.valid_until)
+    if licence.uses >= licence.terms.max_uses:
+        raise LicenceUsedUp(
+            "every use of the licence is consumed", licence_id=lid, max_uses=licence.terms.max_uses
+        )
+
+
+def _require_certified(asset_id: str, status: OnChainAssetStatus) -> None:
+    """The licence contract's rule: licences are granted and used only on certified assets."""
+    if status is not OnChainAssetStatus.CERTIFIED:
+        raise AssetNotCertified(
+            f"the asset is {status.name.lower()}, not certified",
+            asset_id=asset_id,
+            asset_status=status.name.lower(),
+        )
+
+
+class LicensingService:
+    def __init__(
+        self, ledger: LicenceLedger, registry: RegistryLedger, store: RegistryStore, records: LicenceRecords
+    ) -> None:
+        self._ledger = ledger
+        self._registry = registry
+        self._store = store
+        self._records = records
+
+    # -- grant ------------------------------------------------------------------------------------
+
+    def prepare_grant(self, holder: Participant, offer: LicenceOffer, salt: str | None) -> dict[str, Any]:
+        salt = salt or new_salt()
+        auth, terms = self._grant(holder, offer, salt, None, None)
+        return prepared_act(auth, self._ledger.domain, salt=salt, terms=terms.message())
+
+    def grant(
+        self, holder: Participant, offer: LicenceOffer, salt: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
+        auth, terms = self._grant(holder, offer, salt, nonce, deadline)
+        acts = self._relay(auth, signature)
+        licensee = self._store.participant_by_address(offer.licensee)
+        return self._records.add_licence(
+            terms,
+            licensor_address=auth.signer,
+            licensee_id=licensee.id if licensee else None,
+            texts=offer.texts(),
+            salt=salt,
+            acts=acts,
+        )
+
+    def _grant(
+        self, holder: Participant, offer: LicenceOffer, salt: str, nonce: int | None, deadline: int | None
+    ) -> tuple[ActAuthorisation, LicenceTerms]:
+        signer = address_of(holder)
+        asset = self._registry.asset(offer.asset_id)
+        if asset is None:
+            raise status_error(offer.asset_id, None, "licensing")
+        _require_certified(offer.asset_id, asset.status)
+        if asset.holder.lower() != signer.lower():
+            raise NotAuthorised("only the asset's holder may license it", holder=asset.holder)
+        if self._store.participant_by_address(offer.licensee) is None:
+            raise ValidationFailed(
+                "the licensee must be the chain address of a participant", field="licensee"
+            )
+        terms = offer.terms(salt)
+        auth = self._act("Licence", signer, nonce, deadline, **terms.message())
+        return auth, terms
+
+    # -- use --------------------------------------------------------------------------------------
+
+    def prepare_use(self, licensee: Participant, licence_id: int, request_hash: str) -> dict[str, Any]:
+        return prepared_act(self._use(licensee, licence_id, request_hash, None, None), self._ledger.domain)
+
+    def use(
+        self,
+        licensee: Participant,
+        licence_id: int,
+        request_hash: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> dict[str, Any]:
+        """Consume one use of the licence for the request whose hash is ``request_hash``."""
+        auth = self._use(licensee, licence_id, request_hash, nonce, deadline)
+        acts = self._relay(auth, signature)
+        licence = self._records.record_licence_use(licence_id, acts, actor=auth.signer)
+        used = act_of(acts, "LicenceUsed")
+        return {
+            "licence": licence,
+            "use": {
+                "number": int(used.args["use"]),
+                "licensee": auth.signer,
+                "requestHash": used.args["requestHash"],
+                "purposeHash": used.args["purposeHash"],
+                "blockTimestamp": used.block_timestamp,
+                "chainEvidence": used.evidence.as_json(),
+            },
+        }
+
+    def _use(
+        self,
+        licensee: Participant,
+        licence_id: int,
+        request_hash: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> ActAuthorisation:
+        signer = address_of(licensee)
+        licence = self.on_chain(licence_id)
+        if licence.terms.licensee.lower() != signer.lower():
+            raise NotAuthorised("only the licensee may use the licence", licensee=licence.terms.licensee)
+        require_usable(licence, self._registry.latest_timestamp())
+        self._require_asset_usable(licence)
+        return self._act(
+            "LicenceUse",
+            signer,
+            nonce,
+            deadline,
+            licenceId=licence_id,
+            requestHash=require_hex32(request_hash, "request_hash"),
+        )
+
+    def _require_asset_usable(self, licence: OnChainLicence) -> None:
+        asset_id = licence.terms.asset_id
+        asset = self._registry.asset(asset_id)
+        _require_certified(asset_id, asset.status if asset else OnChainAssetStatus.NONE)
+        procedure = self._registry.procedure(asset_id)
+        if procedure is not None and procedure.enforcements != licence.enforcements_at_grant:
+            raise LicenceVoidedByEnforcement(
+                "a pledge on the asset was enforced after the licence was granted",
+                licence_id=licence.licence_id,
+            )
+
+    # -- revocation -------------------------------------------------------------------------------
+
+    def prepare_revocation(self, holder: Participant, licence_id: int, reason: str) -> dict[str, Any]:
+        return prepared_act(self._revocation(holder, licence_id, reason, None, None), self._ledger.domain)
+
+    def revoke(
+        self, holder: Participant, licence_id: int, reason: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
+        auth = self._revocation(holder, licence_id, reason, nonce, deadline)
+        acts = self._relay(auth, signature)
+        return self._records.record_licence_revocation(licence_id, reason, acts, actor=auth.signer)
+
+    def _revocation(
+        self, holder: Participant, licence_id: int, reason: str, nonce: int | None, deadline: int | None
+    ) -> ActAuthorisation:
+        require_text(reason, "reason")
+        signer = address_of(holder)
+        licence = self.on_chain(licence_id)
+        asset = self._registry.asset(licence.terms.asset_id)
+        if asset is None or asset.holder.lower() != signer.lower():
+            raise NotAuthorised("only the asset's holder may revoke its licences")
+        if licence.revoked:
+            raise LicenceRevoked("the licence is already revoked", licence_id=licence_id)
+        return self._act(
+            "LicenceRevocation", signer, nonce, deadline, licenceId=licence_id, reasonHash=reason_hash(reason)
+        )
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def on_chain(self, licence_id: int) -> OnChainLicence:
+        licence = self._ledger.licence(licence_id)
+        if licence is None:
+            raise LicenceNotFound("no such licence on chain", licence_id=licence_id)
+        return licence
+
+    def get(self, licence_id: int) -> dict[str, Any]:
+        """The licence as stored, with the chain's count of uses."""
+        stored = self._records.get_licence(licence_id)
+        on_chain = self.on_chain(licence_id)
+        return {**stored, "uses": on_chain.uses, "revoked": on_chain.revoked}
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _act(
+        self, primary_type: str, signer: str, nonce: int | None, deadline: int | None, **fields: Any
+    ) -> ActAuthorisation:
+        return act_authorisation(
+            primary_type,
+            signer,
+            **fields,
+            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
+            deadline=self._registry.latest_timestamp() + SIGNATURE_LIFETIME_S
+            if deadline is None
+            else deadline,
+        )
+
+    def _relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
+        require_holder_signature(auth, self._ledger.domain, signature, now=self._registry.latest_timestamp())
+        return self._ledger.submit_act(auth, signature)

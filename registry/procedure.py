@@ -1,0 +1,191 @@
+"""The registration procedure after the application: review, public notice, objections, rejection.
+
+The registrar records the formal and then the substantive review; passing the substantive review
+opens the public notice (its period is set on the contract by the administrator; a batched registration
+not on chain yet is materialised by its first review or rejection); any participant
+with a chain key may object during the notice, signing the objection; the registrar upholds (which
+rejects the application) or dismisses each objection. The certificate itself is issued by
+``RegistrationService.issue_certificate`` once the notice has ended with no objection open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.assets import AssetRecord, AssetState, reason_hash
+from registry.chain_records import ReviewStage
+from registry.chain_types import require_hex32
+from registry.errors import ValidationFailed
+from registry.holder_signatures import (
+    ActAuthorisation,
+    act_authorisation,
+    prepared_act,
+    require_holder_signature,
+)
+from registry.participants import Participant, Role
+from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
+from registry.registration_service import RegistrationService
+
+SIGNATURE_LIFETIME_S = 3600
+_STATE_AFTER_REVIEW = {
+    ReviewStage.FORMAL: AssetState.UNDER_REVIEW,
+    ReviewStage.SUBSTANTIVE: AssetState.IN_NOTICE,
+}
+
+
+def require_text(value: str, field: str, limit: int = 2000) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed(f"{field} must not be empty", field=field)
+    if len(value) > limit:
+        raise ValidationFailed(f"{field} is longer than {limit} characters", field=field)
+    return value
+
+
+def address_of(participant: Participant) -> str:
+    """The participant's chain address, which signs its acts."""
+    if participant.address is None:
+        raise ValidationFailed("this participant has no chain address to sign with", field="address")
+    return participant.address
+
+
+class ProcedureService:
+    def __init__(
+        self,
+        ledger: RegistryLedger,
+        store: RegistryStore,
+        records: ProcedureStore,
+        registration: RegistrationService,
+    ) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._records = records
+        self._registration = registration
+
+    # -- where an asset stands --------------------------------------------------------------------
+
+    def status(self, asset_id: str) -> dict[str, Any]:
+        """The asset's procedure as the chain states it, with its objections, pledges and certificates."""
+        record = self._registration.get_asset(asset_id)
+        procedure = self._ledger.procedure(record.asset_id)
+        on_chain = self._ledger.asset(record.asset_id)
+        return {
+            "assetId": record.asset_id,
+            "state": record.state.value,
+            "chainStatus": on_chain.status.name.lower() if on_chain else None,
+            "holder": on_chain.holder if on_chain else None,
+            "procedure": procedure.as_json() if procedure else None,
+            "noticePeriod": self._ledger.notice_period(),
+            "chainTime": self._ledger.latest_timestamp(),
+            "objections": self._records.objections_of(record.asset_id),
+            "certificates": self._store.certificates_of(record.asset_id),
+        }
+
+    def notice_period(self) -> int:
+        return self._ledger.notice_period()
+
+    def set_notice_period(self, admin: Participant, seconds: int) -> int:
+        """The administrator sets the region's public notice period (for notices that start from now)."""
+        admin.require_role(Role.ADMIN)
+        self._ledger.set_notice_period(seconds)
+        return self._ledger.notice_period()
+
+    # -- the registrar ----------------------------------------------------------------------------
+
+    def review(
+        self, registrar: Participant, asset_id: str, stage: ReviewStage, passed: bool, reason: str
+    ) -> AssetRecord:
+        """Record a review: failing it rejects; passing the substantive one opens the public notice."""
+        registrar.require_role(Role.REGISTRAR)
+        require_text(reason, "reason")
+        record = self._registration.asset_for_act(asset_id)
+        acts = self._ledger.record_review(record.asset_id, stage, passed, reason_hash(reason))
+        state = _STATE_AFTER_REVIEW[stage] if passed else AssetState.REJECTED
+        return self._store.record_acts(
+            record.asset_id,
+            acts,
+            actor=self._ledger.operator,
+            detail={"reason": reason, "stage": stage.label, "registrarId": registrar.id},
+            state=state,
+        )
+
+    def reject(self, registrar: Participant, asset_id: str, reason: str) -> AssetRecord:
+        registrar.require_role(Role.REGISTRAR)
+        require_text(reason, "reason")
+        record = self._registration.asset_for_act(asset_id)
+        acts = self._ledger.reject(record.asset_id, reason_hash(reason))
+        return self._store.record_acts(
+            record.asset_id,
+            acts,
+            actor=self._ledger.operator,
+            detail={"reason": reason},
+            state=AssetState.REJECTED,
+        )
+
+    def resolve_objection(
+        self, registrar: Participant, objection_id: int, upheld: bool, resolution: str
+    ) -> dict[str, Any]:
+        registrar.require_role(Role.REGISTRAR)
+        require_text(resolution, "resolution")
+        self._records.get_objection(objection_id)
+        acts = self._ledger.resolve_objection(objection_id, upheld, reason_hash(resolution))
+        return self._records.resolve_objection(
+            objection_id, upheld=upheld, resolution=resolution, acts=acts, actor=self._ledger.operator
+        )
+
+    # -- objections by any participant ------------------------------------------------------------
+
+    def objection_authorisation(
+        self,
+        objector: Participant,
+        asset_id: str,
+        reason: str,
+        evidence_hash: str,
+        nonce: int | None = None,
+        deadline: int | None = None,
+    ) -> ActAuthorisation:
+        require_text(reason, "reason")
+        signer = address_of(objector)
+        record = self._registration.get_asset(asset_id)
+        return act_authorisation(
+            "Objection",
+            signer,
+            objector=signer,
+            assetId=record.asset_id,
+            reasonHash=reason_hash(reason),
+            evidenceHash=require_hex32(evidence_hash, "evidence_hash"),
+            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
+            deadline=self._ledger.latest_timestamp() + SIGNATURE_LIFETIME_S if deadline is None else deadline,
+        )
+
+    def prepare_objection(
+        self, objector: Participant, asset_id: str, reason: str, evidence_hash: str
+    ) -> dict[str, Any]:
+        auth = self.objection_authorisation(objector, asset_id, reason, evidence_hash)
+        return prepared_act(auth, self._ledger.domain)
+
+    def file_objection(
+        self,
+        objector: Participant,
+        asset_id: str,
+        reason: str,
+        evidence_hash: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> dict[str, Any]:
+        """Relay an objection signed by the objector; the contract refuses it once the notice has ended."""
+        auth = self.objection_authorisation(objector, asset_id, reason, evidence_hash, nonce, deadline)
+        require_holder_signature(auth, self._ledger.domain, signature, now=self._ledger.latest_timestamp())
+        acts = self._ledger.submit_act(auth, signature)
+        return self._records.add_objection(
+            auth.message["assetId"],
+            objector_id=objector.id,
+            objector_address=auth.signer,
+            reason=reason,
+            evidence_hash=auth.message["evidenceHash"],
+            acts=acts,
+        )
+
+    def objections(self, asset_id: str) -> list[dict[str, Any]]:
+        record = self._registration.get_asset(asset_id)
+        return self._records.objections_of(record.asset_id)

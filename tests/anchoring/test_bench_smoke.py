@@ -1,0 +1,34 @@
+"""``scripts/bench.py --quick --smoke`` runs and ends with the JSON summary carrying every figure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from scripts.bench import ANVIL, JSON_KEYS, REPO_ROOT
+
+
+@pytest.mark.skipif(not ANVIL.exists(), reason="anvil is not installed (npm ci)")
+def test_the_smoke_benchmark_prints_every_figure_as_its_last_line() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATALEDGER_")}
+    result = subprocess.run(
+        [sys.executable, "scripts/bench.py", "--quick", "--smoke"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    summary = json.loads(lines[-1])
+    for key in JSON_KEYS:
+        assert isinstance(summary[key], int | float), key
+    assert summary["registrations_batched"] > 0 and summary["batched_regs_per_s"] > 0
+    assert summary["gas_per_reg_batched"] > 0 and summary["gas_per_reg_direct"] > 0
+    assert "direct registrations/s" in result.stdout  # the table for people
