@@ -20,11 +20,11 @@ from registry.holder_signatures import (
     act_authorisation,
     prepared_act,
     recover_typed_data_signer,
-    require_holder_signature,
 )
 from registry.participants import Participant
 from registry.ports import LicenceLedger, LicenceRecords, RegistryLedger
-from registry.procedure import SIGNATURE_LIFETIME_S, address_of, require_text
+from registry.procedure import address_of, require_text
+from registry.signed_acts import SignedActRelay
 
 #: How far a subject's signed listing request may be from the chain's time.
 LISTING_REQUEST_WINDOW_S = 600
@@ -35,6 +35,7 @@ class ConsentService:
         self._ledger = ledger
         self._registry = registry
         self._records = records
+        self._signed = SignedActRelay(ledger, registry.latest_timestamp)
 
     # -- grant (signed by the subject, submitted by the enterprise) --------------------------------
 
@@ -57,7 +58,7 @@ class ConsentService:
         signature: str,
     ) -> dict[str, Any]:
         auth = self._grant(enterprise, subject, purpose, valid_until, salt, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.add_consent(enterprise_id=enterprise.id, purpose=purpose, salt=salt, acts=acts)
 
     def _grant(
@@ -72,7 +73,7 @@ class ConsentService:
     ) -> ActAuthorisation:
         require_text(purpose, "purpose")
         require_address(subject, "subject")
-        return self._act(
+        return self._signed.authorisation(
             "Consent",
             subject,
             nonce,
@@ -99,7 +100,7 @@ class ConsentService:
     ) -> dict[str, Any]:
         """The enterprise's query consumes the consent: a second query is refused."""
         auth = self._use(enterprise, consent_id, request_hash, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.record_consent_act(consent_id, "consumed", acts, actor=auth.signer)
 
     def _use(
@@ -118,7 +119,7 @@ class ConsentService:
             raise ConsentExpired(
                 "the consent has expired", consent_id=consent_id, valid_until=consent.valid_until
             )
-        return self._act(
+        return self._signed.authorisation(
             "ConsentUse",
             signer,
             nonce,
@@ -135,12 +136,14 @@ class ConsentService:
     def withdraw(self, consent_id: int, nonce: int, deadline: int, signature: str) -> dict[str, Any]:
         """The subject withdraws an unused consent; their signature is the only authority needed."""
         auth = self._withdrawal(consent_id, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.record_consent_act(consent_id, "withdrawn", acts, actor=auth.signer)
 
     def _withdrawal(self, consent_id: int, nonce: int | None, deadline: int | None) -> ActAuthorisation:
         consent = self._active(consent_id)
-        return self._act("ConsentWithdrawal", consent.subject, nonce, deadline, consentId=consent_id)
+        return self._signed.authorisation(
+            "ConsentWithdrawal", consent.subject, nonce, deadline, consentId=consent_id
+        )
 
     def listing_request(self, subject: str, issued_at: int | None = None) -> dict[str, Any]:
         """The typed data a subject signs to list their consents (valid for a few minutes)."""
@@ -183,20 +186,3 @@ class ConsentService:
                 consent_status=consent.status.name.lower(),
             )
         return consent
-
-    def _act(
-        self, primary_type: str, signer: str, nonce: int | None, deadline: int | None, **fields: Any
-    ) -> ActAuthorisation:
-        return act_authorisation(
-            primary_type,
-            signer,
-            **fields,
-            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
-            deadline=self._registry.latest_timestamp() + SIGNATURE_LIFETIME_S
-            if deadline is None
-            else deadline,
-        )
-
-    def _relay(self, auth: ActAuthorisation, signature: str) -> tuple[Any, ...]:
-        require_holder_signature(auth, self._ledger.domain, signature, now=self._registry.latest_timestamp())
-        return self._ledger.submit_act(auth, signature)

@@ -20,19 +20,18 @@ from registry.assets import (
     new_salt,
     text_commitment,
 )
-from registry.chain_records import ChainAct, act_of
+from registry.chain_records import act_of
 from registry.chain_types import require_address
 from registry.errors import AssetNotPledged, NotAuthorised, ValidationFailed
 from registry.holder_signatures import (
     ActAuthorisation,
-    act_authorisation,
     prepared_act,
-    require_holder_signature,
 )
 from registry.participants import Participant
 from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
-from registry.procedure import SIGNATURE_LIFETIME_S, address_of, require_text
+from registry.procedure import address_of, require_text
 from registry.registration_service import RegistrationService
+from registry.signed_acts import SignedActRelay
 
 
 class HolderActsService:
@@ -47,6 +46,7 @@ class HolderActsService:
         self._store = store
         self._records = records
         self._registration = registration
+        self._signed = SignedActRelay(ledger, ledger.latest_timestamp)
 
     # -- change -----------------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ class HolderActsService:
     ) -> dict[str, Any]:
         """Record a new version of the data (new content hash); the certificate is reissued for it."""
         auth, metadata_hash = self._change(holder, asset_id, facts, salt, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         record = self._store.record_new_version(
             auth.message["assetId"], facts, salt, metadata_hash, acts, actor=auth.signer
         )
@@ -89,7 +89,7 @@ class HolderActsService:
         if facts.right_claimed is not record.facts.right_claimed:
             raise ValidationFailed("a change cannot alter the right claimed", field="right_claimed")
         metadata_hash = metadata_commitment(facts, record.holder_address, salt)
-        auth = self._act(
+        auth = self._signed.authorisation(
             "Change",
             record.holder_address,
             nonce,
@@ -110,7 +110,7 @@ class HolderActsService:
     ) -> dict[str, Any]:
         """Pass the rights to another participant; the new holder receives a new certificate."""
         auth, transferee = self._transfer(holder, asset_id, to, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         record = self._store.set_holder(
             auth.message["assetId"], transferee.id, auth.message["to"], acts, actor=auth.signer
         )
@@ -124,7 +124,9 @@ class HolderActsService:
     ) -> tuple[ActAuthorisation, Participant]:
         record = self._holder_record(holder, asset_id)
         transferee = self._participant_at(to, "to")
-        auth = self._act("Transfer", record.holder_address, nonce, deadline, assetId=record.asset_id, to=to)
+        auth = self._signed.authorisation(
+            "Transfer", record.holder_address, nonce, deadline, assetId=record.asset_id, to=to
+        )
         return auth, transferee
 
     # -- pledge -----------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class HolderActsService:
     ) -> dict[str, Any]:
         """Pledge the asset: until release or enforcement it can be neither transferred nor cancelled."""
         auth, terms_hash, bank = self._pledge(holder, asset_id, pledgee, terms, salt, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.add_pledge(
             auth.message["assetId"],
             pledgor_address=auth.signer,
@@ -175,7 +177,7 @@ class HolderActsService:
         record = self._holder_record(holder, asset_id)
         bank = self._participant_at(pledgee, "pledgee")
         terms_hash = text_commitment("pledge-terms", terms, salt)
-        auth = self._act(
+        auth = self._signed.authorisation(
             "Pledge",
             record.holder_address,
             nonce,
@@ -196,13 +198,13 @@ class HolderActsService:
     def release(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
         """The pledgee releases the pledge."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeRelease", nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.close_pledge(auth.message["assetId"], "released", acts, actor=auth.signer)
 
     def enforce(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
         """The pledgee enforces the pledge: the rights pass to it, with a new certificate in its name."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         asset_id = auth.message["assetId"]
         enforced = tuple(a for a in acts if a.event != "AssetTransferred")
         transferred = tuple(a for a in acts if a.event == "AssetTransferred")
@@ -228,13 +230,17 @@ class HolderActsService:
             raise AssetNotPledged("the asset is not pledged", asset_id=record.asset_id)
         if current.lower() != signer.lower():
             raise NotAuthorised("only the pledgee may release or enforce the pledge", pledgee=current)
-        return self._act(primary_type, signer, nonce, deadline, assetId=record.asset_id, pledgee=signer)
+        return self._signed.authorisation(
+            primary_type, signer, nonce, deadline, assetId=record.asset_id, pledgee=signer
+        )
 
     # -- cancellation -----------------------------------------------------------------------------
 
     def prepare_cancellation(self, holder: Participant, asset_id: str) -> dict:
         record = self._holder_record(holder, asset_id)
-        auth = self._act("Cancellation", record.holder_address, None, None, assetId=record.asset_id)
+        auth = self._signed.authorisation(
+            "Cancellation", record.holder_address, None, None, assetId=record.asset_id
+        )
         return prepared_act(auth, self._ledger.domain)
 
     def cancel(
@@ -242,8 +248,10 @@ class HolderActsService:
     ) -> AssetRecord:
         """The holder cancels the registration (or withdraws the application); not while pledged."""
         record = self._holder_record(holder, asset_id)
-        auth = self._act("Cancellation", record.holder_address, nonce, deadline, assetId=record.asset_id)
-        acts = self._relay(auth, signature)
+        auth = self._signed.authorisation(
+            "Cancellation", record.holder_address, nonce, deadline, assetId=record.asset_id
+        )
+        acts = self._signed.relay(auth, signature)
         return self._store.record_acts(record.asset_id, acts, actor=auth.signer, state=AssetState.CANCELLED)
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -261,18 +269,3 @@ class HolderActsService:
         if participant is None:
             raise ValidationFailed(f"{field} must be the chain address of a participant", field=field)
         return participant
-
-    def _act(
-        self, primary_type: str, signer: str, nonce: int | None, deadline: int | None, **fields: Any
-    ) -> ActAuthorisation:
-        return act_authorisation(
-            primary_type,
-            signer,
-            **fields,
-            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
-            deadline=self._ledger.latest_timestamp() + SIGNATURE_LIFETIME_S if deadline is None else deadline,
-        )
-
-    def _relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        require_holder_signature(auth, self._ledger.domain, signature, now=self._ledger.latest_timestamp())
-        return self._ledger.submit_act(auth, signature)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.assets import new_salt, reason_hash, text_commitment
-from registry.chain_records import ZERO_HASH, ChainAct, LicenceTerms, OnChainLicence, act_of
+from registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
 from registry.chain_types import OnChainAssetStatus, require_address, require_hex32
 from registry.errors import (
     AssetNotCertified,
@@ -27,14 +27,13 @@ from registry.errors import (
 )
 from registry.holder_signatures import (
     ActAuthorisation,
-    act_authorisation,
     prepared_act,
-    require_holder_signature,
 )
 from registry.participants import Participant
 from registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
-from registry.procedure import SIGNATURE_LIFETIME_S, address_of, require_text
+from registry.procedure import address_of, require_text
 from registry.registration_service import status_error
+from registry.signed_acts import SignedActRelay
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +114,7 @@ class LicensingService:
         self._registry = registry
         self._store = store
         self._records = records
+        self._signed = SignedActRelay(ledger, registry.latest_timestamp)
 
     # -- grant ------------------------------------------------------------------------------------
 
@@ -127,7 +127,7 @@ class LicensingService:
         self, holder: Participant, offer: LicenceOffer, salt: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
         auth, terms = self._grant(holder, offer, salt, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         licensee = self._store.participant_by_address(offer.licensee)
         return self._records.add_licence(
             terms,
@@ -153,7 +153,7 @@ class LicensingService:
                 "the licensee must be the chain address of a participant", field="licensee"
             )
         terms = offer.terms(salt)
-        auth = self._act("Licence", signer, nonce, deadline, **terms.message())
+        auth = self._signed.authorisation("Licence", signer, nonce, deadline, **terms.message())
         return auth, terms
 
     # -- use --------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class LicensingService:
     ) -> dict[str, Any]:
         """Consume one use of the licence for the request whose hash is ``request_hash``."""
         auth = self._use(licensee, licence_id, request_hash, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         licence = self._records.record_licence_use(licence_id, acts, actor=auth.signer)
         used = act_of(acts, "LicenceUsed")
         return {
@@ -201,7 +201,7 @@ class LicensingService:
             raise NotAuthorised("only the licensee may use the licence", licensee=licence.terms.licensee)
         require_usable(licence, self._registry.latest_timestamp())
         self._require_asset_usable(licence)
-        return self._act(
+        return self._signed.authorisation(
             "LicenceUse",
             signer,
             nonce,
@@ -230,7 +230,7 @@ class LicensingService:
         self, holder: Participant, licence_id: int, reason: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
         auth = self._revocation(holder, licence_id, reason, nonce, deadline)
-        acts = self._relay(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.record_licence_revocation(licence_id, reason, acts, actor=auth.signer)
 
     def _revocation(
@@ -244,7 +244,7 @@ class LicensingService:
             raise NotAuthorised("only the asset's holder may revoke its licences")
         if licence.revoked:
             raise LicenceRevoked("the licence is already revoked", licence_id=licence_id)
-        return self._act(
+        return self._signed.authorisation(
             "LicenceRevocation", signer, nonce, deadline, licenceId=licence_id, reasonHash=reason_hash(reason)
         )
 
@@ -263,20 +263,3 @@ class LicensingService:
         return {**stored, "uses": on_chain.uses, "revoked": on_chain.revoked}
 
     # -- helpers ----------------------------------------------------------------------------------
-
-    def _act(
-        self, primary_type: str, signer: str, nonce: int | None, deadline: int | None, **fields: Any
-    ) -> ActAuthorisation:
-        return act_authorisation(
-            primary_type,
-            signer,
-            **fields,
-            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
-            deadline=self._registry.latest_timestamp() + SIGNATURE_LIFETIME_S
-            if deadline is None
-            else deadline,
-        )
-
-    def _relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        require_holder_signature(auth, self._ledger.domain, signature, now=self._registry.latest_timestamp())
-        return self._ledger.submit_act(auth, signature)

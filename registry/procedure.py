@@ -18,15 +18,13 @@ from registry.chain_types import require_hex32
 from registry.errors import ValidationFailed
 from registry.holder_signatures import (
     ActAuthorisation,
-    act_authorisation,
     prepared_act,
-    require_holder_signature,
 )
 from registry.participants import Participant, Role
 from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
 from registry.registration_service import RegistrationService
+from registry.signed_acts import SignedActRelay
 
-SIGNATURE_LIFETIME_S = 3600
 _STATE_AFTER_REVIEW = {
     ReviewStage.FORMAL: AssetState.UNDER_REVIEW,
     ReviewStage.SUBSTANTIVE: AssetState.IN_NOTICE,
@@ -60,6 +58,7 @@ class ProcedureService:
         self._store = store
         self._records = records
         self._registration = registration
+        self._signed = SignedActRelay(ledger, ledger.latest_timestamp)
 
     # -- where an asset stands --------------------------------------------------------------------
 
@@ -146,15 +145,15 @@ class ProcedureService:
         require_text(reason, "reason")
         signer = address_of(objector)
         record = self._registration.get_asset(asset_id)
-        return act_authorisation(
+        return self._signed.authorisation(
             "Objection",
             signer,
+            nonce,
+            deadline,
             objector=signer,
             assetId=record.asset_id,
             reasonHash=reason_hash(reason),
             evidenceHash=require_hex32(evidence_hash, "evidence_hash"),
-            nonce=self._ledger.nonce_of(signer) if nonce is None else nonce,
-            deadline=self._ledger.latest_timestamp() + SIGNATURE_LIFETIME_S if deadline is None else deadline,
         )
 
     def prepare_objection(
@@ -175,8 +174,7 @@ class ProcedureService:
     ) -> dict[str, Any]:
         """Relay an objection signed by the objector; the contract refuses it once the notice has ended."""
         auth = self.objection_authorisation(objector, asset_id, reason, evidence_hash, nonce, deadline)
-        require_holder_signature(auth, self._ledger.domain, signature, now=self._ledger.latest_timestamp())
-        acts = self._ledger.submit_act(auth, signature)
+        acts = self._signed.relay(auth, signature)
         return self._records.add_objection(
             auth.message["assetId"],
             objector_id=objector.id,
