@@ -390,28 +390,9 @@ def _insert_new(conn: Connection, new: Sequence[PreparedEvent], capture_id: str,
         )
         items.extend((item, at, key, role) for item, role in facts.items)
         edges.extend((e.source, e.target, e.kind, key, at) for e in facts.edges)
-    _bulk_insert(conn, EVENTS, _EVENT_COLUMNS, rows)
-    _bulk_insert(conn, ITEMS, ("item", "event_time_us", "event_id", "role"), items)
-    _bulk_insert(conn, EDGES, ("src", "dst", "kind", "event_id", "event_time_us"), edges)
-
-
-def _bulk_insert(
-    conn: Connection, table: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """``insert_rows``, or on PostgreSQL ``COPY`` (several times faster) in the same transaction."""
-    if not rows:
-        return
-    if conn.dialect.name != "postgresql":
-        insert_rows(conn, table, columns, rows)
-        return
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except conn.dialect.dbapi.IntegrityError as error:  # a concurrent capture stored it: redo the capture
-        raise IntegrityError(statement, None, error) from error
+    insert_rows(conn, EVENTS, _EVENT_COLUMNS, rows)
+    insert_rows(conn, ITEMS, ("item", "event_time_us", "event_id", "role"), items)
+    insert_rows(conn, EDGES, ("src", "dst", "kind", "event_id", "event_time_us"), edges)
 
 
 def _stored(row: Any) -> StoredEvent:

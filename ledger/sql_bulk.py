@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, Table, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 IN_CHUNK = 500  # parameters in one IN (...) list, well under every database's limit
 
@@ -36,8 +37,15 @@ def bound(conn: Connection, column: Column, value: Any) -> Any:
 def insert_rows(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """INSERT ``rows`` (tuples in ``columns`` order, values already as the driver takes them)."""
+    """INSERT ``rows`` (tuples in ``columns`` order, values already as the driver takes them).
+
+    On PostgreSQL this is a ``COPY ... FROM STDIN`` in the caller's transaction (several times
+    faster than an INSERT per row); a duplicate key raises SQLAlchemy's ``IntegrityError`` either way.
+    """
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, columns, rows)
         return
     mark = placeholder(conn)
     if mark is None:  # pragma: no cover - sqlite3 and psycopg are covered above
@@ -45,6 +53,21 @@ def insert_rows(
         return
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     conn.exec_driver_sql(sql, list(rows))
+
+
+def _copy_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    cursor = conn.connection.driver_connection.cursor()  # psycopg 3, inside the caller's transaction
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.dbapi.IntegrityError as error:
+        raise IntegrityError(statement, None, error) from error
+    finally:
+        cursor.close()
 
 
 def execute_many(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:

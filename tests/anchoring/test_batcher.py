@@ -1,11 +1,12 @@
 """The batcher closes batches by size and by age, per kind, and retries when the chain is away.
 
-These run against SQLite and an in-memory anchor ledger; the crash tests on a real chain are in
-``test_crash_recovery.py``.
+These run against SQLite and PostgreSQL with an in-memory anchor ledger; the crash tests on a real
+chain are in ``test_crash_recovery.py``.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,17 +21,25 @@ from registry.batched_registrations import kind_hash
 from registry.errors import NotFound
 from registry.merkle import leaf_hash, verify_proof
 from tests.anchoring.conftest import FakeAnchorLedger
+from tests.nodes import fresh_postgres_database, postgres_reachable
 
 NEVER = 3600.0
 
 
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[AnchorOutbox]:
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'outbox.db'}")
-    box = AnchorOutbox(store.engine)
-    yield box
-    box.close()
-    store.engine.dispose()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def outbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AnchorOutbox]:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'outbox.db'}"
+        else:
+            if not postgres_reachable():
+                pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+            url = stack.enter_context(fresh_postgres_database())
+        store = SqlStore.open(url)
+        box = AnchorOutbox(store.engine)
+        yield box
+        box.close()
+        store.engine.dispose()
 
 
 def acknowledge(
@@ -78,6 +87,8 @@ def test_a_backlog_goes_into_one_larger_batch_up_to_the_cap(outbox: AnchorOutbox
 
 
 def test_sqlite_checkpoint_truncates_the_write_ahead_log(outbox: AnchorOutbox, tmp_path: Path) -> None:
+    if outbox.engine.dialect.name != "sqlite":
+        pytest.skip("a write-ahead log checkpoint is SQLite's")
     acknowledge(outbox, 50)
     outbox.checkpoint()
     assert (tmp_path / "outbox.db-wal").stat().st_size == 0
