@@ -121,19 +121,29 @@ class AnchorBatcher:
     # -- rounds ------------------------------------------------------------------------------------
 
     def run_once(self, *, force: bool = False) -> list[AnchorEvidence]:
-        """One round: finish sealed batches, then seal and anchor what is due (everything if ``force``)."""
+        """One round: finish sealed batches, then seal and anchor what is due (everything if ``force``).
+
+        A kind's backlog at the start of the round is anchored batch after batch, each batch's stamp
+        and the next batch's seal sharing one write transaction; entries that arrive meanwhile wait
+        for the next round, so no kind starves another.
+        """
         with self._round_lock:
             # sealed before this round: maybe by a process that crashed after sending the anchor
             anchored = [self._finish(batch, maybe_sent=True) for batch in self._outbox.sealed()]
             for pending in self._outbox.pending():
-                count, oldest = pending.count, pending.oldest
-                while count >= self._config.max_leaves or (count > 0 and (force or self._aged(oldest))):
-                    batch = self._outbox.seal(pending.kind, self._config.max_batch_leaves)
-                    if batch is None:
-                        break
-                    anchored.append(self._finish(batch, maybe_sent=False))
-                    count -= batch.leaf_count
+                remaining, oldest = pending.count, pending.oldest
+                if not self._due(remaining, oldest, force):
+                    continue
+                batch = self._outbox.seal(pending.kind, self._config.max_batch_leaves)
+                while batch is not None:
+                    remaining -= batch.leaf_count
+                    more = self._due(remaining, oldest, force)
+                    evidence, batch = self._anchor(batch, seal_next=more)
+                    anchored.append(evidence)
             return anchored
+
+    def _due(self, count: int, oldest: datetime, force: bool) -> bool:
+        return count >= self._config.max_leaves or (count > 0 and (force or self._aged(oldest)))
 
     def _aged(self, oldest: datetime) -> bool:
         return (utcnow() - oldest).total_seconds() >= self._config.max_delay_s
@@ -147,13 +157,23 @@ class AnchorBatcher:
         if maybe_sent and self._ledger.is_anchored(batch.root):
             evidence = self._ledger.find_anchor(batch.root)
         if evidence is None:
-            evidence = self._ledger.anchor(batch.root, batch.leaf_count, kind_hash(batch.kind))
-        self._outbox.mark_anchored(batch.id, evidence)
+            return self._anchor(batch, seal_next=False)[0]
+        self._stamp(batch, evidence, seal_next=False)
+        return evidence
+
+    def _anchor(self, batch: SealedBatch, *, seal_next: bool) -> tuple[AnchorEvidence, SealedBatch | None]:
+        """Anchor a batch just sealed; stamp it, sealing the next batch of its kind if ``seal_next``."""
+        evidence = self._ledger.anchor(batch.root, batch.leaf_count, kind_hash(batch.kind))
+        return evidence, self._stamp(batch, evidence, seal_next=seal_next)
+
+    def _stamp(self, batch: SealedBatch, evidence: AnchorEvidence, *, seal_next: bool) -> SealedBatch | None:
+        following = (batch.kind, self._config.max_batch_leaves) if seal_next else None
+        sealed = self._outbox.mark_anchored(batch.id, evidence, seal_next=following)
         with self._anchored:
             self._generation += 1
             self._anchored.notify_all()
         log.debug("anchored batch %s (%s leaves) in %s", batch.id, batch.leaf_count, evidence.tx_hash)
-        return evidence
+        return sealed
 
     def _run(self) -> None:
         last_checkpoint = time.monotonic()
@@ -163,7 +183,8 @@ class AnchorBatcher:
                 self.run_once()
                 self._failures = 0
                 if time.monotonic() - last_checkpoint >= self._config.checkpoint_interval_s:
-                    self._outbox.checkpoint()
+                    # Truncating the log blocks every writer while it copies: only when idle.
+                    self._outbox.checkpoint(truncate=not self._outbox.pending())
                     last_checkpoint = time.monotonic()
             except (DataLedgerError, OSError) as exc:
                 self._failures += 1

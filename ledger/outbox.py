@@ -193,13 +193,18 @@ class AnchorOutbox:
         if self._writer is not self._engine:
             self._writer.dispose()
 
-    def checkpoint(self) -> None:
-        """On SQLite, copy the write-ahead log into the database and truncate it (waits for readers)."""
+    def checkpoint(self, *, truncate: bool = True) -> None:
+        """On SQLite, copy the write-ahead log into the database.
+
+        ``truncate`` also empties the log file, but holds the write lock while it copies: the batcher
+        does that when idle, and under load checkpoints passively (no lock, no wait for writers).
+        """
         if self._engine.dialect.name != "sqlite":
             return
+        mode = "TRUNCATE" if truncate else "PASSIVE"
         raw = self._writer.raw_connection()
         try:
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            raw.driver_connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         finally:
             raw.close()
 
@@ -221,6 +226,19 @@ class AnchorOutbox:
 
         One transaction: the batch row with its root, and every entry's batch id and leaf index.
         """
+        with self._writer.begin() as conn:
+            sealed = self._seal_in(conn, kind, max_leaves)
+        return self._remembered(sealed)
+
+    def _remembered(self, sealed: tuple[SealedBatch, MerkleTree] | None) -> SealedBatch | None:
+        """Cache a committed batch's tree (only once committed: SQLite may reuse a rolled-back id)."""
+        if sealed is None:
+            return None
+        batch, tree = sealed
+        self._remember(batch.id, tree)
+        return batch
+
+    def _seal_in(self, conn: Connection, kind: str, max_leaves: int) -> tuple[SealedBatch, MerkleTree] | None:
         query = (
             select(OUTBOX.c.id, OUTBOX.c.leaf_hash)
             .where(OUTBOX.c.batch_id.is_(None), OUTBOX.c.kind == kind)
@@ -229,26 +247,24 @@ class AnchorOutbox:
         )
         if self._skip_locked:  # several batchers on one PostgreSQL database never share an entry
             query = query.with_for_update(skip_locked=True)
-        with self._writer.begin() as conn:
-            rows = conn.execute(query).all()
-            if not rows:
-                return None
-            leaves = [_leaf_bytes(leaf) for _, leaf in rows]
-            root = merkle_root(leaves)
-            now = utcnow()
-            batch_id = conn.execute(
-                insert(BATCHES).values(
-                    kind=kind,
-                    root=_hex(root),
-                    leaf_count=len(rows),
-                    status="sealed",
-                    created_at=now,
-                    sealed_at=now,
-                )
-            ).inserted_primary_key[0]
-            _number_entries(conn, int(batch_id), [int(entry_id) for entry_id, _ in rows])
-        self._remember(int(batch_id), MerkleTree(leaves))
-        return SealedBatch(int(batch_id), kind, root, len(rows))
+        rows = conn.execute(query).all()
+        if not rows:
+            return None
+        leaves = [_leaf_bytes(leaf) for _, leaf in rows]
+        root = merkle_root(leaves)
+        now = utcnow()
+        batch_id = conn.execute(
+            insert(BATCHES).values(
+                kind=kind,
+                root=_hex(root),
+                leaf_count=len(rows),
+                status="sealed",
+                created_at=now,
+                sealed_at=now,
+            )
+        ).inserted_primary_key[0]
+        _number_entries(conn, int(batch_id), [int(entry_id) for entry_id, _ in rows])
+        return SealedBatch(int(batch_id), kind, root, len(rows)), MerkleTree(leaves)
 
     def sealed(self) -> list[SealedBatch]:
         """Batches sealed but not stamped as anchored, oldest first (what a restart must finish)."""
@@ -261,8 +277,15 @@ class AnchorOutbox:
             rows = conn.execute(query).all()
         return [SealedBatch(int(i), kind, _leaf_bytes(root), int(n)) for i, kind, root, n in rows]
 
-    def mark_anchored(self, batch_id: int, evidence: AnchorEvidence) -> None:
-        """Stamp the batch with the chain evidence of its root."""
+    def mark_anchored(
+        self, batch_id: int, evidence: AnchorEvidence, *, seal_next: tuple[str, int] | None = None
+    ) -> SealedBatch | None:
+        """Stamp the batch with the chain evidence of its root.
+
+        With ``seal_next=(kind, max_leaves)``, the next batch of that kind is sealed in the same
+        transaction (and returned): one write transaction per batch instead of two, which matters
+        when every write waits for SQLite's single write lock behind the producers' inserts.
+        """
         with self._writer.begin() as conn:
             conn.execute(
                 update(BATCHES)
@@ -279,6 +302,8 @@ class AnchorOutbox:
                     anchored_at=utcnow(),
                 )
             )
+            sealed = None if seal_next is None else self._seal_in(conn, *seal_next)
+        return self._remembered(sealed)
 
     # -- the readers' side -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from ledger.batcher import AnchorBatcher, BatcherConfig
 from ledger.outbox import AnchorOutbox, OutboxEntry, add_entries
@@ -70,6 +71,28 @@ def test_full_batches_close_by_size_and_the_rest_waits(outbox: AnchorOutbox) -> 
     assert [p.count for p in outbox.pending()] == [2]
     assert outbox.inclusion("registration", refs[9]).status == "pending"
     assert outbox.inclusion("registration", refs[7]).status == "anchored"
+
+
+def test_each_stamp_seals_the_next_batch_of_a_backlog_in_the_same_transaction(outbox: AnchorOutbox) -> None:
+    ledger = FakeAnchorLedger()
+    batcher = AnchorBatcher(
+        outbox, ledger, BatcherConfig(max_leaves=4, max_batch_leaves=4, max_delay_s=NEVER)
+    )
+    refs = acknowledge(outbox, 12)
+    transactions = []
+    event.listen(outbox.write_engine, "begin", lambda conn: transactions.append(conn))
+
+    anchored = batcher.run_once()
+
+    assert [e.batch_id for e in anchored] == [1, 2, 3]
+    # One seal, then three stamps of which two seal the next batch (on PostgreSQL, reads share the
+    # writers' engine: the round's two reads, of sealed and of pending entries, count too).
+    reads = 0 if outbox.write_engine is not outbox.engine else 2
+    assert len(transactions) == 4 + reads
+    assert outbox.pending() == []
+    for ref in refs:
+        inclusion = outbox.inclusion("registration", ref)
+        assert verify_proof(inclusion.root, leaf_hash(ref.encode()), inclusion.proof)
 
 
 def test_a_backlog_goes_into_one_larger_batch_up_to_the_cap(outbox: AnchorOutbox) -> None:
