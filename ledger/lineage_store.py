@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from ledger.event_tables import AssetDerivationRow, LineageEdgeRow
 from ledger.sql_bulk import insert_rows, placeholder, select_in
 from registry.derivations import Parent, check_derivation, declared_upstream
-from registry.epcis.lineage import ASSET_PREFIX, asset_node, event_places, iso_time
+from registry.epcis.lineage import ASSET_PREFIX, asset_node, event_places, iso_time, persistent_dispositions
 from registry.errors import AssetNotFound, LineageNodeNotFound, ValidationFailed
 from registry.lineage import MAX_TRACE_DEPTH, Direction, Trace, TraceEdge, TraceEvent, TraceNode
 
@@ -168,7 +168,17 @@ class SqlLineageStore:
                 max(t for t in (state["dispositionTime"], state["locationTime"], own["lastTime"]) if t)
             ),
             "packedIn": via,
+            "persistentDispositions": self._persistent_dispositions(item),
         }
+
+    def _persistent_dispositions(self, item: str) -> list[str]:
+        sql = (
+            "SELECT e.event_json FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id "
+            "WHERE i.item = ? AND e.event_json LIKE ? ORDER BY i.event_time_us, e.hash_id"
+        )
+        with self._reader.connect() as conn:
+            bodies = [body for (body,) in _rows(conn, sql, (item, "%persistentDisposition%"))]
+        return persistent_dispositions(json.loads(body) for body in bodies)
 
     # -- data-product derivations ------------------------------------------------------------------
 

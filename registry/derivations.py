@@ -77,11 +77,12 @@ def check_derivation(
         )
 
 
-def check_parent_licence(parent: Parent, licence: OnChainLicence, product_holder: str) -> None:
+def check_parent_licence(parent: Parent, licence: OnChainLicence, product_holder: str, now: int) -> None:
     """Refuse a licence that does not let the product's holder derive from ``parent``.
 
     It must be a licence on that very asset, granted to the product's holder, allowing derivatives,
-    and not revoked (its uses and period are the listing check's business, at listing time).
+    not revoked, and in force at ``now`` (chain time). Its count of uses is the listing check's
+    business, at listing time: deriving a product is not itself a use of the data.
     """
 
     def refuse(reason: str) -> DerivationLicenceInvalid:
@@ -95,3 +96,7 @@ def check_parent_licence(parent: Parent, licence: OnChainLicence, product_holder
         raise refuse("the licence does not allow derivatives")
     if licence.revoked:
         raise refuse("the licence is revoked")
+    if now > licence.terms.valid_until:
+        raise refuse("the licence has expired")
+    if now < licence.terms.valid_from:
+        raise refuse("the licence is not yet in force")

@@ -89,10 +89,11 @@ def record_derivation(body: DerivationBody, me: CurrentParticipant, services: Se
     if me.role not in (Role.REGISTRAR, Role.ADMIN) and me.id != product.holder_id:
         raise NotAuthorised("only the product's holder or a registrar records its derivation")
     parents = [Parent(p.asset_id, p.licence_id) for p in body.parents]
+    now = services.registry.latest_timestamp()
     for parent in parents:
         if parent.licence_id is not None:
             licence = services.licensing.on_chain(parent.licence_id)
-            check_parent_licence(parent, licence, product.holder_address)
+            check_parent_licence(parent, licence, product.holder_address, now)
     recorded = services.lineage.record_derivation(
         body.product_id, parents, recorded_by=me.id, now_us=time_us(datetime.now(UTC))
     )

@@ -26,7 +26,7 @@ Node ids are the identifiers as written in the event (EPC URNs or GS1 Digital Li
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -250,3 +250,19 @@ def event_places(event: Mapping[str, Any]) -> list[dict[str, str]]:
             if isinstance(entry, Mapping) and isinstance(entry.get(key), str):
                 places.append({"role": f"{key}:{entry.get('type', '')}", "id": entry[key]})
     return places
+
+
+def persistent_dispositions(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The dispositions in force after ``events`` (in event-time order): each event's
+    ``persistentDisposition`` unsets, then sets, dispositions that hold until a later event unsets
+    them (EPCIS 2.0), unlike ``disposition``, which describes the event's moment only."""
+    held: dict[str, None] = {}  # insertion-ordered set
+    for event in events:
+        persistent = event.get("persistentDisposition")
+        if not isinstance(persistent, Mapping):
+            continue
+        for value in persistent.get("unset") or ():
+            held.pop(short_vocabulary(value) or value, None)
+        for value in persistent.get("set") or ():
+            held[short_vocabulary(value) or value] = None
+    return list(held)

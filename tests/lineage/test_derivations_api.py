@@ -156,3 +156,20 @@ def test_a_licence_that_does_not_cover_the_derivation_is_refused(lifecycle: Life
     assert wrong_asset.status_code == 409 and "another asset" in wrong_asset.json()["detail"]
     assert unknown.status_code == 404 and unknown.json()["code"] == "licence-not-found"
     assert derive(lifecycle, maker, product["assetId"], (other["assetId"], for_other)).status_code == 201
+
+
+def test_a_licence_expired_before_the_derivation_is_refused(
+    lifecycle: LifecycleDriver, services: Services
+) -> None:
+    maker = lifecycle.participant("enterprise")
+    upstream, licence_id = licensed(
+        lifecycle, maker, derivatives_allowed=True, valid_until=lifecycle.clock.now() + 600
+    )
+    product = lifecycle.register(maker)
+    services.w3.provider.make_request("evm_increaseTime", [3600])  # the chain's clock, not a sleep
+    services.w3.provider.make_request("evm_mine", [])
+
+    expired = derive(lifecycle, maker, product["assetId"], (upstream["assetId"], licence_id))
+
+    assert expired.status_code == 409 and expired.json()["code"] == "derivation-licence-invalid"
+    assert "expired" in expired.json()["detail"]

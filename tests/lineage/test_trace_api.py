@@ -138,3 +138,26 @@ def test_an_item_no_event_names_is_not_found(chain: ApiDriver, party: Actor) -> 
         response = chain.client.get(f"/v1/items/{unknown}/{path}", headers=party.headers)
         assert response.status_code == 404, path
         assert response.json()["code"] == "lineage-node-not-found"
+
+
+def test_persistent_dispositions_hold_until_a_later_event_unsets_them(api: ApiDriver, party: Actor) -> None:
+    from tests.epcis.factories import epcis_document, object_event
+
+    item = "urn:epc:id:sgtin:0614141.107346.2017"
+    checked = object_event(
+        eventTime="2024-05-01T09:00:00.000+08:00",
+        persistentDisposition={"set": ["completeness_verified", "needs_replacement"]},
+    )
+    shipped = object_event(eventTime="2024-05-01T10:00:00.000+08:00")  # sets nothing, unsets nothing
+    replaced = object_event(
+        eventTime="2024-05-01T11:00:00.000+08:00",
+        persistentDisposition={"unset": ["urn:epcglobal:cbv:disp:needs_replacement"]},
+    )
+    # captured out of time order: the fold follows event time, not capture order
+    for event in (replaced, checked, shipped):
+        captured(api, party, epcis_document([event]))
+
+    where = api.client.get(f"/v1/items/{item}/location", headers=party.headers).json()
+
+    assert where["persistentDispositions"] == ["completeness_verified"]
+    assert where["disposition"] == "in_transit"
