@@ -104,32 +104,31 @@ class SqlLineageStore:
 
     # -- one item ----------------------------------------------------------------------------------
 
-    def history(self, item: str, *, limit: int = 1000, offset: int = 0) -> list[dict[str, Any]]:
-        """Every event naming ``item``, in event time order, with the roles it plays in each."""
-        sql = (
-            "SELECT e.hash_id, e.event_type, e.event_time_us, e.action, e.biz_step, e.disposition, "
-            "e.event_json, i.role FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id "
-            "WHERE i.item = ? ORDER BY i.event_time_us, e.hash_id, i.role"
-        )
-        entries: dict[str, dict[str, Any]] = {}
+    def history(
+        self, item: str, *, limit: int = 1000, offset: int = 0, via_containers: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every event naming ``item``, in event time order, with the roles it plays in each.
+
+        With ``via_containers``, also the events of the containers it was packed in while it was
+        packed (a pallet shipped, cleared by customs, received: its contents went with it), each
+        with the role ``in-container`` and ``via``, the container; containers of containers too.
+        """
         with self._reader.connect() as conn:
-            for hash_id, kind, at, action, step, disposition, body, role in _rows(conn, sql, (item,)):
-                entry = entries.get(hash_id)
-                if entry is None:
-                    entries[hash_id] = entry = {
-                        "eventHashId": hash_id,
-                        "type": kind,
-                        "eventTime": iso_time(int(at)),
-                        "action": action,
-                        "bizStep": step,
-                        "disposition": disposition,
-                        "places": event_places(json.loads(body)),
-                        "roles": [],
-                    }
-                entry["roles"].append(role)
-        if not entries:
-            raise LineageNodeNotFound("no captured event names this item", node=item)
-        return list(entries.values())[offset : offset + limit]
+            entries = _item_events(conn, item)
+            if not entries:
+                raise LineageNodeNotFound("no captured event names this item", node=item)
+            if via_containers:
+                seen = {item}
+                for container, start, end in _packing_intervals(conn, item, 0, None, seen):
+                    for hash_id, entry in _item_events(conn, container, start, end).items():
+                        if hash_id not in entries:
+                            entry["roles"] = ["in-container"]
+                            entry["via"] = container
+                            entries[hash_id] = entry
+        ordered = sorted(entries.values(), key=lambda e: (e["eventTimeUs"], e["eventHashId"]))
+        for entry in ordered:
+            del entry["eventTimeUs"]
+        return ordered[offset : offset + limit]
 
     def where_is(self, item: str) -> dict[str, Any]:
         """The item's latest disposition and location, following the containers it is packed in.
@@ -337,6 +336,78 @@ def _current_container(conn: Connection, item: str) -> tuple[str, int] | None:
             if isinstance(parent, str):
                 return parent, int(at)
     return None
+
+
+def _item_events(
+    conn: Connection, item: str, start_us: int | None = None, end_us: int | None = None
+) -> dict[str, dict[str, Any]]:
+    """The events naming ``item`` (within [start, end) if given), by hash id, in event-time order."""
+    sql = (
+        "SELECT e.hash_id, e.event_type, e.event_time_us, e.action, e.biz_step, e.disposition, "
+        "e.event_json, i.role FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id "
+        "WHERE i.item = ?"
+    )
+    params: tuple[Any, ...] = (item,)
+    if start_us is not None:
+        sql += " AND i.event_time_us >= ?"
+        params += (start_us,)
+    if end_us is not None:
+        sql += " AND i.event_time_us < ?"
+        params += (end_us,)
+    sql += " ORDER BY i.event_time_us, e.hash_id, i.role"
+    entries: dict[str, dict[str, Any]] = {}
+    for hash_id, kind, at, action, step, disposition, body, role in _rows(conn, sql, params):
+        entry = entries.get(hash_id)
+        if entry is None:
+            entries[hash_id] = entry = {
+                "eventHashId": hash_id,
+                "type": kind,
+                "eventTime": iso_time(int(at)),
+                "eventTimeUs": int(at),
+                "action": action,
+                "bizStep": step,
+                "disposition": disposition,
+                "places": event_places(json.loads(body)),
+                "roles": [],
+            }
+        entry["roles"].append(role)
+    return entries
+
+
+def _packing_intervals(
+    conn: Connection, item: str, start_us: int, end_us: int | None, seen: set[str], hops: int = 0
+) -> list[tuple[str, int, int | None]]:
+    """(container, from, until) for each time ``item`` was packed within [start, end): from the
+    aggregation that added it (``ADD``, or ``OBSERVE`` of a packed state) to the ``DELETE`` that
+    took it out; then the containers those containers were packed in, within the same spans."""
+    sql = (
+        "SELECT e.action, e.event_json, e.event_time_us FROM epcis_event_items i "
+        "JOIN epcis_events e ON e.event_key = i.event_id "
+        "WHERE i.item = ? AND i.role IN ('child', 'child-class') AND e.event_type = 'AggregationEvent' "
+        "ORDER BY i.event_time_us, e.hash_id"
+    )
+    intervals: list[tuple[str, int, int | None]] = []
+    open_since: dict[str, int] = {}
+    for action, body, at in _rows(conn, sql, (item,)):
+        parent = json.loads(body).get("parentID")
+        if not isinstance(parent, str):
+            continue
+        if action in ("ADD", "OBSERVE"):
+            open_since.setdefault(parent, int(at))
+        elif action == "DELETE" and parent in open_since:
+            intervals.append((parent, open_since.pop(parent), int(at)))
+    intervals += [(parent, since, None) for parent, since in open_since.items()]
+    clipped = []
+    for parent, since, until in intervals:
+        lo = max(since, start_us)
+        hi = until if end_us is None else (end_us if until is None else min(until, end_us))
+        if (hi is None or lo < hi) and parent not in seen:
+            clipped.append((parent, lo, hi))
+    if hops < _LOCATION_HOPS:
+        for parent, lo, hi in list(clipped):
+            seen.add(parent)
+            clipped += _packing_intervals(conn, parent, lo, hi, seen, hops + 1)
+    return clipped
 
 
 def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:

@@ -86,8 +86,12 @@ def run_traceability_story(client: TestClient, admin: dict[str, str], say: Any, 
     )
     history = _ok(client.get(f"/v1/items/{scenario.SOLD_BOTTLE}/history", headers=party))["events"]
     say(
-        "Its full history, in event time",
-        **{f"{h['eventTime'][:16]}": f"{h['bizStep'].rsplit('-', 1)[-1]} ({h['type']})" for h in history},
+        "Its full history in event time, with what happened to its case and pallet while it was packed",
+        **{
+            f"{h['eventTime'][:16]}": f"{h['bizStep'].rsplit('-', 1)[-1]}"
+            + (f" (its {_container_kind(h['via'])})" if h.get("via") else "")
+            for h in history
+        },
     )
 
     recall = _ok(
@@ -133,3 +137,7 @@ def run_traceability_story(client: TestClient, admin: dict[str, str], say: Any, 
         prov_o_jsonld=", ".join(f"{n} {t}" for t, n in sorted(kinds.items())),
         svg=f"{len(svg.content)} bytes ({svg.headers['content-type']})",
     )
+
+
+def _container_kind(container: str) -> str:
+    return "pallet" if container == scenario.PALLET else "case"

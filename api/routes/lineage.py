@@ -52,15 +52,21 @@ def trace_item(
     return services.lineage.trace(item, direction, depth).as_json()
 
 
-@items_router.get("/{item:path}/history", summary="Every event naming the item, in event-time order")
+@items_router.get(
+    "/{item:path}/history",
+    summary="Every event naming the item, and those of the containers it was packed in, in event-time order",
+)
 def item_history(
     item: str,
     _: CurrentParticipant,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
+    via_containers: Annotated[
+        bool, Query(alias="viaContainers", description="Include the events of its containers while packed")
+    ] = True,
 ) -> dict:
-    events = services.lineage.history(item, limit=limit, offset=offset)
+    events = services.lineage.history(item, limit=limit, offset=offset, via_containers=via_containers)
     return {"item": item, "events": events, "limit": limit, "offset": offset}
 
 

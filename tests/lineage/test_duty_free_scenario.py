@@ -63,12 +63,20 @@ def test_the_sold_bottle_traces_back_to_its_lot_and_essence_and_the_sale_holds_n
     history = get(chain, party, f"/v1/items/{scenario.SOLD_BOTTLE}/history")["events"]
 
     assert {scenario.ESSENCE_LOT, scenario.LOT_A_CLASS} <= {item["id"] for item in back["items"]}
-    assert [h["bizStep"] for h in history] == [
-        "commissioning",
-        "packing",
-        "unpacking",
-        "retail_selling",
-        scenario.PASSENGER_PICKUP_STEP,
+    # Its own events, and those of its case and pallet while it was packed in them.
+    assert [(h["bizStep"], h.get("via")) for h in history] == [
+        ("commissioning", None),
+        ("packing", None),  # into its case
+        ("packing", scenario.case(11)),  # the case onto the pallet
+        ("shipping", scenario.PALLET),  # to the bonded warehouse
+        ("receiving", scenario.PALLET),
+        ("inspecting", scenario.PALLET),  # customs
+        ("unpacking", scenario.case(11)),  # the case off the pallet
+        ("shipping", scenario.case(11)),  # to the duty-free store
+        ("receiving", scenario.case(11)),
+        ("unpacking", None),  # out of its case
+        ("retail_selling", None),
+        (scenario.PASSENGER_PICKUP_STEP, None),
     ]
     sale = get(chain, party, "/v1/events", epc=scenario.SOLD_BOTTLE, bizStep="retail_selling")["items"][0]
     assert sale["event"]["dutyfree:quotaRecordHash"] == scenario.quota_record_hash("quota-2025-000123")

@@ -53,10 +53,17 @@ def test_capture_is_idempotent_and_anchored_and_traces_work_on_postgresql(
         f"/v1/items/{graphs.L}/trace", params={"direction": "forward"}, headers=party.headers
     ).json()
     where = pg_api.client.get(f"/v1/items/{graphs.I3}/location", headers=party.headers).json()
+    history = pg_api.client.get(f"/v1/items/{graphs.C1}/history", headers=party.headers).json()
 
     assert again["new"] == 0 and again["duplicates"] == len(again["events"])
     assert {i["id"] for i in forward["items"]} == {graphs.L, graphs.I1, graphs.I2, graphs.C1, graphs.P}
     assert where["location"] == graphs.X and where["packedIn"] == [graphs.C2, graphs.P2]
+    assert [(h["bizStep"], h.get("via")) for h in history["events"]] == [
+        ("packing", None),
+        ("packing", None),
+        ("receiving", graphs.P),
+        ("unpacking", None),
+    ]
     for event in forward["events"]:
         stored = pg_api.client.get(event_path(event["eventHashId"]), headers=party.headers).json()
         assert_anchor_verifies(pg_services, stored["anchor"])
