@@ -3,9 +3,6 @@ the embedded persistent chain, the devnet over HTTP, and anvil."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from eth_account import Account
 from web3 import Web3
@@ -22,14 +19,6 @@ from scripts.settings import DEV_OPERATOR_KEY
 from tests.factories import content_hash
 
 FAR_FUTURE = 2**40
-
-
-@pytest.fixture
-def w3(chain_rpc_url: str | None, tmp_path: Path) -> Iterator[Web3]:
-    web3 = connect(chain_rpc_url, tmp_path / "chain")
-    yield web3
-    if hasattr(web3.provider, "close"):
-        web3.provider.close()
 
 
 @pytest.fixture

@@ -6,11 +6,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import pytest
 from eth_account import Account
 from web3 import Web3
 
@@ -22,14 +19,6 @@ from scripts.settings import DEV_OPERATOR_KEY
 from tests.nodes import rpc
 
 KIND = b"\x01" * 32
-
-
-@pytest.fixture
-def w3(chain_rpc_url: str | None, tmp_path: Path) -> Iterator[Web3]:
-    web3 = connect(chain_rpc_url, tmp_path / "chain")
-    yield web3
-    if hasattr(web3.provider, "close"):
-        web3.provider.close()
 
 
 def anchors(w3: Web3, **sender_options: float) -> AnchorRegistryClient:
