@@ -1,5 +1,7 @@
-"""SIGKILL ``dataledger serve`` (embedded chain) in the middle of a stream of registrations, start it
-again: every registration the API acknowledged is on the chain and in the database, nothing twice."""
+"""SIGKILL ``dataledger serve`` in the middle of a stream of registrations, start it again: every
+registration the API acknowledged is on the chain and in the database, nothing twice. On the embedded
+default (chain and SQLite in the data directory), and on an external node (anvil, ``--rpc-url``) with
+PostgreSQL (``--database-url``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,17 +20,18 @@ from eth_account import Account
 
 from registry.holder_signatures import sign_registration_typed_data
 from tests.factories import asset_facts
-from tests.nodes import REPO, free_port
+from tests.nodes import REPO, free_port, fresh_postgres_database, postgres_reachable
 
 ADMIN = {"Authorization": "Bearer dev-admin-key"}
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, external: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'hardhat-free-devnet'}"}
     env.pop("DATALEDGER_RPC_URL", None)
     env.pop("DATALEDGER_DATABASE_URL", None)
+    command = ["serve", "--port", str(port), "--data-dir", str(data_dir), *external]
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "scripts.cli", *command],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -70,11 +74,24 @@ def register_stream(base: str, key: str, holder, acknowledged: list[str], stop: 
                 acknowledged.append(response.json()["assetId"])
 
 
+@pytest.fixture(params=["embedded", "anvil+postgresql"])
+def external(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """The server's chain and database options: none (the embedded default), or anvil and PostgreSQL."""
+    if request.param == "embedded":
+        yield []
+        return
+    anvil_url = request.getfixturevalue("anvil_url")
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    with fresh_postgres_database() as database_url:  # its own: deployments are per database
+        yield ["--rpc-url", anvil_url, "--database-url", database_url]
+
+
 @pytest.mark.slow
-def test_sigkill_mid_stream_loses_no_acknowledged_registration(tmp_path: Path) -> None:
+def test_sigkill_mid_stream_loses_no_acknowledged_registration(tmp_path: Path, external: list[str]) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(tmp_path, port)
+    server = start_server(tmp_path, port, external)
     try:
         holders = []
         for i in range(2):
@@ -109,7 +126,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_registration(tmp_path: Path) -
         if server.poll() is None:
             server.kill()
 
-    server = start_server(tmp_path, port)
+    server = start_server(tmp_path, port, external)
     try:
         headers = {"Authorization": f"Bearer {auditor_key}"}
         for asset_id in acknowledged:
