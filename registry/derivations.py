@@ -8,9 +8,9 @@ The rules live here; ``ledger.lineage_store`` stores the record.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from registry.chain_records import OnChainLicence
 from registry.chain_types import require_hex32
@@ -18,8 +18,10 @@ from registry.errors import (
     DerivationCycle,
     DerivationIncomplete,
     DerivationLicenceInvalid,
+    NotAuthorised,
     ValidationFailed,
 )
+from registry.participants import Participant, Role
 
 DERIVED_FROM_KEY = "derived_from"
 
@@ -100,3 +102,57 @@ def check_parent_licence(parent: Parent, licence: OnChainLicence, product_holder
         raise refuse("the licence has expired")
     if now < licence.terms.valid_from:
         raise refuse("the licence is not yet in force")
+
+
+class HeldAsset(Protocol):
+    """A registered asset as the derivation rules need it (direct or batched registration)."""
+
+    @property
+    def holder_id(self) -> str: ...
+
+    @property
+    def holder_address(self) -> str: ...
+
+
+class LicenceReader(Protocol):
+    def on_chain(self, licence_id: int) -> OnChainLicence:
+        """The licence as the chain holds it; raises LicenceNotFound if there is none."""
+        ...
+
+
+class DerivationRecords(Protocol):
+    def record_derivation(
+        self, product_id: str, parents: Sequence[Parent], *, recorded_by: str, now_us: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class DerivationService:
+    """Records a data product's parents: by its holder (or a registrar), each parent's licence checked
+    on chain at chain time; the DAG rules (registered, no cycle, declared upstream) in the store's
+    transaction."""
+
+    def __init__(
+        self,
+        records: DerivationRecords,
+        licences: LicenceReader,
+        chain_time: Callable[[], int],
+        now_us: Callable[[], int],
+    ) -> None:
+        self._records = records
+        self._licences = licences
+        self._chain_time = chain_time
+        self._now_us = now_us
+
+    def record(
+        self, actor: Participant, product_id: str, product: HeldAsset, parents: Sequence[Parent]
+    ) -> list[dict[str, Any]]:
+        if actor.role not in (Role.REGISTRAR, Role.ADMIN) and actor.id != product.holder_id:
+            raise NotAuthorised("only the product's holder or a registrar records its derivation")
+        now = self._chain_time()
+        for parent in parents:
+            if parent.licence_id is not None:
+                licence = self._licences.on_chain(parent.licence_id)
+                check_parent_licence(parent, licence, product.holder_address, now)
+        return self._records.record_derivation(
+            product_id, parents, recorded_by=actor.id, now_us=self._now_us()
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from eth_account import Account
@@ -21,6 +22,8 @@ from ledger.store import SqlStore
 from ledger.transactions import TransactionSender
 from registry.certificate_verifier import CertificateVerifier
 from registry.consents import ConsentService
+from registry.derivations import DerivationService
+from registry.epcis.lineage import time_us
 from registry.errors import ConfigurationError, LedgerInconsistent
 from registry.holder_acts import HolderActsService
 from registry.licences import LicensingService
@@ -97,6 +100,12 @@ class Services:
     def lineage(self) -> SqlLineageStore:
         writer = self.anchoring.outbox.write_engine if self.anchoring is not None else self.store.engine
         return SqlLineageStore(self.store.engine, writer)
+
+    @cached_property
+    def derivations(self) -> DerivationService:
+        return DerivationService(
+            self.lineage, self.licensing, self.registry.latest_timestamp, lambda: time_us(datetime.now(UTC))
+        )
 
     @cached_property
     def indexer(self) -> EventIndexer:

@@ -16,7 +16,6 @@ Link URIs, URL-encoded where needed) and data assets as ``asset:0x…``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
@@ -25,13 +24,11 @@ from pydantic import Field
 
 from api.deps import CurrentParticipant, ServicesDep
 from api.schemas import Body, Hex32
-from registry.derivations import Parent, check_parent_licence
-from registry.epcis.lineage import time_us
-from registry.errors import AssetNotFound, NotAuthorised
+from registry.derivations import Parent
+from registry.errors import AssetNotFound
 from registry.lineage import MAX_TRACE_DEPTH, Direction
 from registry.lineage_prov import trace_to_prov
 from registry.lineage_svg import trace_to_svg
-from registry.participants import Role
 
 items_router = APIRouter(prefix="/v1/items", tags=["traceability"])
 router = APIRouter(prefix="/v1/lineage", tags=["traceability"])
@@ -92,17 +89,8 @@ class DerivationBody(Body):
 )
 def record_derivation(body: DerivationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
     product = services.store.get_asset(body.product_id.lower()) or _batched(services, body.product_id)
-    if me.role not in (Role.REGISTRAR, Role.ADMIN) and me.id != product.holder_id:
-        raise NotAuthorised("only the product's holder or a registrar records its derivation")
     parents = [Parent(p.asset_id, p.licence_id) for p in body.parents]
-    now = services.registry.latest_timestamp()
-    for parent in parents:
-        if parent.licence_id is not None:
-            licence = services.licensing.on_chain(parent.licence_id)
-            check_parent_licence(parent, licence, product.holder_address, now)
-    recorded = services.lineage.record_derivation(
-        body.product_id, parents, recorded_by=me.id, now_us=time_us(datetime.now(UTC))
-    )
+    recorded = services.derivations.record(me, body.product_id, product, parents)
     return {"productId": body.product_id.lower(), "parents": recorded}
 
 
