@@ -65,6 +65,10 @@ class ApiDriver:
         data = response.json()
         return Actor(data["participant"]["id"], data["apiKey"], account)
 
+    def participants(self, *roles: str) -> tuple[Actor, ...]:
+        """One new participant per role, in order: ``holder, registrar = api.participants(...)``."""
+        return tuple(self.participant(role) for role in roles)
+
     def prepare(self, holder: Actor, facts: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(
             "/v1/assets/registration-requests", json={"facts": facts}, headers=holder.headers

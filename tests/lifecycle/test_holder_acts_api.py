@@ -37,11 +37,7 @@ def pledgee_act(api: LifecycleDriver, actor: Actor, asset_id: str, act: str, **k
 
 
 def test_transfer_issues_a_new_certificate_and_supersedes_the_old_one(api: LifecycleDriver) -> None:
-    holder, buyer, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, buyer, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, old_certificate = api.certified(holder, registrar)
     old_number = old_certificate["credentialSubject"]["certificateNumber"]
 
@@ -80,11 +76,7 @@ def test_transfer_to_someone_who_is_not_a_participant_is_refused(api: LifecycleD
 
 
 def test_transfer_by_someone_who_is_not_the_holder_is_forbidden(api: LifecycleDriver) -> None:
-    holder, stranger, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, stranger, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
     response = api.client.post(
         f"/v1/assets/{asset['assetId']}/transfer-requests",
@@ -95,11 +87,7 @@ def test_transfer_by_someone_who_is_not_the_holder_is_forbidden(api: LifecycleDr
 
 
 def test_transfer_signed_by_another_key_is_refused_by_the_contract(api: LifecycleDriver) -> None:
-    holder, buyer, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, buyer, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
 
     response = transfer(api, holder, asset["assetId"], buyer, signer=Account.create())
@@ -157,11 +145,7 @@ def test_release_is_signed_by_the_pledgee_and_frees_the_asset(api: LifecycleDriv
 
 
 def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(api: LifecycleDriver) -> None:
-    holder, bank, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, bank, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, certificate = api.certified(holder, registrar)
     asset_id = asset["assetId"]
     pledge(api, holder, asset_id, bank)
@@ -189,11 +173,7 @@ def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(api
 
 
 def test_release_or_enforcement_of_an_unpledged_asset_is_refused(api: LifecycleDriver) -> None:
-    holder, bank, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, bank, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
     response = api.client.post(
         f"/v1/assets/{asset['assetId']}/pledge-enforcement-requests", headers=bank.headers
@@ -202,11 +182,7 @@ def test_release_or_enforcement_of_an_unpledged_asset_is_refused(api: LifecycleD
 
 
 def test_replayed_pledge_signature_is_refused(api: LifecycleDriver) -> None:
-    holder, bank, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, bank, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
     asset_id = asset["assetId"]
     submission = api.signed(
@@ -244,11 +220,7 @@ def test_cancellation_by_the_holder_fails_verification_as_cancelled(api: Lifecyc
 def test_revocation_by_a_stranger_is_forbidden_and_by_the_registrar_fails_verification(
     api: LifecycleDriver,
 ) -> None:
-    holder, stranger, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, stranger, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, certificate = api.certified(holder, registrar)
     path = f"/v1/assets/{asset['assetId']}/revocation"
 

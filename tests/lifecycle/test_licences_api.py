@@ -11,11 +11,7 @@ from tests.lifecycle.driver import LifecycleDriver, assert_problem, request_hash
 
 def licensed(api: LifecycleDriver, **terms: object) -> tuple[Actor, Actor, Actor, dict, dict]:
     """A certified asset and a licence on it: (holder, licensee, registrar, asset, licence)."""
-    holder, licensee, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, licensee, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
     response = api.grant(holder, api.licence_terms(asset["assetId"], licensee, **terms))
     assert response.status_code == 201, response.text
@@ -110,11 +106,7 @@ def test_licence_granted_before_an_enforced_pledge_is_refused(api: LifecycleDriv
 
 
 def test_only_the_holder_of_a_certified_asset_grants_licences(api: LifecycleDriver) -> None:
-    holder, licensee, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    holder, licensee, registrar = api.participants("enterprise", "enterprise", "registrar")
     uncertified = api.register(holder)
     assert_problem(
         api.client.post(

@@ -12,11 +12,7 @@ from tests.lifecycle.driver import LifecycleDriver, assert_problem
 
 def product_with_licensed_upstream(api: LifecycleDriver, **licence: object) -> dict:
     """An upstream dataset licensed to a product maker, and the maker's certified product derived from it."""
-    source, maker, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    source, maker, registrar = api.participants("enterprise", "enterprise", "registrar")
     upstream, _ = api.certified(source, registrar)
     terms = api.licence_terms(
         upstream["assetId"], maker, derivatives_allowed=True, commercial=True, max_uses=10
@@ -130,11 +126,7 @@ def test_only_exchanges_registrars_and_auditors_verify_listings(api: LifecycleDr
 
 
 def test_history_is_filterable_paginated_and_checkable_against_the_chain(api: LifecycleDriver) -> None:
-    holder, registrar, auditor = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("auditor"),
-    )
+    holder, registrar, auditor = api.participants("enterprise", "registrar", "auditor")
     asset, _ = api.certified(holder, registrar)
     path = f"/v1/assets/{asset['assetId']}/history"
 

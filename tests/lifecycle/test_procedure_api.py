@@ -79,11 +79,7 @@ def test_objection_blocks_the_certificate_until_the_registrar_dismisses_it(api: 
 
 
 def test_upheld_objection_rejects_the_application(api: LifecycleDriver) -> None:
-    holder, registrar, objector = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("enterprise"),
-    )
+    holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar)["assetId"]
     objection = api.objection(objector, asset_id).json()
 
@@ -101,11 +97,7 @@ def test_upheld_objection_rejects_the_application(api: LifecycleDriver) -> None:
 
 
 def test_objection_after_the_notice_ended_is_refused(api: LifecycleDriver) -> None:
-    holder, registrar, objector = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("enterprise"),
-    )
+    holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar, notice_s=600)["assetId"]
     api.clock.advance(601)
 
@@ -121,11 +113,7 @@ def test_objection_before_the_notice_is_refused(api: LifecycleDriver) -> None:
 
 
 def test_objection_signed_by_another_key_is_refused(api: LifecycleDriver) -> None:
-    holder, registrar, objector = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("enterprise"),
-    )
+    holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar)["assetId"]
 
     forged = api.act(
@@ -140,11 +128,7 @@ def test_objection_signed_by_another_key_is_refused(api: LifecycleDriver) -> Non
 
 
 def test_replayed_objection_signature_is_refused(api: LifecycleDriver) -> None:
-    holder, registrar, objector = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("enterprise"),
-    )
+    holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar)["assetId"]
     submission = api.signed(objector, f"/v1/assets/{asset_id}/objection-requests", {"reason": "ours"})
     assert (
@@ -226,11 +210,7 @@ def test_notice_period_is_configurable_by_the_administrator(api: LifecycleDriver
 
 
 def test_objection_evidence_hash_is_recorded_on_chain(api: LifecycleDriver) -> None:
-    holder, registrar, objector = (
-        api.participant("enterprise"),
-        api.participant("registrar"),
-        api.participant("enterprise"),
-    )
+    holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar)["assetId"]
     evidence = request_hash("contract of 2024 with the franchise")
 

@@ -125,11 +125,7 @@ def test_a_derivation_must_name_every_upstream_asset_the_facts_declare(api: ApiD
 
 
 def test_only_the_products_holder_or_a_registrar_records_its_derivation(api: ApiDriver) -> None:
-    maker, stranger, registrar = (
-        api.participant("enterprise"),
-        api.participant("enterprise"),
-        api.participant("registrar"),
-    )
+    maker, stranger, registrar = api.participants("enterprise", "enterprise", "registrar")
     source, product = api.register(maker), api.register(maker)
 
     refused = derive(api, stranger, product["assetId"], (source["assetId"], None))
