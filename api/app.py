@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.problems import install_problem_handlers
+from api.request_limits import BodyLimits, RequestLimitsMiddleware
 from api.routes import (
     assets,
     audit,
@@ -22,6 +23,9 @@ from api.routes import (
 )
 from scripts.composition import Services
 
+# Routes that take whole documents: EPCIS capture and bulk registration.
+DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
+
 
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(
@@ -32,6 +36,16 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
+    settings = services.settings
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        limits=BodyLimits(
+            max_bytes=settings.max_body_bytes,
+            max_document_bytes=settings.max_document_body_bytes,
+            document_routes=DOCUMENT_ROUTES,
+            max_json_depth=settings.max_json_depth,
+        ),
+    )
     for module in (health, participants, assets, certificates, audit, bulk):
         app.include_router(module.router)
     for module in (procedure, holder_acts, licences, consents, listings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -19,14 +20,36 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("dataledger.api")
 
 
-def problem_response(
+def _problem(
     status: int, code: str, title: str, detail: str, extensions: Mapping[str, Any] | None = None, **extra: Any
-) -> JSONResponse:
+) -> dict[str, Any]:
     """An RFC 9457 problem; extension members never override the standard ones (type, status...)."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     for members in (extra, extensions or {}):
         body.update({k: v for k, v in members.items() if k not in body})
+    return body
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: str, extensions: Mapping[str, Any] | None = None, **extra: Any
+) -> JSONResponse:
+    body = _problem(status, code, title, detail, extensions, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _domain_problem(error: DataLedgerError, instance: str) -> dict[str, Any]:
+    return _problem(
+        error.http_status,
+        error.code,
+        error.title,
+        error.detail,
+        {"instance": instance, **_jsonable(error.extra)},
+    )
+
+
+def problem_body(error: DataLedgerError, instance: str) -> bytes:
+    """The problem document of a domain error, encoded, for edges that answer below FastAPI."""
+    return json.dumps(_domain_problem(error, instance), ensure_ascii=False).encode()
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -34,12 +57,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _domain_error(request: Request, exc: DataLedgerError) -> JSONResponse:
         if exc.http_status >= 500:
             log.error("%s on %s: %s", exc.code, request.url.path, exc.detail)
-        return problem_response(
-            exc.http_status,
-            exc.code,
-            exc.title,
-            exc.detail,
-            {"instance": request.url.path, **_jsonable(exc.extra)},
+        return JSONResponse(
+            _domain_problem(exc, request.url.path), status_code=exc.http_status, media_type=PROBLEM_MEDIA_TYPE
         )
 
     @app.exception_handler(RequestValidationError)

@@ -37,6 +37,21 @@ class ValidationFailed(DataLedgerError, ValueError):
     title = "The request is not valid"
 
 
+class JsonNestedTooDeeply(ValidationFailed):
+    """A JSON text from outside nests deeper than its limit; refused before it is parsed."""
+
+    code = "json-nested-too-deeply"
+    title = "The JSON is nested too deeply"
+
+
+class RequestBodyTooLarge(DataLedgerError):
+    """A request body is larger than its route accepts; refused before it is read whole."""
+
+    code = "request-body-too-large"
+    http_status = 413
+    title = "The request body is too large"
+
+
 class NotFound(DataLedgerError, LookupError):
     code = "not-found"
     http_status = 404

@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     # takes a uint32 leaf count.
     batch_max_leaves: int = Field(default=1_000, ge=1, le=2**32 - 1)
     batch_max_delay_s: float = Field(default=1.0, ge=0)
+    # Request bodies, bounded before they are read (DATALEDGER_MAX_BODY_BYTES...): an act is small; an
+    # EPCIS document or a bulk registration (up to 5,000 signed items) may be large.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_document_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=64, ge=8, le=1000)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

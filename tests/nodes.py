@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 REPO = Path(__file__).resolve().parents[1]
 ANVIL = REPO / "node_modules" / ".bin" / "anvil"
 POSTGRES_ADMIN_URL = os.environ.get("DATALEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -85,6 +87,31 @@ def running_devnet(data_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def start_server(data_dir: Path, port: int, external: list[str]) -> subprocess.Popen:
+    """``dataledger serve`` in its own process (the real CLI), once it answers /healthz."""
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'hardhat-free-devnet'}"}
+    env.pop("DATALEDGER_RPC_URL", None)
+    env.pop("DATALEDGER_DATABASE_URL", None)
+    command = ["serve", "--port", str(port), "--data-dir", str(data_dir), *external]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", *command],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited during start-up"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("the server did not become ready")
 
 
 def postgres_reachable() -> bool:

@@ -5,10 +5,7 @@ PostgreSQL (``--database-url``)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,33 +17,9 @@ from eth_account import Account
 
 from registry.holder_signatures import sign_registration_typed_data
 from tests.factories import asset_facts
-from tests.nodes import REPO, free_port, fresh_postgres_database, postgres_reachable
+from tests.nodes import free_port, fresh_postgres_database, postgres_reachable, start_server
 
 ADMIN = {"Authorization": "Bearer dev-admin-key"}
-
-
-def start_server(data_dir: Path, port: int, external: list[str]) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'hardhat-free-devnet'}"}
-    env.pop("DATALEDGER_RPC_URL", None)
-    env.pop("DATALEDGER_DATABASE_URL", None)
-    command = ["serve", "--port", str(port), "--data-dir", str(data_dir), *external]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", *command],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited during start-up"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError("the server did not become ready")
 
 
 def register_stream(base: str, key: str, holder, acknowledged: list[str], stop: threading.Event) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +19,22 @@ from dataledger_devnet.rpc import Dispatcher
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 32 * 2**20
+# JSON-RPC requests nest a few levels. The parser recurses per level and py-evm/py-ecc raise the
+# recursion limit far past the C stack, so deeper bodies are refused before parsing (no SIGSEGV).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _nested_deeper_than(body: bytes, limit: int) -> bool:
+    level = 0
+    for char in _JSON_STRING.sub(b"", body):
+        if char in b"[{":
+            level += 1
+            if level > limit:
+                return True
+        elif char in b"]}":
+            level -= 1
+    return False
 
 
 class DevnetServer:
@@ -110,6 +127,8 @@ class _JsonRpcHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         try:
+            if _nested_deeper_than(body, MAX_JSON_DEPTH):
+                raise ValueError("nested too deeply")
             request = json.loads(body)
         except ValueError:
             self._send(

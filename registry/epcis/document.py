@@ -21,6 +21,7 @@ from registry.epcis.problems import Problem, refuse_if_any
 from registry.epcis.rfc3339 import parse_date_time
 from registry.epcis.validation import validate_events
 from registry.errors import EpcisDocumentInvalid, EpcisDocumentTooLarge
+from registry.json_input import nesting_depth_exceeds
 
 CAPTURE_DOCUMENT = "EPCISDocument"
 QUERY_DOCUMENT = "EPCISQueryDocument"
@@ -80,6 +81,10 @@ def _decode(data: bytes | str, limits: DocumentLimits) -> Any:
             size=size,
             max_bytes=limits.max_bytes,
         )
+    if nesting_depth_exceeds(data, limits.max_depth):
+        # Measured before parsing: the parser itself recurses per level (see registry.json_input).
+        message = f"the JSON is nested deeper than {limits.max_depth} levels"
+        raise EpcisDocumentInvalid([Problem(None, "$", message)], max_depth=limits.max_depth)
     try:
         return json.loads(data, object_pairs_hook=_strict_object, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
@@ -92,19 +97,6 @@ def _decode(data: bytes | str, limits: DocumentLimits) -> Any:
         raise EpcisDocumentInvalid([Problem(None, "$", "the JSON is nested too deeply")]) from None
     except ValueError as error:  # not UTF-8/16/32, a duplicate key, NaN or Infinity
         raise EpcisDocumentInvalid([Problem(None, "$", f"not acceptable JSON: {error}")]) from None
-
-
-def _too_deep(value: Any, max_depth: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > max_depth:
-            return True
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values() if isinstance(child, dict | list))
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node if isinstance(child, dict | list))
-    return False
 
 
 def _context_problems(context: Any) -> list[Problem]:
@@ -158,9 +150,6 @@ def parse_document(
         except (TypeError, ValueError) as error:
             raise EpcisDocumentInvalid([Problem(None, "$", f"not a JSON document: {error}")]) from None
     root = _decode(bytes(source) if isinstance(source, bytearray) else source, limits)
-    if _too_deep(root, limits.max_depth):
-        message = f"the JSON is nested deeper than {limits.max_depth} levels"
-        raise EpcisDocumentInvalid([Problem(None, "$", message)])
     if not isinstance(root, dict):
         raise EpcisDocumentInvalid([Problem(None, "$", "an EPCIS document must be a JSON object")])
     problems: list[Problem] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from eth_abi import encode
 from eth_account import Account
@@ -270,3 +271,10 @@ def test_storage_and_code_are_readable_at_past_blocks(http_w3: Web3) -> None:
     assert int.from_bytes(http_w3.eth.get_storage_at(probe.address, 0), "big") == 42
     assert int.from_bytes(http_w3.eth.get_storage_at(probe.address, 0, deployed_at), "big") == 0
     assert to_checksum_address(http_w3.eth.get_block("latest")["miner"]) == "0x" + "00" * 20
+
+
+def test_deeply_nested_request_is_a_parse_error_and_the_node_lives_on(devnet: DevnetProcess) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    answer = httpx.post(devnet.url, content=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.json()["error"] == {"code": -32700, "message": "parse error"}
+    assert devnet.rpc("eth_chainId") == "0x7a69"
