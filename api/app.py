@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.problems import install_problem_handlers
-from api.request_limits import BodyLimits, RequestLimitsMiddleware
-from api.routes import (
+from dataledger.api.ports import ApiServices
+from dataledger.api.problems import install_problem_handlers
+from dataledger.api.request_limits import BodyLimits, RequestLimitsMiddleware
+from dataledger.api.routes import (
     assets,
     audit,
     bulk,
@@ -21,13 +22,12 @@ from api.routes import (
     participants,
     procedure,
 )
-from scripts.composition import Services
 
 # Routes that take whole documents: EPCIS capture and bulk registration.
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: ApiServices) -> FastAPI:
     app = FastAPI(
         title="dataledger",
         version="0.1.0",

@@ -8,18 +8,18 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from registry.errors import NotAuthenticated
-from registry.participants import Participant, Role
-from scripts.composition import Services
+from dataledger.api.ports import ApiServices
+from dataledger.registry.errors import NotAuthenticated
+from dataledger.registry.participants import Participant, Role
 
 ADMIN_PARTICIPANT_ID = "admin"
 
 
-def get_services(request: Request) -> Services:
+def get_services(request: Request) -> ApiServices:
     return request.app.state.services
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+ServicesDep = Annotated[ApiServices, Depends(get_services)]
 
 
 def current_participant(

@@ -12,12 +12,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.errors import DataLedgerError
+from dataledger.registry.errors import DataLedgerError
 
 PROBLEM_BASE = "https://dataledger.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-log = logging.getLogger("dataledger.api")
+log = logging.getLogger("api")
 
 
 def _problem(

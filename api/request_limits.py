@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem_body
-from registry.errors import DataLedgerError, JsonNestedTooDeeply, RequestBodyTooLarge
-from registry.json_input import nesting_depth_exceeds
+from dataledger.api.problems import problem_body
+from dataledger.registry.errors import DataLedgerError, JsonNestedTooDeeply, RequestBodyTooLarge
+from dataledger.registry.json_input import nesting_depth_exceeds
 
 # Bodies that are not JSON text are not scanned for depth; no route parses them as JSON.
 _OPAQUE_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream")

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from registry.assets import AssetFacts, RightClaimed
-from registry.participants import Role
+from dataledger.registry.assets import AssetFacts, RightClaimed
+from dataledger.registry.participants import Role
 
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 MAX_INT64 = 2**63 - 1  # stored in BIGINT columns; far beyond any real nonce or deadline

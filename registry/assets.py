@@ -16,9 +16,9 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_utils import keccak, to_checksum_address
 
-from registry.canonical import json_hash
-from registry.chain_types import ChainEvidence, require_address, require_hex32
-from registry.errors import ValidationFailed
+from dataledger.registry.canonical import json_hash
+from dataledger.registry.chain_types import ChainEvidence, require_address, require_hex32
+from dataledger.registry.errors import ValidationFailed
 
 
 class RightClaimed(enum.StrEnum):

@@ -39,10 +39,10 @@ from typing import Any, Protocol
 
 from eth_utils import to_checksum_address
 
-from registry.assets import AssetFacts, RightClaimed
-from registry.canonical import sha256_hex
-from registry.canonical_fast import canonical_json_fast
-from registry.errors import (
+from dataledger.registry.assets import AssetFacts, RightClaimed
+from dataledger.registry.canonical import sha256_hex
+from dataledger.registry.canonical_fast import canonical_json_fast
+from dataledger.registry.errors import (
     AssetAlreadyRegistered,
     ContentAlreadyRegistered,
     DataLedgerError,
@@ -51,7 +51,7 @@ from registry.errors import (
     SignatureExpired,
     ValidationFailed,
 )
-from registry.fast_holder_signatures import (
+from dataledger.registry.fast_holder_signatures import (
     RegistrationDigester,
     address_word,
     hex32_bytes,
@@ -59,10 +59,10 @@ from registry.fast_holder_signatures import (
     registration_message,
     registration_struct_hash,
 )
-from registry.holder_signatures import Eip712Domain, RegistrationAuthorisation
-from registry.keccak import keccak256
-from registry.merkle import leaf_hash
-from registry.participants import Participant, Role
+from dataledger.registry.holder_signatures import Eip712Domain, RegistrationAuthorisation
+from dataledger.registry.keccak import keccak256
+from dataledger.registry.merkle import leaf_hash
+from dataledger.registry.participants import Participant, Role
 
 BATCH_NONCE_FLAG = 1 << 255
 MAX_BATCH_NONCE_INDEX = 2**63 - 1
@@ -252,7 +252,7 @@ class BulkItemResult:
 
 
 class BatchedRegistrationStore(Protocol):
-    """The database port of the bulk path (``ledger.batched_registration_store``)."""
+    """The database port of the bulk path (``ledger.sql.batched_registration_store``)."""
 
     def add_batched(self, records: Sequence[BatchedRegistration]) -> list[DataLedgerError | None]:
         """Store ``records`` and their outbox entries in ONE transaction; return, per record, the

@@ -11,7 +11,7 @@ from typing import Any
 
 import rfc8785
 
-from registry.errors import ValidationFailed
+from dataledger.registry.errors import ValidationFailed
 
 #: The largest integer that JSON (I-JSON, RFC 7493) carries exactly; RFC 8785 refuses larger ones.
 MAX_SAFE_INTEGER = 2**53 - 1

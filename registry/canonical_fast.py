@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.canonical import MAX_SAFE_INTEGER, canonical_json
+from dataledger.registry.canonical import MAX_SAFE_INTEGER, canonical_json
 
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 

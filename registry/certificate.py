@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from registry.canonical import MAX_SAFE_INTEGER, sha256_hex
-from registry.canonical_fast import canonical_json_fast
-from registry.chain_types import ChainEvidence, require_address, require_hex32
-from registry.errors import ValidationFailed, VerificationFailed
-from registry.multibase import multibase_decode, multibase_encode
-from registry.registrar_keys import DID_KEY_PREFIX, RegistrarKey, RegistrarPublicKey
+from dataledger.registry.canonical import MAX_SAFE_INTEGER, sha256_hex
+from dataledger.registry.canonical_fast import canonical_json_fast
+from dataledger.registry.chain_types import ChainEvidence, require_address, require_hex32
+from dataledger.registry.errors import ValidationFailed, VerificationFailed
+from dataledger.registry.multibase import multibase_decode, multibase_encode
+from dataledger.registry.registrar_keys import DID_KEY_PREFIX, RegistrarKey, RegistrarPublicKey
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPES = ("VerifiableCredential", "DataRightsRegistrationCertificate")

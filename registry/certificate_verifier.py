@@ -23,17 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.certificate import (
+from dataledger.registry.certificate import (
     PROOF_SIGNATURE_CHECK,
     Certificate,
     certificate_hash,
     parse_certificate,
     verify_proof,
 )
-from registry.chain_types import OnChainAssetStatus, RegistrationEvent
-from registry.errors import ValidationFailed, VerificationFailed
-from registry.ports import ChainEvidenceReader
-from registry.registrar_keys import RegistrarPublicKey
+from dataledger.registry.chain_types import OnChainAssetStatus, RegistrationEvent
+from dataledger.registry.errors import ValidationFailed, VerificationFailed
+from dataledger.registry.ports import ChainEvidenceReader
+from dataledger.registry.registrar_keys import RegistrarPublicKey
 
 
 class Check(enum.StrEnum):

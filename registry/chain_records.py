@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
-from registry.assets import RightClaimed
-from registry.chain_types import ChainEvidence, require_address, require_hex32
-from registry.errors import ValidationFailed
+from dataledger.registry.assets import RightClaimed
+from dataledger.registry.chain_types import ChainEvidence, require_address, require_hex32
+from dataledger.registry.errors import ValidationFailed
 
 ZERO_HASH = "0x" + "00" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -225,3 +226,61 @@ class OnChainConsent:
     status: ConsentStatus
     purpose_hash: str
     request_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorEvidence:
+    """Where a batch root was anchored: the ``BatchAnchored`` event and its transaction."""
+
+    chain_id: int
+    contract: str
+    batch_id: int  # the contract's batch id
+    root: bytes
+    tx_hash: str
+    block_number: int
+    block_timestamp: int
+    log_index: int
+    gas_used: int | None = None
+
+
+# The contracts' events and the acts they record: the vocabulary that the chain clients, the SQL
+# stores and the audit share.
+
+#: The act recorded in an asset's history for each event of the registry and licence contracts.
+ACT_OF_EVENT: Mapping[str, str] = MappingProxyType(
+    {
+        "AssetRegistered": "registered",
+        "AssetMaterialised": "materialised",
+        "ApplicationReviewed": "reviewed",
+        "PublicNoticeStarted": "notice-started",
+        "ApplicationRejected": "rejected",
+        "ObjectionFiled": "objection-filed",
+        "ObjectionResolved": "objection-resolved",
+        "CertificateRecorded": "certificate-recorded",
+        "CertificateSuperseded": "certificate-superseded",
+        "CertificateRenewed": "certificate-renewed",
+        "AssetChanged": "changed",
+        "AssetTransferred": "transferred",
+        "AssetPledged": "pledged",
+        "PledgeReleased": "pledge-released",
+        "PledgeEnforced": "pledge-enforced",
+        "AssetCancelled": "cancelled",
+        "AssetRevoked": "revoked",
+        "LicenceGranted": "licence-granted",
+        "LicenceUsed": "licence-used",
+        "LicenceRevoked": "licence-revoked",
+    }
+)
+EVENT_OF_ACT: Mapping[str, str] = MappingProxyType({act: event for event, act in ACT_OF_EVENT.items()})
+
+#: The act recorded in a data subject's consent history for each event of the licence registry.
+CONSENT_EVENT_OF_ACT: Mapping[str, str] = MappingProxyType(
+    {
+        "consent-granted": "ConsentGranted",
+        "consent-consumed": "ConsentConsumed",
+        "consent-withdrawn": "ConsentWithdrawn",
+    }
+)
+CONSENT_ACT_OF_EVENT: Mapping[str, str] = MappingProxyType(
+    {event: act for act, event in CONSENT_EVENT_OF_ACT.items()}
+)

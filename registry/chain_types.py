@@ -10,7 +10,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from registry.errors import ValidationFailed
+from dataledger.registry.errors import ValidationFailed
 
 _HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

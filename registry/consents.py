@@ -11,20 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.assets import new_salt, text_commitment
-from registry.chain_records import ConsentStatus, OnChainConsent
-from registry.chain_types import require_address, require_hex32
-from registry.errors import ConsentExpired, ConsentNotActive, ConsentNotFound, InvalidSignature, NotAuthorised
-from registry.holder_signatures import (
+from dataledger.registry.assets import new_salt, text_commitment
+from dataledger.registry.chain_records import ConsentStatus, OnChainConsent
+from dataledger.registry.chain_types import require_address, require_hex32
+from dataledger.registry.errors import (
+    ConsentExpired,
+    ConsentNotActive,
+    ConsentNotFound,
+    InvalidSignature,
+    NotAuthorised,
+)
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     act_authorisation,
     prepared_act,
     recover_typed_data_signer,
 )
-from registry.participants import Participant
-from registry.ports import LicenceLedger, LicenceRecords, RegistryLedger
-from registry.procedure import address_of, require_text
-from registry.signed_acts import SignedActRelay
+from dataledger.registry.participants import Participant
+from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLedger
+from dataledger.registry.procedure import address_of, require_text
+from dataledger.registry.signed_acts import SignedActRelay
 
 #: How far a subject's signed listing request may be from the chain's time.
 LISTING_REQUEST_WINDOW_S = 600

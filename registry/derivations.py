@@ -3,7 +3,7 @@
 A product's facts may declare its upstream (``facts.extra["derived_from"]``, the list the exchange's
 listing check reads); a derivation record states the parents and the licence each was used under.
 Together they form a DAG that the same trace queries as EPCIS items walk (nodes ``asset:0x…``).
-The rules live here; ``ledger.lineage_store`` stores the record.
+The rules live here; ``ledger.sql.lineage_store`` stores the record.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from registry.chain_records import OnChainLicence
-from registry.chain_types import require_hex32
-from registry.errors import (
+from dataledger.registry.chain_records import OnChainLicence
+from dataledger.registry.chain_types import require_hex32
+from dataledger.registry.errors import (
     DerivationCycle,
     DerivationIncomplete,
     DerivationLicenceInvalid,
     NotAuthorised,
     ValidationFailed,
 )
-from registry.participants import Participant, Role
+from dataledger.registry.participants import Participant, Role
 
 DERIVED_FROM_KEY = "derived_from"
 

@@ -20,9 +20,9 @@ from typing import Any, Protocol
 import coincurve
 from eth_utils import to_checksum_address
 
-from registry.errors import InvalidSignature, SignatureExpired
-from registry.holder_signatures import REGISTRATION_TYPES, Eip712Domain, RegistrationAuthorisation
-from registry.keccak import keccak256
+from dataledger.registry.errors import InvalidSignature, SignatureExpired
+from dataledger.registry.holder_signatures import REGISTRATION_TYPES, Eip712Domain, RegistrationAuthorisation
+from dataledger.registry.keccak import keccak256
 
 _SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _HALF_N = _SECP256K1_N // 2

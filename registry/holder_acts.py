@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.assets import (
+from dataledger.registry.assets import (
     AssetFacts,
     AssetRecord,
     AssetState,
@@ -20,18 +20,18 @@ from registry.assets import (
     new_salt,
     text_commitment,
 )
-from registry.chain_records import act_of
-from registry.chain_types import require_address
-from registry.errors import AssetNotPledged, NotAuthorised, ValidationFailed
-from registry.holder_signatures import (
+from dataledger.registry.chain_records import act_of
+from dataledger.registry.chain_types import require_address
+from dataledger.registry.errors import AssetNotPledged, NotAuthorised, ValidationFailed
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     prepared_act,
 )
-from registry.participants import Participant
-from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
-from registry.procedure import address_of, require_text
-from registry.registration_service import RegistrationService
-from registry.signed_acts import SignedActRelay
+from dataledger.registry.participants import Participant
+from dataledger.registry.ports import ProcedureStore, RegistryLedger, RegistryStore
+from dataledger.registry.procedure import address_of, require_text
+from dataledger.registry.registration_service import RegistrationService
+from dataledger.registry.signed_acts import SignedActRelay
 
 
 class HolderActsService:

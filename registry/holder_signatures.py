@@ -20,9 +20,9 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
-from registry.assets import RightClaimed
-from registry.chain_types import require_address, require_hex32
-from registry.errors import InvalidSignature, SignatureExpired, ValidationFailed
+from dataledger.registry.assets import RightClaimed
+from dataledger.registry.chain_types import require_address, require_hex32
+from dataledger.registry.errors import InvalidSignature, SignatureExpired, ValidationFailed
 
 REGISTRY_DOMAIN_NAME = "DataLedger DataRightsRegistry"
 REGISTRY_DOMAIN_VERSION = "2"

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from registry.errors import JsonNestedTooDeeply
+from dataledger.registry.errors import JsonNestedTooDeeply
 
 DEFAULT_MAX_DEPTH = 64
 """Deep enough for every document this registry accepts (an EPCIS document with ILMD and extensions

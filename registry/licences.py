@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from registry.assets import new_salt, reason_hash, text_commitment
-from registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
-from registry.chain_types import OnChainAssetStatus, require_address, require_hex32
-from registry.errors import (
+from dataledger.registry.assets import new_salt, reason_hash, text_commitment
+from dataledger.registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
+from dataledger.registry.chain_types import OnChainAssetStatus, require_address, require_hex32
+from dataledger.registry.errors import (
     AssetNotCertified,
     LicenceExpired,
     LicenceNotFound,
@@ -25,15 +25,15 @@ from registry.errors import (
     NotAuthorised,
     ValidationFailed,
 )
-from registry.holder_signatures import (
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     prepared_act,
 )
-from registry.participants import Participant
-from registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
-from registry.procedure import address_of, require_text
-from registry.registration_service import status_error
-from registry.signed_acts import SignedActRelay
+from dataledger.registry.participants import Participant
+from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
+from dataledger.registry.procedure import address_of, require_text
+from dataledger.registry.registration_service import status_error
+from dataledger.registry.signed_acts import SignedActRelay
 
 
 @dataclass(frozen=True, slots=True)

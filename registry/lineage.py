@@ -1,6 +1,6 @@
 """Lineage traces: what a trace back or forward from an item or data asset found, as plain values.
 
-The store (``ledger.event_store``) walks the lineage graph level by level and returns a :class:`Trace`;
+The store (``ledger.sql.event_store``) walks the lineage graph level by level and returns a :class:`Trace`;
 the API turns it into JSON (:meth:`Trace.as_json`), SVG (``registry.lineage_svg``) or W3C PROV-O
 (``registry.lineage_prov``). Nodes are EPC instances and classes (lots), transformations, business
 transactions and data assets (``asset:0x…``), see :mod:`registry.epcis.lineage`.
@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.epcis.lineage import iso_time, node_kind
+from dataledger.registry.epcis.lineage import iso_time, node_kind
 
 MAX_TRACE_DEPTH = 100
 

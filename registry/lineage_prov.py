@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.epcis.lineage import iso_time
-from registry.lineage import Trace
+from dataledger.registry.epcis.lineage import iso_time
+from dataledger.registry.lineage import Trace
 
 PROV_CONTEXT: dict[str, Any] = {
     "prov": "http://www.w3.org/ns/prov#",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from registry.epcis.lineage import iso_time
-from registry.lineage import Direction, Trace
+from dataledger.registry.epcis.lineage import iso_time
+from dataledger.registry.lineage import Direction, Trace
 
 _BOX_W, _BOX_H = 230, 34
 _COL_GAP, _ROW_GAP = 120, 16

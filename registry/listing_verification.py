@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from registry.certificate import VC_V2_CONTEXT, add_proof, format_datetime, verify_proof
-from registry.certificate_verifier import CheckResult
-from registry.chain_records import OnChainLicence, OnChainProcedure
-from registry.chain_types import OnChainAsset, OnChainAssetStatus, require_address, require_hex32
-from registry.errors import InvalidSignature
-from registry.holder_signatures import Eip712Domain, act_authorisation, recover_typed_data_signer
-from registry.registrar_keys import RegistrarKey, RegistrarPublicKey
+from dataledger.registry.certificate import VC_V2_CONTEXT, add_proof, format_datetime, verify_proof
+from dataledger.registry.certificate_verifier import CheckResult
+from dataledger.registry.chain_records import OnChainLicence, OnChainProcedure
+from dataledger.registry.chain_types import OnChainAsset, OnChainAssetStatus, require_address, require_hex32
+from dataledger.registry.errors import InvalidSignature
+from dataledger.registry.holder_signatures import Eip712Domain, act_authorisation, recover_typed_data_signer
+from dataledger.registry.registrar_keys import RegistrarKey, RegistrarPublicKey
 
 REPORT_TYPES = ("VerifiableCredential", "DataProductListingVerification")
 REPORT_ID_PREFIX = "urn:dataledger:listing-verification:"

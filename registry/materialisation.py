@@ -19,24 +19,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from registry.assets import AssetRecord, AssetState
-from registry.batched_registrations import BATCH_NONCE_FLAG, BatchedRegistration
-from registry.chain_types import RegistrationEvent
-from registry.errors import (
+from dataledger.registry.assets import AssetRecord, AssetState
+from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG, BatchedRegistration
+from dataledger.registry.chain_types import RegistrationEvent
+from dataledger.registry.errors import (
     AlreadyMaterialised,
     BatchNotAnchored,
     DataLedgerError,
     MaterialisationInProgress,
     NotAuthorised,
 )
-from registry.participants import Participant, Role
-from registry.ports import Acts, BatchLedger, RegistryStore
+from dataledger.registry.participants import Participant, Role
+from dataledger.registry.ports import Acts, BatchLedger, RegistryStore
 
 ZERO_HASH = "0x" + "00" * 32
 
 
 class AnchoredInclusion(Protocol):
-    """Where a batched entry stands (``ledger.outbox.Inclusion``)."""
+    """Where a batched entry stands (``ledger.sql.outbox.Inclusion``)."""
 
     @property
     def status(self) -> str: ...  # pending | sealed | anchored
@@ -52,7 +52,7 @@ class AnchoredInclusion(Protocol):
 
 
 class BatchedRegistrationReader(Protocol):
-    """The stored batched registrations (``ledger.batched_registration_store``)."""
+    """The stored batched registrations (``ledger.sql.batched_registration_store``)."""
 
     def get(self, asset_id: str) -> BatchedRegistration:
         """The batched registration ``asset_id``; raises ``AssetNotFound``."""

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from registry.errors import ValidationFailed
-from registry.keccak import keccak256
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.keccak import keccak256
 
 __all__ = [
     "HASH_SIZE",

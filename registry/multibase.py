@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from registry.errors import ValidationFailed
+from dataledger.registry.errors import ValidationFailed
 
 BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {char: index for index, char in enumerate(BASE58_ALPHABET)}

@@ -8,8 +8,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from registry.chain_types import require_address
-from registry.errors import NotAuthorised, ValidationFailed
+from dataledger.registry.chain_types import require_address
+from dataledger.registry.errors import NotAuthorised, ValidationFailed
 
 
 class Role(enum.StrEnum):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from registry.assets import AssetFacts, AssetRecord, AssetState
-from registry.chain_records import (
+from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
+from dataledger.registry.chain_records import (
     ChainAct,
     LicenceTerms,
     OnChainCertificate,
@@ -19,9 +19,9 @@ from registry.chain_records import (
     OnChainProcedure,
     ReviewStage,
 )
-from registry.chain_types import OnChainAsset, RegistrationEvent
-from registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
-from registry.participants import Participant
+from dataledger.registry.chain_types import OnChainAsset, RegistrationEvent
+from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
+from dataledger.registry.participants import Participant
 
 Acts = tuple[ChainAct, ...]
 
@@ -157,7 +157,7 @@ class LicenceLedger(Protocol):
 
 
 class RegistryStore(Protocol):
-    """The database port of assets and certificates (implemented by ``ledger.store.SqlStore``)."""
+    """The database port of assets and certificates (implemented by ``ledger.sql.store.SqlStore``)."""
 
     def get_participant(self, participant_id: str) -> Participant: ...
 
@@ -237,7 +237,7 @@ class RegistryStore(Protocol):
 
 
 class ProcedureStore(Protocol):
-    """Objections and pledges (implemented by ``ledger.lifecycle_store.LifecycleStore``)."""
+    """Objections and pledges (implemented by ``ledger.sql.lifecycle_store.LifecycleStore``)."""
 
     def add_objection(
         self,
@@ -277,7 +277,7 @@ class ProcedureStore(Protocol):
 
 
 class LicenceRecords(Protocol):
-    """Licences and consents (implemented by ``ledger.licence_store.LicenceStore``)."""
+    """Licences and consents (implemented by ``ledger.sql.licence_store.LicenceStore``)."""
 
     def add_licence(
         self,

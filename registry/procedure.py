@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.assets import AssetRecord, AssetState, reason_hash
-from registry.chain_records import ReviewStage
-from registry.chain_types import require_hex32
-from registry.errors import ValidationFailed
-from registry.holder_signatures import (
+from dataledger.registry.assets import AssetRecord, AssetState, reason_hash
+from dataledger.registry.chain_records import ReviewStage
+from dataledger.registry.chain_types import require_hex32
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     prepared_act,
 )
-from registry.participants import Participant, Role
-from registry.ports import ProcedureStore, RegistryLedger, RegistryStore
-from registry.registration_service import RegistrationService
-from registry.signed_acts import SignedActRelay
+from dataledger.registry.participants import Participant, Role
+from dataledger.registry.ports import ProcedureStore, RegistryLedger, RegistryStore
+from dataledger.registry.registration_service import RegistrationService
+from dataledger.registry.signed_acts import SignedActRelay
 
 _STATE_AFTER_REVIEW = {
     ReviewStage.FORMAL: AssetState.UNDER_REVIEW,

@@ -16,8 +16,8 @@ from typing import Any
 import ecdsa
 from ecdsa.util import sigdecode_string, sigencode_string
 
-from registry.errors import ValidationFailed
-from registry.multibase import P256_PRIV, P256_PUB, multikey_decode, multikey_encode
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.multibase import P256_PRIV, P256_PUB, multikey_decode, multikey_encode
 
 try:  # OpenSSL is optional: the ecdsa package is the reference implementation.
     from cryptography.exceptions import InvalidSignature as _OpenSSLInvalidSignature

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from registry.assets import (
+from dataledger.registry.assets import (
     AssetFacts,
     AssetRecord,
     AssetState,
@@ -26,11 +26,16 @@ from registry.assets import (
     metadata_commitment,
     reason_hash,
 )
-from registry.batched_registrations import BATCH_NONCE_FLAG
-from registry.certificate import CertificateFacts, certificate_hash, issue_certificate, parse_certificate
-from registry.chain_records import ChainAct
-from registry.chain_types import ChainEvidence, OnChainAssetStatus
-from registry.errors import (
+from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG
+from dataledger.registry.certificate import (
+    CertificateFacts,
+    certificate_hash,
+    issue_certificate,
+    parse_certificate,
+)
+from dataledger.registry.chain_records import ChainAct
+from dataledger.registry.chain_types import ChainEvidence, OnChainAssetStatus
+from dataledger.registry.errors import (
     AssetAlreadyRegistered,
     AssetNotFound,
     AssetRevoked,
@@ -44,10 +49,10 @@ from registry.errors import (
     ObjectionsOpen,
     ValidationFailed,
 )
-from registry.holder_signatures import RegistrationAuthorisation, require_holder_signature
-from registry.participants import Participant, Role
-from registry.ports import BatchedAssets, RegistryLedger, RegistryStore
-from registry.registrar_keys import RegistrarKey
+from dataledger.registry.holder_signatures import RegistrationAuthorisation, require_holder_signature
+from dataledger.registry.participants import Participant, Role
+from dataledger.registry.ports import BatchedAssets, RegistryLedger, RegistryStore
+from dataledger.registry.registrar_keys import RegistrarKey
 
 CERTIFICATE_TERM = timedelta(days=3 * 365)  # Beijing and Shanghai issue for three years
 

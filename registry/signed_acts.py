@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from registry.chain_records import ChainAct
-from registry.holder_signatures import (
+from dataledger.registry.chain_records import ChainAct
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     Eip712Domain,
     act_authorisation,

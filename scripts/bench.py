@@ -121,9 +121,9 @@ def serve(argv: Sequence[str]) -> int:
 
     import uvicorn
 
-    from api.app import create_app
-    from scripts.composition import build_services
-    from scripts.settings import Settings
+    from dataledger.api.app import create_app
+    from dataledger.composition import build_services
+    from dataledger.composition.settings import Settings
 
     services = build_services(
         Settings(
@@ -235,10 +235,10 @@ class Server:
 
 def _sign_chunk(job: tuple[dict[str, Any], bytes, int, int, int, int, str, Path]) -> tuple[Path, list[str]]:
     """Worker: write ``count`` signed items as request bodies (one JSON line per request)."""
-    from registry.assets import AssetFacts, metadata_commitment
-    from registry.batched_registrations import asset_id_bytes, authorisation_for, batched_nonce
-    from registry.fast_holder_signatures import RegistrationDigester, sign_registration_fast
-    from registry.holder_signatures import Eip712Domain
+    from dataledger.registry.assets import AssetFacts, metadata_commitment
+    from dataledger.registry.batched_registrations import asset_id_bytes, authorisation_for, batched_nonce
+    from dataledger.registry.fast_holder_signatures import RegistrationDigester, sign_registration_fast
+    from dataledger.registry.holder_signatures import Eip712Domain
 
     domain_json, key, start, count, per_request, deadline, run_id, path = job
     domain = Eip712Domain(
@@ -332,7 +332,7 @@ def enterprise(client: httpx.Client) -> tuple[bytes, dict[str, str]]:
 
 def run_direct(client: httpx.Client, count: int) -> tuple[float, list[str]]:
     """One registration per request and per transaction; returns (registrations/s, tx hashes)."""
-    from registry.holder_signatures import sign_typed_data
+    from dataledger.registry.holder_signatures import sign_typed_data
 
     key, headers = enterprise(client)
     submissions = []
@@ -456,7 +456,7 @@ def anchoring_figures(database: Path) -> tuple[float, list[tuple[float, int]], l
 
 
 def gas_used(data_dir: Path, rpc_url: str | None, tx_hashes: Sequence[str]) -> int:
-    from ledger.chain import connect
+    from dataledger.ledger.chain.connection import connect
 
     w3 = connect(rpc_url, data_dir / "chain")
     try:
@@ -584,7 +584,7 @@ def bench_chain(
 
 def _chain_time(client: httpx.Client, headers: dict[str, str]) -> int:
     """The chain's clock (latest block timestamp), read from the deadline the API proposes."""
-    from api.routes.bulk import DEFAULT_SIGNATURE_LIFETIME_S
+    from dataledger.api.routes.bulk import DEFAULT_SIGNATURE_LIFETIME_S
 
     prepared = client.post(
         "/v1/bulk/assets/registration-requests",
@@ -615,17 +615,21 @@ def verification_rates(seconds: float) -> dict[str, float]:
 
     from eth_account import Account
 
-    from registry.certificate import CertificateFacts, issue_certificate
-    from registry.certificate_verifier import CertificateVerifier
-    from registry.chain_types import ChainEvidence
-    from registry.fast_holder_signatures import RegistrationDigester, recover_signer, sign_registration_fast
-    from registry.holder_signatures import (
+    from dataledger.registry.certificate import CertificateFacts, issue_certificate
+    from dataledger.registry.certificate_verifier import CertificateVerifier
+    from dataledger.registry.chain_types import ChainEvidence
+    from dataledger.registry.fast_holder_signatures import (
+        RegistrationDigester,
+        recover_signer,
+        sign_registration_fast,
+    )
+    from dataledger.registry.holder_signatures import (
         Eip712Domain,
         RegistrationAuthorisation,
         recover_registration_signer,
     )
-    from registry.merkle import MerkleTree, verify_proof
-    from registry.registrar_keys import RegistrarKey
+    from dataledger.registry.merkle import MerkleTree, verify_proof
+    from dataledger.registry.registrar_keys import RegistrarKey
 
     rates: dict[str, float] = {}
     key = RegistrarKey.generate()

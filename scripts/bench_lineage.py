@@ -40,8 +40,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from registry.epcis import parse_document  # noqa: E402
-from registry.lineage import Direction  # noqa: E402
+from dataledger.registry.epcis import parse_document  # noqa: E402
+from dataledger.registry.lineage import Direction  # noqa: E402
 
 EVENTS_PER_CHAIN = 30
 STAGES = 24
@@ -248,8 +248,8 @@ def _percentiles(samples: Sequence[float]) -> dict[str, float]:
 def run_database(
     name: str, database_url: str | None, total_events: int, per_document: int, queries: int, log: Any
 ) -> Result:
-    from scripts.composition import build_services
-    from scripts.settings import Settings
+    from dataledger.composition import build_services
+    from dataledger.composition.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix=f"bench-lineage-{name}-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=database_url, environment="test")

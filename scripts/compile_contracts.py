@@ -1,6 +1,6 @@
 """Compile the Solidity contracts into the committed artifacts, or check that those are current.
 
-Tests and the runtime load ``ledger/artifacts/<Name>.json`` and never need a compiler, as web3.py does
+Tests and the runtime load ``ledger/chain/artifacts/<Name>.json`` and never need a compiler, as web3.py does
 with its test contracts; ``--check`` proves the committed artifacts match the sources.
 
 The compiler is the npm ``solc`` package (solcjs, pinned in package.json), driven through py-solc-x's
@@ -31,7 +31,7 @@ from solcx.exceptions import SolcError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS_DIR = "contracts"
-ARTIFACTS_DIR = Path("ledger") / "artifacts"
+ARTIFACTS_DIR = Path("ledger") / "chain" / "artifacts"
 NODE_MODULES = "node_modules"
 
 COMPILER_SETTINGS: Mapping[str, Any] = {

@@ -34,8 +34,16 @@ case "$task" in
   demo)      setup_python; exec "$VENV/bin/dataledger" demo "$@" ;;
   serve)     setup_python; exec "$VENV/bin/dataledger" serve "$@" ;;
   test)      setup_python; setup_node; exec "$VENV/bin/python" -m pytest "$@" ;;
-  lint)      setup_python; exec "$VENV/bin/ruff" check . ;;
-  contracts) setup_python; setup_node; exec "$VENV/bin/dataledger" contracts "${1:-check}" ;;
+  lint)      setup_python
+             "$VENV/bin/ruff" check .
+             "$VENV/bin/ruff" format --check .
+             # mypy cannot follow the package-dir mapping: give it the namespace as links.
+             mkdir -p .lint/dataledger
+             for package in registry ledger api composition cli; do ln -sfn "../../$package" ".lint/dataledger/$package"; done
+             exec "$VENV/bin/mypy" -p dataledger ;;
+  contracts) setup_python; setup_node  # compile | check (default): scripts/compile_contracts.py
+             if [ "${1:-check}" = check ]; then set -- --check; else set --; fi
+             exec "$VENV/bin/python" scripts/compile_contracts.py "$@" ;;
   bench)     setup_python; setup_node; exec "$VENV/bin/python" scripts/bench.py "$@" ;;
   *) echo "usage: scripts/dev.sh demo|serve|test|lint|contracts|bench [args]" >&2; exit 2 ;;
 esac

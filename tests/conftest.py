@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from scripts.composition import Services, build_services
-from scripts.settings import Settings
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.composition.settings import Settings
 from tests.factories import ApiDriver
 from tests.nodes import ANVIL, fresh_postgres_database, postgres_reachable, running_anvil, running_devnet
 

@@ -11,7 +11,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
-from registry.holder_signatures import sign_registration_typed_data
+from dataledger.registry.holder_signatures import sign_registration_typed_data
 
 _counter = itertools.count(1)
 

@@ -96,7 +96,7 @@ def start_server(data_dir: Path, port: int, external: list[str]) -> subprocess.P
     env.pop("DATALEDGER_DATABASE_URL", None)
     command = ["serve", "--port", str(port), "--data-dir", str(data_dir), *external]
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", *command],
+        [sys.executable, "-m", "dataledger.cli", *command],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,4 +1,11 @@
-"""The dependency rules of the layout, checked on the source: registry/ is a pure domain core."""
+"""The dependency rules of the layout, checked on the source.
+
+The project's folders are one import namespace (``dataledger.<folder>``, see pyproject.toml). The
+house has floors: the domain core (``registry``) at the bottom, the adapters (``ledger``: chain
+clients, SQL stores, background workers) above it, the HTTP edge (``api``) beside them, the
+composition root (``composition``) that wires them, and the command line (``cli``) on top. An import
+may only run down the house, never up.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FORBIDDEN_IN_CORE = {
+PACKAGES = ("registry", "ledger", "api", "composition", "cli")
+SOURCE_FOLDERS = (*PACKAGES, "scripts", "tests", "hardhat-free-devnet")
+
+WEB_DATABASE_OR_CHAIN = {
     "web3",
     "eth_tester",
     "fastapi",
@@ -21,35 +31,81 @@ FORBIDDEN_IN_CORE = {
     "psycopg",
     "lmdb",
     "solcx",
-    "api",
-    "ledger",
-    "scripts",
     "dataledger_devnet",
 }
 
+# What each floor may import of the others (besides itself).
+MAY_IMPORT = {
+    "registry": set(),
+    "ledger": {"registry"},
+    "api": {"registry"},
+    "composition": {"registry", "ledger"},
+    "cli": {"registry", "ledger", "api", "composition"},
+}
 
-def imported_top_level_modules(path: Path) -> set[str]:
+# Rooms of the adapters: the SQL side and the chain side do not know each other; workers use both.
+ROOMS_MAY_IMPORT = {"chain": set(), "sql": set(), "workers": {"chain", "sql"}}
+
+
+def python_files(*folders: str) -> list[str]:
+    return sorted(p.relative_to(REPO).as_posix() for folder in folders for p in (REPO / folder).rglob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
 
 
-@pytest.mark.parametrize(
-    "module", sorted(p.relative_to(REPO).as_posix() for p in (REPO / "registry").rglob("*.py"))
-)
+def floor_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "dataledger" and len(parts) > 1 else None
+
+
+@pytest.mark.parametrize("module", python_files(*SOURCE_FOLDERS))
+def test_project_code_is_imported_only_through_the_namespace(module: str) -> None:
+    """``import registry`` in a checkout would load a second copy beside ``dataledger.registry``."""
+    bare = {name for name in imported_modules(REPO / module) if name.split(".")[0] in PACKAGES}
+    assert not bare, f"{module} imports {sorted(bare)}: import them as dataledger.<package>"
+
+
+@pytest.mark.parametrize("module", python_files("registry"))
 def test_domain_core_imports_no_web_database_or_chain_code(module: str) -> None:
-    leaked = imported_top_level_modules(REPO / module) & FORBIDDEN_IN_CORE
+    leaked = {name.split(".")[0] for name in imported_modules(REPO / module)} & WEB_DATABASE_OR_CHAIN
     assert not leaked, f"{module} imports {sorted(leaked)}"
 
 
-@pytest.mark.parametrize(
-    "module", sorted(p.relative_to(REPO).as_posix() for p in (REPO / "ledger").rglob("*.py"))
-)
-def test_ledger_does_not_import_the_web_edge(module: str) -> None:
-    leaked = imported_top_level_modules(REPO / module) & {"api", "fastapi", "uvicorn"}
+@pytest.mark.parametrize("module", python_files(*PACKAGES))
+def test_imports_run_down_the_house_never_up(module: str) -> None:
+    floor = module.split("/")[0]
+    allowed = MAY_IMPORT[floor] | {floor}
+    upward = {name for name in imported_modules(REPO / module) if (floor_of(name) or floor) not in allowed}
+    assert not upward, f"{module} ({floor}) imports {sorted(upward)}"
+
+
+@pytest.mark.parametrize("module", python_files("ledger/chain", "ledger/sql", "ledger/workers"))
+def test_adapter_rooms_keep_to_themselves(module: str) -> None:
+    room = module.split("/")[1]
+    allowed = ROOMS_MAY_IMPORT[room] | {room}
+    crossing = {
+        name
+        for name in imported_modules(REPO / module)
+        if name.startswith("dataledger.ledger.") and name.split(".")[2] not in allowed
+    }
+    assert not crossing, f"{module} ({room}) imports {sorted(crossing)}"
+
+
+@pytest.mark.parametrize("module", python_files("api"))
+def test_the_http_edge_imports_no_web3_or_sql(module: str) -> None:
+    leaked = {name.split(".")[0] for name in imported_modules(REPO / module)} & {
+        "web3",
+        "sqlmodel",
+        "sqlalchemy",
+        "psycopg",
+    }
     assert not leaked, f"{module} imports {sorted(leaked)}"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.cli import main
-from scripts.composition import build_services
+from dataledger.cli.main import main
+from dataledger.composition import build_services
 from tests.conftest import make_settings
 from tests.factories import ApiDriver
 from tests.nodes import free_port
@@ -38,7 +38,7 @@ def test_audit_passes_on_a_clean_ledger_and_names_an_edited_row(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from dataledger.api.app import create_app
 
     services = build_services(make_settings(tmp_path))
     try:
@@ -71,12 +71,3 @@ def test_unknown_command_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["frobnicate"])
     assert exit_info.value.code == 2
-
-
-def test_bench_passes_every_option_to_the_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["bench", "--help"])
-
-    assert exit_info.value.code == 0
-    usage = capsys.readouterr().out
-    assert usage.startswith("usage: bench") and "--quick" in usage and "--chains" in usage

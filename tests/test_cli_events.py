@@ -12,10 +12,10 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
-from scripts.cli import main
-from scripts.composition import Services, build_services
-from scripts.duty_free_scenario import ESSENCE_LOT, duty_free_documents
+from dataledger.api.app import create_app
+from dataledger.cli.duty_free_scenario import ESSENCE_LOT, duty_free_documents
+from dataledger.cli.main import main
+from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.epcis.conformance import conformance_documents, expected_hash_ids
 from tests.epcis.factories import epcis_document, object_event

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from eth_account import Account
 
-from registry.holder_signatures import sign_registration_typed_data
+from dataledger.registry.holder_signatures import sign_registration_typed_data
 from tests.factories import asset_facts
 from tests.nodes import free_port, fresh_postgres_database, postgres_reachable, start_server
 

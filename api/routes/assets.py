@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import RegistrationPrepare, RegistrationSubmit, RevocationBody
-from registry.assets import asset_id_for, new_salt
-from registry.chain_types import ChainEvidence
-from registry.errors import ValidationFailed
-from registry.participants import Role
-from registry.registration_service import RegistrationRequest
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import RegistrationPrepare, RegistrationSubmit, RevocationBody
+from dataledger.registry.assets import asset_id_for, new_salt
+from dataledger.registry.chain_types import ChainEvidence
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.participants import Role
+from dataledger.registry.registration_service import RegistrationRequest
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentParticipant, ServicesDep
-from registry.participants import Role
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.registry.participants import Role
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

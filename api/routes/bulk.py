@@ -24,11 +24,12 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.problems import PROBLEM_BASE
-from api.schemas import MAX_INT64, AssetFactsBody, Body
-from registry.assets import metadata_commitment, new_salt
-from registry.batched_registrations import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.ports import AnchoringServices, ApiServices
+from dataledger.api.problems import PROBLEM_BASE
+from dataledger.api.schemas import MAX_INT64, AssetFactsBody, Body
+from dataledger.registry.assets import metadata_commitment, new_salt
+from dataledger.registry.batched_registrations import (
     MAX_BATCH_NONCE_INDEX,
     MAX_ITEMS_PER_REQUEST,
     REGISTRATION_KIND,
@@ -37,10 +38,9 @@ from registry.batched_registrations import (
     asset_id_bytes,
     batched_nonce,
 )
-from registry.errors import ConfigurationError, ValidationFailed
-from registry.holder_signatures import RegistrationAuthorisation
-from registry.participants import Participant, Role
-from scripts.anchoring import Anchoring
+from dataledger.registry.errors import ConfigurationError, ValidationFailed
+from dataledger.registry.holder_signatures import RegistrationAuthorisation
+from dataledger.registry.participants import Participant, Role
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk"])
 
@@ -80,8 +80,8 @@ class BulkSubmit(Body):
     items: Annotated[list[BulkItem], Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)]
 
 
-def _anchoring(services: Any) -> Anchoring:
-    anchoring = getattr(services, "anchoring", None)
+def _anchoring(services: ApiServices) -> AnchoringServices:
+    anchoring = services.anchoring
     if anchoring is None:
         raise ConfigurationError("batch anchoring is not configured in this server")
     return anchoring

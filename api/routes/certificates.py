@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from api.deps import ServicesDep
+from dataledger.api.deps import ServicesDep
 
 router = APIRouter(tags=["certificates"])
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import (
     ConsentListingBody,
     ConsentListingPrepare,
     ConsentPrepare,
@@ -19,8 +19,8 @@ from api.schemas import (
     RequestHashSubmit,
     Signed,
 )
-from registry.errors import NotAuthorised
-from registry.participants import Participant, Role
+from dataledger.registry.errors import NotAuthorised
+from dataledger.registry.participants import Participant, Role
 
 router = APIRouter(prefix="/v1/consents", tags=["consents"])
 

@@ -20,14 +20,14 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CurrentParticipant, ServicesDep
-from ledger.event_store import CaptureResult, StoredEvent
-from registry.epcis import parse_document, to_epcis_document
-from registry.epcis.event_leaf import EPCIS_EVENT_KIND, hash_id_of
-from registry.epcis.lineage import time_us
-from registry.epcis.rfc3339 import parse_date_time
-from registry.errors import ValidationFailed
-from registry.participants import Role
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.registry.epcis import parse_document, to_epcis_document
+from dataledger.registry.epcis.capture import CaptureResult, StoredEvent
+from dataledger.registry.epcis.event_leaf import EPCIS_EVENT_KIND, hash_id_of
+from dataledger.registry.epcis.lineage import time_us
+from dataledger.registry.epcis.rfc3339 import parse_date_time
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.participants import Role
 
 router = APIRouter(prefix="/v1/events", tags=["traceability"])
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ServicesDep
+from dataledger.api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 

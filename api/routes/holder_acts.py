@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import (
     ChangePrepare,
     ChangeSubmit,
     PledgePrepare,

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import (
     LicencePrepare,
     LicenceSubmit,
     ReasonPrepare,
@@ -15,7 +15,7 @@ from api.schemas import (
     RequestHashBody,
     RequestHashSubmit,
 )
-from registry.licences import LicenceOffer
+from dataledger.registry.licences import LicenceOffer
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 

@@ -22,13 +22,13 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import Body, Hex32
-from registry.derivations import Parent
-from registry.errors import AssetNotFound
-from registry.lineage import MAX_TRACE_DEPTH, Direction
-from registry.lineage_prov import trace_to_prov
-from registry.lineage_svg import trace_to_svg
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import Body, Hex32
+from dataledger.registry.derivations import Parent
+from dataledger.registry.errors import AssetNotFound
+from dataledger.registry.lineage import MAX_TRACE_DEPTH, Direction
+from dataledger.registry.lineage_prov import trace_to_prov
+from dataledger.registry.lineage_svg import trace_to_svg
 
 items_router = APIRouter(prefix="/v1/items", tags=["traceability"])
 router = APIRouter(prefix="/v1/lineage", tags=["traceability"])

@@ -6,16 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import ListingConsentPrepare, ListingVerifyBody
-from registry.errors import VerificationFailed
-from registry.listing_verification import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import ListingConsentPrepare, ListingVerifyBody
+from dataledger.registry.errors import VerificationFailed
+from dataledger.registry.listing_verification import (
     ListingRequest,
     UpstreamClaim,
     listing_consent_typed_data,
     verify_report,
 )
-from registry.participants import Role
+from dataledger.registry.participants import Role
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import ParticipantCreate
-from registry.errors import ValidationFailed
-from registry.participants import Participant, Role, new_api_key
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import ParticipantCreate
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.participants import Participant, Role, new_api_key
 
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentParticipant, ServicesDep
-from api.schemas import (
+from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import (
     NoticePeriodBody,
     ObjectionPrepare,
     ObjectionSubmit,
@@ -13,7 +13,7 @@ from api.schemas import (
     ResolutionBody,
     ReviewBody,
 )
-from registry.chain_records import ReviewStage
+from dataledger.registry.chain_records import ReviewStage
 
 router = APIRouter(prefix="/v1", tags=["procedure"])
 

@@ -6,7 +6,7 @@ Typical use (capture, or ``dataledger events hash FILE``)::
     ids = document_event_hash_ids(document)         # ni:///sha-256;...?ver=CBV2.0, in document order
 """
 
-from registry.epcis.document import (
+from dataledger.registry.epcis.document import (
     CAPTURE_DOCUMENT,
     DEFAULT_LIMITS,
     QUERY_DOCUMENT,
@@ -14,7 +14,7 @@ from registry.epcis.document import (
     EpcisDocument,
     parse_document,
 )
-from registry.epcis.event_hash import (
+from dataledger.registry.epcis.event_hash import (
     DATALEDGER_ADDED_FIELDS,
     DEFAULT_CONTEXT,
     EventHashId,
@@ -23,10 +23,15 @@ from registry.epcis.event_hash import (
     event_prehash,
     hash_events,
 )
-from registry.epcis.export import to_epcis_document
-from registry.epcis.problems import Problem
-from registry.epcis.validation import EPCIS_CONTEXT_URL, EVENT_TYPES, validate_event, validate_events
-from registry.errors import EpcisDocumentInvalid, EpcisDocumentTooLarge
+from dataledger.registry.epcis.export import to_epcis_document
+from dataledger.registry.epcis.problems import Problem
+from dataledger.registry.epcis.validation import (
+    EPCIS_CONTEXT_URL,
+    EVENT_TYPES,
+    validate_event,
+    validate_events,
+)
+from dataledger.registry.errors import EpcisDocumentInvalid, EpcisDocumentTooLarge
 
 __all__ = [
     "CAPTURE_DOCUMENT",

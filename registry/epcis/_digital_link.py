@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-from registry.epcis._reference_package import dl_normaliser_module
+from dataledger.registry.epcis._reference_package import dl_normaliser_module
 
 _CANDIDATE_PREFIXES = ("urn:epc:", "http")
 

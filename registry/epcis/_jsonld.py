@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from registry.epcis._reference_package import BUNDLED_CONTEXT_FILES, bundled_context
+from dataledger.registry.epcis._reference_package import BUNDLED_CONTEXT_FILES, bundled_context
 
 VOCABULARY_PREFIXES = ("https://ref.gs1.org/cbv", "https://gs1.org/voc")
 

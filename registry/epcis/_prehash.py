@@ -21,9 +21,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from registry.epcis._digital_link import canonical_digital_link
-from registry.epcis._jsonld import ActiveContext, JsonLdUnsupported, vocabulary_iris
-from registry.epcis.rfc3339 import cbv_timestamp
+from dataledger.registry.epcis._digital_link import canonical_digital_link
+from dataledger.registry.epcis._jsonld import ActiveContext, JsonLdUnsupported, vocabulary_iris
+from dataledger.registry.epcis.rfc3339 import cbv_timestamp
 
 PROP_ORDER: list[tuple[Any, Any]] = [
     ("eventTime", None),

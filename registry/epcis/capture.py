@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from registry.canonical_fast import canonical_json_fast
-from registry.epcis.document import EpcisDocument
-from registry.epcis.event_hash import hash_events
-from registry.epcis.event_leaf import event_digest, event_leaf, event_row_id
-from registry.epcis.lineage import EventFacts, event_facts
-from registry.epcis.problems import Problem, refuse_if_any
-from registry.errors import EpcisDocumentInvalid
+from dataledger.registry.canonical_fast import canonical_json_fast
+from dataledger.registry.epcis.document import EpcisDocument
+from dataledger.registry.epcis.event_hash import hash_events
+from dataledger.registry.epcis.event_leaf import event_digest, event_leaf, event_row_id
+from dataledger.registry.epcis.lineage import EventFacts, event_facts, iso_time
+from dataledger.registry.epcis.problems import Problem, refuse_if_any
+from dataledger.registry.errors import EpcisDocumentInvalid
 
 PARALLEL_FROM_EVENTS = 2_000  # smaller documents are prepared inline: a process round trip costs more
 CHUNK_EVENTS = 1_000
@@ -82,3 +83,63 @@ def prepare_events(
     problems = [p for chunk in chunks for p in chunk if isinstance(p, Problem)]
     refuse_if_any(problems)
     return [p for chunk in chunks for p in chunk if isinstance(p, PreparedEvent)]
+
+
+# What a capture stored, and a stored event, as the store returns them.
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedEvent:
+    """One event of a capture: its position in the document, hash ID, and whether it was stored before."""
+
+    index: int
+    hash_id: str
+    declared_event_id: str | None
+    duplicate: bool
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "index": self.index,
+            "eventHashId": self.hash_id,
+            "stored": "duplicate" if self.duplicate else "new",
+        }
+        if self.declared_event_id is not None:
+            body["declaredEventId"] = self.declared_event_id
+        return body
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    capture_id: str
+    events: tuple[CapturedEvent, ...]
+
+    @property
+    def new_count(self) -> int:
+        return sum(not e.duplicate for e in self.events)
+
+    @property
+    def hash_ids(self) -> list[str]:
+        return list(dict.fromkeys(e.hash_id for e in self.events))
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    hash_id: str
+    event_type: str
+    event_time_us: int
+    record_time_us: int
+    capture_id: str
+    biz_step: str | None
+    disposition: str | None
+    event: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "eventHashId": self.hash_id,
+            "type": self.event_type,
+            "eventTime": iso_time(self.event_time_us),
+            "recordTime": iso_time(self.record_time_us),
+            "bizStep": self.biz_step,
+            "disposition": self.disposition,
+            "captureId": self.capture_id,
+        }

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from registry.epcis._jsonld import JsonLdInvalid, JsonLdUnsupported, document_context
-from registry.epcis.problems import Problem, refuse_if_any
-from registry.epcis.rfc3339 import parse_date_time
-from registry.epcis.validation import validate_events
-from registry.errors import EpcisDocumentInvalid, EpcisDocumentTooLarge
-from registry.json_input import nesting_depth_exceeds
+from dataledger.registry.epcis._jsonld import JsonLdInvalid, JsonLdUnsupported, document_context
+from dataledger.registry.epcis.problems import Problem, refuse_if_any
+from dataledger.registry.epcis.rfc3339 import parse_date_time
+from dataledger.registry.epcis.validation import validate_events
+from dataledger.registry.errors import EpcisDocumentInvalid, EpcisDocumentTooLarge
+from dataledger.registry.json_input import nesting_depth_exceeds
 
 CAPTURE_DOCUMENT = "EPCISDocument"
 QUERY_DOCUMENT = "EPCISQueryDocument"

@@ -18,12 +18,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from registry.epcis._jsonld import ActiveContext, JsonLdInvalid, JsonLdUnsupported, document_context
-from registry.epcis._prehash import Unhashable, context_namespaces, namespace_replace, prehash
-from registry.epcis.document import EpcisDocument
-from registry.epcis.problems import Problem, refuse_if_any
-from registry.epcis.validation import EPCIS_CONTEXT_URL
-from registry.errors import EpcisDocumentInvalid
+from dataledger.registry.epcis._jsonld import (
+    ActiveContext,
+    JsonLdInvalid,
+    JsonLdUnsupported,
+    document_context,
+)
+from dataledger.registry.epcis._prehash import Unhashable, context_namespaces, namespace_replace, prehash
+from dataledger.registry.epcis.document import EpcisDocument
+from dataledger.registry.epcis.problems import Problem, refuse_if_any
+from dataledger.registry.epcis.validation import EPCIS_CONTEXT_URL
+from dataledger.registry.errors import EpcisDocumentInvalid
 
 DEFAULT_CONTEXT: tuple[str, ...] = (EPCIS_CONTEXT_URL,)
 """The ``@context`` of an event given on its own: GS1's EPCIS 2.0 context and nothing else."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from registry.errors import ValidationFailed
-from registry.keccak import keccak256
-from registry.merkle import leaf_hash
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.keccak import keccak256
+from dataledger.registry.merkle import leaf_hash
 
 EPCIS_EVENT_KIND = "epcis-event"
 EPCIS_EVENT_LEAF_TYPEHASH = keccak256(b"dataledger.EpcisEvent(bytes32 eventHash)")

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.epcis.document import CAPTURE_DOCUMENT, SCHEMA_VERSION
-from registry.epcis.event_hash import DEFAULT_CONTEXT
-from registry.epcis.problems import refuse_if_any
-from registry.epcis.validation import validate_events
+from dataledger.registry.epcis.document import CAPTURE_DOCUMENT, SCHEMA_VERSION
+from dataledger.registry.epcis.event_hash import DEFAULT_CONTEXT
+from dataledger.registry.epcis.problems import refuse_if_any
+from dataledger.registry.epcis.validation import validate_events
 
 
 def _creation_date(moment: datetime) -> str:

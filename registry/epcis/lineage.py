@@ -1,6 +1,6 @@
 """What an EPCIS event says about lineage: the items it names, the edges it adds, where and why.
 
-A captured event is indexed twice (``ledger.event_store``): every identifier it names, with its role,
+A captured event is indexed twice (``ledger.sql.event_store``): every identifier it names, with its role,
 for an item's history; and directed edges, upstream to downstream, for traces:
 
 * **ObjectEvent** ``ADD`` whose ILMD carries a lot number: the lot's class (``lgtin``) to each instance
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from registry.epcis.rfc3339 import parse_date_time
+from dataledger.registry.epcis.rfc3339 import parse_date_time
 
 ASSET_PREFIX = "asset:"
 TRANSFORMATION_PREFIX = "transformation:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from registry.errors import EpcisDocumentInvalid
+from dataledger.registry.errors import EpcisDocumentInvalid
 
 
 class Problem(NamedTuple):

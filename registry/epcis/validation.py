@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from registry.epcis._reference_package import bundled_context
-from registry.epcis.problems import Problem
-from registry.epcis.rfc3339 import parse_date_time
+from dataledger.registry.epcis._reference_package import bundled_context
+from dataledger.registry.epcis.problems import Problem
+from dataledger.registry.epcis.rfc3339 import parse_date_time
 
 EVENT_TYPES = (
     "ObjectEvent",

@@ -11,14 +11,14 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.anchor_client import AnchorEvidence
-from registry.assets import AssetFacts, metadata_commitment, new_salt
-from registry.batched_registrations import batched_nonce
-from registry.errors import LedgerUnavailable
-from registry.fast_holder_signatures import RegistrationDigester, sign_registration_fast
-from registry.holder_signatures import Eip712Domain, RegistrationAuthorisation
-from scripts.composition import Services, build_services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.registry.assets import AssetFacts, metadata_commitment, new_salt
+from dataledger.registry.batched_registrations import batched_nonce
+from dataledger.registry.chain_records import AnchorEvidence
+from dataledger.registry.errors import LedgerUnavailable
+from dataledger.registry.fast_holder_signatures import RegistrationDigester, sign_registration_fast
+from dataledger.registry.holder_signatures import Eip712Domain, RegistrationAuthorisation
 from tests.conftest import make_settings
 from tests.factories import Actor, ApiDriver, asset_facts
 

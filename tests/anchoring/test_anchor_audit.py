@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from ledger.audit import FindingKind, audit
-from scripts.cli import main
-from scripts.composition import Services
+from dataledger.cli.main import main
+from dataledger.composition import Services
+from dataledger.ledger.workers.audit import FindingKind, audit
 from tests.anchoring.conftest import signed_items
 from tests.factories import ApiDriver
 

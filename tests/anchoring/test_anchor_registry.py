@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
 
-from ledger.artifacts import load_artifact
-from ledger.revert_errors import RevertDecoder
-from registry import errors
-from registry.merkle import MerkleTree, leaf_hash, verify_proof
+from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.ledger.chain.revert_errors import RevertDecoder
+from dataledger.registry import errors
+from dataledger.registry.merkle import MerkleTree, leaf_hash, verify_proof
 from tests.contracts.conftest import reverts_with, transact
 
 ANCHORER_ROLE = keccak(text="ANCHORER_ROLE")

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from ledger.batcher import AnchorBatcher, BatcherConfig
-from ledger.outbox import AnchorOutbox, OutboxEntry, add_entries
-from ledger.store import SqlStore
-from ledger.tables import utcnow
-from registry.batched_registrations import kind_hash
-from registry.errors import NotFound
-from registry.merkle import leaf_hash, verify_proof
+from dataledger.ledger.sql.outbox import AnchorOutbox, OutboxEntry, add_entries
+from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.sql.tables import utcnow
+from dataledger.ledger.workers.batcher import AnchorBatcher, BatcherConfig
+from dataledger.registry.batched_registrations import kind_hash
+from dataledger.registry.errors import NotFound
+from dataledger.registry.merkle import leaf_hash, verify_proof
 from tests.anchoring.conftest import FakeAnchorLedger
 from tests.nodes import fresh_postgres_database, postgres_reachable
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 
-from registry import errors
-from registry.assets import RightClaimed
-from registry.batched_registrations import (
+from dataledger.composition import Services
+from dataledger.registry import errors
+from dataledger.registry.assets import RightClaimed
+from dataledger.registry.batched_registrations import (
     BATCH_NONCE_FLAG,
     REGISTRATION_LEAF_TYPEHASH,
     batched_nonce,
 )
-from registry.fast_holder_signatures import RegistrationDigester, registration_struct_hash
-from registry.holder_signatures import RegistrationAuthorisation, sign_registration, sign_typed_data
-from registry.keccak import keccak256
-from registry.merkle import leaf_hash, verify_proof
-from scripts.composition import Services
+from dataledger.registry.fast_holder_signatures import RegistrationDigester, registration_struct_hash
+from dataledger.registry.holder_signatures import (
+    RegistrationAuthorisation,
+    sign_registration,
+    sign_typed_data,
+)
+from dataledger.registry.keccak import keccak256
+from dataledger.registry.merkle import leaf_hash, verify_proof
 from tests.anchoring.conftest import SIGNATURE_LIFETIME_S, signed_item, signed_items
 from tests.factories import ApiDriver, asset_facts
 

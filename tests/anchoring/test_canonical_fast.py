@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.assets import AssetFacts, RightClaimed
-from registry.batched_registrations import facts_as_json
-from registry.canonical import canonical_json
-from registry.canonical_fast import canonical_json_fast
-from registry.errors import ValidationFailed
+from dataledger.registry.assets import AssetFacts, RightClaimed
+from dataledger.registry.batched_registrations import facts_as_json
+from dataledger.registry.canonical import canonical_json
+from dataledger.registry.canonical_fast import canonical_json_fast
+from dataledger.registry.errors import ValidationFailed
 
 json_values = st.recursive(
     st.none()

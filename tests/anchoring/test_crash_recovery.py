@@ -10,10 +10,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from registry.batched_registrations import REGISTRATION_KIND, kind_hash
-from registry.merkle import verify_proof
-from scripts.composition import Services, build_services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.registry.batched_registrations import REGISTRATION_KIND, kind_hash
+from dataledger.registry.merkle import verify_proof
 from tests.anchoring.conftest import signed_items
 from tests.conftest import make_settings
 from tests.factories import ApiDriver

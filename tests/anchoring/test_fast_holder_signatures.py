@@ -11,9 +11,9 @@ from eth_utils import keccak as eth_utils_keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import keccak as keccak_module
-from registry.assets import AssetFacts, RightClaimed, asset_id_for, metadata_commitment
-from registry.batched_registrations import (
+from dataledger.registry import keccak as keccak_module
+from dataledger.registry.assets import AssetFacts, RightClaimed, asset_id_for, metadata_commitment
+from dataledger.registry.batched_registrations import (
     BATCH_NONCE_FLAG,
     asset_id_bytes,
     authorisation_for,
@@ -24,9 +24,9 @@ from registry.batched_registrations import (
     registration_leaf_preimage,
     signed_fields_for,
 )
-from registry.canonical import canonical_json
-from registry.errors import InvalidSignature, SignatureExpired, ValidationFailed
-from registry.fast_holder_signatures import (
+from dataledger.registry.canonical import canonical_json
+from dataledger.registry.errors import InvalidSignature, SignatureExpired, ValidationFailed
+from dataledger.registry.fast_holder_signatures import (
     RegistrationDigester,
     domain_separator,
     recover_signer,
@@ -35,7 +35,7 @@ from registry.fast_holder_signatures import (
     require_holder_signature_fast,
     sign_registration_fast,
 )
-from registry.holder_signatures import (
+from dataledger.registry.holder_signatures import (
     Eip712Domain,
     RegistrationAuthorisation,
     recover_registration_signer,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.holder_signatures import sign_typed_data
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.registry.holder_signatures import sign_typed_data
 from tests.anchoring.conftest import signed_item, signed_items
 from tests.factories import Actor, ApiDriver, asset_facts
 from tests.lifecycle.driver import assert_problem
@@ -156,7 +156,7 @@ def test_batched_registration_of_content_registered_directly_is_refused(
 
 def _pending(services: Services, asset_id: str) -> Any:
     """Store ``asset_id`` as pending, as a materialisation does before it reaches the chain."""
-    from registry.assets import AssetRecord, AssetState
+    from dataledger.registry.assets import AssetRecord, AssetState
 
     record = services.anchoring.registrations.get(asset_id)  # type: ignore[union-attr]
     services.store.add_pending_asset(

@@ -7,8 +7,15 @@ from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.errors import ValidationFailed
-from registry.merkle import MerkleTree, leaf_hash, merkle_root, node_hash, process_proof, verify_proof
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.merkle import (
+    MerkleTree,
+    leaf_hash,
+    merkle_root,
+    node_hash,
+    process_proof,
+    verify_proof,
+)
 
 hashes = st.binary(min_size=32, max_size=32)
 leaf_lists = st.lists(hashes, min_size=1, max_size=70, unique=True)

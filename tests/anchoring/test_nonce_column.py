@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.store import nonce_column, nonce_of_column
-from registry.batched_registrations import MAX_BATCH_NONCE_INDEX, batched_nonce
+from dataledger.ledger.sql.store import nonce_column, nonce_of_column
+from dataledger.registry.batched_registrations import MAX_BATCH_NONCE_INDEX, batched_nonce
 
 direct_nonces = st.integers(min_value=0, max_value=2**63 - 1)
 batched_nonces = st.integers(min_value=0, max_value=MAX_BATCH_NONCE_INDEX).map(batched_nonce)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from registry.merkle import verify_proof
+from dataledger.registry.merkle import verify_proof
 from scripts.bench import ADMIN_KEY, Plan, Server
 from tests.anchoring.conftest import SIGNATURE_LIFETIME_S, signed_item
 from tests.factories import asset_facts
@@ -25,7 +25,7 @@ def test_acknowledged_registrations_survive_a_kill_and_are_anchored_once(
 ) -> None:
     from eth_account import Account
 
-    from registry.holder_signatures import Eip712Domain
+    from dataledger.registry.holder_signatures import Eip712Domain
 
     data_dir = tmp_path / "data"
     data_dir.mkdir()

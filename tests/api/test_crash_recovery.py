@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from registry.assets import AssetFacts, AssetRecord, AssetState
-from registry.holder_signatures import RegistrationAuthorisation
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
+from dataledger.registry.holder_signatures import RegistrationAuthorisation
 from tests.factories import Actor, ApiDriver, asset_facts
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from scripts.composition import Services, build_services
+from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, asset_facts
 

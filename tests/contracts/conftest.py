@@ -18,7 +18,7 @@ from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 
-from ledger.artifacts import ContractArtifact, load_artifact
+from dataledger.ledger.chain.artifacts import ContractArtifact, load_artifact
 
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
 DEFAULT_ADMIN_ROLE = b"\x00" * 32

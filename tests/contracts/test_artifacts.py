@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.artifacts import load_artifact
+from dataledger.ledger.chain.artifacts import load_artifact
 from scripts import compile_contracts
 
 COMMITTED = compile_contracts.REPO_ROOT / compile_contracts.ARTIFACTS_DIR
@@ -57,25 +57,27 @@ def test_check_passes_on_current_artifacts(project_copy, capsys):
 def test_check_names_the_stale_artifact_and_the_changed_source(project_copy, capsys):
     source = project_copy / "contracts" / "DataRightsRegistry.sol"
     source.write_text(source.read_text() + "\n// changed\n")
-    before = (project_copy / "ledger" / "artifacts" / "DataRightsRegistry.json").read_bytes()
+    before = (project_copy / "ledger" / "chain" / "artifacts" / "DataRightsRegistry.json").read_bytes()
 
     exit_code = compile_contracts.main(["--check", "--root", str(project_copy)])
 
     assert exit_code == 1
     err = capsys.readouterr().err
     assert "DataRightsRegistry.json is stale: sources changed: contracts/DataRightsRegistry.sol" in err
-    assert (project_copy / "ledger" / "artifacts" / "DataRightsRegistry.json").read_bytes() == before
+    assert (
+        project_copy / "ledger" / "chain" / "artifacts" / "DataRightsRegistry.json"
+    ).read_bytes() == before
 
 
 def test_check_reports_an_artifact_without_a_contract(project_copy, capsys):
-    (project_copy / "ledger" / "artifacts" / "Retired.json").write_text("{}\n")
+    (project_copy / "ledger" / "chain" / "artifacts" / "Retired.json").write_text("{}\n")
 
     assert compile_contracts.main(["--check", "--root", str(project_copy)]) == 1
     assert "Retired.json belongs to no contract in contracts/" in capsys.readouterr().err
 
 
 def test_write_recreates_the_committed_artifacts_and_removes_orphans(project_copy):
-    artifacts = project_copy / "ledger" / "artifacts"
+    artifacts = project_copy / "ledger" / "chain" / "artifacts"
     (artifacts / "DataRightsRegistry.json").unlink()
     (artifacts / "Retired.json").write_text("{}\n")
 

@@ -7,8 +7,8 @@ import pytest
 from eth_account import Account
 from web3.logs import DISCARD
 
-from ledger.artifacts import load_artifact
-from registry.holder_signatures import Eip712Domain, act_authorisation, licence_domain, sign_act
+from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.registry.holder_signatures import Eip712Domain, act_authorisation, licence_domain, sign_act
 from tests.contracts.conftest import h, reverts_with, set_next_timestamp, transact
 
 ZERO = b"\x00" * 32

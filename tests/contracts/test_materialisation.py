@@ -13,10 +13,15 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
-from ledger.artifacts import load_artifact
-from registry.batched_registrations import BATCH_NONCE_FLAG, registration_leaf
-from registry.holder_signatures import Eip712Domain, RegistrationAuthorisation, act_authorisation, sign_act
-from registry.merkle import MerkleTree
+from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG, registration_leaf
+from dataledger.registry.holder_signatures import (
+    Eip712Domain,
+    RegistrationAuthorisation,
+    act_authorisation,
+    sign_act,
+)
+from dataledger.registry.merkle import MerkleTree
 from tests.contracts.conftest import (
     DEADLINE_HORIZON,
     DEFAULT_ADMIN_ROLE,

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dataledger_devnet import DevnetChain, DevnetProvider, open_chain
 from web3 import HTTPProvider, Web3
 
+from dataledger_devnet import DevnetChain, DevnetProvider, open_chain
 from tests.devnet.devnet_process import DevnetProcess
 
 

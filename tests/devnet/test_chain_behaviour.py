@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
+from eth_utils import to_checksum_address
+from web3 import Web3
+
 from dataledger_devnet import DevnetChain, dev_accounts, open_chain
 from dataledger_devnet.call_request import CallRequest
 from dataledger_devnet.errors import ChainConfigMismatch, InvalidTimestamp, TransactionRejected
 from dataledger_devnet.genesis import DevnetMiningChain
 from dataledger_devnet.indexes import LogFilter
-from eth_account import Account
-from eth_utils import to_checksum_address
-from web3 import Web3
-
 from tests.devnet.devnet_process import REPO_ROOT
 from tests.devnet.probe import ARTIFACT, DEV0_KEY
 

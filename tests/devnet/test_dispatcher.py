@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from dataledger_devnet import DevnetChain, Dispatcher
 
 

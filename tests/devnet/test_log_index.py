@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dataledger_devnet import DevnetChain, Dispatcher
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
+from dataledger_devnet import DevnetChain, Dispatcher
 from tests.devnet.probe import ARTIFACT, DEV0_KEY
 
 VALUE_STORED = "0x" + keccak(text="ValueStored(address,uint256,bytes32)").hex()

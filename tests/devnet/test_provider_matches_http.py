@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dataledger_devnet import DevnetProvider
 from web3 import HTTPProvider, Web3
 
+from dataledger_devnet import DevnetProvider
 from tests.devnet.devnet_process import DevnetProcess
 from tests.devnet.probe import DEV0, DEV1, deploy_probe
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from dataledger_devnet import DevnetChain
-from dataledger_devnet.server import IntervalMiner
 from eth_account import Account
 from web3 import Web3
 from web3.middleware import SignAndSendRawMiddlewareBuilder
 
+from dataledger_devnet import DevnetChain
+from dataledger_devnet.server import IntervalMiner
 from tests.devnet.probe import DEV0, DEV0_KEY, deploy_probe
 
 

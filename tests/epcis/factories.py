@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from registry.epcis import EPCIS_CONTEXT_URL
+from dataledger.registry.epcis import EPCIS_CONTEXT_URL
 
 EXAMPLE_CONTEXT: list[Any] = [EPCIS_CONTEXT_URL, {"example": "https://ns.example.com/epcis/"}]
 

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from registry.epcis import DATALEDGER_ADDED_FIELDS, document_event_hash_ids, hash_events, parse_document
+from dataledger.registry.epcis import (
+    DATALEDGER_ADDED_FIELDS,
+    document_event_hash_ids,
+    hash_events,
+    parse_document,
+)
 from tests.epcis.conformance import (
     CONFORMANCE_DIR,
     REPOSITORY_X_ADDED_FIELDS,

@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from registry.epcis import DocumentLimits, EpcisDocumentInvalid, EpcisDocumentTooLarge, parse_document
-from registry.errors import ValidationFailed
+from dataledger.registry.epcis import (
+    DocumentLimits,
+    EpcisDocumentInvalid,
+    EpcisDocumentTooLarge,
+    parse_document,
+)
+from dataledger.registry.errors import ValidationFailed
 from tests.epcis.factories import epcis_document, object_event
 
 

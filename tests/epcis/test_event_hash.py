@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.epcis import (
+from dataledger.registry.epcis import (
     DATALEDGER_ADDED_FIELDS,
     EPCIS_CONTEXT_URL,
     EpcisDocumentInvalid,
@@ -21,7 +21,7 @@ from registry.epcis import (
     parse_document,
     validate_event,
 )
-from registry.epcis.rfc3339 import cbv_timestamp
+from dataledger.registry.epcis.rfc3339 import cbv_timestamp
 from tests.epcis.factories import EXAMPLE_CONTEXT, epcis_document, object_event
 from tests.epcis.strategies import events, reordered
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.epcis import (
+from dataledger.registry.epcis import (
     EpcisDocumentInvalid,
     document_event_hash_ids,
     parse_document,

@@ -24,7 +24,7 @@ socket.socket = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
 
-from registry.epcis import document_event_hash_ids, parse_document
+from dataledger.registry.epcis import document_event_hash_ids, parse_document
 
 ids = document_event_hash_ids(parse_document(Path(sys.argv[1]).read_bytes()))
 assert ids == Path(sys.argv[1]).with_suffix(".hashes").read_text().split(), ids

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from registry.epcis import EPCIS_CONTEXT_URL, EpcisDocumentInvalid, event_prehash, parse_document
-from registry.epcis._digital_link import canonical_digital_link
-from registry.epcis._jsonld import VOCABULARY_PREFIXES, document_context, vocabulary_iris
-from registry.epcis.rfc3339 import cbv_timestamp
+from dataledger.registry.epcis import EPCIS_CONTEXT_URL, EpcisDocumentInvalid, event_prehash, parse_document
+from dataledger.registry.epcis._digital_link import canonical_digital_link
+from dataledger.registry.epcis._jsonld import VOCABULARY_PREFIXES, document_context, vocabulary_iris
+from dataledger.registry.epcis.rfc3339 import cbv_timestamp
 from tests.epcis.conformance import REPOSITORY_X_ADDED_FIELDS, conformance_documents
 from tests.epcis.reference import reference_prehash
 from tests.epcis.strategies import epcs, events, rfc3339_times

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from registry.epcis import EpcisDocumentInvalid, Problem, parse_document, validate_event
+from dataledger.registry.epcis import EpcisDocumentInvalid, Problem, parse_document, validate_event
 from tests.epcis.factories import epcis_document, object_event
 
 

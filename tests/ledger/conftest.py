@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
-from ledger.chain import connect
+from dataledger.ledger.chain.connection import connect
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from ledger.audit import AuditReport, Finding, FindingKind, audit
-from ledger.indexer import EventIndexer
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.ledger.workers.audit import AuditReport, Finding, FindingKind, audit
+from dataledger.ledger.workers.indexer import EventIndexer
 from tests.factories import ApiDriver
 from tests.ledger.test_indexer import api, fresh_registry_client, indexer_for, register_directly, services
 

@@ -11,15 +11,19 @@ import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.indexer import EventIndex, EventIndexer
-from ledger.registry_client import REGISTRY_CONTRACT, DataRightsRegistryClient, decoder_for_all_contracts
-from ledger.store import SqlStore
-from ledger.transactions import TransactionSender, wait_until
-from registry.assets import AssetFacts, metadata_commitment, new_salt
-from registry.holder_signatures import RegistrationAuthorisation, sign_registration
-from scripts.composition import Services, build_services
-from scripts.settings import DEV_OPERATOR_KEY
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.composition.settings import DEV_OPERATOR_KEY
+from dataledger.ledger.chain.data_rights_registry import (
+    REGISTRY_CONTRACT,
+    DataRightsRegistryClient,
+    decoder_for_all_contracts,
+)
+from dataledger.ledger.chain.transactions import TransactionSender, wait_until
+from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.workers.indexer import EventIndex, EventIndexer
+from dataledger.registry.assets import AssetFacts, metadata_commitment, new_salt
+from dataledger.registry.holder_signatures import RegistrationAuthorisation, sign_registration
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, content_hash
 from tests.nodes import rpc

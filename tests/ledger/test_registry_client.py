@@ -7,15 +7,15 @@ import pytest
 from eth_account import Account
 from web3 import Web3
 
-from ledger.chain import connect
-from ledger.registry_client import DataRightsRegistryClient, decoder_for_all_contracts
-from ledger.transactions import TransactionSender
-from registry import errors
-from registry.assets import AssetFacts, asset_id_for, metadata_commitment, new_salt
-from registry.chain_records import ReviewStage
-from registry.chain_types import OnChainAssetStatus
-from registry.holder_signatures import RegistrationAuthorisation, sign_registration
-from scripts.settings import DEV_OPERATOR_KEY
+from dataledger.composition.settings import DEV_OPERATOR_KEY
+from dataledger.ledger.chain.connection import connect
+from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClient, decoder_for_all_contracts
+from dataledger.ledger.chain.transactions import TransactionSender
+from dataledger.registry import errors
+from dataledger.registry.assets import AssetFacts, asset_id_for, metadata_commitment, new_salt
+from dataledger.registry.chain_records import ReviewStage
+from dataledger.registry.chain_types import OnChainAssetStatus
+from dataledger.registry.holder_signatures import RegistrationAuthorisation, sign_registration
 from tests.factories import content_hash
 
 FAR_FUTURE = 2**40

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from eth_abi import encode
 
-from ledger.artifacts import load_artifact
-from ledger.registry_client import REGISTRY_CONTRACT, decoder_for_all_contracts
-from ledger.revert_errors import REVERT_ERROR_MAP, RevertDecoder
-from registry import errors
+from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.ledger.chain.data_rights_registry import REGISTRY_CONTRACT, decoder_for_all_contracts
+from dataledger.ledger.chain.revert_errors import REVERT_ERROR_MAP, RevertDecoder
+from dataledger.registry import errors
 
 DEPLOYED_CONTRACTS = [REGISTRY_CONTRACT, "LicenceRegistry", "AnchorRegistry"]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.store import SqlStore
-from registry import errors
-from registry.assets import AssetFacts, AssetRecord, AssetState
-from registry.chain_types import ChainEvidence, RegistrationEvent
-from registry.participants import Participant, Role, new_api_key
-from scripts.composition import build_services
+from dataledger.api.app import create_app
+from dataledger.composition import build_services
+from dataledger.ledger.sql.store import SqlStore
+from dataledger.registry import errors
+from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
+from dataledger.registry.chain_types import ChainEvidence, RegistrationEvent
+from dataledger.registry.participants import Participant, Role, new_api_key
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, content_hash
 

@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from eth_account import Account
 from web3 import Web3
 
-from ledger.anchor_client import AnchorRegistryClient
-from ledger.chain import connect
-from ledger.registry_client import decoder_for_all_contracts
-from ledger.transactions import TransactionSender
-from scripts.settings import DEV_OPERATOR_KEY
+from dataledger.composition.settings import DEV_OPERATOR_KEY
+from dataledger.ledger.chain.anchor_registry import AnchorRegistryClient
+from dataledger.ledger.chain.connection import connect
+from dataledger.ledger.chain.data_rights_registry import decoder_for_all_contracts
+from dataledger.ledger.chain.transactions import TransactionSender
 from tests.nodes import rpc
 
 KIND = b"\x01" * 32

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from scripts.composition import Services, build_services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.lifecycle.driver import ChainClock, LifecycleDriver
 from tests.nodes import rpc

@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from registry.holder_signatures import sign_typed_data
+from dataledger.registry.holder_signatures import sign_typed_data
 from tests.factories import Actor, ApiDriver, asset_facts
 from tests.nodes import rpc
 

@@ -236,6 +236,6 @@ def test_subject_lists_and_withdraws_consents_with_their_key(api: LifecycleDrive
 
 
 def _sign(account, typed_data: dict) -> str:  # type: ignore[no-untyped-def]
-    from registry.holder_signatures import sign_typed_data
+    from dataledger.registry.holder_signatures import sign_typed_data
 
     return sign_typed_data(account.key, typed_data)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ledger.audit import FindingKind, audit
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.ledger.workers.audit import FindingKind, audit
 from tests.lifecycle.driver import LifecycleDriver
 from tests.lifecycle.test_licences_api import licensed
 

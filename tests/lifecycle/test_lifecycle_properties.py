@@ -28,20 +28,20 @@ from hypothesis.stateful import (
 )
 from web3 import HTTPProvider, Web3
 
-from ledger.licence_client import LicenceRegistryClient
-from ledger.registry_client import DataRightsRegistryClient, decoder_for_all_contracts
-from ledger.transactions import TransactionSender
-from registry.chain_records import ReviewStage
-from registry.chain_types import OnChainAssetStatus as S
-from registry.errors import DataLedgerError
-from registry.holder_signatures import (
+from dataledger.composition.settings import DEV_OPERATOR_KEY
+from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClient, decoder_for_all_contracts
+from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
+from dataledger.ledger.chain.transactions import TransactionSender
+from dataledger.registry.chain_records import ReviewStage
+from dataledger.registry.chain_types import OnChainAssetStatus as S
+from dataledger.registry.errors import DataLedgerError
+from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     RegistrationAuthorisation,
     act_authorisation,
     sign_act,
     sign_registration,
 )
-from scripts.settings import DEV_OPERATOR_KEY
 from tests.factories import content_hash
 from tests.nodes import rpc
 

@@ -110,7 +110,7 @@ def test_pledged_product_lists_only_with_the_pledgees_signed_consent(api: Lifecy
         json={"asset_id": product["assetId"], "lister": case["request"]["lister"]},
         headers=bank.headers,
     ).json()
-    from registry.holder_signatures import sign_typed_data
+    from dataledger.registry.holder_signatures import sign_typed_data
 
     consent = sign_typed_data(bank.account.key, asked["typedData"])  # type: ignore[union-attr]
     subject = verify_listing(api, exchange, {**case["request"], "pledgee_consent": consent})[

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from registry.merkle import verify_proof
-from scripts.composition import Services, build_services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.registry.merkle import verify_proof
 from tests.conftest import make_settings
 from tests.factories import Actor, ApiDriver
 

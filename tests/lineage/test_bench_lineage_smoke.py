@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from registry.epcis import parse_document
+from dataledger.registry.epcis import parse_document
 from scripts.bench_lineage import EVENTS_PER_CHAIN, chain_events, main
 from tests.epcis.factories import epcis_document
 

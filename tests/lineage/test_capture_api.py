@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.epcis import document_event_hash_ids, parse_document
-from registry.epcis.event_leaf import event_leaf
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.registry.epcis import document_event_hash_ids, parse_document
+from dataledger.registry.epcis.event_leaf import event_leaf
 from tests.epcis.conformance import REPOSITORY_X_ADDED_FIELDS, conformance_documents, expected_hash_ids
 from tests.epcis.factories import epcis_document, object_event
 from tests.factories import Actor, ApiDriver

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scripts.composition import Services
+from dataledger.composition import Services
 from tests.factories import Actor, ApiDriver, asset_facts
 from tests.lifecycle.driver import LifecycleDriver
 

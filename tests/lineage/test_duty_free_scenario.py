@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from scripts import duty_free_scenario as scenario
+from dataledger.cli import duty_free_scenario as scenario
 from tests.factories import Actor, ApiDriver
 from tests.lineage.conftest import captured
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from registry.epcis.lineage import Edge, event_facts, lot_class, node_kind, short_vocabulary, time_us
-from registry.epcis.rfc3339 import parse_date_time
+from dataledger.registry.epcis.lineage import (
+    Edge,
+    event_facts,
+    lot_class,
+    node_kind,
+    short_vocabulary,
+    time_us,
+)
+from dataledger.registry.epcis.rfc3339 import parse_date_time
 from tests.lineage.graphs import C1, I1, I2, I3, R1, L, P, aggregation, production_events
 
 FACTORY = "urn:epc:id:sgln:4012345.00001.0"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from registry.epcis import document_event_hash_ids, parse_document
-from registry.epcis.capture import CHUNK_EVENTS, PARALLEL_FROM_EVENTS
-from registry.errors import EpcisDocumentInvalid
-from scripts.composition import Services
+from dataledger.composition import Services
+from dataledger.registry.epcis import document_event_hash_ids, parse_document
+from dataledger.registry.epcis.capture import CHUNK_EVENTS, PARALLEL_FROM_EVENTS
+from dataledger.registry.errors import EpcisDocumentInvalid
 from tests.epcis.factories import epcis_document, object_event
 
 

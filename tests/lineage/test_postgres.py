@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from registry.epcis import parse_document
-from scripts.composition import Services, build_services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from dataledger.registry.epcis import parse_document
 from tests.conftest import make_settings
 from tests.epcis.factories import epcis_document
 from tests.factories import Actor, ApiDriver

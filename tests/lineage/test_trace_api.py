@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from scripts.composition import Services
+from dataledger.composition import Services
 from tests.factories import Actor, ApiDriver
 from tests.lineage import graphs
 from tests.lineage.conftest import anchor_now, assert_anchor_verifies, captured, event_path

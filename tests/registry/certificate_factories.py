@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry.assets import RightClaimed
-from registry.certificate import CertificateFacts, certificate_hash, issue_certificate
-from registry.chain_records import OnChainCertificate, OnChainProcedure
-from registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
-from registry.registrar_keys import RegistrarKey
+from dataledger.registry.assets import RightClaimed
+from dataledger.registry.certificate import CertificateFacts, certificate_hash, issue_certificate
+from dataledger.registry.chain_records import OnChainCertificate, OnChainProcedure
+from dataledger.registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
+from dataledger.registry.registrar_keys import RegistrarKey
 
 ASSETS = Path(__file__).parent / "assets"
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.canonical import MAX_SAFE_INTEGER, canonical_json, json_hash, sha256_hex
-from registry.errors import ValidationFailed
+from dataledger.registry.canonical import MAX_SAFE_INTEGER, canonical_json, json_hash, sha256_hex
+from dataledger.registry.errors import ValidationFailed
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | st.text(),

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from registry.canonical import json_hash
-from registry.certificate import (
+from dataledger.registry.canonical import json_hash
+from dataledger.registry.certificate import (
     CRYPTOSUITE,
     VC_V2_CONTEXT,
     Certificate,
@@ -20,7 +20,7 @@ from registry.certificate import (
     parse_certificate,
     verify_proof,
 )
-from registry.errors import ValidationFailed
+from dataledger.registry.errors import ValidationFailed
 from tests.registry.certificate_factories import (
     ASSETS,
     HOLDER,
@@ -201,8 +201,9 @@ def test_registry_core_modules_import_no_adapter_library() -> None:
     forbidden = ["web3", "fastapi", "sqlmodel", "sqlalchemy", "eth_tester", "httpx", "uvicorn"]
     code = (
         "import sys\n"
-        "import registry.canonical, registry.multibase, registry.registrar_keys\n"
-        "import registry.certificate, registry.certificate_verifier\n"
+        "import dataledger.registry.canonical, dataledger.registry.multibase\n"
+        "import dataledger.registry.registrar_keys, dataledger.registry.certificate\n"
+        "import dataledger.registry.certificate_verifier\n"
         f"print([m for m in {forbidden!r} if m in sys.modules])\n"
     )
     repo = ASSETS.parents[2]

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.canonical import canonical_json
-from registry.certificate import certificate_hash, proof_hash_data
-from registry.certificate_verifier import CertificateVerifier
-from registry.errors import ValidationFailed
+from dataledger.registry.canonical import canonical_json
+from dataledger.registry.certificate import certificate_hash, proof_hash_data
+from dataledger.registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.errors import ValidationFailed
 from tests.registry.certificate_factories import during_validity, registrar_key, signed_certificate
 
 # What a tampered or foreign certificate may carry beyond the issued fields: the signature covers them.

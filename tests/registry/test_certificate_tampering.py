@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.certificate_verifier import CertificateVerifier
 from tests.registry.certificate_factories import during_validity, registrar_key, signed_certificate
 
 Path = tuple[str | int, ...]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from registry.certificate import certificate_hash, issue_certificate
-from registry.certificate_verifier import (
+from dataledger.registry.certificate import certificate_hash, issue_certificate
+from dataledger.registry.certificate_verifier import (
     OFFLINE_CHECKS,
     ONLINE_CHECKS,
     CertificateVerifier,
@@ -17,8 +17,8 @@ from registry.certificate_verifier import (
     CheckResult,
     VerificationReport,
 )
-from registry.chain_types import OnChainAssetStatus
-from registry.errors import LedgerUnavailable, ValidationFailed, VerificationFailed
+from dataledger.registry.chain_types import OnChainAssetStatus
+from dataledger.registry.errors import LedgerUnavailable, ValidationFailed, VerificationFailed
 from tests.registry.certificate_factories import (
     ASSET_ID,
     CHAIN_ID,

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from registry.canonical import canonical_json
-from registry.certificate import add_proof, parse_datetime, proof_hash_data, verify_proof
-from registry.errors import ValidationFailed, VerificationFailed
-from registry.multibase import multibase_encode
-from registry.registrar_keys import RegistrarKey, RegistrarPublicKey
+from dataledger.registry.canonical import canonical_json
+from dataledger.registry.certificate import add_proof, parse_datetime, proof_hash_data, verify_proof
+from dataledger.registry.errors import ValidationFailed, VerificationFailed
+from dataledger.registry.multibase import multibase_encode
+from dataledger.registry.registrar_keys import RegistrarKey, RegistrarPublicKey
 from tests.registry.certificate_factories import ASSETS
 
 VECTORS: dict[str, Any] = json.loads((ASSETS / "vc_di_ecdsa_jcs_2019_p256.json").read_text())

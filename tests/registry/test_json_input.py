@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.errors import JsonNestedTooDeeply
-from registry.json_input import check_nesting, loads, nesting_depth_exceeds
+from dataledger.registry.errors import JsonNestedTooDeeply
+from dataledger.registry.json_input import check_nesting, loads, nesting_depth_exceeds
 
 
 def depth_of(value: Any) -> int:

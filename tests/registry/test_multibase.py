@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.errors import ValidationFailed
-from registry.multibase import (
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.multibase import (
     P256_PRIV,
     P256_PUB,
     b58decode,

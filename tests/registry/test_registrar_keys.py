@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.errors import ValidationFailed
-from registry.multibase import multikey_encode
-from registry.registrar_keys import RegistrarKey, RegistrarPublicKey
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.multibase import multikey_encode
+from dataledger.registry.registrar_keys import RegistrarKey, RegistrarPublicKey
 from tests.registry.certificate_factories import registrar_key
 
 ORDER = ecdsa.NIST256p.order

@@ -1,0 +1,1 @@
+"""The ``dataledger`` command line: serve, demo, audit, events, devnet."""

@@ -1,0 +1,201 @@
+"""Composition root: the one place that wires settings, chain, store and domain services together."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from eth_account import Account
+from web3 import Web3
+
+from dataledger.composition.anchoring import Anchoring, batcher_config, build_anchoring
+from dataledger.composition.settings import Settings
+from dataledger.ledger.chain.connection import connect
+from dataledger.ledger.chain.data_rights_registry import (
+    REGISTRY_CONTRACT,
+    DataRightsRegistryClient,
+    decoder_for_all_contracts,
+)
+from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
+from dataledger.ledger.chain.transactions import TransactionSender
+from dataledger.ledger.sql.event_store import SqlEventStore
+from dataledger.ledger.sql.licence_store import LicenceStore
+from dataledger.ledger.sql.lifecycle_store import LifecycleStore
+from dataledger.ledger.sql.lineage_store import SqlLineageStore
+from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.workers.indexer import EventIndexer
+from dataledger.registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.consents import ConsentService
+from dataledger.registry.derivations import DerivationService
+from dataledger.registry.epcis.lineage import time_us
+from dataledger.registry.errors import ConfigurationError, LedgerInconsistent
+from dataledger.registry.holder_acts import HolderActsService
+from dataledger.registry.licences import LicensingService
+from dataledger.registry.listing_verification import ListingVerifier
+from dataledger.registry.procedure import ProcedureService
+from dataledger.registry.registrar_keys import RegistrarKey
+from dataledger.registry.registration_service import RegistrationService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: SqlStore
+    w3: Web3
+    registry: DataRightsRegistryClient
+    registrar_key: RegistrarKey
+    registration: RegistrationService
+    licences: LicenceRegistryClient
+    anchoring: Anchoring | None = None
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def verifier(self) -> CertificateVerifier:
+        """Online verifier: trusts this registry's registrar key and checks against this chain."""
+        return CertificateVerifier([self.registrar_key.public_key], chain=self.registry)
+
+    @cached_property
+    def offline_verifier(self) -> CertificateVerifier:
+        return CertificateVerifier([self.registrar_key.public_key])
+
+    # -- the lifecycle after registration (procedure, holder acts, licences, consents, listings) ----
+
+    @cached_property
+    def lifecycle_store(self) -> LifecycleStore:
+        return LifecycleStore(self.store)
+
+    @cached_property
+    def licence_store(self) -> LicenceStore:
+        return LicenceStore(self.store)
+
+    @cached_property
+    def procedure(self) -> ProcedureService:
+        return ProcedureService(self.registry, self.store, self.lifecycle_store, self.registration)
+
+    @cached_property
+    def holder_acts(self) -> HolderActsService:
+        return HolderActsService(self.registry, self.store, self.lifecycle_store, self.registration)
+
+    @cached_property
+    def licensing(self) -> LicensingService:
+        return LicensingService(self.licences, self.registry, self.store, self.licence_store)
+
+    @cached_property
+    def consents(self) -> ConsentService:
+        return ConsentService(self.licences, self.registry, self.licence_store)
+
+    @cached_property
+    def listing_verifier(self) -> ListingVerifier:
+        return ListingVerifier(self.registry, self.licences, self.registrar_key, self.settings.registrar_name)
+
+    # -- traceability and lineage (EPCIS capture, traces, data-product derivations) ----------------
+
+    @cached_property
+    def events(self) -> SqlEventStore:
+        """Captured EPCIS events, each anchored through the outbox (the batcher is woken on capture)."""
+        if self.anchoring is None:
+            raise ConfigurationError("EPCIS capture needs batch anchoring, which is not configured")
+        return SqlEventStore(self.anchoring.outbox, on_stored=self.anchoring.batcher.notify)
+
+    @cached_property
+    def lineage(self) -> SqlLineageStore:
+        writer = self.anchoring.outbox.write_engine if self.anchoring is not None else self.store.engine
+        return SqlLineageStore(self.store.engine, writer)
+
+    @cached_property
+    def derivations(self) -> DerivationService:
+        return DerivationService(
+            self.lineage, self.licensing, self.registry.latest_timestamp, lambda: time_us(datetime.now(UTC))
+        )
+
+    @cached_property
+    def indexer(self) -> EventIndexer:
+        """Follows the registry's and the licence registry's events into SQL, from the block the
+        registry was deployed in."""
+        deployment = self.store.deployment(self.registry.chain_id, REGISTRY_CONTRACT)
+        return EventIndexer(
+            self.w3,
+            self.store,
+            [(self.registry.registry_address, self.registry.abi), (self.licences.address, self.licences.abi)],
+            confirmations=self.settings.confirmations,
+            start_block=deployment.block_number if deployment else 0,
+        )
+
+    def start_background_indexer(self) -> None:
+        """Keep the event index current in a daemon thread until ``close``."""
+        thread = threading.Thread(
+            target=self.indexer.run_forever,
+            args=(self._stop, self.settings.indexer_poll_s),
+            name="event-indexer",
+            daemon=True,
+        )
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self) -> None:
+        if "events" in self.__dict__:  # built on first use: stop its process pool, if it started one
+            self.events.close()
+        if self.anchoring is not None:
+            self.anchoring.close()
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self.store.engine.dispose()
+        provider = self.w3.provider
+        if hasattr(provider, "close"):
+            provider.close()
+
+
+def load_or_create_registrar_key(settings: Settings) -> RegistrarKey:
+    path = settings.effective_registrar_key_file
+    if path.exists():
+        return RegistrarKey.from_pem(path.read_bytes())
+    key = RegistrarKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key.to_pem())
+    path.chmod(0o600)
+    return key
+
+
+def attach_or_deploy_registry(
+    w3: Web3, sender: TransactionSender, store: SqlStore
+) -> DataRightsRegistryClient:
+    """Attach to the registry this database knows for this chain, or deploy it once and remember it."""
+    chain_id = sender.chain_id
+    known = store.deployment(chain_id, REGISTRY_CONTRACT)
+    if known is not None:
+        return DataRightsRegistryClient.attach(w3, sender, known.address)
+    other = store.any_deployment()
+    if other is not None:
+        raise LedgerInconsistent(
+            "this database belongs to another chain; refusing to mix records of two chains",
+            database_chain_id=other.chain_id,
+            node_chain_id=chain_id,
+        )
+    client, sent = DataRightsRegistryClient.deploy(w3, sender, admin=sender.address, registrar=sender.address)
+    store.save_deployment(
+        chain_id, REGISTRY_CONTRACT, client.registry_address, sent.tx_hash, sent.block_number
+    )
+    return client
+
+
+def build_services(settings: Settings) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SqlStore.open(settings.effective_database_url)
+    w3 = connect(settings.rpc_url, settings.chain_dir)
+    operator = Account.from_key(settings.operator_private_key.get_secret_value())
+    sender = TransactionSender(
+        w3, operator, decoder_for_all_contracts(), receipt_timeout_s=settings.receipt_timeout_s
+    )
+    registry = attach_or_deploy_registry(w3, sender, store)
+    registrar_key = load_or_create_registrar_key(settings)
+    anchoring = build_anchoring(w3, sender, store, registry, batcher_config(settings))
+    registration = RegistrationService(
+        registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
+    )
+    registration.recover_pending()
+    licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
+    return Services(settings, store, w3, registry, registrar_key, registration, licences, anchoring=anchoring)

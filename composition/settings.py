@@ -1,0 +1,74 @@
+"""The one typed settings object of dataledger (pydantic-settings; environment prefix DATALEDGER_).
+
+Built once, in the composition root or the CLI, never at import time. ``rpc_url=None`` means the
+embedded persistent chain in ``data_dir``; ``database_url=None`` means a SQLite file in ``data_dir``.
+Development defaults for secrets are refused in any other environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dataledger.registry.errors import ConfigurationError
+
+DEV_ADMIN_API_KEY = "dev-admin-key"
+# First account of the standard development mnemonic: prefunded on the devnet and anvil.
+DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DATALEDGER_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path(".dataledger")
+    rpc_url: str | None = None
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    chain_id: int = 31337
+    admin_api_key: SecretStr = SecretStr(DEV_ADMIN_API_KEY)
+    operator_private_key: SecretStr = SecretStr(DEV_OPERATOR_KEY)
+    registrar_key_file: Path | None = None
+    registrar_name: str = "DataLedger Registrar"
+    receipt_timeout_s: float = 30.0
+    confirmations: int = 0
+    indexer_poll_s: float = 1.0
+    # Batch anchoring: a batch closes at batch_max_leaves entries or when its oldest entry is
+    # batch_max_delay_s old (DATALEDGER_BATCH_MAX_LEAVES, DATALEDGER_BATCH_MAX_DELAY_S). The contract
+    # takes a uint32 leaf count.
+    batch_max_leaves: int = Field(default=1_000, ge=1, le=2**32 - 1)
+    batch_max_delay_s: float = Field(default=1.0, ge=0)
+    # Request bodies, bounded before they are read (DATALEDGER_MAX_BODY_BYTES...): an act is small; an
+    # EPCIS document or a bulk registration (up to 5,000 signed items) may be large.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_document_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=64, ge=8, le=1000)
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Settings:
+        if self.environment == "production":
+            if self.admin_api_key.get_secret_value() == DEV_ADMIN_API_KEY:
+                raise ConfigurationError("set DATALEDGER_ADMIN_API_KEY: the development admin key is public")
+            if self.operator_private_key.get_secret_value() == DEV_OPERATOR_KEY:
+                raise ConfigurationError("set DATALEDGER_OPERATOR_PRIVATE_KEY: the development key is public")
+            if self.registrar_key_file is None:
+                raise ConfigurationError(
+                    "set DATALEDGER_REGISTRAR_KEY_FILE: production needs a registrar key"
+                )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'dataledger.db').resolve()}"
+
+    @property
+    def chain_dir(self) -> Path:
+        return self.data_dir / "chain"
+
+    @property
+    def effective_registrar_key_file(self) -> Path:
+        return self.registrar_key_file or self.data_dir / "registrar-key.pem"

@@ -1,0 +1,138 @@
+"""What the contract clients share: signed acts into call arguments, receipts into ``ChainAct`` records.
+
+A write to a dataledger contract is one act; its receipt carries one or more events (a transfer by
+enforcement emits ``PledgeEnforced`` and ``AssetTransferred``). :class:`ReceiptReader` decodes every
+log the contract emitted, in log order, with the evidence to find it again and the block's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from eth_utils import event_abi_to_log_topic, to_checksum_address
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import TransactionNotFound
+
+from dataledger.ledger.chain.transactions import unavailable_on_connection_errors
+from dataledger.registry.chain_records import ChainAct
+from dataledger.registry.chain_types import ChainEvidence
+from dataledger.registry.holder_signatures import ActAuthorisation
+
+
+def hex_of(value: bytes) -> str:
+    """0x-hex of raw bytes, lower case."""
+    return "0x" + bytes(value).hex()
+
+
+def b32(value: str) -> bytes:
+    """The 32 bytes of a 0x-hex hash."""
+    return bytes.fromhex(value.removeprefix("0x"))
+
+
+def jsonable(value: Any) -> Any:
+    """Event arguments as JSON: bytes as 0x-hex, structs as objects, addresses as given (checksummed)."""
+    if isinstance(value, bytes | bytearray):
+        return hex_of(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def call_args(auth: ActAuthorisation, names: Sequence[str]) -> list[Any]:
+    """The contract-call arguments ``names`` taken from a signed act, bytes32 as bytes."""
+    args: list[Any] = []
+    for name in names:
+        value = auth.message[name]
+        if isinstance(value, str) and len(value) == 66 and value.startswith("0x"):
+            args.append(b32(value))
+        elif isinstance(value, str) and len(value) == 42:
+            args.append(to_checksum_address(value))
+        else:
+            args.append(value)
+    return args
+
+
+class ReceiptReader:
+    """Decodes the events one contract emitted in a transaction into :class:`ChainAct` records."""
+
+    def __init__(self, w3: Web3, contract: Contract, chain_id: int) -> None:
+        self._w3 = w3
+        self._contract = contract
+        self._chain_id = chain_id
+        self._event_by_topic = {
+            event_abi_to_log_topic(entry): entry["name"] for entry in contract.abi if entry["type"] == "event"
+        }
+        self._timestamps: dict[int, int] = {}
+
+    def acts(self, receipt: Any) -> tuple[ChainAct, ...]:
+        """Every event of the contract in ``receipt``, in log order."""
+        acts = []
+        for log in receipt["logs"]:
+            if log["address"] != self._contract.address or not log["topics"]:
+                continue
+            name = self._event_by_topic.get(bytes(log["topics"][0]))
+            if name is None:
+                continue
+            decoded = getattr(self._contract.events, name)().process_log(log)
+            block_number = int(decoded["blockNumber"])
+            acts.append(
+                ChainAct(
+                    event=name,
+                    args=jsonable(dict(decoded["args"])),
+                    evidence=ChainEvidence(
+                        chain_id=self._chain_id,
+                        contract=self._contract.address,
+                        tx_hash=hex_of(decoded["transactionHash"]),
+                        block_number=block_number,
+                        log_index=int(decoded["logIndex"]),
+                    ),
+                    block_timestamp=self.timestamp_of(block_number),
+                )
+            )
+        return tuple(acts)
+
+    def acts_of_transaction(self, tx_hash: str) -> tuple[ChainAct, ...] | None:
+        """The contract's events in transaction ``tx_hash``; None if the chain has no such transaction."""
+        with unavailable_on_connection_errors():
+            try:
+                receipt = self._w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return None
+        return self.acts(receipt)
+
+    def timestamp_of(self, block_number: int) -> int:
+        """The timestamp of block ``block_number`` (recent blocks are cached)."""
+        if block_number not in self._timestamps:
+            with unavailable_on_connection_errors():
+                block = self._w3.eth.get_block(block_number)
+            self._timestamps[block_number] = int(block["timestamp"])
+            if len(self._timestamps) > 1024:  # a cache of recent blocks, not of the chain
+                self._timestamps.pop(next(iter(self._timestamps)))
+        return self._timestamps[block_number]
+
+
+def check_act(
+    reader: ReceiptReader, evidence: ChainEvidence, event: str, asset_id: str | None
+) -> tuple[bool, str]:
+    """Is there, at ``evidence``, an ``event`` of the contract about ``asset_id``? (passed, why)."""
+    acts = reader.acts_of_transaction(evidence.tx_hash)
+    if acts is None:
+        return False, f"no transaction {evidence.tx_hash} on chain {evidence.chain_id}"
+    for act in acts:
+        if act.evidence.log_index != evidence.log_index:
+            continue
+        if act.evidence.block_number != evidence.block_number:
+            return (
+                False,
+                f"the transaction is in block {act.evidence.block_number}, not {evidence.block_number}",
+            )
+        if act.event != event:
+            return False, f"log {evidence.log_index} is {act.event}, not {event}"
+        if asset_id is not None and str(act.args.get("assetId", "")).lower() != asset_id.lower():
+            return False, f"log {evidence.log_index} is about asset {act.args.get('assetId')}"
+        return True, f"{event} at block {act.evidence.block_number}, log {evidence.log_index}"
+    return False, f"the transaction has no event of {evidence.contract} at log index {evidence.log_index}"

@@ -1,0 +1,1 @@
+"""Background workers: the event indexer, the Merkle batcher and the reconciliation audit."""
