@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from dataledger.api.ports import ApiServices
 from dataledger.api.problems import install_problem_handlers
+from dataledger.api.rate_limit import PublicRateLimitMiddleware, RateLimit
 from dataledger.api.request_limits import BodyLimits, RequestLimitsMiddleware
 from dataledger.api.routes import (
     assets,
@@ -19,6 +20,7 @@ from dataledger.api.routes import (
     licences,
     lineage,
     listings,
+    log,
     participants,
     procedure,
 )
@@ -48,10 +50,15 @@ def create_app(services: ApiServices) -> FastAPI:
     )
     for module in (health, participants, assets, certificates, audit, bulk):
         app.include_router(module.router)
-    for module in (procedure, holder_acts, licences, consents, listings):
+    for module in (procedure, holder_acts, licences, consents, listings, log):
         app.include_router(module.router)
     # traceability: EPCIS capture and events, item and data-product lineage
     app.include_router(events.router)
     app.include_router(lineage.items_router)
     app.include_router(lineage.router)
+    # Added last, so it runs first: an anonymous flood is cut before any body is read.
+    app.add_middleware(
+        PublicRateLimitMiddleware,
+        limit=RateLimit(rate_per_s=settings.public_rate_per_s, burst=settings.public_burst),
+    )
     return app

@@ -1,4 +1,4 @@
-"""Every request body is bounded before the application reads it: its size, per route, and its JSON depth.
+"""Every request is bounded before the application reads it: body size per route, JSON depth, no NUL.
 
 A pure ASGI middleware in front of routing and authentication, so an anonymous caller cannot make the
 server hold a huge body or hand a deeply nested one to the JSON parser (which recurses per level; see
@@ -8,15 +8,24 @@ the application unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dataledger.api.problems import problem_body
-from dataledger.registry.errors import DataLedgerError, JsonNestedTooDeeply, RequestBodyTooLarge
+from dataledger.registry.errors import (
+    DataLedgerError,
+    JsonNestedTooDeeply,
+    NulCharacterRefused,
+    RequestBodyTooLarge,
+)
 from dataledger.registry.json_input import nesting_depth_exceeds
 
+# A NUL in a JSON string is written \u0000 (raw control characters are not JSON); an escaped backslash
+# before it makes it text instead, so only an odd run of backslashes counts.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 # Bodies that are not JSON text are not scanned for depth; no route parses them as JSON.
 _OPAQUE_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream")
 
@@ -42,20 +51,31 @@ class RequestLimitsMiddleware:
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         try:
+            if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+                raise NulCharacterRefused("the path or query holds a NUL character")
+            if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+                await self.app(scope, receive, send)
+                return
             body = await self._read_body(scope, receive)
-            if not _opaque(scope) and nesting_depth_exceeds(body, self.limits.max_json_depth):
-                raise JsonNestedTooDeeply(
-                    f"the JSON is nested deeper than {self.limits.max_json_depth} levels",
-                    max_depth=self.limits.max_json_depth,
-                )
+            if not _opaque(scope):
+                self._check_json(body)
         except DataLedgerError as error:
-            await _send_problem(scope, send, error)
+            await send_problem(scope, send, error)
             return
         await self.app(scope, _replay(body, receive), send)
+
+    def _check_json(self, body: bytes) -> None:
+        if nesting_depth_exceeds(body, self.limits.max_json_depth):
+            raise JsonNestedTooDeeply(
+                f"the JSON is nested deeper than {self.limits.max_json_depth} levels",
+                max_depth=self.limits.max_json_depth,
+            )
+        if b"\x00" in body or _JSON_NUL.search(body):
+            raise NulCharacterRefused("a string in the body holds a NUL character")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.limits.max_bytes_for(scope["path"])
@@ -114,7 +134,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _send_problem(scope: Scope, send: Send, error: DataLedgerError) -> None:
+async def send_problem(
+    scope: Scope, send: Send, error: DataLedgerError, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """Answer with ``error``'s problem document below FastAPI (and close: a body may be left unread)."""
     content = problem_body(error, instance=scope["path"])
     await send(
         {
@@ -124,6 +147,7 @@ async def _send_problem(scope: Scope, send: Send, error: DataLedgerError) -> Non
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(content)).encode()),
                 (b"connection", b"close"),  # the rest of an over-long body is not read
+                *(headers or []),
             ],
         }
     )

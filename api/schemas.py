@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataledger.registry.assets import AssetFacts, RightClaimed
@@ -11,6 +12,12 @@ from dataledger.registry.participants import Role
 
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "ab" * 32])]
 MAX_INT64 = 2**63 - 1  # stored in BIGINT columns; far beyond any real nonce or deadline
+
+# Ids in paths and integers in queries fit what the database stores (BIGINT); anything else is a 422.
+LicenceId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The licence registry's licence id")]
+ConsentId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The licence registry's consent id")]
+ObjectionId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The registry's objection id")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="How many items to skip")]
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
 
 
@@ -29,12 +36,12 @@ class ParticipantCreate(Body):
 class AssetFactsBody(Body):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     content_hash: Hex32 = Field(description="SHA-256 of the data or of its manifest")
-    description: str = ""
-    source: str = ""
-    collection_method: str = ""
-    scale: str = ""
-    update_frequency: str = ""
-    industry: str = ""
+    description: Annotated[str, Field(max_length=4000)] = ""
+    source: Annotated[str, Field(max_length=500)] = ""
+    collection_method: Annotated[str, Field(max_length=500)] = ""
+    scale: Annotated[str, Field(max_length=200)] = ""
+    update_frequency: Annotated[str, Field(max_length=200)] = ""
+    industry: Annotated[str, Field(max_length=200)] = ""
     right_claimed: RightClaimed = RightClaimed.RESOURCE_HOLDING
     extra: dict[str, Any] = Field(default_factory=dict)
 

@@ -287,7 +287,7 @@ def _run(settings: Settings) -> int:
         bad = _ok(client.post("/v1/certificates/verify", json=tampered))
         story.say("A tampered copy (holder name changed) is rejected", failed_check=bad["failedCheck"])
 
-        now = services.registry.latest_timestamp()
+        now = services.registry.next_block_timestamp()
         licence = demo.act(
             as_enterprise,
             holder_key,

@@ -11,8 +11,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from dataledger.registry.errors import DataLedgerError
+from dataledger.registry.errors import DataLedgerError, ValidationFailed
+
+if TYPE_CHECKING:
+    from dataledger.composition.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -29,7 +33,7 @@ def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args: argparse.Namespace, **overrides: object):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     from dataledger.composition.settings import Settings
 
     values = {
@@ -60,6 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check every stored record against the chain")
     _add_runtime_options(audit)
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
+    audit.add_argument(
+        "--since",
+        type=Path,
+        metavar="CHECKPOINT_FILE",
+        help="a signed checkpoint of this registry's log kept from earlier: prove today's log extends it",
+    )
+
+    log = commands.add_parser("checkpoint", help="issue a signed checkpoint of the log now and print it")
+    _add_runtime_options(log)
+    log.add_argument("--out", type=Path, help="also write the signed checkpoint to this file")
 
     devnet = commands.add_parser("devnet", help="run the persistent local EVM chain over JSON-RPC")
     devnet.add_argument("--port", type=int, default=8545)
@@ -94,6 +108,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         services = build_services(_settings(args))
         services.start_background_indexer()
+        services.start_background_checkpoints()
         try:
             uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="info")
         finally:
@@ -117,10 +132,29 @@ def _dispatch(args: argparse.Namespace) -> int:
         try:
             anchors = services.anchoring.client if services.anchoring is not None else None
             report = audit(services.store, services.registry, services.indexer, anchors=anchors)
+            since = services.checkpoints.verify_since(_read_text(args.since)) if args.since else None
         finally:
             services.close()
-        print(json.dumps(report.as_json(), indent=2) if args.json else report.format())
-        return 0 if report.ok else EXIT_ERROR
+        if args.json:
+            print(json.dumps({**report.as_json(), "since": since.as_json() if since else None}, indent=2))
+        else:
+            print(report.format())
+            if since is not None:
+                verdict = "consistent" if since.consistent else "HISTORY DIVERGED"
+                print(f"log since checkpoint: {verdict}: {since.detail}")
+        return 0 if report.ok and (since is None or since.consistent) else EXIT_ERROR
+    if args.command == "checkpoint":
+        from dataledger.composition import build_services
+
+        services = build_services(_settings(args))
+        try:
+            issued = services.checkpoints.issue()
+        finally:
+            services.close()
+        if args.out:
+            args.out.write_text(issued.note)
+        print(issued.note, end="")
+        return 0
     if args.command in ("events", "seed"):
         from dataledger.cli.events import run_events
 
@@ -145,3 +179,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as error:
+        raise ValidationFailed(f"cannot read {path}: {error.strerror}", field="since") from None

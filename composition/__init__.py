@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eth_account import Account
 from web3 import Web3
 
@@ -25,8 +28,11 @@ from dataledger.ledger.sql.licence_store import LicenceStore
 from dataledger.ledger.sql.lifecycle_store import LifecycleStore
 from dataledger.ledger.sql.lineage_store import SqlLineageStore
 from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.sql.transparency_log import SqlTransparencyLog
 from dataledger.ledger.workers.indexer import EventIndexer
+from dataledger.registry.batched_registrations import kind_hash
 from dataledger.registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.checkpoints import CHECKPOINT_KIND, CheckpointService
 from dataledger.registry.consents import ConsentService
 from dataledger.registry.derivations import DerivationService
 from dataledger.registry.epcis.lineage import time_us
@@ -37,6 +43,9 @@ from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.registrar_keys import RegistrarKey
 from dataledger.registry.registration_service import RegistrationService
+from dataledger.registry.transparency_log import LogKey
+
+log = logging.getLogger("dataledger.composition")
 
 
 @dataclass
@@ -108,8 +117,50 @@ class Services:
     @cached_property
     def derivations(self) -> DerivationService:
         return DerivationService(
-            self.lineage, self.licensing, self.registry.latest_timestamp, lambda: time_us(datetime.now(UTC))
+            self.lineage,
+            self.licensing,
+            self.registry.next_block_timestamp,
+            lambda: time_us(datetime.now(UTC)),
         )
+
+    # -- the append-only log and its checkpoints ---------------------------------------------------
+
+    @cached_property
+    def checkpoints(self) -> CheckpointService:
+        """Signed checkpoints of the registry's log, each root anchored on chain."""
+        log = SqlTransparencyLog(self.store.engine)
+        anchoring = self.anchoring
+        kind = kind_hash(CHECKPOINT_KIND)
+
+        def anchor(root: bytes, size: int) -> tuple[str, int]:
+            assert anchoring is not None
+            evidence = anchoring.client.anchor(root, size, kind)
+            return evidence.tx_hash, evidence.block_number
+
+        origin = (
+            self.settings.log_origin
+            or f"dataledger/{self.registry.chain_id}/{self.registry.registry_address}"
+        )
+        return CheckpointService(
+            log, load_or_create_log_key(self.settings), origin, anchor if anchoring else None
+        )
+
+    def start_background_checkpoints(self) -> None:
+        """Issue a checkpoint every ``checkpoint_interval_s`` while the log grows, until ``close``."""
+        interval = self.settings.checkpoint_interval_s
+        if interval <= 0:
+            return
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.checkpoints.issue()
+                except Exception:  # a transient chain or database error: try again next round
+                    log.exception("checkpoint failed")
+
+        thread = threading.Thread(target=run, name="log-checkpoints", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     @cached_property
     def indexer(self) -> EventIndexer:
@@ -158,6 +209,25 @@ def load_or_create_registrar_key(settings: Settings) -> RegistrarKey:
     path.write_text(key.to_pem())
     path.chmod(0o600)
     return key
+
+
+def load_or_create_log_key(settings: Settings) -> LogKey:
+    """The log's Ed25519 key (PEM in the data directory unless ``log_key_file`` names one)."""
+    path = settings.log_key_file or settings.data_dir / "log-key.pem"
+    name = settings.log_key_name
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ConfigurationError(f"{path} does not hold an Ed25519 key")
+        return LogKey(name, key)
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    return LogKey(name, key)
 
 
 def attach_or_deploy_registry(

@@ -82,7 +82,7 @@ def build_anchoring(
     outbox = AnchorOutbox(store.engine)
     batcher = AnchorBatcher(outbox, client, config)
     registrations = SqlBatchedRegistrationStore(outbox, on_stored=batcher.notify)
-    bulk = BulkRegistrationService(registry.domain, registrations, registry.latest_timestamp)
+    bulk = BulkRegistrationService(registry.domain, registrations, registry.next_block_timestamp)
     materialisation = MaterialisationService(registry, store, registrations)
     materialisation.recover_pending()
     if start:

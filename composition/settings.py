@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_document_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     max_json_depth: int = Field(default=64, ge=8, le=1000)
+    # Requests without credentials, per client address: a bucket of public_burst refilled at
+    # public_rate_per_s (DATALEDGER_PUBLIC_RATE_PER_S, DATALEDGER_PUBLIC_BURST).
+    public_rate_per_s: float = Field(default=50.0, gt=0)
+    public_burst: int = Field(default=200, ge=1)
+    # The append-only log: checkpoints signed with an Ed25519 key (a PEM file, created in the data
+    # directory when not given) under a C2SP origin line, issued every checkpoint_interval_s (0: only
+    # when asked), their roots anchored on chain.
+    log_origin: str | None = None
+    log_key_name: str = "dataledger-log"
+    log_key_file: Path | None = None
+    checkpoint_interval_s: float = Field(default=60.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -41,7 +41,7 @@ class ConsentService:
         self._ledger = ledger
         self._registry = registry
         self._records = records
-        self._signed = SignedActRelay(ledger, registry.latest_timestamp)
+        self._signed = SignedActRelay(ledger, registry.next_block_timestamp)
 
     # -- grant (signed by the subject, submitted by the enterprise) --------------------------------
 
@@ -121,7 +121,7 @@ class ConsentService:
         consent = self._active(consent_id)
         if consent.enterprise.lower() != signer.lower():
             raise NotAuthorised("the consent was given to another enterprise", consent_id=consent_id)
-        if self._registry.latest_timestamp() > consent.valid_until:
+        if self._registry.next_block_timestamp() > consent.valid_until:
             raise ConsentExpired(
                 "the consent has expired", consent_id=consent_id, valid_until=consent.valid_until
             )
@@ -153,7 +153,7 @@ class ConsentService:
 
     def listing_request(self, subject: str, issued_at: int | None = None) -> dict[str, Any]:
         """The typed data a subject signs to list their consents (valid for a few minutes)."""
-        issued = self._registry.latest_timestamp() if issued_at is None else issued_at
+        issued = self._registry.next_block_timestamp() if issued_at is None else issued_at
         auth = act_authorisation(
             "ConsentListing", require_address(subject, "subject"), subject=subject, issuedAt=issued
         )
@@ -164,7 +164,7 @@ class ConsentService:
         auth = act_authorisation(
             "ConsentListing", require_address(subject, "subject"), subject=subject, issuedAt=issued_at
         )
-        if abs(self._registry.latest_timestamp() - issued_at) > LISTING_REQUEST_WINDOW_S:
+        if abs(self._registry.next_block_timestamp() - issued_at) > LISTING_REQUEST_WINDOW_S:
             raise InvalidSignature("the listing request is too old or from the future", issued_at=issued_at)
         signer = recover_typed_data_signer(auth.typed_data(self._ledger.domain), signature)
         if signer.lower() != subject.lower():

@@ -9,7 +9,7 @@ message prefix by the CLI) and the HTTP status it maps to. The API maps them in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 
 class DataLedgerError(Exception):
@@ -42,6 +42,20 @@ class JsonNestedTooDeeply(ValidationFailed):
 
     code = "json-nested-too-deeply"
     title = "The JSON is nested too deeply"
+
+
+class NulCharacterRefused(ValidationFailed):
+    """Text from outside holds a NUL character, which no identifier or name needs and PostgreSQL
+    cannot store; refused before anything reads it."""
+
+    code = "nul-character"
+    title = "The request holds a NUL character"
+
+
+class RateLimited(DataLedgerError):
+    code = "rate-limited"
+    http_status = 429
+    title = "Too many requests"
 
 
 class RequestBodyTooLarge(DataLedgerError):
@@ -192,7 +206,7 @@ class EpcisDocumentInvalid(ValidationFailed):
     title = "The EPCIS document is not valid"
 
     def __init__(self, problems: Sequence[tuple[int | None, str, str]], **extra: Any) -> None:
-        problems = tuple(tuple(problem) for problem in problems)
+        problems = tuple(cast("tuple[int | None, str, str]", tuple(problem)) for problem in problems)
         if not problems:
             raise ValueError("EpcisDocumentInvalid needs at least one problem")
         event_index, field, message = problems[0]

@@ -46,11 +46,13 @@ class HolderActsService:
         self._store = store
         self._records = records
         self._registration = registration
-        self._signed = SignedActRelay(ledger, ledger.latest_timestamp)
+        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
 
     # -- change -----------------------------------------------------------------------------------
 
-    def prepare_change(self, holder: Participant, asset_id: str, facts: AssetFacts, salt: str | None) -> dict:
+    def prepare_change(
+        self, holder: Participant, asset_id: str, facts: AssetFacts, salt: str | None
+    ) -> dict[str, Any]:
         salt = salt or new_salt()
         auth, metadata_hash = self._change(holder, asset_id, facts, salt, None, None)
         return prepared_act(auth, self._ledger.domain, salt=salt, metadataHash=metadata_hash)
@@ -71,10 +73,13 @@ class HolderActsService:
         record = self._store.record_new_version(
             auth.message["assetId"], facts, salt, metadata_hash, acts, actor=auth.signer
         )
-        certificate = self._registration.reissue_certificate(
-            record.asset_id, act_of(acts, "AssetChanged").evidence, "change"
-        )
-        return {"asset": self._registration.get_asset(record.asset_id).as_json(), "certificate": certificate}
+        changed = act_of(acts, "AssetChanged").evidence
+        certificate = self._registration.reissue_certificate(record.asset_id, changed, "change")
+        return {
+            "asset": self._registration.get_asset(record.asset_id).as_json(),
+            "certificate": certificate,
+            "transaction": changed.as_json(),
+        }
 
     def _change(
         self,
@@ -102,7 +107,7 @@ class HolderActsService:
 
     # -- transfer ---------------------------------------------------------------------------------
 
-    def prepare_transfer(self, holder: Participant, asset_id: str, to: str) -> dict:
+    def prepare_transfer(self, holder: Participant, asset_id: str, to: str) -> dict[str, Any]:
         return prepared_act(self._transfer(holder, asset_id, to, None, None)[0], self._ledger.domain)
 
     def transfer(
@@ -114,10 +119,13 @@ class HolderActsService:
         record = self._store.set_holder(
             auth.message["assetId"], transferee.id, auth.message["to"], acts, actor=auth.signer
         )
-        certificate = self._registration.reissue_certificate(
-            record.asset_id, act_of(acts, "AssetTransferred").evidence, "transfer"
-        )
-        return {"asset": self._registration.get_asset(record.asset_id).as_json(), "certificate": certificate}
+        transferred = act_of(acts, "AssetTransferred").evidence
+        certificate = self._registration.reissue_certificate(record.asset_id, transferred, "transfer")
+        return {
+            "asset": self._registration.get_asset(record.asset_id).as_json(),
+            "certificate": certificate,
+            "transaction": transferred.as_json(),
+        }
 
     def _transfer(
         self, holder: Participant, asset_id: str, to: str, nonce: int | None, deadline: int | None
@@ -133,7 +141,7 @@ class HolderActsService:
 
     def prepare_pledge(
         self, holder: Participant, asset_id: str, pledgee: str, terms: str, salt: str | None
-    ) -> dict:
+    ) -> dict[str, Any]:
         salt = salt or new_salt()
         auth, terms_hash, _ = self._pledge(holder, asset_id, pledgee, terms, salt, None, None)
         return prepared_act(auth, self._ledger.domain, salt=salt, termsHash=terms_hash)
@@ -190,18 +198,22 @@ class HolderActsService:
 
     # -- release and enforcement by the pledgee ---------------------------------------------------
 
-    def prepare_pledgee_act(self, pledgee: Participant, asset_id: str, primary_type: str) -> dict:
+    def prepare_pledgee_act(self, pledgee: Participant, asset_id: str, primary_type: str) -> dict[str, Any]:
         return prepared_act(
             self._pledgee_act(pledgee, asset_id, primary_type, None, None), self._ledger.domain
         )
 
-    def release(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
+    def release(
+        self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
         """The pledgee releases the pledge."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeRelease", nonce, deadline)
         acts = self._signed.relay(auth, signature)
         return self._records.close_pledge(auth.message["assetId"], "released", acts, actor=auth.signer)
 
-    def enforce(self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str) -> dict:
+    def enforce(
+        self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
         """The pledgee enforces the pledge: the rights pass to it, with a new certificate in its name."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
         acts = self._signed.relay(auth, signature)
@@ -210,13 +222,13 @@ class HolderActsService:
         transferred = tuple(a for a in acts if a.event == "AssetTransferred")
         pledge = self._records.close_pledge(asset_id, "enforced", enforced, actor=auth.signer)
         self._store.set_holder(asset_id, pledgee.id, auth.signer, transferred, actor=auth.signer)
-        certificate = self._registration.reissue_certificate(
-            asset_id, act_of(acts, "AssetTransferred").evidence, "pledge-enforcement"
-        )
+        evidence = act_of(acts, "AssetTransferred").evidence
+        certificate = self._registration.reissue_certificate(asset_id, evidence, "pledge-enforcement")
         return {
             "pledge": pledge,
             "asset": self._registration.get_asset(asset_id).as_json(),
             "certificate": certificate,
+            "transaction": evidence.as_json(),
         }
 
     def _pledgee_act(
@@ -236,7 +248,7 @@ class HolderActsService:
 
     # -- cancellation -----------------------------------------------------------------------------
 
-    def prepare_cancellation(self, holder: Participant, asset_id: str) -> dict:
+    def prepare_cancellation(self, holder: Participant, asset_id: str) -> dict[str, Any]:
         record = self._holder_record(holder, asset_id)
         auth = self._signed.authorisation(
             "Cancellation", record.holder_address, None, None, assetId=record.asset_id
@@ -258,7 +270,7 @@ class HolderActsService:
 
     def _holder_record(self, holder: Participant, asset_id: str) -> AssetRecord:
         # A batched registration not on chain yet is materialised by its holder's first act.
-        record = self._registration.asset_for_act(asset_id)
+        record = self._registration.asset_for_act(asset_id, holder=holder.address or "")
         if holder.address is None or holder.address.lower() != record.holder_address.lower():
             raise NotAuthorised("only the asset's holder may do this", holder=record.holder_address)
         return record

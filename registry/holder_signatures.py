@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -252,7 +252,7 @@ def act_authorisation(primary_type: str, signer: str, **message: Any) -> ActAuth
 def sign_typed_data(private_key: bytes | str, typed_data: dict[str, Any]) -> str:
     """Sign a full EIP-712 message with a secp256k1 key, as a wallet does; 65-byte signature as 0x-hex."""
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), private_key)
-    return "0x" + signed.signature.hex().removeprefix("0x")
+    return "0x" + cast(str, signed.signature.hex().removeprefix("0x"))
 
 
 def recover_typed_data_signer(typed_data: dict[str, Any], signature: str) -> str:
@@ -261,7 +261,7 @@ def recover_typed_data_signer(typed_data: dict[str, Any], signature: str) -> str
         raw = bytes.fromhex(signature.removeprefix("0x"))
         if len(raw) != 65:
             raise ValueError("signature must be 65 bytes")
-        return Account.recover_message(encode_typed_data(full_message=typed_data), signature=raw)
+        return cast(str, Account.recover_message(encode_typed_data(full_message=typed_data), signature=raw))
     except Exception as exc:  # eth_account raises several unrelated types for malformed signatures
         raise InvalidSignature(f"malformed signature: {exc}") from None
 

@@ -18,7 +18,8 @@ try:
 
     def keccak256(data: bytes) -> bytes:
         """Keccak-256 of ``data`` (32 bytes)."""
-        return _pysha3.keccak_256(data).digest()
+        digest: bytes = _pysha3.keccak_256(data).digest()
+        return digest
 
     BACKEND = "pysha3"
 except ImportError:  # pragma: no cover - depends on what is installed

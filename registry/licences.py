@@ -34,6 +34,7 @@ from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLed
 from dataledger.registry.procedure import address_of, require_text
 from dataledger.registry.registration_service import status_error
 from dataledger.registry.signed_acts import SignedActRelay
+from dataledger.registry.visibility import is_party, sees_licence
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ class LicensingService:
         self._registry = registry
         self._store = store
         self._records = records
-        self._signed = SignedActRelay(ledger, registry.latest_timestamp)
+        self._signed = SignedActRelay(ledger, registry.next_block_timestamp)
 
     # -- grant ------------------------------------------------------------------------------------
 
@@ -196,10 +197,10 @@ class LicensingService:
         deadline: int | None,
     ) -> ActAuthorisation:
         signer = address_of(licensee)
-        licence = self.on_chain(licence_id)
+        licence = self._visible_licence(licensee, licence_id)
         if licence.terms.licensee.lower() != signer.lower():
             raise NotAuthorised("only the licensee may use the licence", licensee=licence.terms.licensee)
-        require_usable(licence, self._registry.latest_timestamp())
+        require_usable(licence, self._registry.next_block_timestamp())
         self._require_asset_usable(licence)
         return self._signed.authorisation(
             "LicenceUse",
@@ -238,7 +239,7 @@ class LicensingService:
     ) -> ActAuthorisation:
         require_text(reason, "reason")
         signer = address_of(holder)
-        licence = self.on_chain(licence_id)
+        licence = self._visible_licence(holder, licence_id)
         asset = self._registry.asset(licence.terms.asset_id)
         if asset is None or asset.holder.lower() != signer.lower():
             raise NotAuthorised("only the asset's holder may revoke its licences")
@@ -250,15 +251,26 @@ class LicensingService:
 
     # -- reads ------------------------------------------------------------------------------------
 
+    def _visible_licence(self, viewer: Participant, licence_id: int) -> OnChainLicence:
+        """The licence on chain, if ``viewer`` may know of it; to anyone else it does not exist."""
+        licence = self.on_chain(licence_id)
+        parties = {"licensorAddress": licence.licensor, "licenseeAddress": licence.terms.licensee}
+        holder = self._registry.asset(licence.terms.asset_id)
+        if not sees_licence(viewer, parties) and not is_party(viewer, holder.holder if holder else None):
+            raise LicenceNotFound("no licence with this id", licence_id=licence_id)
+        return licence
+
     def on_chain(self, licence_id: int) -> OnChainLicence:
         licence = self._ledger.licence(licence_id)
         if licence is None:
             raise LicenceNotFound("no such licence on chain", licence_id=licence_id)
         return licence
 
-    def get(self, licence_id: int) -> dict[str, Any]:
-        """The licence as stored, with the chain's count of uses."""
+    def get(self, viewer: Participant, licence_id: int) -> dict[str, Any]:
+        """The licence as stored, with the chain's count of uses; for its parties and oversight only."""
         stored = self._records.get_licence(licence_id)
+        if not sees_licence(viewer, stored):
+            raise LicenceNotFound("no licence with this id", licence_id=licence_id)
         on_chain = self.on_chain(licence_id)
         return {**stored, "uses": on_chain.uses, "revoked": on_chain.revoked}
 

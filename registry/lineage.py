@@ -45,6 +45,7 @@ class TraceEdge:
     event_hash_id: str | None
     time_us: int | None
     licence_id: int | None = None
+    erroneous: bool = False  # its event is declared erroneous (an EPCIS error declaration)
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"from": self.source, "to": self.target, "kind": self.kind}
@@ -54,12 +55,20 @@ class TraceEdge:
             body["time"] = iso_time(self.time_us)
         if self.licence_id is not None:
             body["licenceId"] = self.licence_id
+        if self.erroneous:
+            body["erroneous"] = True
         return body
 
 
 @dataclass(frozen=True, slots=True)
 class TraceEvent:
-    """An event of the trace: on an edge, or in the history of an item the trace reached."""
+    """An event of the trace: on an edge, in the history of an item the trace reached, or correcting
+    an erroneous event of the trace.
+
+    ``erroneous``: an EPCIS error declaration says the event is wrong (``corrective_event_ids`` are
+    the events its declarations name instead); ``corrects``: the hash IDs of the trace's erroneous
+    events this event is a corrective event of.
+    """
 
     hash_id: str
     event_type: str
@@ -69,9 +78,12 @@ class TraceEvent:
     disposition: str | None
     places: tuple[dict[str, str], ...]
     items: tuple[str, ...]  # the trace's nodes this event names
+    erroneous: bool = False
+    corrective_event_ids: tuple[str, ...] = ()
+    corrects: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "eventHashId": self.hash_id,
             "type": self.event_type,
             "eventTime": iso_time(self.time_us),
@@ -80,7 +92,13 @@ class TraceEvent:
             "disposition": self.disposition,
             "places": list(self.places),
             "items": list(self.items),
+            "erroneous": self.erroneous,
         }
+        if self.erroneous:
+            body["correctiveEventIds"] = list(self.corrective_event_ids)
+        if self.corrects:
+            body["corrects"] = list(self.corrects)
+        return body
 
 
 @dataclass(frozen=True)
@@ -96,8 +114,13 @@ class Trace:
 
     @property
     def locations(self) -> list[str]:
-        """Every place the trace's events name, in order of first appearance in time."""
-        return list(dict.fromkeys(place["id"] for event in self.events for place in event.places))
+        """Every place the trace's events name, in order of first appearance in time; the places of
+        erroneous events only where a sound event names them too."""
+        return list(
+            dict.fromkeys(
+                place["id"] for event in self.events if not event.erroneous for place in event.places
+            )
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

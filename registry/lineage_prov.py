@@ -6,7 +6,9 @@
 * an edge ``a -> b`` made by event ``E`` gives ``E prov:used a``, ``b prov:wasGeneratedBy E`` and
   ``b prov:wasDerivedFrom a``; an event that only names an item (shipping, receiving) ``prov:used`` it;
 * a data-product derivation gives ``b prov:wasDerivedFrom a`` and a ``prov:qualifiedDerivation``
-  carrying the licence the parent was used under.
+  carrying the licence the parent was used under;
+* an event declared erroneous (EPCIS error declaration) carries ``dl:erroneous true`` and its
+  ``dl:correctiveEventId`` values; a corrective event carries ``dl:corrects`` (the erroneous events).
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def trace_to_prov(trace: Trace) -> dict[str, Any]:
             activity["cbv:bizStep"] = event.biz_step
         if event.disposition:
             activity["cbv:disposition"] = event.disposition
+        if event.erroneous:
+            activity["dl:erroneous"] = True
+            activity["dl:correctiveEventId"] = list(event.corrective_event_ids)
+        if event.corrects:
+            activity["dl:corrects"] = [_ref(wrong) for wrong in event.corrects]
         places = list(dict.fromkeys(place["id"] for place in event.places))
         if places:
             activity["prov:atLocation"] = [_ref(place) for place in places]

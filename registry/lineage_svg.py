@@ -4,7 +4,9 @@ Columns are trace levels, upstream on the left: a trace back puts its start on t
 forward on the left. Items (instances, lots, transformations, transactions, data assets) are boxes
 coloured by kind; each event that links items is a small diamond between their columns, with arrows
 from what it used to what it produced. Places are a lane at the bottom, joined by dashed lines to the
-events that happened there. Columns longer than ``max_per_column`` end with "+N more".
+events that happened there. An erroneous event (an EPCIS error declaration names it) is a grey
+diamond marked "erroneous", its arrows dashed, and joined to no place; a corrective event is marked
+"corrective". Columns longer than ``max_per_column`` end with "+N more".
 """
 
 from __future__ import annotations
@@ -40,9 +42,9 @@ def trace_to_svg(trace: Trace, *, max_per_column: int = 40) -> str:
     """The SVG document of ``trace``."""
     levels = max((node.level for node in trace.nodes), default=0)
     columns: dict[int, list[str]] = {}
-    for node in trace.nodes:
-        column = levels - node.level if trace.direction is Direction.BACK else node.level
-        columns.setdefault(column, []).append(node.id)
+    for trace_node in trace.nodes:
+        column = levels - trace_node.level if trace.direction is Direction.BACK else trace_node.level
+        columns.setdefault(column, []).append(trace_node.id)
     kinds = {node.id: node.kind for node in trace.nodes}
     position: dict[str, tuple[float, float]] = {}
     hidden: dict[int, int] = {}
@@ -50,8 +52,8 @@ def trace_to_svg(trace: Trace, *, max_per_column: int = 40) -> str:
         shown = nodes[:max_per_column]
         hidden[column] = len(nodes) - len(shown)
         for row, node in enumerate(shown):
-            x = _MARGIN + column * (_BOX_W + _COL_GAP)
-            y = _MARGIN + 30 + row * (_BOX_H + _ROW_GAP)
+            x: float = _MARGIN + column * (_BOX_W + _COL_GAP)
+            y: float = _MARGIN + 30 + row * (_BOX_H + _ROW_GAP)
             position[node] = (x, y)
     rows = max((min(len(n), max_per_column) + (1 if hidden[c] else 0) for c, n in columns.items()), default=1)
     graph_bottom = _MARGIN + 30 + rows * (_BOX_H + _ROW_GAP)
@@ -83,21 +85,29 @@ def trace_to_svg(trace: Trace, *, max_per_column: int = 40) -> str:
     ]
     for key, pairs in linked.items():
         event = events.get(key)
+        wrong = event is not None and event.erroneous
+        dash = ' stroke-dasharray="6 4"' if wrong else ""
         xs = [position[s][0] + _BOX_W for s, _ in pairs] + [position[t][0] for _, t in pairs]
         ys = [position[n][1] + _BOX_H / 2 for pair in pairs for n in pair]
         cx, cy = (min(xs) + max(xs)) / 2, sum(ys) / len(ys)
         for source, target in dict.fromkeys(pairs):
             sx, sy = position[source][0] + _BOX_W, position[source][1] + _BOX_H / 2
             tx, ty = position[target][0], position[target][1] + _BOX_H / 2
-            parts.append(f'<line x1="{sx:.0f}" y1="{sy:.0f}" x2="{cx:.0f}" y2="{cy:.0f}" stroke="#94a3b8"/>')
+            parts.append(
+                f'<line x1="{sx:.0f}" y1="{sy:.0f}" x2="{cx:.0f}" y2="{cy:.0f}" stroke="#94a3b8"{dash}/>'
+            )
             parts.append(
                 f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{tx:.0f}" y2="{ty:.0f}" stroke="#475569" '
-                'marker-end="url(#arrow)"/>'
+                f'marker-end="url(#arrow)"{dash}/>'
             )
         if event is not None:
             label = f"{event.biz_step or event.event_type} {iso_time(event.time_us)[:10]}"
             tip = f"{event.event_type} {event.hash_id}"
-            for place in dict.fromkeys(p["id"] for p in event.places):
+            if event.erroneous:
+                label, tip = f"{label} (erroneous)", f"{tip} (declared erroneous)"
+            elif event.corrects:
+                label, tip = f"{label} (corrective)", f"{tip} (corrects {', '.join(event.corrects)})"
+            for place in dict.fromkeys(p["id"] for p in event.places if p["id"] in place_at):
                 px, py = place_at[place]
                 parts.append(
                     f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{px + _BOX_W / 2:.0f}" y2="{py:.0f}" '
@@ -105,10 +115,11 @@ def trace_to_svg(trace: Trace, *, max_per_column: int = 40) -> str:
                 )
         else:
             label, tip = "derived", "data-product derivation"
+        fill, ink = ("#9ca3af", "#4b5563") if wrong else ("#f97316", "#9a3412")
         parts.append(
             f'<g class="event"><title>{escape(tip)}</title><path d="M {cx:.0f} {cy - 7:.0f} L {cx + 7:.0f} '
-            f'{cy:.0f} L {cx:.0f} {cy + 7:.0f} L {cx - 7:.0f} {cy:.0f} z" fill="#f97316"/>'
-            f'<text x="{cx:.0f}" y="{cy - 10:.0f}" text-anchor="middle" fill="#9a3412">'
+            f'{cy:.0f} L {cx:.0f} {cy + 7:.0f} L {cx - 7:.0f} {cy:.0f} z" fill="{fill}"/>'
+            f'<text x="{cx:.0f}" y="{cy - 10:.0f}" text-anchor="middle" fill="{ink}">'
             f"{escape(label)}</text></g>"
         )
     for node, (x, y) in position.items():

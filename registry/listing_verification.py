@@ -48,7 +48,7 @@ class ListingChain(Protocol):
 
     def latest_block_number(self) -> int: ...
 
-    def latest_timestamp(self) -> int: ...
+    def next_block_timestamp(self) -> int: ...
 
     def asset(self, asset_id: str) -> OnChainAsset | None: ...
 
@@ -154,7 +154,7 @@ class ListingVerifier:
     def checks(self, request: ListingRequest) -> list[CheckResult]:
         asset = self._chain.asset(request.asset_id)
         procedure = self._chain.procedure(request.asset_id)
-        now = self._chain.latest_timestamp()
+        now = self._chain.next_block_timestamp()
         results = [
             self._certified(asset, procedure, now),
             self._holder(asset, request),

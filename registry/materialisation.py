@@ -84,6 +84,9 @@ class MaterialisationService:
     def is_batched(self, asset_id: str) -> bool:
         return self._batched.contains(asset_id.lower())
 
+    def holder_of(self, asset_id: str) -> str:
+        return self._batched.get(asset_id.lower()).holder_address
+
     def materialise_for(self, participant: Participant, asset_id: str) -> AssetRecord:
         """:meth:`materialise` asked by ``participant``: the holder, a registrar or an administrator."""
         record = self._batched.get(asset_id.lower())

@@ -57,7 +57,7 @@ def multibase_encode(data: bytes) -> str:
     return BASE58BTC_PREFIX + b58encode(data)
 
 
-def multibase_decode(text: str) -> bytes:
+def multibase_decode(text: object) -> bytes:
     """Decode a base58-btc multibase string; other bases are refused."""
     if not isinstance(text, str) or not text.startswith(BASE58BTC_PREFIX):
         raise ValidationFailed("multibase value must be base58-btc ('z' prefix)")

@@ -70,7 +70,11 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
         """The address that sends the registry's transactions (relayer and registrar operator)."""
         ...
 
-    def latest_timestamp(self) -> int: ...
+    def next_block_timestamp(self) -> int:
+        """The timestamp the next block will carry: the time the contract will judge the next act by.
+
+        Never the last mined block's: a chain that mines on demand may have been idle for hours."""
+        ...
 
     def block_timestamp(self, block_number: int) -> int: ...
 
@@ -132,6 +136,10 @@ class BatchedAssets(Protocol):
 
     def is_batched(self, asset_id: str) -> bool:
         """Whether ``asset_id`` was accepted as a batched registration."""
+        ...
+
+    def holder_of(self, asset_id: str) -> str:
+        """The chain address of the batched registration's holder; raises ``AssetNotFound``."""
         ...
 
     def materialise(self, asset_id: str) -> AssetRecord:
@@ -218,7 +226,7 @@ class RegistryStore(Protocol):
         self,
         number: str,
         asset_id: str,
-        vc: dict,
+        vc: dict[str, Any],
         cert_hash: str,
         acts: Acts,
         *,
@@ -227,7 +235,7 @@ class RegistryStore(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> None: ...
 
-    def get_certificate(self, number: str) -> dict: ...
+    def get_certificate(self, number: str) -> dict[str, Any]: ...
 
     def certificate_record(self, number: str) -> dict[str, Any]: ...
 
@@ -293,7 +301,13 @@ class LicenceRecords(Protocol):
     def get_licence(self, licence_id: int) -> dict[str, Any]: ...
 
     def licences(
-        self, *, asset_id: str | None = None, licensee: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        *,
+        asset_id: str | None = None,
+        licensee: str | None = None,
+        party: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[dict[str, Any]]: ...
 
     def record_licence_use(self, licence_id: int, acts: Acts, *, actor: str) -> dict[str, Any]: ...

@@ -58,7 +58,7 @@ class ProcedureService:
         self._store = store
         self._records = records
         self._registration = registration
-        self._signed = SignedActRelay(ledger, ledger.latest_timestamp)
+        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
 
     # -- where an asset stands --------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class ProcedureService:
             "holder": on_chain.holder if on_chain else None,
             "procedure": procedure.as_json() if procedure else None,
             "noticePeriod": self._ledger.notice_period(),
-            "chainTime": self._ledger.latest_timestamp(),
+            "chainTime": self._ledger.next_block_timestamp(),
             "objections": self._records.objections_of(record.asset_id),
             "certificates": self._store.certificates_of(record.asset_id),
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import ecdsa
 from ecdsa.util import sigdecode_string, sigencode_string
@@ -111,7 +111,7 @@ class RegistrarPublicKey:
         return f"{self.did}#{self.multikey}"
 
     def to_pem(self) -> str:
-        return _ecdsa_verifying_key(self.compressed).to_pem().decode("ascii")
+        return cast(str, _ecdsa_verifying_key(self.compressed).to_pem().decode("ascii"))
 
     # -- verification ------------------------------------------------------------------------------
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -125,8 +125,11 @@ class RegistrarPublicKey:
         if not _is_p1363(signature):
             return False
         try:
-            return _ecdsa_verifying_key(self.compressed).verify(
-                signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string
+            return cast(
+                bool,
+                _ecdsa_verifying_key(self.compressed).verify(
+                    signature, message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string
+                ),
             )
         except ecdsa.BadSignatureError:
             return False
@@ -215,7 +218,7 @@ class RegistrarKey:
 
     def to_pem(self) -> str:
         """PKCS#8 PEM of the private key (keep it secret)."""
-        return self.signing_key.to_pem(format="pkcs8").decode("ascii")
+        return cast(str, self.signing_key.to_pem(format="pkcs8").decode("ascii"))
 
     def to_secret_multikey(self) -> str:
         return multikey_encode(P256_PRIV, self.signing_key.to_string())
@@ -234,6 +237,7 @@ class RegistrarKey:
 
     def sign(self, message: bytes) -> bytes:
         """ECDSA P-256 over SHA-256(``message``), deterministic (RFC 6979); 64 bytes r||s."""
-        return self.signing_key.sign_deterministic(
-            message, hashfunc=hashlib.sha256, sigencode=sigencode_string
+        return cast(
+            bytes,
+            self.signing_key.sign_deterministic(message, hashfunc=hashlib.sha256, sigencode=sigencode_string),
         )

@@ -45,6 +45,7 @@ from dataledger.registry.errors import (
     DataLedgerError,
     InvalidAssetStatus,
     NonceReplayed,
+    NotAuthorised,
     NoticePeriodNotEnded,
     ObjectionsOpen,
     ValidationFailed,
@@ -136,7 +137,7 @@ class RegistrationService:
         holder.require_role(Role.ENTERPRISE)
         auth = self.authorisation_for(holder, request)
         require_holder_signature(
-            auth, self._ledger.domain, request.signature, now=self._ledger.latest_timestamp()
+            auth, self._ledger.domain, request.signature, now=self._ledger.next_block_timestamp()
         )
         asset_id = asset_id_for(auth.holder, auth.content_hash, auth.metadata_hash)
         if self._store.get_asset(asset_id) is not None:
@@ -230,7 +231,7 @@ class RegistrationService:
 
     def _still_relayable(self, record: AssetRecord) -> bool:
         return (
-            self._ledger.latest_timestamp() <= record.deadline
+            self._ledger.next_block_timestamp() <= record.deadline
             and self._ledger.nonce_of(record.holder_address) == record.nonce
         )
 
@@ -240,19 +241,25 @@ class RegistrationService:
             raise AssetNotFound("no asset with this id", asset_id=asset_id)
         return record
 
-    def asset_for_act(self, asset_id: str) -> AssetRecord:
+    def asset_for_act(self, asset_id: str, *, holder: str | None = None) -> AssetRecord:
         """The asset an act on chain is asked for: as :meth:`get_asset`, but a batched registration
-        not on chain yet is materialised first (its first act brings it into the registry)."""
+        not on chain yet is materialised first (its first act brings it into the registry).
+
+        With ``holder`` (an act only the holder may ask for), a batched registration is materialised
+        only for its holder: anyone else is refused before the operator pays for a transaction."""
         record = self._store.get_asset(asset_id.lower())
         if record is not None:
             return record
         if self._batches is not None and self._batches.is_batched(asset_id):
+            batched_holder = self._batches.holder_of(asset_id)
+            if holder is not None and holder.lower() != batched_holder.lower():
+                raise NotAuthorised("only the asset's holder may do this", holder=batched_holder)
             return self._batches.materialise(asset_id)
         raise AssetNotFound("no asset with this id", asset_id=asset_id)
 
     # -- certificates -----------------------------------------------------------------------------
 
-    def issue_certificate(self, registrar: Participant, asset_id: str) -> dict:
+    def issue_certificate(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
         """Issue the first certificate of an asset whose public notice ended with no objection open."""
         registrar.require_role(Role.REGISTRAR)
         record = self.get_asset(asset_id)
@@ -265,7 +272,7 @@ class RegistrationService:
         status = on_chain.status if on_chain else None
         if status is not OnChainAssetStatus.IN_NOTICE or procedure is None:
             raise status_error(record.asset_id, status, "issuing a first certificate")
-        now = self._ledger.latest_timestamp()
+        now = self._ledger.next_block_timestamp()
         if now < procedure.notice_ends_at:
             raise NoticePeriodNotEnded(
                 "the public notice has not ended yet",
@@ -286,7 +293,7 @@ class RegistrationService:
 
         return self._issue(record, record.evidence, issued_at, valid_until, anchor, {"kind": "first"})
 
-    def reissue_certificate(self, asset_id: str, evidence: ChainEvidence, reason: str) -> dict:
+    def reissue_certificate(self, asset_id: str, evidence: ChainEvidence, reason: str) -> dict[str, Any]:
         """A new certificate after a transfer, an enforcement or a change, superseding the current one.
 
         ``evidence`` is where the chain states the asset's new holder or version; the term carries over.
@@ -303,7 +310,7 @@ class RegistrationService:
 
         return self._issue(record, evidence, self._now(), valid_until, anchor, {"kind": reason})
 
-    def renew_certificate(self, registrar: Participant, asset_id: str) -> dict:
+    def renew_certificate(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
         """Renew the registration before its certificate expires: a new certificate for a new term."""
         registrar.require_role(Role.REGISTRAR)
         record = self.get_asset(asset_id)
@@ -315,7 +322,7 @@ class RegistrationService:
         current_until = procedure.certificate_valid_until
         if current_until == 0:
             raise ValidationFailed("the certificate has no term to renew", asset_id=asset_id)
-        if self._ledger.latest_timestamp() > current_until:
+        if self._ledger.next_block_timestamp() > current_until:
             raise CertificateExpired(
                 "the certificate expired: renewal must come before expiry",
                 asset_id=asset_id,
@@ -338,7 +345,7 @@ class RegistrationService:
         valid_until: datetime | None,
         anchor: Callable[[str, int], tuple[ChainAct, ...]],
         detail: dict[str, Any],
-    ) -> dict:
+    ) -> dict[str, Any]:
         holder = self._store.get_participant(record.holder_id)
         number = self._store.reserve_certificate_number(record.asset_id, issued_at.year)
         facts = CertificateFacts(
@@ -383,7 +390,7 @@ class RegistrationService:
         )
         return vc
 
-    def _current_certificate(self, asset_id: str) -> dict:
+    def _current_certificate(self, asset_id: str) -> dict[str, Any]:
         current = [c for c in self._store.certificates_of(asset_id) if c["status"] == "valid"]
         if not current:
             raise InvalidAssetStatus("the asset has no valid certificate", asset_id=asset_id)
@@ -392,7 +399,7 @@ class RegistrationService:
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(microsecond=0)
 
-    def get_certificate(self, number: str) -> dict:
+    def get_certificate(self, number: str) -> dict[str, Any]:
         return self._store.get_certificate(number)
 
     def certificate_status(self, number: str) -> dict[str, Any]:
@@ -412,7 +419,7 @@ class RegistrationService:
             superseded_by = self._store.certificate_number_of(record.superseded_by)
         elif asset is None or asset.status is not OnChainAssetStatus.CERTIFIED:
             status = asset.status.name.lower() if asset else "not-registered"
-        elif record.valid_until and self._ledger.latest_timestamp() > record.valid_until:
+        elif record.valid_until and self._ledger.next_block_timestamp() > record.valid_until:
             status = "expired"
         return {
             "number": number,
@@ -421,7 +428,11 @@ class RegistrationService:
             "status": status,
             "supersededBy": superseded_by,
             "supersededByHash": record.superseded_by if record else None,
-            "holder": asset.holder if asset else None,
+            # The holder the certificate names (a superseded one names its own, not today's), and the
+            # transaction that recorded it on chain.
+            "holder": stored.get("holder"),
+            "currentHolder": asset.holder if asset else None,
+            "recordedIn": stored.get("recordedIn"),
             "pledgedTo": procedure.pledgee if procedure and status == "valid" else None,
             "validUntil": record.valid_until or None if record else None,
         }

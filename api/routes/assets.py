@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import RegistrationPrepare, RegistrationSubmit, RevocationBody
+from dataledger.api.schemas import MAX_INT64, Offset, RegistrationPrepare, RegistrationSubmit, RevocationBody
 from dataledger.registry.assets import asset_id_for, new_salt
 from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.errors import ValidationFailed
-from dataledger.registry.participants import Role
+from dataledger.registry.participants import Participant, Role
 from dataledger.registry.registration_service import RegistrationRequest
+from dataledger.registry.visibility import asset_view, history_view
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 
@@ -24,7 +25,7 @@ def prepare_registration(body: RegistrationPrepare, me: CurrentParticipant, serv
     me.require_role(Role.ENTERPRISE)
     registry = services.registry
     salt = body.salt or new_salt()
-    deadline = body.deadline or registry.latest_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
+    deadline = body.deadline or registry.next_block_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
     nonce = registry.nonce_of(_address_of(me))
     request = RegistrationRequest(body.facts.to_domain(), salt, nonce, deadline, signature="0x")
     auth = services.registration.authorisation_for(me, request)
@@ -49,21 +50,25 @@ def register_asset(body: RegistrationSubmit, me: CurrentParticipant, services: S
     return services.registration.register(me, request).as_json()
 
 
-@router.get("", summary="List assets (enterprises see their own)")
+@router.get("", summary="List assets (enterprises see their own; others see public views unless oversight)")
 def list_assets(
     me: CurrentParticipant,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict:
     holder_id = me.id if me.role is Role.ENTERPRISE else None
     items = services.store.list_assets(holder_id=holder_id, limit=limit, offset=offset)
-    return {"items": [a.as_json() for a in items], "limit": limit, "offset": offset}
+    return {"items": [asset_view(me, a) for a in items], "limit": limit, "offset": offset}
 
 
-@router.get("/{asset_id}", summary="An asset with its chain evidence")
-def get_asset(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
-    return services.registration.get_asset(asset_id).as_json()
+@router.get(
+    "/{asset_id}",
+    summary="An asset with its chain evidence: whole for its holder, the registrar and auditors, "
+    "else its public view (no facts beyond the name, no salt)",
+)
+def get_asset(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+    return asset_view(me, services.registration.get_asset(asset_id))
 
 
 @router.get(
@@ -72,14 +77,14 @@ def get_asset(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> di
 )
 def asset_history(
     asset_id: str,
-    _: CurrentParticipant,
+    me: CurrentParticipant,
     services: ServicesDep,
     act: Annotated[str | None, Query(description="Only this act, e.g. transferred")] = None,
     actor: Annotated[str | None, Query(description="Only acts by this address")] = None,
-    from_block: Annotated[int | None, Query(alias="fromBlock", ge=0)] = None,
-    to_block: Annotated[int | None, Query(alias="toBlock", ge=0)] = None,
+    from_block: Annotated[int | None, Query(alias="fromBlock", ge=0, le=MAX_INT64)] = None,
+    to_block: Annotated[int | None, Query(alias="toBlock", ge=0, le=MAX_INT64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     check: Annotated[bool, Query(description="Check each entry against the chain")] = False,
 ) -> dict:
     record = services.registration.get_asset(asset_id)
@@ -96,6 +101,7 @@ def asset_history(
         for item in items:
             passed, detail = _check_entry(services, record.asset_id, item)
             item["chainCheck"] = {"passed": passed, "detail": detail}
+    items = history_view(me, record, items)
     return {"assetId": record.asset_id, "items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -135,7 +141,7 @@ def revoke_asset(asset_id: str, body: RevocationBody, me: CurrentParticipant, se
     return services.registration.revoke(me, asset_id, body.reason).as_json()
 
 
-def _address_of(participant) -> str:  # type: ignore[no-untyped-def]
+def _address_of(participant: Participant) -> str:
     if participant.address is None:
         raise ValidationFailed("this participant has no chain address", field="address")
     return participant.address

@@ -41,6 +41,7 @@ from dataledger.registry.batched_registrations import (
 from dataledger.registry.errors import ConfigurationError, ValidationFailed
 from dataledger.registry.holder_signatures import RegistrationAuthorisation
 from dataledger.registry.participants import Participant, Role
+from dataledger.registry.visibility import oversees
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk"])
 
@@ -95,7 +96,7 @@ def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDe
     me.require_role(Role.ENTERPRISE)
     holder = _address_of(me)
     bulk = _anchoring(services).bulk
-    deadline = body.deadline or services.registry.latest_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
+    deadline = body.deadline or services.registry.next_block_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
     prepared = []
     for item in body.items:
         facts = item.facts.to_domain()
@@ -155,20 +156,24 @@ def register_bulk(
 
 
 @router.get("/assets/{asset_id}", summary="A batched registration and its anchoring state")
-def get_batched(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+def get_batched(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
     anchoring = _anchoring(services)
     record = anchoring.registrations.get(asset_id)
     inclusion = anchoring.registrations.inclusion(record.asset_id)
-    return {
+    body: dict[str, Any] = {
         "assetId": record.asset_id,
         "holderId": record.holder_id,
         "holderAddress": record.holder_address,
-        "facts": record.facts.as_json(),
-        "salt": record.salt,
-        "leafFields": record.leaf_fields(),
+        "contentHash": record.facts.content_hash,
+        "metadataHash": record.metadata_hash,
         "leaf": record.leaf,
         "status": inclusion.status,
     }
+    if oversees(me) or me.id == record.holder_id:
+        body.update(facts=record.facts.as_json(), salt=record.salt, leafFields=record.leaf_fields())
+    else:  # the public view: nothing the leaf holds only as a salted commitment
+        body.update(name=record.facts.name, rightClaimed=record.facts.right_claimed.value, view="public")
+    return body
 
 
 @router.get(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.schemas import (
+    ConsentId,
     ConsentListingBody,
     ConsentListingPrepare,
     ConsentPrepare,
@@ -46,7 +47,7 @@ def my_consents(me: CurrentParticipant, services: ServicesDep) -> dict:
 
 
 @router.get("/{consent_id}", summary="A consent given to the authenticated enterprise")
-def get_consent(consent_id: int, me: CurrentParticipant, services: ServicesDep) -> dict:
+def get_consent(consent_id: ConsentId, me: CurrentParticipant, services: ServicesDep) -> dict:
     consent = services.consents.get(consent_id)
     _require_own(me, consent)
     return {**consent, "history": services.licence_store.consent_history(consent_id)}
@@ -54,7 +55,7 @@ def get_consent(consent_id: int, me: CurrentParticipant, services: ServicesDep) 
 
 @router.post("/{consent_id}/use-requests", summary="Prepare the EIP-712 query the enterprise signs")
 def prepare_use(
-    consent_id: int, body: RequestHashBody, me: CurrentParticipant, services: ServicesDep
+    consent_id: ConsentId, body: RequestHashBody, me: CurrentParticipant, services: ServicesDep
 ) -> dict:
     return services.consents.prepare_use(me, consent_id, body.request_hash)
 
@@ -64,17 +65,19 @@ def prepare_use(
     status_code=status.HTTP_201_CREATED,
     summary="Run the query the consent allows, consuming it (enterprise-signed; once only)",
 )
-def use(consent_id: int, body: RequestHashSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def use(
+    consent_id: ConsentId, body: RequestHashSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict:
     return services.consents.use(me, consent_id, body.request_hash, body.nonce, body.deadline, body.signature)
 
 
 @router.post("/{consent_id}/withdrawal-requests", summary="Prepare the withdrawal the subject signs (public)")
-def prepare_withdrawal(consent_id: int, services: ServicesDep) -> dict:
+def prepare_withdrawal(consent_id: ConsentId, services: ServicesDep) -> dict:
     return services.consents.prepare_withdrawal(consent_id)
 
 
 @router.post("/{consent_id}/withdrawal", summary="Withdraw an unused consent (subject-signed; public)")
-def withdraw(consent_id: int, body: Signed, services: ServicesDep) -> dict:
+def withdraw(consent_id: ConsentId, body: Signed, services: ServicesDep) -> dict:
     return services.consents.withdraw(consent_id, body.nonce, body.deadline, body.signature)
 
 

@@ -4,15 +4,20 @@
   Refused whole (problem+json ``epcis-document-invalid`` naming event and field) or stored whole in
   one transaction. Each event is answered in document order with its CBV 2.0 hash ID and whether it
   was new or already stored (idempotent); with ``wait=true`` also its anchor and inclusion proof.
-  202 while anything is still waiting for its anchor, else 200.
+  An event carrying an ``errorDeclaration`` is answered ``"stored": "error-declaration"``: the
+  declaration is recorded on the event with that hash ID (stored, or applied when it arrives) and
+  anchored as its own leaf. 202 while anything is still waiting for its anchor, else 200.
 * ``GET /v1/events/{eventHashId}``: the event (URL-encoded hash ID, or its 64-hex digest) with its
-  anchor: transaction, block, batch root, leaf and proof (verifiable offline and on chain).
+  anchor: transaction, block, batch root, leaf and proof (verifiable offline and on chain); its
+  error declarations, each with its own anchor, and its corrective events.
 * ``GET /v1/events?epc=&bizStep=&from=&to=&limit=&offset=[&format=epcis]``: events in event-time
-  order, as a page of JSON or as an EPCIS 2.0 capture document.
+  order, as a page of JSON (declared events ``"erroneous": true``) or as an EPCIS 2.0 capture
+  document (each error declaration follows the event it declares).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,8 +26,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.schemas import Offset
 from dataledger.registry.epcis import parse_document, to_epcis_document
 from dataledger.registry.epcis.capture import CaptureResult, StoredEvent
+from dataledger.registry.epcis.error_declaration import EPCIS_ERROR_DECLARATION_KIND, corrective_ids
 from dataledger.registry.epcis.event_leaf import EPCIS_EVENT_KIND, hash_id_of
 from dataledger.registry.epcis.lineage import time_us
 from dataledger.registry.epcis.rfc3339 import parse_date_time
@@ -75,24 +82,42 @@ def _capture(
     result: CaptureResult = services.events.capture(
         document, captured_by=participant_id, ignore_fields=ignore
     )
-    anchored = wait and services.anchoring.batcher.wait_anchored(EPCIS_EVENT_KIND, result.hash_ids, timeout)
-    anchors = {h: services.events.inclusion(h).as_json() for h in result.hash_ids} if wait else {}
+    anchored = wait and _wait_anchored(services, result, timeout)
+    anchors: dict[str, Any] = {}
+    if wait:
+        anchors = {h: services.events.inclusion(h).as_json() for h in result.hash_ids}
+        anchors.update(
+            {d: services.events.declaration_inclusion(d).as_json() for d in result.declaration_ids}
+        )
     events = []
     for event in result.events:
         item = event.as_json()
         if wait:
-            item["anchor"] = anchors[event.hash_id]
+            item["anchor"] = anchors[event.declaration_id or event.hash_id]
         events.append(item)
     return JSONResponse(
         {
             "captureId": result.capture_id,
             "eventCount": len(result.events),
             "new": result.new_count,
-            "duplicates": len(result.events) - result.new_count,
+            "duplicates": result.duplicate_count,
+            "errorDeclarations": result.declaration_count,
             "anchored": bool(anchored),
             "events": events,
         },
         status_code=status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED,
+    )
+
+
+def _wait_anchored(services: Any, result: CaptureResult, timeout: float) -> bool:
+    """Wait (at most ``timeout`` in all) until the capture's events and error declarations are anchored."""
+    deadline = time.monotonic() + timeout
+    batcher = services.anchoring.batcher
+    return bool(
+        batcher.wait_anchored(EPCIS_EVENT_KIND, result.hash_ids, timeout)
+        and batcher.wait_anchored(
+            EPCIS_ERROR_DECLARATION_KIND, result.declaration_ids, max(0.0, deadline - time.monotonic())
+        )
     )
 
 
@@ -107,7 +132,7 @@ def list_events(
     from_: Annotated[str | None, Query(alias="from", description="eventTime >= this (RFC 3339)")] = None,
     to: Annotated[str | None, Query(description="eventTime < this (RFC 3339)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     format: Annotated[Literal["json", "epcis"], Query(description="epcis: an EPCIS 2.0 document")] = "json",
 ) -> JSONResponse:
     events = services.events.query(
@@ -121,7 +146,7 @@ def list_events(
     if format == "epcis":
         context = services.events.export_context(events)
         document = to_epcis_document(
-            [e.event for e in events],
+            [body for e in events for body in (e.event, *(d.event for d in e.declarations))],
             creation_date=datetime.now(UTC),
             **({"context": context} if context is not None else {}),
         )
@@ -132,13 +157,24 @@ def list_events(
     return JSONResponse(page)
 
 
-@router.get("/{event_hash_id:path}", summary="One event with its anchor and inclusion proof")
+@router.get(
+    "/{event_hash_id:path}",
+    summary="One event with its anchor and inclusion proof, and its error declarations with theirs",
+)
 def get_event(event_hash_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
     hash_id = hash_id_of(event_hash_id)
     stored = services.events.get(hash_id)
     body = _event_json(stored)
     body["ignoredFields"] = services.events.ignored_fields_of(stored.capture_id)
     body["anchor"] = services.events.inclusion(hash_id).as_json()
+    body["errorDeclarations"] = [
+        {**d.as_json(), "anchor": services.events.declaration_inclusion(d.id).as_json()}
+        for d in stored.declarations
+    ]
+    if stored.declarations:
+        ids = corrective_ids(stored.declarations)
+        resolved = services.events.resolve_event_ids(ids)
+        body["correctiveEvents"] = [{"eventId": i, "eventHashIds": resolved.get(i, [])} for i in ids]
     return body
 
 

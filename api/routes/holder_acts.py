@@ -19,6 +19,7 @@ from dataledger.api.schemas import (
     TransferPrepare,
     TransferSubmit,
 )
+from dataledger.registry.visibility import pledge_view
 
 router = APIRouter(prefix="/v1/assets", tags=["holder acts"])
 
@@ -78,9 +79,9 @@ def pledge(asset_id: str, body: PledgeSubmit, me: CurrentParticipant, services: 
 
 
 @router.get("/{asset_id}/pledges", summary="The pledges of the asset, active and ended")
-def pledges(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+def pledges(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
     record = services.registration.get_asset(asset_id)
-    return {"items": services.lifecycle_store.pledges_of(record.asset_id)}
+    return {"items": [pledge_view(me, p) for p in services.lifecycle_store.pledges_of(record.asset_id)]}
 
 
 @router.post("/{asset_id}/pledge-release-requests", summary="Prepare the release of the pledge (pledgee)")

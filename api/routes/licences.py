@@ -8,14 +8,17 @@ from fastapi import APIRouter, Query, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.schemas import (
+    LicenceId,
     LicencePrepare,
     LicenceSubmit,
+    Offset,
     ReasonPrepare,
     ReasonSubmit,
     RequestHashBody,
     RequestHashSubmit,
 )
 from dataledger.registry.licences import LicenceOffer
+from dataledger.registry.visibility import oversees
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 
@@ -38,7 +41,7 @@ def _offer(body: LicencePrepare | LicenceSubmit, valid_from: int) -> LicenceOffe
 
 @router.post("/requests", summary="Prepare the EIP-712 licence the holder signs")
 def prepare_licence(body: LicencePrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
-    valid_from = body.valid_from if body.valid_from is not None else services.registry.latest_timestamp()
+    valid_from = body.valid_from if body.valid_from is not None else services.registry.next_block_timestamp()
     return services.licensing.prepare_grant(me, _offer(body, valid_from), body.salt)
 
 
@@ -48,27 +51,30 @@ def grant_licence(body: LicenceSubmit, me: CurrentParticipant, services: Service
     return services.licensing.grant(me, offer, body.salt, body.nonce, body.deadline, body.signature)
 
 
-@router.get("", summary="Licences, by asset or licensee (enterprises see the licences they hold)")
+@router.get("", summary="Licences, by asset or licensee (an enterprise sees those it granted or holds)")
 def list_licences(
     me: CurrentParticipant,
     services: ServicesDep,
     asset_id: Annotated[str | None, Query(alias="assetId")] = None,
     licensee: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict:
-    items = services.licence_store.licences(asset_id=asset_id, licensee=licensee, limit=limit, offset=offset)
+    party = None if oversees(me) else (me.address or "")  # no address: party to no licence
+    items = services.licence_store.licences(
+        asset_id=asset_id, licensee=licensee, party=party, limit=limit, offset=offset
+    )
     return {"items": items, "limit": limit, "offset": offset}
 
 
 @router.get("/{licence_id}", summary="A licence, with the chain's count of uses")
-def get_licence(licence_id: int, _: CurrentParticipant, services: ServicesDep) -> dict:
-    return services.licensing.get(licence_id)
+def get_licence(licence_id: LicenceId, me: CurrentParticipant, services: ServicesDep) -> dict:
+    return services.licensing.get(me, licence_id)
 
 
 @router.post("/{licence_id}/use-requests", summary="Prepare the EIP-712 use the licensee signs")
 def prepare_use(
-    licence_id: int, body: RequestHashBody, me: CurrentParticipant, services: ServicesDep
+    licence_id: LicenceId, body: RequestHashBody, me: CurrentParticipant, services: ServicesDep
 ) -> dict:
     return services.licensing.prepare_use(me, licence_id, body.request_hash)
 
@@ -78,7 +84,9 @@ def prepare_use(
     status_code=status.HTTP_201_CREATED,
     summary="Consume one use of the licence (licensee-signed); refused when used up, expired or revoked",
 )
-def use(licence_id: int, body: RequestHashSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def use(
+    licence_id: LicenceId, body: RequestHashSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict:
     return services.licensing.use(
         me, licence_id, body.request_hash, body.nonce, body.deadline, body.signature
     )
@@ -86,11 +94,11 @@ def use(licence_id: int, body: RequestHashSubmit, me: CurrentParticipant, servic
 
 @router.post("/{licence_id}/revocation-requests", summary="Prepare the revocation of a licence (holder)")
 def prepare_revocation(
-    licence_id: int, body: ReasonPrepare, me: CurrentParticipant, services: ServicesDep
+    licence_id: LicenceId, body: ReasonPrepare, me: CurrentParticipant, services: ServicesDep
 ) -> dict:
     return services.licensing.prepare_revocation(me, licence_id, body.reason)
 
 
 @router.post("/{licence_id}/revocation", summary="Revoke a licence (holder-signed)")
-def revoke(licence_id: int, body: ReasonSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def revoke(licence_id: LicenceId, body: ReasonSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
     return services.licensing.revoke(me, licence_id, body.reason, body.nonce, body.deadline, body.signature)

@@ -16,14 +16,14 @@ Link URIs, URL-encoded where needed) and data assets as ``asset:0x…``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import Body, Hex32
+from dataledger.api.schemas import Body, Hex32, Offset
 from dataledger.registry.derivations import Parent
 from dataledger.registry.errors import AssetNotFound
 from dataledger.registry.lineage import MAX_TRACE_DEPTH, Direction
@@ -58,7 +58,7 @@ def item_history(
     _: CurrentParticipant,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     via_containers: Annotated[
         bool, Query(alias="viaContainers", description="Include the events of its containers while packed")
     ] = True,
@@ -114,7 +114,7 @@ def lineage(
 ) -> Response:
     for suffix, implied in ((".svg", "svg"), (".jsonld", "prov")):
         if format is None and node.endswith(suffix):
-            node, format = node[: -len(suffix)], implied
+            node, format = node[: -len(suffix)], cast(Literal["svg", "prov"], implied)
     trace = services.lineage.trace(node, direction, depth)
     if format == "svg":
         return Response(trace_to_svg(trace), media_type=SVG_MEDIA_TYPE)

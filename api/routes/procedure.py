@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.schemas import (
     NoticePeriodBody,
+    ObjectionId,
     ObjectionPrepare,
     ObjectionSubmit,
     ReasonPrepare,
@@ -74,12 +75,14 @@ def objections(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> d
 
 
 @router.get("/objections/{objection_id}", summary="One objection")
-def objection(objection_id: int, _: CurrentParticipant, services: ServicesDep) -> dict:
+def objection(objection_id: ObjectionId, _: CurrentParticipant, services: ServicesDep) -> dict:
     return services.lifecycle_store.get_objection(objection_id)
 
 
 @router.post(
     "/objections/{objection_id}/resolution", summary="Uphold or dismiss an objection (registrar only)"
 )
-def resolve(objection_id: int, body: ResolutionBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+def resolve(
+    objection_id: ObjectionId, body: ResolutionBody, me: CurrentParticipant, services: ServicesDep
+) -> dict:
     return services.procedure.resolve_objection(me, objection_id, body.upheld, body.resolution)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
+# mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.revert_errors import RevertDecoder
 from dataledger.ledger.chain.transactions import (
@@ -94,7 +95,7 @@ class AnchorRegistryClient:
 
     @property
     def abi(self) -> list[dict[str, Any]]:
-        return list(self._contract.abi)
+        return cast(list[dict[str, Any]], list(self._contract.abi))
 
     # -- writes -----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.holder_signatures import ActAuthorisation
 
 
-def hex_of(value: bytes) -> str:
+def hex_of(value: bytes | bytearray) -> str:
     """0x-hex of raw bytes, lower case."""
     return "0x" + bytes(value).hex()
 

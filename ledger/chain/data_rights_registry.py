@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
+from eth_typing import HexStr
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import Web3Exception
 from web3.logs import DISCARD
 
+# mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args, check_act, hex_of
 from dataledger.ledger.chain.revert_errors import RevertDecoder
@@ -38,6 +41,9 @@ from dataledger.registry.chain_records import (
 from dataledger.registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
 from dataledger.registry.errors import LedgerError, LedgerInconsistent, ValidationFailed
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
+
+# Creation code that returns block.timestamp: TIMESTAMP PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN.
+_BLOCK_TIMESTAMP_CODE = HexStr("0x4260005260206000f3")
 
 REGISTRY_CONTRACT = "DataRightsRegistry"
 LICENCE_CONTRACT = "LicenceRegistry"
@@ -130,7 +136,7 @@ class DataRightsRegistryClient:
 
     @property
     def abi(self) -> list[dict[str, Any]]:
-        return list(self._contract.abi)
+        return cast(list[dict[str, Any]], list(self._contract.abi))
 
     @property
     def domain(self) -> Eip712Domain:
@@ -143,6 +149,25 @@ class DataRightsRegistryClient:
     def latest_timestamp(self) -> int:
         with unavailable_on_connection_errors():
             return int(self._w3.eth.get_block("latest")["timestamp"])
+
+    def next_block_timestamp(self) -> int:
+        """The timestamp the next block will carry, as the contract will see ``block.timestamp``.
+
+        Rules the contract judges against ``block.timestamp`` (notice ended, deadlines, terms) are judged
+        by the services against this, never against the last mined block: a chain that mines on demand
+        (the embedded chain, anvil without ``--block-time``) stamps the next block with the time it is
+        mined. A call of code that returns ``block.timestamp`` against the pending block tells that
+        time, offsets and pinned timestamps included, on the devnet, anvil, geth and Besu; a node that
+        cannot answer it falls back to the last block's time.
+        """
+        with unavailable_on_connection_errors():
+            latest = int(self._w3.eth.get_block("latest")["timestamp"])
+            try:
+                pending = int.from_bytes(bytes(self._w3.eth.call({"data": _BLOCK_TIMESTAMP_CODE}, "pending")))
+            except (ValueError, Web3Exception):  # a node that cannot call against the pending block
+                pending = 0
+        # Not latest + 1: anvil stamps blocks mined within one second with the same timestamp.
+        return max(latest, pending)
 
     def block_timestamp(self, block_number: int) -> int:
         return self._receipts.timestamp_of(block_number)

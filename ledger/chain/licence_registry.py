@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 
+# mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args, check_act, hex_of
 from dataledger.ledger.chain.data_rights_registry import LICENCE_CONTRACT
@@ -155,7 +156,7 @@ class LicenceRegistryClient:
 
     @property
     def abi(self) -> list[dict[str, Any]]:
-        return list(self._contract.abi)
+        return cast(list[dict[str, Any]], list(self._contract.abi))
 
     @property
     def domain(self) -> Eip712Domain:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout as RequestsTimeout
 from web3 import Web3
 from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
+from web3.types import TxParams
 
 from dataledger.ledger.chain.revert_errors import RevertDecoder
 from dataledger.registry.errors import LedgerError, LedgerUnavailable
@@ -43,7 +46,7 @@ class SentTransaction:
 class NonceManager:
     """Hands out consecutive nonces for one account; re-synchronises with the chain on demand."""
 
-    def __init__(self, w3: Web3, address: str) -> None:
+    def __init__(self, w3: Web3, address: ChecksumAddress) -> None:
         self._w3 = w3
         self._address = address
         self._lock = threading.Lock()
@@ -100,7 +103,9 @@ class TransactionSender:
         """
         with unavailable_on_connection_errors(), self._decoder.mapped():
             base = {"from": self._account.address, "chainId": self._chain_id}
-            gas = contract_function.estimate_gas(base)
+            # Against the pending block: the transaction is judged by the next block's timestamp, and a
+            # node that mined nothing for a while would otherwise refuse by the last block's time.
+            gas = contract_function.estimate_gas(base, block_identifier="pending")
             fees = self._fees()
             with self._nonces.lock:
                 nonce = self._nonces.take()
@@ -126,7 +131,7 @@ class TransactionSender:
         tip = Web3.to_wei(1, "gwei")
         return {"maxFeePerGas": base_fee * 2 + tip, "maxPriorityFeePerGas": tip, "type": 2}
 
-    def _await_receipt(self, tx_hash: bytes, raw: bytes) -> Any:
+    def _await_receipt(self, tx_hash: HexBytes, raw: bytes) -> Any:
         for attempt in range(self._resend_attempts + 1):
             try:
                 return self._w3.eth.wait_for_transaction_receipt(
@@ -144,7 +149,7 @@ class TransactionSender:
         raise AssertionError("unreachable")
 
     def _raise_revert_of(self, tx: dict[str, Any], receipt: Any) -> None:
-        call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+        call = cast(TxParams, {k: tx[k] for k in ("from", "to", "data", "value") if k in tx})
         # Replaying the call at the block before gives the revert data the receipt does not carry.
         self._w3.eth.call(call, receipt["blockNumber"] - 1)
         raise LedgerError("the transaction reverted", tx_hash="0x" + bytes(receipt["transactionHash"]).hex())
@@ -156,7 +161,9 @@ class unavailable_on_connection_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> Literal[False]:
         if exc_type is not None and issubclass(
             exc_type, RequestsConnectionError | RequestsTimeout | ConnectionError | TimeoutError
         ):

@@ -14,14 +14,14 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, UniqueConstraint, select
+from sqlalchemy import BigInteger, Table, UniqueConstraint, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
 from dataledger.ledger.sql.outbox import AnchorOutbox, Inclusion, OutboxEntry, add_entries
 from dataledger.ledger.sql.row_writer import bound, insert_rows, select_in
-from dataledger.ledger.sql.tables import utcnow
+from dataledger.ledger.sql.tables import ContentClaimRow, utcnow
 from dataledger.registry.assets import AssetFacts
 from dataledger.registry.batched_registrations import (
     BATCH_NONCE_FLAG,
@@ -61,7 +61,7 @@ class BatchedRegistrationRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-TABLE = BatchedRegistrationRow.__table__
+TABLE: Table = BatchedRegistrationRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
 
 
 class SqlBatchedRegistrationStore:
@@ -100,6 +100,10 @@ class SqlBatchedRegistrationStore:
         now = utcnow()
         at = bound(conn, TABLE.c.created_at, now)
         insert_rows(conn, TABLE, _COLUMNS, [_row(r, at) for r in records])
+        # The same claim the direct path writes: of two paths racing for one content hash, the primary
+        # key of content_claims lets exactly one transaction commit.
+        claims = [(r.facts.content_hash, r.asset_id, "batched", at) for r in records]
+        insert_rows(conn, CLAIMS, _CLAIM_COLUMNS, claims)
         add_entries(
             conn,
             [OutboxEntry(REGISTRATION_KIND, r.asset_id, bytes.fromhex(r.leaf[2:])) for r in records],
@@ -127,10 +131,15 @@ class SqlBatchedRegistrationStore:
         taken_assets: set[str] = set()
         taken_contents: dict[str, str] = {}
         for table in ("batched_registrations", "assets"):  # batched, and registered directly
-            query = f"SELECT asset_id, content_hash FROM {table} WHERE asset_id IN {{in}} OR content_hash IN {{in}}"  # noqa: E501
-            for asset_id, content_hash in select_in(conn, query, keys, repeat=2):
-                taken_assets.add(asset_id)
-                taken_contents[content_hash] = asset_id
+            query = f"SELECT asset_id FROM {table} WHERE asset_id IN {{in}}"
+            taken_assets.update(asset_id for (asset_id,) in select_in(conn, query, keys))
+        contents = [r.facts.content_hash for r in records]
+        # Claimed at registration on either path, or the current version of a direct asset's data.
+        for query in (
+            "SELECT content_hash, asset_id FROM content_claims WHERE content_hash IN {in}",
+            "SELECT content_hash, asset_id FROM assets WHERE content_hash IN {in}",
+        ):
+            taken_contents.update(select_in(conn, query, contents))
         used_nonces = _used_nonces(conn, records)
         refusals: list[DataLedgerError | None] = []
         for r in records:
@@ -192,6 +201,8 @@ class SqlBatchedRegistrationStore:
         return self._outbox.inclusion(REGISTRATION_KIND, asset_id.lower())
 
 
+CLAIMS: Table = ContentClaimRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+_CLAIM_COLUMNS = ("content_hash", "asset_id", "path", "created_at")
 _COLUMNS = (
     "asset_id",
     "holder_id",

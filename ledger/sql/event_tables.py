@@ -13,6 +13,13 @@
 * ``lineage_edges``: upstream to downstream, from events (``event_id``) and from data-product
   derivations (``event_id`` null); indexed both ways for level-by-level traces.
 * ``asset_derivations``: a data product's parents, with the licence each was used under.
+* ``epcis_error_declarations``: EPCIS error declarations, each on the event whose hash ID it shares
+  (``event_key``, as in ``epcis_events``; the event may arrive later), once per declaration (the
+  SHA-256 of its canonical ``errorDeclaration``): when, why, corrective event IDs, the declaring copy
+  of the event, who captured it and in which capture. An event with a row here is erroneous.
+* ``epcis_event_ids``: the ``eventID`` an event declares, when it is not its own hash ID (a
+  ``urn:uuid:``, say), keyed by the first 63 bits of its SHA-256: how corrective event IDs find
+  their events.
 
 They share ``SQLModel.metadata`` (``SqlStore.create_schema`` creates them); ``ledger.sql.event_store``
 also creates them on its own engine.
@@ -89,6 +96,34 @@ class LineageEdgeRow(SQLModel, table=True):
     event_id: int | None = Field(default=None, sa_type=BigInteger)
     event_time_us: int | None = Field(default=None, sa_type=BigInteger)
     licence_id: int | None = Field(default=None, sa_type=BigInteger)  # derivations: the parent's licence
+
+
+class EpcisErrorDeclarationRow(SQLModel, table=True):
+    __tablename__ = "epcis_error_declarations"
+    __table_args__ = (
+        # one row per declaration; also the index that finds an event's declarations
+        UniqueConstraint("event_key", "declaration_hash", name="uq_epcis_error_declarations"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True, autoincrement=True))
+    event_key: int = Field(sa_type=BigInteger)  # the declared event's key (stored now or later)
+    hash_id: str = Field(max_length=100)
+    declaration_hash: str = Field(max_length=66)  # 0x SHA-256 of the canonical errorDeclaration
+    declaration_time_us: int = Field(sa_type=BigInteger)
+    reason: str | None = Field(default=None, max_length=200)
+    corrective_event_ids_json: str = Field(default="[]", sa_type=Text)
+    declaration_json: str = Field(sa_type=Text)
+    event_json: str = Field(sa_type=Text)  # the declaring copy of the event
+    capture_id: str = Field(max_length=32, index=True)
+    declared_by: str = Field(max_length=36)
+    record_time_us: int = Field(sa_type=BigInteger)
+
+
+class EpcisEventIdRow(SQLModel, table=True):
+    __tablename__ = "epcis_event_ids"
+
+    id_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    event_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
 
 
 class AssetDerivationRow(SQLModel, table=True):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dataledger.ledger.sql.tables import utcnow
@@ -69,4 +69,8 @@ class IndexerCursorRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-INDEX_TABLES = (ChainEventRow.__table__, IndexedBlockRow.__table__, IndexerCursorRow.__table__)
+INDEX_TABLES: tuple[Table, Table, Table] = (
+    ChainEventRow.__table__,  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+    IndexedBlockRow.__table__,  # type: ignore[attr-defined]
+    IndexerCursorRow.__table__,  # type: ignore[attr-defined]
+)

@@ -11,8 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import func, or_
+from sqlmodel import col, select
 
 from dataledger.ledger.sql.store import SqlStore, history_rows
 from dataledger.ledger.sql.tables import ConsentHistoryRow, ConsentRow, LicenceRow, utcnow
@@ -76,9 +76,23 @@ class LicenceStore:
         return licence_json(row)
 
     def licences(
-        self, *, asset_id: str | None = None, licensee: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        *,
+        asset_id: str | None = None,
+        licensee: str | None = None,
+        party: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        query = select(LicenceRow).order_by(LicenceRow.licence_id).offset(offset).limit(limit)
+        """Licences in id order; ``party``: only those it granted or holds (by chain address)."""
+        query = select(LicenceRow).order_by(col(LicenceRow.licence_id)).offset(offset).limit(limit)
+        if party is not None:
+            query = query.where(
+                or_(
+                    func.lower(LicenceRow.licensor_address) == party.lower(),
+                    func.lower(LicenceRow.licensee_address) == party.lower(),
+                )
+            )
         if asset_id is not None:
             query = query.where(LicenceRow.asset_id == asset_id)
         if licensee is not None:
@@ -155,7 +169,7 @@ class LicenceStore:
     def consents(
         self, *, subject: str | None = None, enterprise: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[dict[str, Any]]:
-        query = select(ConsentRow).order_by(ConsentRow.consent_id).offset(offset).limit(limit)
+        query = select(ConsentRow).order_by(col(ConsentRow.consent_id)).offset(offset).limit(limit)
         if subject is not None:
             query = query.where(func.lower(ConsentRow.subject_address) == subject.lower())
         if enterprise is not None:
@@ -185,7 +199,7 @@ class LicenceStore:
             rows = session.exec(
                 select(ConsentHistoryRow)
                 .where(ConsentHistoryRow.consent_id == consent_id)
-                .order_by(ConsentHistoryRow.block_number, ConsentHistoryRow.log_index)
+                .order_by(col(ConsentHistoryRow.block_number), col(ConsentHistoryRow.log_index))
             ).all()
         return [
             {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dataledger.ledger.sql.store import SqlStore, history_rows
 from dataledger.ledger.sql.tables import AssetRow, ObjectionRow, PledgeRow, utcnow
@@ -65,7 +65,7 @@ class LifecycleStore:
             rows = session.exec(
                 select(ObjectionRow)
                 .where(ObjectionRow.asset_id == asset_id)
-                .order_by(ObjectionRow.objection_id)
+                .order_by(col(ObjectionRow.objection_id))
             ).all()
         return [_objection_json(r) for r in rows]
 
@@ -131,7 +131,7 @@ class LifecycleStore:
     def pledges_of(self, asset_id: str) -> list[dict[str, Any]]:
         with self._store.session() as session:
             rows = session.exec(
-                select(PledgeRow).where(PledgeRow.asset_id == asset_id).order_by(PledgeRow.id)
+                select(PledgeRow).where(PledgeRow.asset_id == asset_id).order_by(col(PledgeRow.id))
             ).all()
         return [_pledge_json(r) for r in rows]
 

@@ -5,6 +5,13 @@ frontier (chunked), never a query per node, and a node is expanded once however 
 At most ``depth`` levels are walked; the trace says whether the limit cut it short. The events of a
 trace are those on its edges and those in the history of every item it reached, fetched in batches
 and sorted by event time (the order events were captured in never matters).
+
+EPCIS error declarations (``epcis_error_declarations``, see ``ledger.sql.event_store``) mark events
+erroneous. Traces and histories keep an erroneous event, flagged, with its corrective event IDs; a
+trace also follows the corrective events: at each level, the corrective events of the erroneous
+events it meets join the trace with their edges, and the walk goes on from the items they link.
+Where-is-it-now ignores erroneous events (their disposition, location, containment and persistent
+dispositions) and lists the ones it ignored.
 """
 
 from __future__ import annotations
@@ -13,15 +20,23 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.engine import Connection, Engine
 
+from dataledger.ledger.sql.event_store import (
+    DECLARATIONS,
+    EVENT_IDS,
+    corrective_ids_by_key,
+    has_declarations,
+    resolve_event_ids,
+)
 from dataledger.ledger.sql.event_tables import AssetDerivationRow, LineageEdgeRow
 from dataledger.ledger.sql.row_writer import insert_rows, placeholder, select_in
 from dataledger.registry.derivations import Parent, check_derivation, declared_upstream
 from dataledger.registry.epcis.lineage import (
     ASSET_PREFIX,
     asset_node,
+    event_facts,
     event_places,
     iso_time,
     persistent_dispositions,
@@ -29,9 +44,11 @@ from dataledger.registry.epcis.lineage import (
 from dataledger.registry.errors import AssetNotFound, LineageNodeNotFound, ValidationFailed
 from dataledger.registry.lineage import MAX_TRACE_DEPTH, Direction, Trace, TraceEdge, TraceEvent, TraceNode
 
-DERIVATIONS = AssetDerivationRow.__table__
-_EDGES = LineageEdgeRow.__table__
+DERIVATIONS: Table = AssetDerivationRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+_EDGES: Table = LineageEdgeRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
 _LOCATION_HOPS = 16  # containers of containers followed by where-is-it-now
+_DECLARED = "EXISTS (SELECT 1 FROM epcis_error_declarations d WHERE d.event_key = e.event_key)"
+_NOT_DECLARED = f" AND NOT {_DECLARED}"
 
 
 class SqlLineageStore:
@@ -40,7 +57,8 @@ class SqlLineageStore:
     def __init__(self, reader: Engine, writer: Engine) -> None:
         self._reader = reader
         self._writer = writer
-        DERIVATIONS.create(writer, checkfirst=True)
+        for table in (DERIVATIONS, DECLARATIONS, EVENT_IDS):
+            table.create(writer, checkfirst=True)
         self._asset_tables: tuple[str, ...] | None = None
 
     # -- traces ------------------------------------------------------------------------------------
@@ -56,57 +74,116 @@ class SqlLineageStore:
         )
         level_of = {start: 0}
         raw_edges: list[tuple[Any, ...]] = []
+        seen_edges: set[tuple[Any, ...]] = set()
         truncated = False
         with self._reader.connect() as conn:
+            declared = has_declarations(conn)
+            followed: set[int] = set()  # corrective events whose edges the walk took
             frontier = [start]
             for level in range(1, depth + 2):
                 found = list(select_in(conn, sql, frontier))
                 if level > depth:  # one look past the limit: is there more?
                     truncated = any((row[0] if back else row[1]) not in level_of for row in found)
                     break
-                frontier = []
+                reached: list[str] = []
+
+                def reach(node: str, level: int = level, reached: list[str] = reached) -> None:
+                    if node not in level_of:
+                        level_of[node] = level
+                        reached.append(node)
+
                 for row in found:
-                    raw_edges.append(row)
-                    other = row[0] if back else row[1]
-                    if other not in level_of:
-                        level_of[other] = level
-                        frontier.append(other)
+                    if tuple(row[:4]) not in seen_edges:
+                        seen_edges.add(tuple(row[:4]))
+                        raw_edges.append(row)
+                        reach(row[0] if back else row[1])
+                if declared:  # the corrective events of erroneous events met here, with their edges
+                    for row in _corrective_edges(conn, frontier, {r[3] for r in found if r[3]}, followed):
+                        if row[:4] not in seen_edges:
+                            seen_edges.add(row[:4])
+                            raw_edges.append(row)
+                            reach(row[0])
+                            reach(row[1])
+                frontier = reached
                 if not frontier:
                     break
-            events, hash_ids = self._trace_events(conn, list(level_of), {r[3] for r in raw_edges if r[3]})
+            events, hash_ids, erroneous = self._trace_events(
+                conn, list(level_of), {r[3] for r in raw_edges if r[3]}, declared
+            )
             if len(level_of) == 1 and not events and not self._assets(conn, [start]):
                 raise LineageNodeNotFound("no event, derivation or asset names this item", node=start)
             assets = self._assets(conn, [n for n in level_of if n.startswith(ASSET_PREFIX)])
         edges = tuple(
-            TraceEdge(src, dst, kind, hash_ids.get(event_id), _int(at), _int(licence))
+            TraceEdge(
+                src,
+                dst,
+                kind,
+                hash_ids.get(event_id),
+                _int(at),
+                _int(licence),
+                erroneous=event_id in erroneous,
+            )
             for src, dst, kind, event_id, at, licence in raw_edges
         )
         nodes = tuple(TraceNode(node, level) for node, level in level_of.items())
         return Trace(start, direction, depth, nodes, edges, events, truncated, assets)
 
     def _trace_events(
-        self, conn: Connection, nodes: Sequence[str], edge_event_ids: set[int]
-    ) -> tuple[tuple[TraceEvent, ...], dict[int, str]]:
+        self, conn: Connection, nodes: Sequence[str], edge_event_ids: set[int], declared: bool
+    ) -> tuple[tuple[TraceEvent, ...], dict[int, str], set[int]]:
+        """The trace's events, the hash ID of each event key, and the keys of the erroneous ones.
+
+        With ``declared`` (error declarations exist), the corrective events of every erroneous
+        event of the trace are events of the trace too, even where the walk did not reach them.
+        """
         named: dict[int, list[str]] = {}
         for item, event_id in select_in(
             conn, "SELECT item, event_id FROM epcis_event_items WHERE item IN {in}", nodes
         ):
             named.setdefault(int(event_id), []).append(item)
-        ids = sorted(set(named) | edge_event_ids)
+        ids = set(named) | edge_event_ids
+        erroneous: dict[int, tuple[str, list[str]]] = {}
+        corrects: dict[int, set[str]] = {}
+        if declared:
+            erroneous = corrective_ids_by_key(conn, ids)
+            resolved = resolve_event_ids(conn, [i for _, c in erroneous.values() for i in c])
+            for wrong_hash_id, corrective in erroneous.values():
+                for event_id in corrective:
+                    for key, _ in resolved.get(event_id, ()):
+                        corrects.setdefault(key, set()).add(wrong_hash_id)
+            extra = set(corrects) - ids
+            erroneous.update(corrective_ids_by_key(conn, extra))
+            ids |= extra
         rows = select_in(
             conn,
             "SELECT event_key, hash_id, event_type, event_time_us, action, biz_step, disposition, event_json "
             "FROM epcis_events WHERE event_key IN {in}",
-            ids,
+            sorted(ids),
         )
         events, hash_ids = [], {}
         for key, hash_id, kind, at, action, step, disposition, body in rows:
-            hash_ids[int(key)] = hash_id
+            key = int(key)
+            hash_ids[key] = hash_id
             places = tuple(event_places(json.loads(body)))
-            items = tuple(dict.fromkeys(named.get(int(key), ())))
-            events.append(TraceEvent(hash_id, kind, int(at), action, step, disposition, places, items))
+            items = tuple(dict.fromkeys(named.get(key, ())))
+            declaration = erroneous.get(key)
+            events.append(
+                TraceEvent(
+                    hash_id,
+                    kind,
+                    int(at),
+                    action,
+                    step,
+                    disposition,
+                    places,
+                    items,
+                    erroneous=declaration is not None,
+                    corrective_event_ids=tuple(declaration[1]) if declaration else (),
+                    corrects=tuple(sorted(corrects.get(key, ()))),
+                )
+            )
         events.sort(key=lambda e: (e.time_us, e.hash_id))
-        return tuple(events), hash_ids
+        return tuple(events), hash_ids, set(erroneous)
 
     # -- one item ----------------------------------------------------------------------------------
 
@@ -131,8 +208,15 @@ class SqlLineageStore:
                             entry["roles"] = ["in-container"]
                             entry["via"] = container
                             entries[hash_id] = entry
+            erroneous = {}
+            if has_declarations(conn):
+                erroneous = corrective_ids_by_key(conn, [e["eventKey"] for e in entries.values()])
         ordered = sorted(entries.values(), key=lambda e: (e["eventTimeUs"], e["eventHashId"]))
         for entry in ordered:
+            declaration = erroneous.get(entry.pop("eventKey"))
+            entry["erroneous"] = declaration is not None
+            if declaration is not None:
+                entry["correctiveEventIds"] = declaration[1]
             del entry["eventTimeUs"]
         return ordered[offset : offset + limit]
 
@@ -140,7 +224,8 @@ class SqlLineageStore:
         """The item's latest disposition and location, following the containers it is packed in.
 
         While packed (its latest aggregation as a child is ``ADD`` or ``OBSERVE``), later events of the
-        container (shipped, received) move the item too; unpacking (``DELETE``) ends that.
+        container (shipped, received) move the item too; unpacking (``DELETE``) ends that. Erroneous
+        events (an error declaration names them) are ignored, and listed in ``ignoredErroneousEvents``.
         """
         with self._reader.connect() as conn:
             own = _latest_state(conn, item)
@@ -158,6 +243,7 @@ class SqlLineageStore:
                 outer = _latest_state(conn, current, after_us=since)
                 if outer is None:
                     continue
+                state["ignored"] += [h for h in outer["ignored"] if h not in state["ignored"]]
                 for key in ("disposition", "location"):
                     if outer[key] is not None and outer[f"{key}Time"] > (state[f"{key}Time"] or -1):
                         state[key], state[f"{key}Time"] = outer[key], outer[f"{key}Time"]
@@ -169,17 +255,23 @@ class SqlLineageStore:
             "dispositionEvent": state["dispositionEvent"],
             "locationEvent": state["locationEvent"],
             "lastEvent": own["lastEvent"],
-            "asOf": iso_time(
-                max(t for t in (state["dispositionTime"], state["locationTime"], own["lastTime"]) if t)
+            "asOf": _iso_or_none(
+                max(
+                    (t for t in (state["dispositionTime"], state["locationTime"], own["lastTime"]) if t),
+                    default=None,
+                )
             ),
             "packedIn": via,
             "persistentDispositions": self._persistent_dispositions(item),
+            "ignoredErroneousEvents": state["ignored"],
         }
 
     def _persistent_dispositions(self, item: str) -> list[str]:
         sql = (
             "SELECT e.event_json FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id "
-            "WHERE i.item = ? AND e.event_json LIKE ? ORDER BY i.event_time_us, e.hash_id"
+            "WHERE i.item = ? AND e.event_json LIKE ?"
+            + _NOT_DECLARED
+            + " ORDER BY i.event_time_us, e.hash_id"
         )
         with self._reader.connect() as conn:
             bodies = [body for (body,) in _rows(conn, sql, (item, "%persistentDisposition%"))]
@@ -288,9 +380,10 @@ def _descendants(conn: Connection, product_id: str) -> set[str]:
 
 
 def _latest_state(conn: Connection, item: str, *, after_us: int | None = None) -> dict[str, Any] | None:
-    """The latest disposition and location among the events naming ``item`` (from ``after_us`` on)."""
+    """The latest disposition and location among the events naming ``item`` (from ``after_us`` on),
+    skipping erroneous events (listed in ``ignored``, those later than what was found)."""
     sql = (
-        "SELECT e.hash_id, e.event_time_us, e.disposition, e.biz_location, e.read_point "
+        f"SELECT e.hash_id, e.event_time_us, e.disposition, e.biz_location, e.read_point, {_DECLARED} "
         "FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id WHERE i.item = ?"
     )
     params: tuple[Any, ...] = (item,)
@@ -307,12 +400,17 @@ def _latest_state(conn: Connection, item: str, *, after_us: int | None = None) -
         "locationEvent": None,
         "lastEvent": None,
         "lastTime": None,
+        "ignored": [],
     }
     seen_any = False
-    for hash_id, at, disposition, biz_location, read_point in _rows(conn, sql, params):
+    for hash_id, at, disposition, biz_location, read_point, erroneous in _rows(conn, sql, params):
         at = int(at)
-        if not seen_any:
-            seen_any = True
+        seen_any = True
+        if erroneous:
+            if hash_id not in state["ignored"]:
+                state["ignored"].append(hash_id)
+            continue
+        if state["lastEvent"] is None:
             state["lastEvent"], state["lastTime"] = hash_id, at
         if state["disposition"] is None and disposition is not None:
             state["disposition"], state["dispositionTime"], state["dispositionEvent"] = (
@@ -333,8 +431,9 @@ def _current_container(conn: Connection, item: str) -> tuple[str, int] | None:
     sql = (
         "SELECT e.action, e.event_json, e.event_time_us FROM epcis_event_items i "
         "JOIN epcis_events e ON e.event_key = i.event_id "
-        "WHERE i.item = ? AND i.role IN ('child', 'child-class') AND e.event_type = 'AggregationEvent' "
-        "ORDER BY i.event_time_us DESC, e.hash_id DESC LIMIT 1"
+        "WHERE i.item = ? AND i.role IN ('child', 'child-class') AND e.event_type = 'AggregationEvent'"
+        + _NOT_DECLARED
+        + " ORDER BY i.event_time_us DESC, e.hash_id DESC LIMIT 1"
     )
     for action, body, at in _rows(conn, sql, (item,)):
         if action in ("ADD", "OBSERVE"):
@@ -350,8 +449,8 @@ def _item_events(
     """The events naming ``item`` (within [start, end) if given), by hash id, in event-time order."""
     sql = (
         "SELECT e.hash_id, e.event_type, e.event_time_us, e.action, e.biz_step, e.disposition, "
-        "e.event_json, i.role FROM epcis_event_items i JOIN epcis_events e ON e.event_key = i.event_id "
-        "WHERE i.item = ?"
+        "e.event_json, i.role, e.event_key FROM epcis_event_items i "
+        "JOIN epcis_events e ON e.event_key = i.event_id WHERE i.item = ?"
     )
     params: tuple[Any, ...] = (item,)
     if start_us is not None:
@@ -362,7 +461,7 @@ def _item_events(
         params += (end_us,)
     sql += " ORDER BY i.event_time_us, e.hash_id, i.role"
     entries: dict[str, dict[str, Any]] = {}
-    for hash_id, kind, at, action, step, disposition, body, role in _rows(conn, sql, params):
+    for hash_id, kind, at, action, step, disposition, body, role, key in _rows(conn, sql, params):
         entry = entries.get(hash_id)
         if entry is None:
             entries[hash_id] = entry = {
@@ -370,6 +469,7 @@ def _item_events(
                 "type": kind,
                 "eventTime": iso_time(int(at)),
                 "eventTimeUs": int(at),
+                "eventKey": int(key),
                 "action": action,
                 "bizStep": step,
                 "disposition": disposition,
@@ -385,12 +485,14 @@ def _packing_intervals(
 ) -> list[tuple[str, int, int | None]]:
     """(container, from, until) for each time ``item`` was packed within [start, end): from the
     aggregation that added it (``ADD``, or ``OBSERVE`` of a packed state) to the ``DELETE`` that
-    took it out; then the containers those containers were packed in, within the same spans."""
+    took it out; then the containers those containers were packed in, within the same spans.
+    Erroneous aggregations (an error declaration names them) neither pack nor unpack."""
     sql = (
         "SELECT e.action, e.event_json, e.event_time_us FROM epcis_event_items i "
         "JOIN epcis_events e ON e.event_key = i.event_id "
-        "WHERE i.item = ? AND i.role IN ('child', 'child-class') AND e.event_type = 'AggregationEvent' "
-        "ORDER BY i.event_time_us, e.hash_id"
+        "WHERE i.item = ? AND i.role IN ('child', 'child-class') AND e.event_type = 'AggregationEvent'"
+        + _NOT_DECLARED
+        + " ORDER BY i.event_time_us, e.hash_id"
     )
     intervals: list[tuple[str, int, int | None]] = []
     open_since: dict[str, int] = {}
@@ -424,3 +526,42 @@ def _rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _iso_or_none(value: int | None) -> str | None:
+    return None if value is None else iso_time(value)
+
+
+def _declared_events_naming(conn: Connection, nodes: Sequence[str]) -> dict[int, tuple[str, list[str]]]:
+    """The erroneous events that name any of ``nodes``, as ``corrective_ids_by_key`` gives them."""
+    keys = {
+        int(key)
+        for (key,) in select_in(
+            conn,
+            "SELECT DISTINCT d.event_key FROM epcis_event_items i "
+            "JOIN epcis_error_declarations d ON d.event_key = i.event_id WHERE i.item IN {in}",
+            list(nodes),
+        )
+    }
+    return corrective_ids_by_key(conn, keys) if keys else {}
+
+
+def _corrective_edges(
+    conn: Connection, frontier: Sequence[str], edge_event_ids: set[int], followed: set[int]
+) -> list[tuple[Any, ...]]:
+    """The edges (as ``lineage_edges`` rows) of the corrective events of the erroneous events on
+    ``edge_event_ids`` or naming a ``frontier`` node, each corrective event once (``followed``)."""
+    erroneous = corrective_ids_by_key(conn, edge_event_ids) if edge_event_ids else {}
+    erroneous.update(_declared_events_naming(conn, frontier))
+    corrective = [i for _, ids in erroneous.values() for i in ids]
+    if not corrective:
+        return []
+    keys = {key for found in resolve_event_ids(conn, corrective).values() for key, _ in found} - followed
+    followed |= keys
+    rows: list[tuple[Any, ...]] = []
+    query = "SELECT event_key, event_time_us, event_json FROM epcis_events WHERE event_key IN {in}"
+    for key, at, body in select_in(conn, query, sorted(keys)):
+        rows.extend(
+            (e.source, e.target, e.kind, int(key), int(at), None) for e in event_facts(json.loads(body)).edges
+        )
+    return rows

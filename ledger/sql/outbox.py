@@ -14,14 +14,16 @@ read and its write. Reads use the store's engine and never wait for writers (WAL
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, event, func, insert, select, update
+from sqlalchemy import Table, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from dataledger.ledger.sql.outbox_tables import AnchorBatchRow, AnchorOutboxRow
 from dataledger.ledger.sql.row_writer import bound, execute_many, insert_rows
@@ -30,8 +32,8 @@ from dataledger.registry.chain_records import AnchorEvidence
 from dataledger.registry.errors import NotFound
 from dataledger.registry.merkle import MerkleTree, merkle_root
 
-OUTBOX = AnchorOutboxRow.__table__
-BATCHES = AnchorBatchRow.__table__
+OUTBOX: Table = AnchorOutboxRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+BATCHES: Table = AnchorBatchRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
 _IN_CHUNK = 500  # bound on the parameters of one IN (...) list, for every database
 
 
@@ -153,7 +155,7 @@ def writer_engine(engine: Engine) -> Engine:
     writer = create_engine(engine.url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(writer, "connect")
-    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -162,7 +164,7 @@ def writer_engine(engine: Engine) -> Engine:
         cursor.close()
 
     @event.listens_for(writer, "begin")
-    def _begin(connection):  # type: ignore[no-untyped-def]
+    def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return writer
@@ -204,6 +206,7 @@ class AnchorOutbox:
         mode = "TRUNCATE" if truncate else "PASSIVE"
         raw = self._writer.raw_connection()
         try:
+            assert raw.driver_connection is not None
             raw.driver_connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         finally:
             raw.close()
@@ -253,7 +256,7 @@ class AnchorOutbox:
         leaves = [_leaf_bytes(leaf) for _, leaf in rows]
         root = merkle_root(leaves)
         now = utcnow()
-        batch_id = conn.execute(
+        inserted = conn.execute(
             insert(BATCHES).values(
                 kind=kind,
                 root=_hex(root),
@@ -262,7 +265,9 @@ class AnchorOutbox:
                 created_at=now,
                 sealed_at=now,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        batch_id = inserted[0]
         _number_entries(conn, int(batch_id), [int(entry_id) for entry_id, _ in rows])
         return SealedBatch(int(batch_id), kind, root, len(rows)), MerkleTree(leaves)
 

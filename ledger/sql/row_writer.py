@@ -59,6 +59,7 @@ def _copy_rows(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    assert conn.connection.driver_connection is not None and conn.dialect.dbapi is not None
     cursor = conn.connection.driver_connection.cursor()  # psycopg 3, inside the caller's transaction
     try:
         with cursor.copy(statement) as copy:

@@ -7,15 +7,17 @@ domain objects at this boundary so nothing above it sees SQL types.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, func
+from sqlalchemy import ColumnElement, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 import dataledger.ledger.sql.event_tables  # registers the EPCIS event and lineage tables in the schema
 import dataledger.ledger.sql.index_tables  # registers the event index tables in the schema
@@ -24,6 +26,7 @@ from dataledger.ledger.sql.tables import (
     AssetRow,
     AssetVersionRow,
     CertificateRow,
+    ContentClaimRow,
     DeploymentRow,
     HistoryRow,
     ParticipantRow,
@@ -37,6 +40,8 @@ from dataledger.registry.errors import (
     AlreadyExists,
     AssetNotFound,
     CertificateNotFound,
+    ContentAlreadyBatched,
+    ContentAlreadyRegistered,
     LedgerInconsistent,
     ParticipantNotFound,
 )
@@ -51,7 +56,7 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -74,6 +79,26 @@ class SqlStore:
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self._engine)
+        self._claim_registered_contents()
+
+    def _claim_registered_contents(self) -> None:
+        """A database from before ``content_claims``: claim the content hashes already registered.
+
+        Runs while the table is empty, so once; on a new database both statements find nothing."""
+        with self._engine.begin() as conn:
+            if conn.exec_driver_sql("SELECT 1 FROM content_claims LIMIT 1").first() is not None:
+                return
+            conn.exec_driver_sql(
+                "INSERT INTO content_claims (content_hash, asset_id, path, created_at)"
+                " SELECT content_hash, MIN(asset_id), 'batched', MIN(created_at)"
+                " FROM batched_registrations GROUP BY content_hash"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO content_claims (content_hash, asset_id, path, created_at)"
+                " SELECT a.content_hash, MIN(a.asset_id), 'direct', MIN(a.created_at) FROM assets a"
+                " WHERE NOT EXISTS (SELECT 1 FROM content_claims c WHERE c.content_hash = a.content_hash)"
+                " GROUP BY a.content_hash"
+            )
 
     def drop_schema(self) -> None:
         SQLModel.metadata.drop_all(self._engine)
@@ -152,7 +177,12 @@ class SqlStore:
     def list_assets(
         self, *, holder_id: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[AssetRecord]:
-        query = select(AssetRow).order_by(AssetRow.created_at, AssetRow.asset_id).offset(offset).limit(limit)
+        query = (
+            select(AssetRow)
+            .order_by(col(AssetRow.created_at), col(AssetRow.asset_id))
+            .offset(offset)
+            .limit(limit)
+        )
         if holder_id is not None:
             query = query.where(AssetRow.holder_id == holder_id)
         with self.session() as session:
@@ -177,11 +207,22 @@ class SqlStore:
             signature=record.signature,
             state=AssetState.PENDING.value,
         )
+        content_hash = record.facts.content_hash
         with self.session() as session:
+            claim = session.get(ContentClaimRow, content_hash)
+            if claim is None:
+                claim = ContentClaimRow(content_hash=content_hash, asset_id=record.asset_id, path="direct")
+                session.add(claim)
+            elif claim.asset_id != record.asset_id:  # the asset's own batched claim lets it materialise
+                raise _content_taken(claim)
             session.add(row)
             try:
                 session.commit()
             except IntegrityError:
+                session.rollback()
+                claim = session.get(ContentClaimRow, content_hash)
+                if claim is not None and claim.asset_id != record.asset_id:
+                    raise _content_taken(claim) from None  # claimed concurrently, on either path
                 raise AlreadyExists(
                     "the asset is already being registered", asset_id=record.asset_id
                 ) from None
@@ -190,6 +231,9 @@ class SqlStore:
         with self.session() as session:
             row = session.get(AssetRow, asset_id)
             if row is not None and row.state == AssetState.PENDING.value:
+                claim = session.get(ContentClaimRow, row.content_hash)
+                if claim is not None and claim.asset_id == asset_id and claim.path == "direct":
+                    session.delete(claim)  # the relay failed: the content hash is free again
                 session.delete(row)
                 session.commit()
 
@@ -348,7 +392,7 @@ class SqlStore:
             rows = session.exec(
                 select(AssetVersionRow)
                 .where(AssetVersionRow.asset_id == asset_id)
-                .order_by(AssetVersionRow.version)
+                .order_by(col(AssetVersionRow.version))
             ).all()
         return [
             {
@@ -386,7 +430,7 @@ class SqlStore:
         offset: int = 0,
     ) -> tuple[list[dict[str, object]], int]:
         """A page of the asset's acts in chain order, filtered, and how many match in all."""
-        conditions = [HistoryRow.asset_id == asset_id]
+        conditions: list[ColumnElement[bool] | bool] = [HistoryRow.asset_id == asset_id]
         if act is not None:
             conditions.append(HistoryRow.act == act)
         if actor is not None:
@@ -398,7 +442,7 @@ class SqlStore:
         query = (
             select(HistoryRow)
             .where(*conditions)
-            .order_by(HistoryRow.block_number, HistoryRow.log_index, HistoryRow.id)
+            .order_by(col(HistoryRow.block_number), col(HistoryRow.log_index), col(HistoryRow.id))
             .offset(offset)
         )
         if limit is not None:
@@ -490,7 +534,7 @@ class SqlStore:
             rows = session.exec(
                 select(CertificateRow)
                 .where(CertificateRow.asset_id == asset_id, CertificateRow.vc_json.is_not(None))  # type: ignore[union-attr]
-                .order_by(CertificateRow.seq)
+                .order_by(col(CertificateRow.seq))
             ).all()
         return [_certificate_json(r) for r in rows]
 
@@ -634,6 +678,17 @@ def _history_json(r: HistoryRow) -> dict[str, object]:
 
 
 def _certificate_json(row: CertificateRow) -> dict[str, Any]:
+    subject = json.loads(row.vc_json).get("credentialSubject", {}) if row.vc_json else {}
+    holder = subject.get("holder", {}) if isinstance(subject, dict) else {}
+    recorded = (
+        {
+            "txHash": row.record_tx_hash,
+            "blockNumber": row.record_block_number,
+            "logIndex": row.record_log_index,
+        }
+        if row.record_tx_hash
+        else None
+    )
     return {
         "number": row.number,
         "assetId": row.asset_id,
@@ -642,4 +697,17 @@ def _certificate_json(row: CertificateRow) -> dict[str, Any]:
         "validUntil": row.valid_until,
         "supersededBy": row.superseded_by,
         "issuedAt": row.issued_at.replace(tzinfo=UTC).isoformat(),
+        "holder": holder.get("address") if isinstance(holder, dict) else None,
+        "recordedIn": recorded,
     }
+
+
+def _content_taken(claim: ContentClaimRow) -> ContentAlreadyRegistered:
+    if claim.path == "batched":
+        return ContentAlreadyBatched(
+            "this content hash is already registered in a batch (anchored or queued for anchoring)",
+            existing_asset_id=claim.asset_id,
+        )
+    return ContentAlreadyRegistered(
+        "this content hash is already registered under another asset", existing_asset_id=claim.asset_id
+    )

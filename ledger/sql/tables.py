@@ -27,6 +27,22 @@ class ParticipantRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ContentClaimRow(SQLModel, table=True):
+    """Who registered a content hash, directly or in a batch: the one decision per content hash.
+
+    Both registration paths write their claim in the transaction that stores their entry, so of two
+    registrations of one content hash racing on the two paths exactly one is acknowledged (the primary
+    key decides). A direct claim is withdrawn when its relay fails; a batched one never is.
+    """
+
+    __tablename__ = "content_claims"
+
+    content_hash: str = Field(primary_key=True, max_length=66)
+    asset_id: str = Field(max_length=66, index=True)
+    path: str = Field(max_length=8)  # direct | batched
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class AssetRow(SQLModel, table=True):
     __tablename__ = "assets"
 

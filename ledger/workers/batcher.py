@@ -219,9 +219,10 @@ class AnchorBatcher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
+
+            def advanced(seen: int = generation) -> bool:
+                return self._generation != seen
+
             with self._anchored:
                 # woken by each anchored batch; the timeout also covers a batcher in another process
-                self._anchored.wait_for(
-                    lambda seen=generation: self._generation != seen,
-                    min(remaining, self._config.poll_interval_s * 4),
-                )
+                self._anchored.wait_for(advanced, min(remaining, self._config.poll_interval_s * 4))

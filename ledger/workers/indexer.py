@@ -23,16 +23,17 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError, ParseError
 from eth_abi.grammar import ABIType, BasicType, TupleType, parse
+from eth_typing import ChecksumAddress
 from eth_utils import collapse_if_tuple, event_abi_to_log_topic, to_checksum_address
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 from web3 import Web3
 from web3.exceptions import BlockNotFound, Web3RPCError
 
@@ -134,7 +135,7 @@ class EventIndex:
             query = query.where(ChainEventRow.block_number >= from_block)
         if to_block is not None:
             query = query.where(ChainEventRow.block_number <= to_block)
-        query = query.order_by(ChainEventRow.block_number, ChainEventRow.log_index).offset(offset)
+        query = query.order_by(col(ChainEventRow.block_number), col(ChainEventRow.log_index)).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with Session(self._engine) as session:
@@ -362,7 +363,8 @@ class EventIndexer:
 
     def _get_logs(self, addresses: list[str], start: int, end: int) -> list[Any]:
         try:
-            return list(self._w3.eth.get_logs({"address": addresses, "fromBlock": start, "toBlock": end}))
+            checksummed = cast(list[ChecksumAddress], addresses)  # every address went through _checksum
+            return list(self._w3.eth.get_logs({"address": checksummed, "fromBlock": start, "toBlock": end}))
         except Web3RPCError:
             # Nodes cap the range or the result size of eth_getLogs; halve the range until it fits.
             if end <= start:
@@ -421,15 +423,15 @@ class EventIndexer:
             ancestor = self._deep_ancestor(min(int(n) for n, _ in known))
         ancestor_hash = self._chain_hash(ancestor) if ancestor >= 0 else None
         with Session(self._engine) as session:
-            above = ChainEventRow.block_number > ancestor
-            in_chain = ChainEventRow.chain_id == self._chain_id
+            above = col(ChainEventRow.block_number) > ancestor
+            in_chain = col(ChainEventRow.chain_id) == self._chain_id
             rolled_back = session.exec(
                 select(func.count()).select_from(ChainEventRow).where(in_chain, above)
             ).one()
             session.exec(delete(ChainEventRow).where(in_chain, above))
             session.exec(
                 delete(IndexedBlockRow).where(
-                    IndexedBlockRow.chain_id == self._chain_id, IndexedBlockRow.number > ancestor
+                    col(IndexedBlockRow.chain_id) == self._chain_id, col(IndexedBlockRow.number) > ancestor
                 )
             )
             for cursor in session.exec(
@@ -451,7 +453,7 @@ class EventIndexer:
                 select(ChainEventRow.block_number, ChainEventRow.block_hash)
                 .where(ChainEventRow.chain_id == self._chain_id, ChainEventRow.block_number < below)
                 .distinct()
-                .order_by(ChainEventRow.block_number)
+                .order_by(col(ChainEventRow.block_number))
             ).all()
         low, high, found = 0, len(blocks) - 1, -1
         while low <= high:
@@ -476,8 +478,8 @@ class EventIndexer:
         with Session(self._engine) as session:
             session.exec(
                 delete(IndexedBlockRow).where(
-                    IndexedBlockRow.chain_id == self._chain_id,
-                    IndexedBlockRow.number < target - self._window,
+                    col(IndexedBlockRow.chain_id) == self._chain_id,
+                    col(IndexedBlockRow.number) < target - self._window,
                     IndexedBlockRow.number.not_in(  # type: ignore[attr-defined]
                         select(IndexerCursorRow.block_number).where(
                             IndexerCursorRow.chain_id == self._chain_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, lru_cache
+from typing import cast
 
 from dataledger.registry.epcis._reference_package import dl_normaliser_module
 
@@ -18,7 +19,7 @@ _CANDIDATE_PREFIXES = ("urn:epc:", "http")
 
 @cache
 def _normaliser() -> Callable[[str], str | None]:
-    return dl_normaliser_module().normaliser
+    return cast(Callable[[str], str | None], dl_normaliser_module().normaliser)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -24,7 +24,7 @@ import enum
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from dataledger.registry.epcis._reference_package import BUNDLED_CONTEXT_FILES, bundled_context
 
@@ -122,7 +122,7 @@ def _load_remote(url: str) -> dict[str, Any]:
             f"{next(iter(BUNDLED_CONTEXT_FILES))!r} and inline objects for your own prefixes"
         )
     document = bundled_context(url)
-    return document["@context"]
+    return cast(dict[str, Any], document["@context"])
 
 
 def process_context(

@@ -122,12 +122,13 @@ def prehash(event: dict[str, Any], active: ActiveContext, context: Any) -> str:
     try:
         namespaces = context_namespaces(context, table)
         tree = _deep_structure_correction(_json_to_py(event, namespaces, table))
-        return (
+        pre_hash: str = (
             "eventType="
             + tree[0]
             + _recurse_through_children_in_order(tree[2], PROP_ORDER)
             + _gather_elements_not_in_order(tree[2])
         )
+        return pre_hash
     except (TypeError, AttributeError, IndexError, KeyError, RecursionError) as error:
         raise Unhashable(f"the CBV 2.0 hash algorithm cannot process this event ({error})") from None
 
@@ -184,7 +185,8 @@ def namespace_replace(text: Any, namespaces: dict[str, str], is_value: bool = Fa
 def _scalar_text(value: Any, namespaces: dict[str, str], table: dict[str, str | None]) -> str:
     if isinstance(value, str):
         value = table.get(value) or value
-        return namespace_replace(value, namespaces, True) if ":" in value else value
+        text: str = namespace_replace(value, namespaces, True) if ":" in value else value
+        return text
     return str(value)
 
 
@@ -276,7 +278,7 @@ def _deep_structure_correction(py_obj: tuple[Any, Any, list[Any]]) -> tuple[Any,
             lvl1_corrected_children.append((list_name, "", pairs))
         else:
             lvl1_corrected_children.append((list_name, "", list_elements))
-    child_epcs = []
+    child_epcs: list[tuple[str, Any, list[Any]]] = []
     for element in [e for e in lvl1_corrected_children if e[0] == "childEPCs"]:
         child_epcs.append(("epc", element[1], []))
         lvl1_corrected_children.remove(element)
@@ -314,7 +316,8 @@ def _child_to_pre_hash_string(child: tuple[Any, Any, list[Any]], sub_child_order
         if text:
             text = "=" + text
     if text or grand_child_text:
-        return child[0] + text + grand_child_text
+        child_text: str = child[0] + text + grand_child_text
+        return child_text
     return ""
 
 

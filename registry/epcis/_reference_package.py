@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 PACKAGE = "epcis_event_hash_generator"
 
@@ -40,7 +40,9 @@ def package_dir() -> Path:
 @cache
 def bundled_context(url: str) -> dict[str, Any]:
     """The JSON-LD context document bundled for ``url``; ``KeyError`` for any other URL."""
-    return json.loads((package_dir() / BUNDLED_CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+    return cast(
+        dict[str, Any], json.loads((package_dir() / BUNDLED_CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+    )
 
 
 @cache

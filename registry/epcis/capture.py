@@ -5,6 +5,10 @@ processes (hashing is CPU-bound: a process pool multiplies a large document's ca
 cores). A chunk never raises across a process boundary: it returns its problems, and the document is
 refused whole with every problem, indexed in the document, as :func:`registry.epcis.hash_events`
 would refuse it.
+
+An event that carries an ``errorDeclaration`` is prepared with its declaration
+(:mod:`registry.epcis.error_declaration`): the store records the declaration on the event with the
+same hash ID instead of storing the event again.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from typing import Any, NamedTuple
 
 from dataledger.registry.canonical_fast import canonical_json_fast
 from dataledger.registry.epcis.document import EpcisDocument
+from dataledger.registry.epcis.error_declaration import (
+    PreparedDeclaration,
+    StoredDeclaration,
+    corrective_ids,
+    prepare_declaration,
+)
 from dataledger.registry.epcis.event_hash import hash_events
 from dataledger.registry.epcis.event_leaf import event_digest, event_leaf, event_row_id
 from dataledger.registry.epcis.lineage import EventFacts, event_facts, iso_time
@@ -27,7 +37,11 @@ CHUNK_EVENTS = 1_000
 
 
 class PreparedEvent(NamedTuple):
-    """One event ready to store: its hash ID, storage key, declared ``eventID``, facts, JSON and leaf."""
+    """One event ready to store: its hash ID, storage key, declared ``eventID``, facts, JSON and leaf.
+
+    ``declaration`` is set when the event carries an ``errorDeclaration``: it declares the stored
+    event with the same hash ID erroneous, and is not stored as an event itself.
+    """
 
     hash_id: str
     key: int
@@ -35,6 +49,7 @@ class PreparedEvent(NamedTuple):
     facts: EventFacts
     canonical_json: str
     leaf: bytes
+    declaration: PreparedDeclaration | None = None
 
 
 def prepare_chunk(
@@ -55,6 +70,7 @@ def prepare_chunk(
                 event_facts(event),
                 canonical_json_fast(event).decode("utf-8"),
                 event_leaf(result.hash_id),
+                prepare_declaration(event) if "errorDeclaration" in event else None,
             )
         )
     return prepared
@@ -90,19 +106,35 @@ def prepare_events(
 
 @dataclass(frozen=True, slots=True)
 class CapturedEvent:
-    """One event of a capture: its position in the document, hash ID, and whether it was stored before."""
+    """One event of a capture: its position in the document, hash ID, and whether it was stored before.
+
+    An error declaration (``declaration_id`` set) is recorded on the event with its hash ID, not
+    stored as an event: ``duplicate`` then says the same declaration was recorded before, and
+    ``event_stored`` whether the event it declares is stored yet (else it applies when it arrives).
+    """
 
     index: int
     hash_id: str
     declared_event_id: str | None
     duplicate: bool
+    declaration_id: str | None = None
+    event_stored: bool = True
+
+    @property
+    def is_declaration(self) -> bool:
+        return self.declaration_id is not None
 
     def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "index": self.index,
-            "eventHashId": self.hash_id,
-            "stored": "duplicate" if self.duplicate else "new",
-        }
+        body: dict[str, Any] = {"index": self.index, "eventHashId": self.hash_id}
+        if self.declaration_id is not None:
+            body["stored"] = "error-declaration"
+            body["errorDeclaration"] = {
+                "declarationId": self.declaration_id,
+                "status": "duplicate" if self.duplicate else "new",
+                "event": "stored" if self.event_stored else "pending",
+            }
+        else:
+            body["stored"] = "duplicate" if self.duplicate else "new"
         if self.declared_event_id is not None:
             body["declaredEventId"] = self.declared_event_id
         return body
@@ -115,11 +147,28 @@ class CaptureResult:
 
     @property
     def new_count(self) -> int:
-        return sum(not e.duplicate for e in self.events)
+        """Events stored by this capture (error declarations not counted)."""
+        return sum(not e.duplicate and not e.is_declaration for e in self.events)
+
+    @property
+    def duplicate_count(self) -> int:
+        """Events already stored (before, or earlier in the document)."""
+        return sum(e.duplicate and not e.is_declaration for e in self.events)
+
+    @property
+    def declaration_count(self) -> int:
+        """Error declarations in the document, recorded now or before."""
+        return sum(e.is_declaration for e in self.events)
 
     @property
     def hash_ids(self) -> list[str]:
-        return list(dict.fromkeys(e.hash_id for e in self.events))
+        """The hash IDs of the document's events (not of its error declarations), each once."""
+        return list(dict.fromkeys(e.hash_id for e in self.events if not e.is_declaration))
+
+    @property
+    def declaration_ids(self) -> list[str]:
+        """The ids of the document's error declarations, each once (their anchoring references)."""
+        return list(dict.fromkeys(e.declaration_id for e in self.events if e.declaration_id is not None))
 
 
 @dataclass(frozen=True)
@@ -132,9 +181,15 @@ class StoredEvent:
     biz_step: str | None
     disposition: str | None
     event: dict[str, Any]
+    declarations: tuple[StoredDeclaration, ...] = ()  # error declarations on it, in capture order
+
+    @property
+    def erroneous(self) -> bool:
+        """Whether an error declaration says the event is wrong."""
+        return bool(self.declarations)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "eventHashId": self.hash_id,
             "type": self.event_type,
             "eventTime": iso_time(self.event_time_us),
@@ -142,4 +197,8 @@ class StoredEvent:
             "bizStep": self.biz_step,
             "disposition": self.disposition,
             "captureId": self.capture_id,
+            "erroneous": self.erroneous,
         }
+        if self.declarations:
+            body["correctiveEventIds"] = corrective_ids(self.declarations)
+        return body

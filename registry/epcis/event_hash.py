@@ -63,7 +63,8 @@ class _Hasher:
         self._is_ignored: dict[str, bool] = {}
 
     def _field_iri(self, name: str) -> str:
-        return namespace_replace(name, self.namespaces).replace("{", "").replace("}", "")
+        iri: str = namespace_replace(name, self.namespaces).replace("{", "").replace("}", "")
+        return iri
 
     def _ignored(self, key: str) -> bool:
         known = self._is_ignored.get(key)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from dataledger.registry.epcis._reference_package import bundled_context
+from dataledger.registry.epcis.identifiers import identifier_problem
 from dataledger.registry.epcis.problems import Problem
 from dataledger.registry.epcis.rfc3339 import parse_date_time
 
@@ -32,7 +33,9 @@ EVENT_TYPES = (
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
 EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*", re.ASCII)
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]*", re.ASCII)
+_MAX_URI_LENGTH = 2000
+_MAX_VOCABULARY_LENGTH = 200  # bizStep and disposition columns
 _TIME_ZONE_OFFSET = re.compile(r"[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)", re.ASCII)
 _UOM = re.compile(r"[A-Z0-9]{2,3}", re.ASCII)
 _HEX_BINARY = re.compile(r"[A-Fa-f0-9]+", re.ASCII)
@@ -124,6 +127,15 @@ def _uri(found: _Findings, path: str, value: Any) -> None:
         found.add(
             path, "must be a URI (such as urn:epc:id:sgtin:0614141.107346.2018 or https://id.gs1.org/...)"
         )
+    elif len(value) > _MAX_URI_LENGTH:
+        found.add(path, f"must be at most {_MAX_URI_LENGTH} characters")
+
+
+def _identifier(found: _Findings, path: str, value: Any) -> None:
+    """An EPC, class, location or party: EPC URI, GS1 Digital Link, http(s) URI or URN (see identifiers)."""
+    problem = identifier_problem(value)
+    if problem is not None:
+        found.add(path, problem)
 
 
 def _time(found: _Findings, path: str, value: Any) -> None:
@@ -164,7 +176,9 @@ def _vocabulary_value(name: str) -> Check:
         if not isinstance(value, str) or not (
             value in _vocabulary()[name] or (value.find(":") > 0 and _URI.fullmatch(value))
         ):
-            found.add(path, f"must be a CBV {name} word or a URI, not {value!r}")
+            found.add(path, f"must be a CBV {name} word or a URI, not {value!r:.200}")
+        elif len(value) > _MAX_VOCABULARY_LENGTH:
+            found.add(path, f"must be at most {_MAX_VOCABULARY_LENGTH} characters")
 
     return check
 
@@ -226,13 +240,13 @@ def _object(fields: dict[str, Check], *, required: Iterable[str] = (), extension
 
 
 _QUANTITY_ELEMENT = _object(
-    {"epcClass": _uri, "quantity": _number, "uom": _pattern(_UOM, "a UN/ECE unit code such as KGM")},
+    {"epcClass": _identifier, "quantity": _number, "uom": _pattern(_UOM, "a UN/ECE unit code such as KGM")},
     required=("epcClass",),
     extensions=False,
 )
 _QUANTITY_LIST = _array_of(_QUANTITY_ELEMENT)
-_EPC_LIST = _array_of(_uri)
-_LOCATION = _object({"id": _uri}, required=("id",))
+_EPC_LIST = _array_of(_identifier)
+_LOCATION = _object({"id": _identifier}, required=("id",))
 _SENSOR_METADATA = _object(
     {
         "time": _time,
@@ -285,7 +299,7 @@ _COMMON_CHECKS: dict[str, Check] = {
         {
             "declarationTime": _time,
             "reason": _vocabulary_value("errorReason"),
-            "correctiveEventIDs": _EPC_LIST,
+            "correctiveEventIDs": _array_of(_uri),
         },
         required=("declarationTime",),
     ),
@@ -306,14 +320,14 @@ _COMMON_CHECKS: dict[str, Check] = {
     ),
     "sourceList": _array_of(
         _object(
-            {"type": _vocabulary_value("sourceDestinationType"), "source": _uri},
+            {"type": _vocabulary_value("sourceDestinationType"), "source": _identifier},
             required=("type", "source"),
             extensions=False,
         )
     ),
     "destinationList": _array_of(
         _object(
-            {"type": _vocabulary_value("sourceDestinationType"), "destination": _uri},
+            {"type": _vocabulary_value("sourceDestinationType"), "destination": _identifier},
             required=("type", "destination"),
             extensions=False,
         )
@@ -327,7 +341,7 @@ _COMMON_CHECKS: dict[str, Check] = {
     "action": _pattern(re.compile("|".join(ACTIONS)), "one of ADD, OBSERVE, DELETE"),
     "epcList": _EPC_LIST,
     "quantityList": _QUANTITY_LIST,
-    "parentID": _uri,
+    "parentID": _identifier,
     "childEPCs": _EPC_LIST,
     "childQuantityList": _QUANTITY_LIST,
     "inputEPCList": _EPC_LIST,
@@ -397,7 +411,7 @@ def validate_event(event: Any, event_index: int | None = None) -> list[Problem]:
             found.add(field, "is required")
     known_type = isinstance(event_type, str) and event_type in EVENT_TYPES
     # for an unknown type only the common fields can be checked; its own fields are not reported
-    checked = _COMMON_FIELDS | _TYPE_FIELDS[event_type] if known_type else _COMMON_FIELDS
+    checked = _COMMON_FIELDS | _TYPE_FIELDS[cast(str, event_type)] if known_type else _COMMON_FIELDS
     for key, value in event.items():
         if key == "type" or key in _COMMENTS:
             continue
@@ -410,7 +424,7 @@ def validate_event(event: Any, event_index: int | None = None) -> list[Problem]:
         elif known_type:
             found.add(key, f"is not a field of {event_type} (extensions need prefix:name)")
     if known_type:
-        _check_what(found, event_type, event)
+        _check_what(found, cast(str, event_type), event)
     return found.problems
 
 

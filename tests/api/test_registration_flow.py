@@ -1,8 +1,9 @@
-"""The registration path end to end over HTTP, including every refusal, on each of the three chains:
-the embedded chain, the hardhat-free devnet over JSON-RPC, and anvil."""
+"""The registration path end to end over HTTP, including every refusal, on each of the three chains
+(the embedded chain, the hardhat-free devnet over JSON-RPC, and anvil) and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,14 +14,24 @@ from eth_account import Account
 from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, asset_facts
+from tests.nodes import fresh_postgres_database, postgres_reachable
 
 
-@pytest.fixture
-def services(tmp_path: Path, chain_rpc_url: str | None) -> Iterator[Services]:
-    """The API's services on each chain (a fresh database, hence fresh contracts, per test)."""
-    built = build_services(make_settings(tmp_path, rpc_url=chain_rpc_url))
-    yield built
-    built.close()
+@pytest.fixture(params=["embedded", "devnet", "anvil", "embedded+postgresql"])
+def services(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Services]:
+    """The API's services on each chain, and on PostgreSQL (a fresh database, hence fresh contracts,
+    per test)."""
+    chain, _, database = request.param.partition("+")
+    rpc_url = None if chain == "embedded" else request.getfixturevalue(f"{chain}_url")
+    with contextlib.ExitStack() as stack:
+        database_url = None
+        if database == "postgresql":
+            if not postgres_reachable():
+                pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+            database_url = stack.enter_context(fresh_postgres_database())
+        built = build_services(make_settings(tmp_path, rpc_url=rpc_url, database_url=database_url))
+        stack.callback(built.close)
+        yield built
 
 
 PROBLEM = "application/problem+json"

@@ -12,6 +12,17 @@ from dataledger.ledger.chain.artifacts import load_artifact
 from scripts import compile_contracts
 
 COMMITTED = compile_contracts.REPO_ROOT / compile_contracts.ARTIFACTS_DIR
+_REAL_COMPILE = compile_contracts.compile_contracts
+_COMPILED: dict[str, compile_contracts.Compilation] = {}
+
+
+def compile_once(root: Path = compile_contracts.REPO_ROOT) -> compile_contracts.Compilation:
+    """The compiler, run once per distinct set of sources in a test session (solcjs takes seconds)."""
+    sources = compile_contracts.standard_json_input(root)["sources"]
+    key = json.dumps({name: source.get("content") for name, source in sources.items()}, sort_keys=True)
+    if key not in _COMPILED:
+        _COMPILED[key] = _REAL_COMPILE(root)
+    return _COMPILED[key]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +35,12 @@ def solcjs() -> None:
 
 @pytest.fixture(scope="module")
 def fresh_compile(solcjs: None) -> compile_contracts.Compilation:
-    return compile_contracts.compile_contracts()
+    return compile_once()
+
+
+@pytest.fixture(autouse=True)
+def compiled_once_per_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compile_contracts, "compile_contracts", compile_once)
 
 
 @pytest.fixture

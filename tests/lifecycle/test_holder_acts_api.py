@@ -55,6 +55,11 @@ def test_transfer_issues_a_new_certificate_and_supersedes_the_old_one(api: Lifec
     assert api.verify(new_certificate)["valid"] is True
     status = api.client.get(f"/v1/certificates/{old_number}/status").json()
     assert (status["status"], status["supersededBy"]) == ("superseded", new_number)
+    # The superseded certificate's status names its own holder and the transaction that recorded it.
+    assert (status["holder"], status["currentHolder"]) == (holder.account.address, buyer.account.address)  # type: ignore[union-attr]
+    new_status = api.client.get(f"/v1/certificates/{new_number}/status").json()
+    assert None not in (status["recordedIn"], new_status["recordedIn"])
+    assert status["recordedIn"]["txHash"] != new_status["recordedIn"]["txHash"]
     acts = [
         h["act"]
         for h in api.client.get(f"/v1/assets/{asset['assetId']}/history", headers=buyer.headers).json()[
@@ -62,6 +67,11 @@ def test_transfer_issues_a_new_certificate_and_supersedes_the_old_one(api: Lifec
         ]
     ]
     assert acts[-3:] == ["transferred", "certificate-recorded", "certificate-superseded"]
+    # The response carries the evidence of the transaction the transfer made, not an earlier one.
+    history = api.client.get(
+        f"/v1/assets/{asset['assetId']}/history", params={"act": "transferred"}, headers=buyer.headers
+    ).json()["items"]
+    assert response.json()["transaction"] == history[-1]["chainEvidence"]
 
 
 def test_transfer_to_someone_who_is_not_a_participant_is_refused(api: LifecycleDriver) -> None:

@@ -58,7 +58,7 @@ def test_use_by_another_participant_or_key_is_refused(api: LifecycleDriver) -> N
         json={"request_hash": request_hash()},
         headers=stranger.headers,
     )
-    assert_problem(response, 403, "not-authorised")
+    assert_problem(response, 404, "licence-not-found")  # to a stranger the licence does not exist
     assert_problem(api.use(licensee, licence["licenceId"], signer=Account.create()), 422, "invalid-signature")
 
 
@@ -239,3 +239,22 @@ def _sign(account, typed_data: dict) -> str:  # type: ignore[no-untyped-def]
     from dataledger.registry.holder_signatures import sign_typed_data
 
     return sign_typed_data(account.key, typed_data)
+
+
+def test_a_licence_is_seen_by_its_parties_and_oversight_and_by_no_other_enterprise(
+    api: LifecycleDriver,
+) -> None:
+    holder, licensee, registrar, asset, licence = licensed(api)
+    stranger, auditor, exchange = api.participants("enterprise", "auditor", "exchange")
+    path = f"/v1/licences/{licence['licenceId']}"
+    listing = f"/v1/licences?assetId={asset['assetId']}"
+
+    for party in (holder, licensee, registrar, auditor):
+        assert api.client.get(path, headers=party.headers).status_code == 200
+        assert [
+            item["licenceId"] for item in api.client.get(listing, headers=party.headers).json()["items"]
+        ] == [licence["licenceId"]]
+    for outsider in (stranger, exchange):
+        assert_problem(api.client.get(path, headers=outsider.headers), 404, "licence-not-found")
+        assert api.client.get(listing, headers=outsider.headers).json()["items"] == []
+        assert api.client.get("/v1/licences", headers=outsider.headers).json()["items"] == []

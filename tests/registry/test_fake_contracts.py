@@ -1,0 +1,338 @@
+"""The fakes are only as good as their likeness: the same acts, signed once, go to the fake contracts
+and to the real ones on anvil, and every outcome must agree (the events and their arguments, or the
+domain error and the custom error behind it), as must the nonces and the records read back.
+
+The services' unit tests rely on this likeness without paying for a chain: a rule the fakes got
+wrong, or one a contract changed, shows up here first. Each step states the outcome it expects, so
+the scenario cannot drift into refusing everything for one wrong reason; it visits every rule the
+services lean on, including the refusals they normally pre-empt (a forged signature, a licence used up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import HTTPProvider, Web3
+
+from dataledger.composition.settings import DEV_OPERATOR_KEY
+from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClient, decoder_for_all_contracts
+from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
+from dataledger.ledger.chain.transactions import TransactionSender
+from dataledger.registry.chain_records import ZERO_HASH, ChainAct, ReviewStage
+from dataledger.registry.chain_types import RegistrationEvent
+from dataledger.registry.errors import DataLedgerError
+from dataledger.registry.holder_signatures import (
+    ActAuthorisation,
+    RegistrationAuthorisation,
+    act_authorisation,
+    sign_act,
+    sign_registration,
+)
+from tests.nodes import rpc
+from tests.registry.fakes import FakeChain, FakeClock, FakeLicenceLedger, FakeRegistryLedger
+from tests.registry.service_factories import hash_of, key_of
+
+FAR = 2**40
+FORMAL, SUBSTANTIVE = ReviewStage.FORMAL, ReviewStage.SUBSTANTIVE
+Outcome = tuple[object, ...]
+
+
+class Twins:
+    """A real registry and licence registry on anvil, and their fakes on a chain kept at the same time.
+
+    The fakes take the real contracts' addresses, so one signature is valid (or not) for both."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        w3 = Web3(HTTPProvider(url))
+        sender = TransactionSender(w3, Account.from_key(DEV_OPERATOR_KEY), decoder_for_all_contracts())
+        self.registry, _ = DataRightsRegistryClient.deploy(
+            w3, sender, admin=sender.address, registrar=sender.address
+        )
+        self.licences, _ = LicenceRegistryClient.deploy(w3, sender, self.registry.registry_address)
+        self.clock = FakeClock(self.registry.next_block_timestamp())
+        self.fake_chain = FakeChain(self.clock, chain_id=self.registry.chain_id)
+        self.fake_registry = FakeRegistryLedger(
+            self.fake_chain, self.registry.registry_address, self.registry.operator
+        )
+        self.fake_licences = FakeLicenceLedger(self.fake_chain, self.fake_registry, self.licences.address)
+        self.steps = 0
+
+    # -- acts on both chains ------------------------------------------------------------------------
+
+    def registry_act(self, expected: str | None, function: str, *args: Any) -> Any:
+        """Call ``function`` on both registries: it must succeed (``expected`` None) or revert with the
+        custom error ``expected`` on the chain, and the fake must do exactly the same."""
+        return self._both(expected, function, args, self.registry, self.fake_registry)
+
+    def licence_act(self, expected: str | None, function: str, *args: Any) -> Any:
+        return self._both(expected, function, args, self.licences, self.fake_licences)
+
+    def _both(self, expected: str | None, function: str, args: tuple[Any, ...], real: Any, fake: Any) -> Any:
+        self.steps += 1
+        self.clock.seconds = self._pin(0)
+        real_outcome, result = _outcome(lambda: getattr(real, function)(*args))
+        fake_outcome, _ = _outcome(lambda: getattr(fake, function)(*args))
+        step = f"step {self.steps} ({function})"
+        assert real_outcome[0] == ("refused" if expected else "done"), f"{step}: the chain did {real_outcome}"
+        assert expected is None or real_outcome[2] == expected, f"{step}: the chain did {real_outcome}"
+        assert fake_outcome == real_outcome, f"{step}: the fake did {fake_outcome}, the chain {real_outcome}"
+        return result
+
+    def advance(self, seconds: int) -> None:
+        """Move both chains' time ``seconds`` on (anvil mines an empty block to get there)."""
+        self.clock.seconds = self._pin(seconds)
+        rpc(self.url, "evm_mine")
+
+    def advance_to(self, timestamp: int) -> None:
+        """Let the next act on both chains be judged at ``timestamp`` (no earlier than it could be)."""
+        self.clock.seconds = timestamp
+        self._pin(0)
+
+    def _pin(self, seconds: int) -> int:
+        # Anvil may stamp blocks mined within one second alike, where the fake adds a second per
+        # block: pin the next real block to the fake's stamp, so both judge an act at one time.
+        stamp = max(self.registry.next_block_timestamp(), self.fake_chain.next_block_timestamp()) + seconds
+        rpc(self.url, "evm_setNextBlockTimestamp", [stamp])
+        return stamp
+
+    def now(self) -> int:
+        return self.fake_chain.next_block_timestamp()
+
+    # -- signed acts --------------------------------------------------------------------------------
+
+    def relay(
+        self,
+        expected: str | None,
+        primary_type: str,
+        signer: LocalAccount,
+        *,
+        by: LocalAccount | None = None,
+        **fields: Any,
+    ) -> Any:
+        """Sign an act of ``signer`` (by ``by``, to forge it) and relay it to both contracts that take it."""
+        act = self.licence_act if primary_type.startswith(("Licence", "Consent")) else self.registry_act
+        return act(expected, "submit_act", *self.signed(primary_type, signer, by=by, **fields))
+
+    def signed(
+        self, primary_type: str, signer: LocalAccount, *, by: LocalAccount | None = None, **fields: Any
+    ) -> tuple[ActAuthorisation, str]:
+        """An act of ``signer`` with its next nonce on the contract that takes it, signed by ``by``."""
+        on_licences = primary_type.startswith(("Licence", "Consent"))
+        real: Any = self.licences if on_licences else self.registry
+        fake: Any = self.fake_licences if on_licences else self.fake_registry
+        nonce = real.nonce_of(signer.address)
+        assert fake.nonce_of(signer.address) == nonce, f"the nonces of {signer.address} differ"
+        auth = act_authorisation(primary_type, signer.address, **fields, nonce=nonce, deadline=FAR)
+        return auth, sign_act((by or signer).key, auth, real.domain)
+
+    def registration(
+        self, holder: LocalAccount, content: str, *, by: LocalAccount | None = None, nonce: int | None = None
+    ) -> tuple[RegistrationAuthorisation, str]:
+        auth = RegistrationAuthorisation(
+            holder.address,
+            content,
+            hash_of(f"metadata of {content}"),
+            self.registry.nonce_of(holder.address) if nonce is None else nonce,
+            FAR,
+        )
+        return auth, sign_registration((by or holder).key, auth, self.registry.domain)
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def agree_on_reads(
+        self, asset_ids: Sequence[str], licence_ids: Sequence[int] = (), consent_ids: Sequence[int] = ()
+    ) -> None:
+        for asset_id in asset_ids:
+            assert self.fake_registry.asset(asset_id) == self.registry.asset(asset_id)
+            assert self.fake_registry.procedure(asset_id) == self.registry.procedure(asset_id)
+        for licence_id in licence_ids:
+            assert self.fake_licences.licence(licence_id) == self.licences.licence(licence_id)
+        for consent_id in consent_ids:
+            assert self.fake_licences.consent(consent_id) == self.licences.consent(consent_id)
+        assert self.fake_registry.notice_period() == self.registry.notice_period()
+
+
+def _outcome(call: Callable[[], object]) -> tuple[Outcome, object]:
+    """What an act did, comparable between chains: its events and arguments, or its refusal."""
+    try:
+        result = call()
+    except DataLedgerError as exc:
+        return ("refused", type(exc).__name__, exc.extra.get("contract_error")), None
+    return ("done", _comparable(result)), result
+
+
+def _comparable(result: object) -> object:
+    if isinstance(result, RegistrationEvent):
+        return (result.asset_id, result.holder, result.content_hash, result.metadata_hash)
+    if isinstance(result, tuple) and all(isinstance(act, ChainAct) for act in result):
+        return [(act.event, dict(act.args), act.evidence.log_index, act.block_timestamp) for act in result]
+    return result
+
+
+@pytest.fixture
+def twins(anvil_url: str) -> Iterator[Twins]:
+    snapshot = rpc(anvil_url, "evm_snapshot")
+    try:
+        yield Twins(anvil_url)
+    finally:
+        rpc(anvil_url, "evm_revert", [snapshot])
+
+
+@pytest.mark.anvil
+def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> None:
+    holder, bank, buyer, licensee, subject, forger = (key_of(f"twin {n}") for n in range(6))
+    registry, relay = twins.registry_act, twins.relay
+
+    # registration: the holder's signature, its nonce, content bound to one asset
+    registry(None, "set_notice_period", 100)
+    asset_id = registry(None, "register", *twins.registration(holder, hash_of("content 1"))).asset_id
+    registry("DataRightsInvalidSignature", "register", *twins.registration(holder, hash_of("c2"), by=forger))
+    registry("InvalidAccountNonce", "register", *twins.registration(holder, hash_of("c3"), nonce=0))
+    registry(
+        "DataRightsContentAlreadyRegistered", "register", *twins.registration(bank, hash_of("content 1"))
+    )
+    other_id = registry(None, "register", *twins.registration(bank, hash_of("content 4"))).asset_id
+
+    # the procedure: reviews in order, the public notice, objections, the first certificate
+    registry("DataRightsInvalidStatus", "record_certificate", asset_id, hash_of("early"), 0)
+    registry("DataRightsInvalidStatus", "record_review", asset_id, SUBSTANTIVE, True, hash_of("early"))
+    registry(None, "record_review", asset_id, FORMAL, True, hash_of("complete"))
+    registry(None, "record_review", asset_id, SUBSTANTIVE, True, hash_of("lawful"))
+    objection = {"objector": buyer.address, "assetId": asset_id, "reasonHash": hash_of("ours")}
+    relay("DataRightsInvalidSignature", "Objection", buyer, by=forger, evidenceHash=ZERO_HASH, **objection)
+    relay(None, "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
+    registry("DataRightsNoticePeriodNotEnded", "record_certificate", asset_id, hash_of("in notice"), 0)
+    procedure = twins.registry.procedure(asset_id)
+    assert procedure is not None
+    twins.advance_to(procedure.notice_ends_at - 1)  # the last second of the notice
+    relay(None, "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
+    relay("DataRightsNoticePeriodEnded", "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
+    registry("DataRightsObjectionsOpen", "record_certificate", asset_id, hash_of("objection open"), 0)
+    registry("DataRightsObjectionNotFound", "resolve_objection", 99, False, hash_of("no such"))
+    registry(None, "resolve_objection", 1, False, hash_of("dismissed"))
+    registry(None, "resolve_objection", 2, False, hash_of("dismissed"))
+    registry("DataRightsObjectionAlreadyResolved", "resolve_objection", 1, True, hash_of("again"))
+    registry("DataRightsInvalidValidity", "record_certificate", asset_id, hash_of("past"), twins.now() - 1)
+    valid_until = twins.now() + 10_000
+    registry(None, "record_certificate", asset_id, hash_of("certificate 1"), valid_until)
+    registry(
+        "DataRightsCertificateAlreadyRecorded",
+        "record_certificate",
+        asset_id,
+        hash_of("certificate 1"),
+        valid_until,
+    )
+    twins.agree_on_reads([asset_id, other_id])
+
+    # pledges, transfers, changes, certificates superseded
+    pledge = {"assetId": asset_id, "pledgee": bank.address, "termsHash": hash_of("loan")}
+    relay(None, "Pledge", holder, **pledge)
+    relay("DataRightsAssetIsPledged", "Pledge", holder, **pledge)
+    relay("DataRightsAssetIsPledged", "Transfer", holder, assetId=asset_id, to=buyer.address)
+    relay("DataRightsAssetIsPledged", "Cancellation", holder, assetId=asset_id)
+    by_bank = {"assetId": asset_id, "pledgee": bank.address}
+    relay("DataRightsInvalidSignature", "PledgeRelease", bank, by=holder, **by_bank)
+    relay(None, "PledgeRelease", bank, **by_bank)
+    relay("DataRightsAssetNotPledged", "PledgeEnforcement", bank, **by_bank)
+    relay("DataRightsInvalidCounterparty", "Transfer", holder, assetId=asset_id, to=holder.address)
+    relay(None, "Transfer", holder, assetId=asset_id, to=buyer.address)
+    registry("DataRightsInvalidValidity", "record_certificate", asset_id, hash_of("certificate 2"), 0)
+    registry(None, "record_certificate", asset_id, hash_of("certificate 2"), valid_until)
+    change = {"assetId": asset_id, "metadataHash": hash_of("metadata v2")}
+    relay("DataRightsInvalidSignature", "Change", holder, contentHash=hash_of("c5"), **change)
+    relay("DataRightsContentAlreadyRegistered", "Change", buyer, contentHash=hash_of("content 4"), **change)
+    relay(None, "Change", buyer, contentHash=hash_of("content 5"), **change)
+    twins.agree_on_reads([asset_id])
+
+    # licences: granted by the current holder, used one signed use at a time, revoked, voided
+    def terms(licensee_address: str, max_uses: int, **changes: Any) -> dict[str, Any]:
+        now = twins.now()
+        values = {
+            "assetId": asset_id,
+            "licensee": licensee_address,
+            "assetVersion": 0,
+            "maxUses": max_uses,
+            "validFrom": now - 10,
+            "validUntil": now + 500,
+            "derivativesAllowed": False,
+            "commercial": True,
+            "scopeHash": hash_of("scope"),
+            "purposeHash": hash_of("purpose"),
+            "territoryHash": ZERO_HASH,
+        }
+        return {**values, **changes}
+
+    relay("LicenceInvalidSignature", "Licence", holder, **terms(licensee.address, 1))
+    relay("LicenceInvalidCounterparty", "Licence", buyer, **terms(buyer.address, 1))
+    relay("LicenceInvalidAssetVersion", "Licence", buyer, **terms(licensee.address, 1, assetVersion=3))
+    relay("LicenceZeroUses", "Licence", buyer, **terms(licensee.address, 0))
+    relay(None, "Licence", buyer, **terms(licensee.address, 1))
+    relay(None, "Licence", buyer, **terms(licensee.address, 3))
+    use: dict[str, Any] = {"licenceId": 1, "requestHash": hash_of("request")}
+    relay("LicenceInvalidSignature", "LicenceUse", licensee, by=forger, **use)
+    relay(None, "LicenceUse", licensee, **use)
+    relay("LicenceUsedUp", "LicenceUse", licensee, **use)
+    relay("LicenceNotFound", "LicenceUse", licensee, licenceId=99, requestHash=hash_of("r"))
+    revocation: dict[str, Any] = {"licenceId": 1, "reasonHash": hash_of("unpaid")}
+    relay("LicenceInvalidSignature", "LicenceRevocation", holder, **revocation)
+    relay(None, "LicenceRevocation", buyer, **revocation)
+    relay("LicenceIsRevoked", "LicenceRevocation", buyer, **revocation)
+    relay("LicenceIsRevoked", "LicenceUse", licensee, **use)
+    relay(None, "Pledge", buyer, **pledge)
+    relay(None, "PledgeEnforcement", bank, **by_bank)
+    relay("LicenceAssetEnforced", "LicenceUse", licensee, licenceId=2, requestHash=hash_of("r"))
+    relay(None, "Licence", bank, **terms(licensee.address, 1))
+    start = twins.now() + 1000
+    relay(None, "Licence", bank, **terms(licensee.address, 1, validFrom=start, validUntil=start + 10))
+    relay("LicenceNotYetValid", "LicenceUse", licensee, licenceId=4, requestHash=hash_of("r"))
+    twins.advance(600)
+    relay("LicenceExpired", "LicenceUse", licensee, licenceId=3, requestHash=hash_of("r"))
+    twins.agree_on_reads([asset_id], [1, 2, 3, 4])
+
+    # consents: granted by the subject, used once by the enterprise, withdrawn, expired
+    def consent(valid_for_s: int, enterprise: str = licensee.address) -> dict[str, Any]:
+        return {
+            "subject": subject.address,
+            "enterprise": enterprise,
+            "purposeHash": hash_of("cv check"),
+            "validUntil": twins.now() + valid_for_s,
+        }
+
+    relay("LicenceInvalidPeriod", "Consent", subject, **consent(-1))
+    relay("LicenceInvalidCounterparty", "Consent", subject, **consent(100, subject.address))
+    relay("LicenceInvalidSignature", "Consent", subject, by=forger, **consent(100))
+    relay(None, "Consent", subject, **consent(100))
+    relay(None, "Consent", subject, **consent(100))
+    relay(
+        "LicenceInvalidSignature", "ConsentUse", licensee, by=forger, consentId=1, requestHash=hash_of("q1")
+    )
+    relay(None, "ConsentUse", licensee, consentId=1, requestHash=hash_of("q1"))
+    relay("LicenceConsentNotActive", "ConsentUse", licensee, consentId=1, requestHash=hash_of("q2"))
+    relay("LicenceConsentNotActive", "ConsentWithdrawal", subject, consentId=1)
+    relay("LicenceInvalidSignature", "ConsentWithdrawal", subject, by=forger, consentId=2)
+    relay(None, "ConsentWithdrawal", subject, consentId=2)
+    relay("LicenceConsentNotFound", "ConsentUse", licensee, consentId=9, requestHash=hash_of("q"))
+    relay(None, "Consent", subject, **consent(100))
+    twins.advance(101)
+    relay("LicenceConsentExpired", "ConsentUse", licensee, consentId=3, requestHash=hash_of("q3"))
+    twins.agree_on_reads([], [], [1, 2, 3])
+
+    # renewal, expiry, cancellation and revocation
+    registry("DataRightsInvalidValidity", "renew_certificate", asset_id, hash_of("renewal"), valid_until)
+    registry(None, "renew_certificate", asset_id, hash_of("renewal"), valid_until + 5_000)
+    twins.advance(20_000)
+    relay("DataRightsCertificateExpired", "Transfer", bank, assetId=asset_id, to=buyer.address)
+    relay("LicenceAssetCertificateExpired", "Licence", bank, **terms(licensee.address, 1))
+    relay("DataRightsInvalidSignature", "Cancellation", bank, by=forger, assetId=other_id)
+    relay(None, "Cancellation", bank, assetId=other_id)
+    registry("DataRightsInvalidStatus", "revoke", other_id, hash_of("too late"))
+    registry(None, "revoke", asset_id, hash_of("court order"))
+    relay("DataRightsAssetIsRevoked", "Cancellation", bank, assetId=asset_id)
+    registry("DataRightsAssetIsRevoked", "reject", asset_id, hash_of("too late"))
+    registry("DataRightsAssetNotFound", "reject", hash_of("no such asset"), hash_of("none"))
+    twins.agree_on_reads([asset_id, other_id], [1, 2, 3, 4], [1, 2, 3])

@@ -1,0 +1,374 @@
+"""HolderActsService against in-memory fakes: change, transfer, pledge, release, enforcement and
+cancellation, each prepared, signed by the holder's (or pledgee's) key and relayed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dataledger.registry.assets import AssetRecord, AssetState, RightClaimed
+from dataledger.registry.certificate import certificate_hash, parse_certificate
+from dataledger.registry.chain_types import OnChainAssetStatus
+from dataledger.registry.errors import (
+    AssetNotPledged,
+    AssetPledged,
+    ContentAlreadyRegistered,
+    InvalidAssetStatus,
+    InvalidSignature,
+    NonceReplayed,
+    NotAuthorised,
+    ValidationFailed,
+)
+from dataledger.registry.participants import Participant, Role
+from dataledger.registry.procedure import address_of
+from tests.registry.service_factories import World, facts, refused
+
+TERMS = "loan 2026-118: the asset secures CNY 5M until repaid"
+
+
+@pytest.fixture
+def holder(world: World) -> Participant:
+    return world.participant(Role.ENTERPRISE, "Hainan duty-free operator")
+
+
+@pytest.fixture
+def bank(world: World) -> Participant:
+    return world.participant(Role.ENTERPRISE, "Bank of Hainan")
+
+
+@pytest.fixture
+def certified(world: World, holder: Participant) -> AssetRecord:
+    return world.certified(holder)[0]
+
+
+def transfer(world: World, holder: Participant, asset_id: str, to: Participant) -> dict[str, Any]:
+    prepared = world.holder_acts.prepare_transfer(holder, asset_id, address_of(to))
+    return world.holder_acts.transfer(holder, asset_id, address_of(to), *world.sign(prepared, holder))
+
+
+def pledge(world: World, holder: Participant, asset_id: str, bank: Participant) -> dict[str, Any]:
+    prepared = world.holder_acts.prepare_pledge(holder, asset_id, address_of(bank), TERMS, None)
+    signed = world.sign(prepared, holder)
+    return world.holder_acts.pledge(holder, asset_id, address_of(bank), TERMS, prepared["salt"], *signed)
+
+
+def pledgee_act(world: World, pledgee: Participant, asset_id: str, act: str) -> dict[str, Any]:
+    primary_type = {"release": "PledgeRelease", "enforce": "PledgeEnforcement"}[act]
+    prepared = world.holder_acts.prepare_pledgee_act(pledgee, asset_id, primary_type)
+    signed = world.sign(prepared, pledgee)
+    if act == "release":
+        return world.holder_acts.release(pledgee, asset_id, *signed)
+    return world.holder_acts.enforce(pledgee, asset_id, *signed)
+
+
+def cancel(world: World, holder: Participant, asset_id: str) -> AssetRecord:
+    prepared = world.holder_acts.prepare_cancellation(holder, asset_id)
+    return world.holder_acts.cancel(holder, asset_id, *world.sign(prepared, holder))
+
+
+def certificate_statuses(world: World, asset_id: str) -> list[str]:
+    return [c["status"] for c in world.store.certificates_of(asset_id)]
+
+
+# -- change -----------------------------------------------------------------------------------------
+
+
+def test_a_change_records_the_new_version_and_supersedes_the_certificate(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    new_facts = facts(name="Offshore duty-free sales records, v2")
+    prepared = world.holder_acts.prepare_change(holder, certified.asset_id, new_facts, None)
+    signed = world.sign(prepared, holder)
+
+    changed = world.holder_acts.change(holder, certified.asset_id, new_facts, prepared["salt"], *signed)
+
+    assert changed["asset"]["contentHash"] == new_facts.content_hash
+    on_chain = world.ledger.asset(certified.asset_id)
+    procedure = world.ledger.procedure(certified.asset_id)
+    assert on_chain is not None and on_chain.content_hash == new_facts.content_hash
+    assert procedure is not None and procedure.version == 2
+    assert procedure.current_certificate == certificate_hash(changed["certificate"])
+    assert parse_certificate(changed["certificate"]).content_hash == new_facts.content_hash
+    assert certificate_statuses(world, certified.asset_id) == ["superseded", "valid"]
+
+
+def test_a_change_cannot_alter_the_right_claimed(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    with refused(ValidationFailed, "validation-failed"):
+        world.holder_acts.prepare_change(
+            holder, certified.asset_id, facts(right_claimed=RightClaimed.PRODUCT_OPERATION), None
+        )
+
+
+def test_only_the_holder_changes_the_asset(world: World, bank: Participant, certified: AssetRecord) -> None:
+    with refused(NotAuthorised, "not-authorised"):
+        world.holder_acts.prepare_change(bank, certified.asset_id, facts(), None)
+
+
+def test_a_change_to_content_registered_under_another_asset_is_refused(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    other = world.register(world.participant(Role.ENTERPRISE))
+    taken = facts(content_hash=other.facts.content_hash)
+    prepared = world.holder_acts.prepare_change(holder, certified.asset_id, taken, None)
+
+    with refused(
+        ContentAlreadyRegistered,
+        "content-already-registered",
+        by_contract="DataRightsContentAlreadyRegistered",
+    ):
+        world.holder_acts.change(
+            holder, certified.asset_id, taken, prepared["salt"], *world.sign(prepared, holder)
+        )
+
+    assert world.ledger.nonce_of(address_of(holder)) == prepared["nonce"]  # a refused act uses no nonce
+
+
+def test_a_signed_change_is_relayed_only_once(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    new_facts = facts()
+    prepared = world.holder_acts.prepare_change(holder, certified.asset_id, new_facts, None)
+    signed = world.sign(prepared, holder)
+    world.holder_acts.change(holder, certified.asset_id, new_facts, prepared["salt"], *signed)
+
+    with refused(NonceReplayed, "nonce-replayed", by_contract="InvalidAccountNonce"):
+        world.holder_acts.change(holder, certified.asset_id, new_facts, prepared["salt"], *signed)
+
+
+# -- transfer ---------------------------------------------------------------------------------------
+
+
+def test_a_transfer_passes_the_rights_with_a_certificate_in_the_new_holders_name(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    buyer = world.participant(Role.ENTERPRISE, "Buyer")
+
+    transferred = transfer(world, holder, certified.asset_id, buyer)
+
+    record = world.registration.get_asset(certified.asset_id)
+    assert (record.holder_id, record.holder_address) == (buyer.id, buyer.address)
+    on_chain = world.ledger.asset(certified.asset_id)
+    assert on_chain is not None and on_chain.holder == buyer.address
+    assert parse_certificate(transferred["certificate"]).holder_address == buyer.address
+    assert certificate_statuses(world, certified.asset_id) == ["superseded", "valid"]
+    assert world.store.acts_of(certified.asset_id)[-3:] == [
+        "transferred",
+        "certificate-recorded",
+        "certificate-superseded",
+    ]
+
+
+def test_a_transfer_while_pledged_is_refused(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+    buyer = world.participant(Role.ENTERPRISE, "Buyer")
+
+    with refused(AssetPledged, "asset-pledged", by_contract="DataRightsAssetIsPledged"):
+        transfer(world, holder, certified.asset_id, buyer)
+
+    assert world.registration.get_asset(certified.asset_id).holder_id == holder.id
+    on_chain = world.ledger.asset(certified.asset_id)
+    assert on_chain is not None and on_chain.holder == holder.address
+
+
+def test_a_transfer_to_an_address_of_no_participant_is_refused(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    stranger = world.subject()
+
+    with refused(ValidationFailed, "validation-failed"):
+        world.holder_acts.prepare_transfer(holder, certified.asset_id, stranger.address)
+
+
+def test_a_transfer_to_the_holder_itself_is_refused(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    with refused(ValidationFailed, "validation-failed", by_contract="DataRightsInvalidCounterparty"):
+        transfer(world, holder, certified.asset_id, holder)
+
+
+def test_a_transfer_before_certification_is_refused(world: World, holder: Participant) -> None:
+    asset = world.in_notice(holder)
+
+    with refused(InvalidAssetStatus, "invalid-asset-status", by_contract="DataRightsInvalidStatus"):
+        transfer(world, holder, asset.asset_id, world.participant(Role.ENTERPRISE))
+
+
+def test_a_transfer_signed_with_another_key_is_refused_before_the_chain(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    prepared = world.holder_acts.prepare_transfer(holder, certified.asset_id, address_of(bank))
+
+    with refused(InvalidSignature, "invalid-signature"):
+        world.holder_acts.transfer(holder, certified.asset_id, address_of(bank), *world.sign(prepared, bank))
+
+
+# -- pledge, release, enforcement -------------------------------------------------------------------
+
+
+def test_a_pledge_is_recorded_and_the_certificate_shows_the_pledgee(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledged = pledge(world, holder, certified.asset_id, bank)
+
+    assert (pledged["status"], pledged["pledgeeId"], pledged["terms"]) == ("active", bank.id, TERMS)
+    assert world.procedure_records.active_pledge(certified.asset_id) == pledged
+    (certificate,) = world.store.certificates_of(certified.asset_id)
+    assert world.registration.certificate_status(certificate["number"])["pledgedTo"] == bank.address
+
+
+def test_an_asset_is_pledged_only_once_at_a_time(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+
+    with refused(AssetPledged, "asset-pledged", by_contract="DataRightsAssetIsPledged"):
+        pledge(world, holder, certified.asset_id, world.participant(Role.ENTERPRISE, "Other bank"))
+
+
+def test_a_pledge_needs_its_terms(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    with refused(ValidationFailed, "validation-failed"):
+        world.holder_acts.prepare_pledge(holder, certified.asset_id, address_of(bank), "", None)
+
+
+def test_the_pledgee_releases_the_pledge_and_the_asset_may_be_transferred_again(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+
+    released = pledgee_act(world, bank, certified.asset_id, "release")
+
+    assert released["status"] == "released"
+    procedure = world.ledger.procedure(certified.asset_id)
+    assert procedure is not None and procedure.pledgee is None
+    buyer = world.participant(Role.ENTERPRISE, "Buyer")
+    transfer(world, holder, certified.asset_id, buyer)
+    assert world.registration.get_asset(certified.asset_id).holder_id == buyer.id
+
+
+def test_only_the_pledgee_releases_the_pledge(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+
+    with refused(NotAuthorised, "not-authorised"):
+        pledgee_act(world, holder, certified.asset_id, "release")
+
+
+def test_releasing_an_asset_that_is_not_pledged_is_refused(
+    world: World, bank: Participant, certified: AssetRecord
+) -> None:
+    with refused(AssetNotPledged, "asset-not-pledged"):
+        pledgee_act(world, bank, certified.asset_id, "release")
+
+
+def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+
+    enforced = pledgee_act(world, bank, certified.asset_id, "enforce")
+
+    assert enforced["pledge"]["status"] == "enforced"
+    assert enforced["asset"]["holderId"] == bank.id
+    assert parse_certificate(enforced["certificate"]).holder_address == bank.address
+    procedure = world.ledger.procedure(certified.asset_id)
+    assert procedure is not None and (procedure.pledgee, procedure.enforcements) == (None, 1)
+    on_chain = world.ledger.asset(certified.asset_id)
+    assert on_chain is not None and on_chain.holder == bank.address
+    assert "pledge-enforced" in world.store.acts_of(certified.asset_id)
+
+
+def test_enforcing_a_released_pledge_is_refused(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+    pledgee_act(world, bank, certified.asset_id, "release")
+
+    with refused(AssetNotPledged, "asset-not-pledged"):
+        pledgee_act(world, bank, certified.asset_id, "enforce")
+
+
+# -- cancellation -----------------------------------------------------------------------------------
+
+
+def test_the_holder_cancels_the_registration_and_its_certificate(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    cancelled = cancel(world, holder, certified.asset_id)
+
+    assert cancelled.state is AssetState.CANCELLED
+    assert certificate_statuses(world, certified.asset_id) == ["cancelled"]
+    (certificate,) = world.store.certificates_of(certified.asset_id)
+    assert world.registration.certificate_status(certificate["number"])["status"] == "cancelled"
+
+
+def test_the_holder_withdraws_an_application_in_review(world: World, holder: Participant) -> None:
+    asset = world.register(holder)
+
+    assert cancel(world, holder, asset.asset_id).state is AssetState.CANCELLED
+    on_chain = world.ledger.asset(asset.asset_id)
+    assert on_chain is not None and on_chain.status is OnChainAssetStatus.CANCELLED
+
+
+def test_a_cancellation_while_pledged_is_refused(
+    world: World, holder: Participant, bank: Participant, certified: AssetRecord
+) -> None:
+    pledge(world, holder, certified.asset_id, bank)
+
+    with refused(AssetPledged, "asset-pledged", by_contract="DataRightsAssetIsPledged"):
+        cancel(world, holder, certified.asset_id)
+
+    assert world.registration.get_asset(certified.asset_id).state is AssetState.CERTIFIED
+
+
+def test_a_cancelled_asset_cannot_be_transferred(
+    world: World, holder: Participant, certified: AssetRecord
+) -> None:
+    cancel(world, holder, certified.asset_id)
+
+    with refused(InvalidAssetStatus, "invalid-asset-status", by_contract="DataRightsInvalidStatus"):
+        transfer(world, holder, certified.asset_id, world.participant(Role.ENTERPRISE))
+
+
+def test_only_the_holder_cancels(world: World, bank: Participant, certified: AssetRecord) -> None:
+    with refused(NotAuthorised, "not-authorised"):
+        world.holder_acts.prepare_cancellation(bank, certified.asset_id)
+
+
+# -- batched registrations --------------------------------------------------------------------------
+
+
+def test_the_holders_first_act_materialises_a_batched_registration(world: World, holder: Participant) -> None:
+    asset_id = world.batched(holder)
+
+    cancelled = cancel(world, holder, asset_id)
+
+    assert cancelled.state is AssetState.CANCELLED
+    assert world.store.acts_of(asset_id) == ["registered", "materialised", "cancelled"]
+
+
+def test_a_strangers_act_on_a_batched_registration_is_refused(
+    world: World, holder: Participant, bank: Participant
+) -> None:
+    asset_id = world.batched(holder)
+
+    with refused(NotAuthorised, "not-authorised"):
+        world.holder_acts.prepare_cancellation(bank, asset_id)
+
+
+def test_a_strangers_refused_request_leaves_a_batched_registration_off_chain(
+    world: World, holder: Participant, bank: Participant
+) -> None:
+    asset_id = world.batched(holder)
+
+    with refused(NotAuthorised, "not-authorised"):
+        world.holder_acts.prepare_cancellation(bank, asset_id)
+
+    assert world.ledger.asset(asset_id) is None
