@@ -7,14 +7,15 @@ log the contract emitted, in log order, with the evidence to find it again and t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import TransactionNotFound
 
+from dataledger.ledger.chain.event_decoding import EventDecoder
 from dataledger.ledger.chain.transactions import unavailable_on_connection_errors
 from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.chain_types import ChainEvidence
@@ -29,17 +30,6 @@ def hex_of(value: bytes | bytearray) -> str:
 def b32(value: str) -> bytes:
     """The 32 bytes of a 0x-hex hash."""
     return bytes.fromhex(value.removeprefix("0x"))
-
-
-def jsonable(value: Any) -> Any:
-    """Event arguments as JSON: bytes as 0x-hex, structs as objects, addresses as given (checksummed)."""
-    if isinstance(value, bytes | bytearray):
-        return hex_of(value)
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def call_args(auth: ActAuthorisation, names: Sequence[str]) -> list[Any]:
@@ -63,32 +53,30 @@ class ReceiptReader:
         self._w3 = w3
         self._contract = contract
         self._chain_id = chain_id
-        self._event_by_topic = {
-            event_abi_to_log_topic(entry): entry["name"] for entry in contract.abi if entry["type"] == "event"
-        }
+        self._events = EventDecoder(w3.codec, contract.abi)
         self._timestamps: dict[int, int] = {}
 
     def acts(self, receipt: Any) -> tuple[ChainAct, ...]:
         """Every event of the contract in ``receipt``, in log order."""
         acts = []
         for log in receipt["logs"]:
-            if log["address"] != self._contract.address or not log["topics"]:
+            if log["address"] != self._contract.address:
                 continue
-            name = self._event_by_topic.get(bytes(log["topics"][0]))
-            if name is None:
+            decoded = self._events.decode(log)
+            if decoded is None:
                 continue
-            decoded = getattr(self._contract.events, name)().process_log(log)
-            block_number = int(decoded["blockNumber"])
+            name, args = decoded
+            block_number = int(log["blockNumber"])
             acts.append(
                 ChainAct(
                     event=name,
-                    args=jsonable(dict(decoded["args"])),
+                    args=args,
                     evidence=ChainEvidence(
                         chain_id=self._chain_id,
                         contract=self._contract.address,
-                        tx_hash=hex_of(decoded["transactionHash"]),
+                        tx_hash=hex_of(log["transactionHash"]),
                         block_number=block_number,
-                        log_index=int(decoded["logIndex"]),
+                        log_index=int(log["logIndex"]),
                     ),
                     block_timestamp=self.timestamp_of(block_number),
                 )

@@ -25,11 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError, ParseError
-from eth_abi.grammar import ABIType, BasicType, TupleType, parse
 from eth_typing import ChecksumAddress
-from eth_utils import collapse_if_tuple, event_abi_to_log_topic, to_checksum_address
+from eth_utils import to_checksum_address
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -37,10 +34,11 @@ from sqlmodel import Session, SQLModel, col, select
 from web3 import Web3
 from web3.exceptions import BlockNotFound, Web3RPCError
 
+from dataledger.ledger.chain.event_decoding import EventDecoder
 from dataledger.ledger.chain.transactions import unavailable_on_connection_errors
 from dataledger.ledger.sql.index_tables import INDEX_TABLES, ChainEventRow, IndexedBlockRow, IndexerCursorRow
 from dataledger.ledger.sql.tables import utcnow
-from dataledger.registry.canonical import MAX_SAFE_INTEGER, canonical_json
+from dataledger.registry.canonical import canonical_json
 from dataledger.registry.errors import DataLedgerError, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -199,7 +197,7 @@ class EventIndexer:
         SQLModel.metadata.create_all(self._engine, tables=list(INDEX_TABLES))
         with unavailable_on_connection_errors():
             self._chain_id = int(w3.eth.chain_id)
-        self._decoders = {_checksum(address): _AbiEvents(abi) for address, abi in contracts}
+        self._decoders = {_checksum(address): EventDecoder(w3.codec, abi) for address, abi in contracts}
         self._confirmations = confirmations
         self._batch = batch_blocks
         self._start = start_block
@@ -387,7 +385,11 @@ class EventIndexer:
     def _event_row(self, entry: Any) -> ChainEventRow:
         contract = _checksum(entry["address"])
         topics = [_hex(topic) for topic in entry["topics"]]
-        name, args = self._decoders[contract].decode(topics, _bytes(entry["data"]))
+        decoded = self._decoders[contract].decode(entry)
+        # A log the ABI does not describe keeps its raw topics and data.
+        name, args = (
+            decoded if decoded is not None else (None, {"topics": topics, "data": _hex(entry["data"])})
+        )
         asset_id = args.get("assetId") if name is not None else None
         return ChainEventRow(
             chain_id=self._chain_id,
@@ -488,60 +490,6 @@ class EventIndexer:
                 )
             )
             session.commit()
-
-
-# -- decoding logs with an ABI ----------------------------------------------------------------------
-
-
-class _AbiEvents:
-    """Decodes the logs of one contract; a log its ABI does not describe keeps its raw topics and data."""
-
-    def __init__(self, abi: Sequence[Mapping[str, Any]]) -> None:
-        self._by_topic: dict[str, Mapping[str, Any]] = {}
-        for entry in abi:
-            if entry.get("type") == "event" and not entry.get("anonymous", False):
-                self._by_topic["0x" + event_abi_to_log_topic(dict(entry)).hex()] = entry  # type: ignore[arg-type]
-
-    def decode(self, topics: list[str], data: bytes) -> tuple[str | None, dict[str, Any]]:
-        raw = {"topics": topics, "data": "0x" + data.hex()}
-        entry = self._by_topic.get(topics[0]) if topics else None
-        if entry is None:
-            return None, raw
-        indexed = [i for i in entry["inputs"] if i.get("indexed")]
-        plain = [i for i in entry["inputs"] if not i.get("indexed")]
-        if len(indexed) != len(topics) - 1:
-            return None, raw  # same signature, other indexing: not this event
-        try:
-            values = abi_decode([collapse_if_tuple(dict(i)) for i in plain], data)
-            args: dict[str, Any] = {}
-            for spec, topic in zip(indexed, topics[1:], strict=True):
-                kind = collapse_if_tuple(dict(spec))
-                # Indexed strings, bytes, arrays and structs are stored as their keccak hash only.
-                hashed = kind in ("string", "bytes") or "[" in kind or kind.startswith("(")
-                args[spec["name"]] = (
-                    topic if hashed else _jsonable(abi_decode([kind], _bytes(topic))[0], parse(kind))
-                )
-            for spec, value in zip(plain, values, strict=True):
-                args[spec["name"]] = _jsonable(value, parse(collapse_if_tuple(dict(spec))))
-        except (DecodingError, ParseError, ValueError, TypeError, OverflowError):
-            return None, raw
-        return str(entry["name"]), args
-
-
-def _jsonable(value: Any, kind: ABIType) -> Any:
-    """An ABI value as a canonical-JSON-safe value: bytes as 0x hex, addresses checksummed, tuples as
-    lists, integers beyond 2**53 as decimal strings (RFC 8785 cannot carry them exactly)."""
-    if kind.is_array:
-        return [_jsonable(v, kind.item_type) for v in value]
-    if isinstance(kind, TupleType):
-        return [_jsonable(v, c) for v, c in zip(value, kind.components, strict=True)]
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(kind, BasicType) and kind.base == "address":
-        return to_checksum_address(value)
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
-        return str(value)
-    return value
 
 
 def _indexed_event(row: ChainEventRow) -> IndexedEvent:

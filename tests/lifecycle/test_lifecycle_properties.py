@@ -498,13 +498,16 @@ class Lifecycle(RuleBasedStateMachine):
             rpc(self.anvil_url, "evm_revert", [self.snapshot])
 
 
+# The rules themselves are unit-tested against in-memory fakes (tests/registry/test_*_service.py);
+# this test holds the contracts on a real chain to the model, 10 lifecycles by default, 30 with -m long.
 @pytest.mark.anvil
-def test_random_lifecycles_match_the_model(anvil_url: str) -> None:
+@pytest.mark.parametrize("examples", [10, pytest.param(30, marks=pytest.mark.long)])
+def test_random_lifecycles_match_the_model(anvil_url: str, examples: int) -> None:
     Lifecycle.anvil_url = anvil_url
     run_state_machine_as_test(
         Lifecycle,
         settings=settings(
-            max_examples=30,
+            max_examples=examples,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
