@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from dataledger.api.observability import Metrics, ObservabilityMiddleware
 from dataledger.api.ports import ApiServices
 from dataledger.api.problems import install_problem_handlers
 from dataledger.api.rate_limit import PublicRateLimitMiddleware, RateLimit
@@ -56,9 +58,21 @@ def create_app(services: ApiServices) -> FastAPI:
     app.include_router(events.router)
     app.include_router(lineage.items_router)
     app.include_router(lineage.router)
-    # Added last, so it runs first: an anonymous flood is cut before any body is read.
+    # Middleware added later runs earlier: an anonymous flood is cut before any body is read, and
+    # every request, refused or not, gets its request id, its log line and its metrics.
     app.add_middleware(
         PublicRateLimitMiddleware,
         limit=RateLimit(rate_per_s=settings.public_rate_per_s, burst=settings.public_burst),
     )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    metrics = Metrics(services.operational_figures)
+    app.state.metrics = metrics
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from dataledger.api.observability import REQUEST_ID
 from dataledger.registry.errors import DataLedgerError
 
 PROBLEM_BASE = "https://dataledger.dev/problems/"
@@ -25,6 +26,9 @@ def _problem(
 ) -> dict[str, Any]:
     """An RFC 9457 problem; extension members never override the standard ones (type, status...)."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        body["requestId"] = request_id
     for members in (extra, extensions or {}):
         body.update({k: v for k, v in members.items() if k not in body})
     return body

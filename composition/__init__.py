@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -36,16 +39,27 @@ from dataledger.registry.checkpoints import CHECKPOINT_KIND, CheckpointService
 from dataledger.registry.consents import ConsentService
 from dataledger.registry.derivations import DerivationService
 from dataledger.registry.epcis.lineage import time_us
-from dataledger.registry.errors import ConfigurationError, LedgerInconsistent
+from dataledger.registry.errors import (
+    ConfigurationError,
+    DataLedgerError,
+    LedgerInconsistent,
+    LedgerUnavailable,
+)
 from dataledger.registry.holder_acts import HolderActsService
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.procedure import ProcedureService
+from dataledger.registry.readiness import Readiness, ReadinessCheck
 from dataledger.registry.registrar_keys import RegistrarKey
 from dataledger.registry.registration_service import RegistrationService
 from dataledger.registry.transparency_log import LogKey
 
 log = logging.getLogger("dataledger.composition")
+# Not ready while the index is this far behind the head, or an entry waits this long past the batch delay.
+MAX_READY_INDEXER_LAG_BLOCKS = 100
+MAX_READY_ANCHOR_LAG_S = 60.0
+READINESS_TIMEOUT_S = 2.0
+_READINESS_PROBES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readiness")
 
 
 @dataclass
@@ -144,6 +158,84 @@ class Services:
         return CheckpointService(
             log, load_or_create_log_key(self.settings), origin, anchor if anchoring else None
         )
+
+    # -- operations ---------------------------------------------------------------------------------
+
+    def readiness(self) -> Readiness:
+        """The database, the chain, and the background workers this process started, each checked."""
+        checks = [self._check("database", lambda: "answers" if self.store.ping() else "does not answer")]
+        head: list[int] = []
+
+        def chain() -> str:
+            head.append(self.registry.latest_block_number())
+            return f"block {head[0]}"
+
+        checks.append(self._check("chain", chain))
+        named = {thread.name: thread for thread in self._threads}
+        if "event-indexer" in named:
+            thread, at = named["event-indexer"], head[0] if head else None
+            checks.append(self._check("indexer", lambda: self._indexer_state(thread, at)))
+        if self.anchoring is not None:
+            checks.append(self._batcher_check())
+        if "log-checkpoints" in named:
+            alive = named["log-checkpoints"].is_alive()
+            checks.append(ReadinessCheck("checkpoints", alive, "running" if alive else "stopped"))
+        return Readiness(tuple(checks))
+
+    def operational_figures(self) -> dict[str, float]:
+        """Figures for the metrics endpoint: the outbox's depth and age, the indexer's lag."""
+        figures: dict[str, float] = {}
+        if self.anchoring is not None:
+            pending = self.anchoring.outbox.pending()
+            figures["outbox_depth"] = sum(p.count for p in pending)
+            oldest = min((p.oldest for p in pending), default=None)
+            figures["outbox_oldest_age_seconds"] = (
+                (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+            )
+        if "indexer" in self.__dict__:
+            cursors = [self.indexer.index.cursor(c) for c in self.indexer.contracts]
+            head = self.registry.latest_block_number()
+            figures["indexer_lag_blocks"] = max((head - (c or 0)) for c in cursors) if cursors else 0
+        return figures
+
+    @staticmethod
+    def _check(name: str, probe: Callable[[], str]) -> ReadinessCheck:
+        # A probe answers within READINESS_TIMEOUT_S or the dependency counts as not answering: a
+        # stopped node would otherwise hold the probe for the client's whole timeout.
+        probing = _READINESS_PROBES.submit(probe)
+        try:
+            detail = probing.result(timeout=READINESS_TIMEOUT_S)
+        except FutureTimeout:
+            return ReadinessCheck(name, False, f"no answer within {READINESS_TIMEOUT_S:g} s")
+        except DataLedgerError as error:
+            return ReadinessCheck(name, False, f"{error.code}: {error.detail}")
+        except Exception as error:  # the reason is the answer: a readiness probe never fails itself
+            return ReadinessCheck(name, False, f"{type(error).__name__}: {error}")
+        return ReadinessCheck(name, detail != "does not answer", detail)
+
+    def _indexer_state(self, thread: threading.Thread, head: int | None) -> str:
+        if not thread.is_alive():
+            raise LedgerUnavailable("the indexer has stopped")
+        if head is None:
+            raise LedgerUnavailable("the chain does not answer")
+        cursors = [self.indexer.index.cursor(c) for c in self.indexer.contracts]
+        lag = max(head - (c or 0) for c in cursors) if cursors else 0
+        if lag > MAX_READY_INDEXER_LAG_BLOCKS:
+            raise LedgerUnavailable(f"{lag} blocks behind the head")
+        return f"{lag} blocks behind the head"
+
+    def _batcher_check(self) -> ReadinessCheck:
+        assert self.anchoring is not None
+        if not self.anchoring.batcher.running:
+            return ReadinessCheck("batcher", False, "stopped")
+        try:
+            pending = self.anchoring.outbox.pending()
+        except Exception as error:
+            return ReadinessCheck("batcher", False, f"{type(error).__name__}: {error}")
+        oldest = min((p.oldest for p in pending), default=None)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        limit = self.settings.batch_max_delay_s + MAX_READY_ANCHOR_LAG_S
+        return ReadinessCheck("batcher", age <= limit, f"oldest unanchored entry {age:.1f} s old")
 
     def start_background_checkpoints(self) -> None:
         """Issue a checkpoint every ``checkpoint_interval_s`` while the log grows, until ``close``."""

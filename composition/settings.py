@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # public_rate_per_s (DATALEDGER_PUBLIC_RATE_PER_S, DATALEDGER_PUBLIC_BURST).
     public_rate_per_s: float = Field(default=50.0, gt=0)
     public_burst: int = Field(default=200, ge=1)
+    # Browser origins allowed to call the API (CORS), e.g. ["https://portal.example"]; none by default.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Log lines as JSON objects with the request id ("json"), or plain text ("text").
+    log_format: Literal["json", "text"] = "json"
     # The append-only log: checkpoints signed with an Ed25519 key (a PEM file, created in the data
     # directory when not given) under a C2SP origin line, issued every checkpoint_interval_s (0: only
     # when asked), their roots anchored on chain.

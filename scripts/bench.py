@@ -3,13 +3,22 @@
 For each chain (the embedded chain, when ``dataledger_devnet`` imports, and anvil on a free port) it
 starts a real server (``uvicorn`` on loopback, in its own process, with its batcher) and measures:
 
-* **direct path**: ``POST /v1/assets`` one registration at a time, each relayed in its own
-  transaction and confirmed before the answer (the existing single-registration service path);
+* **direct path**: ``POST /v1/assets``, each registration relayed in its own transaction and
+  confirmed before the answer (the existing single-registration service path), from ``--concurrency``
+  client threads (one holder each, so each thread's holder nonces stay in order; the server's
+  transaction sender serialises the relayer's nonces); ``--direct-concurrency 1`` runs it
+  single-threaded, ``--direct-single-too`` adds a single-threaded run beside it;
 * **batched path**: ``POST /v1/bulk/assets`` with ``--items-per-request`` holder-signed items per
   request, ``--concurrency`` requests in flight, until every item is anchored; the rate is items
   over the time from the first request to the last anchor (the acknowledgement rate is also shown);
-* gas per registration both ways (receipts), anchor lag (acknowledgement to anchor) p50/p95, and the
-  server's peak RSS (VmHWM).
+* the batch sizes the batcher sealed (count, min/median/max leaves per anchored batch, read from the
+  server's database): a batch is started when ``max_leaves`` entries wait or the oldest entry is
+  ``max_delay_s`` old, and then takes every waiting entry up to 50,000;
+* gas per registration both ways (receipts): direct, the batched anchor share per entry, and, since
+  a batched asset is only written to the registry contract by its materialisation (on request or by
+  its first rights act), the gas an asset costs through its first rights act when batched (anchor
+  share + materialising it: a few batched assets are materialised by their holder over the API);
+* anchor lag (acknowledgement to anchor) p50/p95, and the server's peak RSS (VmHWM).
 
 Requests are signed before the clock starts (in parallel worker processes, written to a file), so the
 figures measure the server, not the load generator. It also measures on one core of this process:
@@ -33,6 +42,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +75,14 @@ JSON_KEYS = (
     "anchor_lag_p95_s",
     "cert_verify_per_s",
     "peak_rss_mb",
+    "direct_concurrency",
+    "batched_concurrency",
+    "batches",
+    "batch_leaves_min",
+    "batch_leaves_median",
+    "batch_leaves_max",
+    "gas_materialise",
+    "gas_per_asset_first_act_batched",
 )
 
 
@@ -78,12 +96,14 @@ class Plan:
     max_leaves: int
     max_delay_s: float
     verify_seconds: float
+    materialise: int = 5  # batched assets materialised to measure its gas
+    direct_concurrency: int | None = None  # client threads on the direct path; None: ``concurrency``
 
 
 PLANS = {
-    "smoke": Plan("smoke", 3, 1_000, 500, 2, 1_000, 1.0, 0.2),
-    "quick": Plan("quick", 60, 30_000, 1_000, 2, 1_000, 1.0, 1.5),
-    "full": Plan("full", 500, 1_000_000, 1_000, 2, 1_000, 1.0, 3.0),
+    "smoke": Plan("smoke", 4, 1_000, 500, 2, 1_000, 1.0, 0.2, materialise=2),
+    "quick": Plan("quick", 60, 30_000, 1_000, 2, 1_000, 1.0, 1.5, materialise=5),
+    "full": Plan("full", 500, 1_000_000, 1_000, 2, 1_000, 1.0, 3.0, materialise=10),
 }
 
 
@@ -92,14 +112,23 @@ class ChainResult:
     chain: str
     skipped: str | None = None
     direct_regs_per_s: float = 0.0
+    direct_concurrency: int = 0
+    direct_single_regs_per_s: float | None = None  # with --direct-single-too
     batched_regs_per_s: float = 0.0
+    batched_concurrency: int = 0
     batched_ack_per_s: float = 0.0
     speedup: float = 0.0
     gas_per_reg_direct: float = 0.0
     gas_per_reg_batched: float = 0.0
+    gas_materialise: float = 0.0
+    gas_per_asset_first_act_batched: float = 0.0
+    materialised: int = 0
     anchor_lag_p50_s: float = 0.0
     anchor_lag_p95_s: float = 0.0
     batches: int = 0
+    batch_leaves_min: int = 0
+    batch_leaves_median: float = 0.0
+    batch_leaves_max: int = 0
     registrations: int = 0
     request_p95_s: float = 0.0
     peak_rss_mb: float = 0.0
@@ -291,8 +320,11 @@ def _address_of_key(key: bytes) -> str:
 
 def generate_bodies(
     domain: dict[str, Any], key: bytes, count: int, plan: Plan, deadline: int, workdir: Path
-) -> list[Path]:
-    """Sign ``count`` items into request-body files, using every core; returns the files in order."""
+) -> tuple[list[Path], list[str]]:
+    """Sign ``count`` items into request-body files, using every core.
+
+    Returns the files in order and the asset id of the last item of each request body.
+    """
     workers = max(1, min(os.cpu_count() or 1, 4))
     per_worker = -(-count // workers)
     per_worker = -(-per_worker // plan.items_per_request) * plan.items_per_request
@@ -312,7 +344,8 @@ def generate_bodies(
             )
         )
     with ProcessPoolExecutor(workers) as pool:
-        return [path for path, _ in pool.map(_sign_chunk, jobs)]
+        signed = list(pool.map(_sign_chunk, jobs))
+    return [path for path, _ in signed], [asset_id for _, ids in signed for asset_id in ids]
 
 
 # -- the two paths -------------------------------------------------------------------------------
@@ -330,12 +363,12 @@ def enterprise(client: httpx.Client) -> tuple[bytes, dict[str, str]]:
     return key, {"Authorization": f"Bearer {response.json()['apiKey']}"}
 
 
-def run_direct(client: httpx.Client, count: int) -> tuple[float, list[str]]:
-    """One registration per request and per transaction; returns (registrations/s, tx hashes)."""
+def _direct_submissions(client: httpx.Client, count: int) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """A new holder and ``count`` registrations it signed, in its nonce order (before the clock)."""
     from dataledger.registry.holder_signatures import sign_typed_data
 
     key, headers = enterprise(client)
-    submissions = []
+    submissions: list[dict[str, Any]] = []
     first_nonce = None
     for i in range(count):
         facts = {"name": f"direct dataset {i}", "content_hash": "0x" + os.urandom(32).hex()}
@@ -354,16 +387,60 @@ def run_direct(client: httpx.Client, count: int) -> tuple[float, list[str]]:
                 "signature": sign_typed_data(key, typed),
             }
         )
-    tx_hashes = []
+    return headers, submissions
+
+
+def run_direct(client: httpx.Client, count: int, concurrency: int) -> tuple[float, list[str]]:
+    """Direct registrations from ``concurrency`` client threads, one holder each (its nonces in order),
+    one registration per request and per transaction; returns (registrations/s, tx hashes)."""
+    threads = max(1, min(concurrency, count))
+    shares = [count // threads + (1 if t < count % threads else 0) for t in range(threads)]
+    work = [_direct_submissions(client, share) for share in shares]
+    tx_hashes: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(threads + 1)
+
+    def sender(headers: dict[str, str], submissions: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=client.base_url, timeout=120) as own:
+            start.wait()
+            for body in submissions:
+                response = own.post("/v1/assets", json=body, headers=headers)
+                with lock:
+                    if response.status_code >= 400:
+                        errors.append(response.text[:300])
+                        return
+                    evidence = response.json().get("chainEvidence") or {}
+                    if evidence.get("txHash"):
+                        tx_hashes.append(evidence["txHash"])
+
+    workers = [threading.Thread(target=sender, args=job) for job in work]
+    for worker in workers:
+        worker.start()
+    start.wait()
     started = time.perf_counter()
-    for body in submissions:
-        response = client.post("/v1/assets", json=body, headers=headers, timeout=120)
-        response.raise_for_status()
-        evidence = response.json().get("chainEvidence") or {}
-        if evidence.get("txHash"):
-            tx_hashes.append(evidence["txHash"])
+    for worker in workers:
+        worker.join()
     elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} direct registrations failed, first: {errors[0]}")
     return count / elapsed, tx_hashes
+
+
+def materialise_some(
+    client: httpx.Client, headers: dict[str, str], asset_ids: Sequence[str], count: int
+) -> list[str]:
+    """Materialise ``count`` anchored batched assets, spread over the run, by their holder; tx hashes."""
+    if count <= 0 or not asset_ids:
+        return []
+    step = max(1, len(asset_ids) // count)
+    tx_hashes = []
+    for asset_id in list(asset_ids)[::step][:count]:
+        response = client.post(f"/v1/bulk/assets/{asset_id}/materialise", headers=headers, timeout=120)
+        if response.status_code != 201:
+            raise RuntimeError(f"materialising {asset_id}: {response.status_code} {response.text[:300]}")
+        tx_hashes.append(response.json()["asset"]["chainEvidence"]["txHash"])
+    return tx_hashes
 
 
 @dataclass
@@ -455,6 +532,17 @@ def anchoring_figures(database: Path) -> tuple[float, list[tuple[float, int]], l
     return last_at, lags, tx_hashes
 
 
+def batch_sizes(database: Path) -> list[int]:
+    """The leaf count of every anchored batch, in the order they were sealed."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return [
+            int(row[0])
+            for row in db.execute(
+                "SELECT leaf_count FROM anchor_batches WHERE status = 'anchored' ORDER BY id"
+            )
+        ]
+
+
 def gas_used(data_dir: Path, rpc_url: str | None, tx_hashes: Sequence[str]) -> int:
     from dataledger.ledger.chain.connection import connect
 
@@ -540,20 +628,28 @@ def _top_frames(raw: Path, limit: int = 12) -> list[str]:
 
 
 def bench_chain(
-    chain: str, rpc_url: str | None, plan: Plan, workdir: Path, profile_dir: Path | None
+    chain: str,
+    rpc_url: str | None,
+    plan: Plan,
+    workdir: Path,
+    profile_dir: Path | None,
+    direct_single: bool = False,
 ) -> ChainResult:
     result = ChainResult(chain)
     data_dir = workdir / chain / "data"
     data_dir.mkdir(parents=True)
     server = Server(data_dir, rpc_url, plan)
     bodies: list[Path] = []
+    direct_concurrency = plan.direct_concurrency or plan.concurrency
     try:
         with httpx.Client(base_url=server.base, timeout=120) as client:
-            direct_rate, direct_txs = run_direct(client, plan.direct)
+            direct_rate, direct_txs = run_direct(client, plan.direct, direct_concurrency)
+            if direct_single:
+                result.direct_single_regs_per_s = run_direct(client, plan.direct, 1)[0]
             domain = client.get("/v1/registrar").json()["registry"]["eip712Domain"]
             key, headers = enterprise(client)
             deadline = _chain_time(client, headers) + SIGNATURE_LIFETIME_S
-            bodies = generate_bodies(domain, key, plan.batched, plan, deadline, workdir / chain)
+            bodies, batched_ids = generate_bodies(domain, key, plan.batched, plan, deadline, workdir / chain)
         profile_out = profile_dir / f"server-{chain}.raw" if profile_dir else None
         with profiled(server.process.pid, profile_out) as top:
             run = run_batched(server.base, headers, bodies, plan.concurrency)
@@ -562,15 +658,23 @@ def bench_chain(
             )
         result.profile_top = top
         result.peak_rss_mb = server.peak_rss_mb()
+        with httpx.Client(base_url=server.base, timeout=120) as client:
+            materialise_txs = materialise_some(client, headers, batched_ids, plan.materialise)
     finally:
         server.stop()
     for path in bodies:
         path.unlink(missing_ok=True)
 
     last_anchor_at, lags, anchor_txs = anchoring_figures(data_dir / "dataledger.db")
+    sizes = batch_sizes(data_dir / "dataledger.db")
     result.registrations = run.accepted
     result.batches = len(anchor_txs)
+    if sizes:
+        result.batch_leaves_min, result.batch_leaves_max = min(sizes), max(sizes)
+        result.batch_leaves_median = float(statistics.median(sizes))
     result.direct_regs_per_s = direct_rate
+    result.direct_concurrency = direct_concurrency
+    result.batched_concurrency = plan.concurrency
     result.batched_ack_per_s = run.accepted / (run.acked_at - run.started_at)
     result.batched_regs_per_s = run.accepted / max(last_anchor_at - run.started_at, 1e-9)
     result.speedup = result.batched_regs_per_s / direct_rate if direct_rate else 0.0
@@ -579,6 +683,10 @@ def bench_chain(
     result.request_p95_s = percentile(run.request_latencies, 0.95)
     result.gas_per_reg_direct = gas_used(data_dir, rpc_url, direct_txs) / max(len(direct_txs), 1)
     result.gas_per_reg_batched = gas_used(data_dir, rpc_url, anchor_txs) / max(run.accepted, 1)
+    result.materialised = len(materialise_txs)
+    if materialise_txs:
+        result.gas_materialise = gas_used(data_dir, rpc_url, materialise_txs) / len(materialise_txs)
+        result.gas_per_asset_first_act_batched = result.gas_per_reg_batched + result.gas_materialise
     return result
 
 
@@ -685,32 +793,66 @@ def verification_rates(seconds: float) -> dict[str, float]:
 def report(plan: Plan, chains: list[ChainResult], rates: dict[str, float]) -> dict[str, Any]:
     ran = [c for c in chains if c.skipped is None]
     primary = next((c for c in ran if c.chain == "embedded"), ran[0] if ran else ChainResult("none"))
+    concurrency = f"{plan.direct_concurrency or plan.concurrency}"
     rows = [
-        ("direct registrations/s", "direct_regs_per_s", "{:,.1f}"),
-        ("batched registrations/s (to last anchor)", "batched_regs_per_s", "{:,.0f}"),
+        (f"direct registrations/s ({concurrency} client threads)", "direct_regs_per_s", "{:,.1f}"),
+        *(
+            [("direct registrations/s (1 client thread)", "direct_single_regs_per_s", "{:,.1f}")]
+            if any(c.direct_single_regs_per_s is not None for c in ran)
+            else []
+        ),
+        (
+            f"batched registrations/s, to last anchor ({plan.concurrency} client threads)",
+            "batched_regs_per_s",
+            "{:,.0f}",
+        ),
         ("batched acknowledgements/s", "batched_ack_per_s", "{:,.0f}"),
-        ("speedup", "speedup", "{:,.0f}x"),
-        ("gas per registration, direct", "gas_per_reg_direct", "{:,.0f}"),
-        ("gas per registration, batched", "gas_per_reg_batched", "{:,.1f}"),
+        ("speedup (batched / direct registrations/s)", "speedup", "{:,.0f}x"),
+        ("gas per registration, direct (own transaction)", "gas_per_reg_direct", "{:,.0f}"),
+        ("gas per registration, batched: anchor share only", "gas_per_reg_batched", "{:,.1f}"),
+        ("gas to materialise one batched asset", "gas_materialise", "{:,.0f}"),
+        (
+            "gas per asset through first rights act, batched (anchor share + materialise)",
+            "gas_per_asset_first_act_batched",
+            "{:,.0f}",
+        ),
         ("anchor lag p50 (s)", "anchor_lag_p50_s", "{:.2f}"),
         ("anchor lag p95 (s)", "anchor_lag_p95_s", "{:.2f}"),
         ("bulk request p95 (s)", "request_p95_s", "{:.2f}"),
         ("batches anchored", "batches", "{:,}"),
+        ("leaves per batch, min", "batch_leaves_min", "{:,}"),
+        ("leaves per batch, median", "batch_leaves_median", "{:,.0f}"),
+        ("leaves per batch, max", "batch_leaves_max", "{:,}"),
         ("registrations batched", "registrations", "{:,}"),
+        ("batched assets materialised (for their gas)", "materialised", "{:,}"),
         ("server peak RSS (MB)", "peak_rss_mb", "{:,.0f}"),
     ]
     width = max(len(r[0]) for r in rows) + 2
     print(
         f"\ndataledger bench ({plan.mode}), per chain: "
-        f"{plan.batched:,} batched and {plan.direct} direct registrations"
+        f"{plan.batched:,} batched and {plan.direct} direct registrations; "
+        f"a batch is started at {plan.max_leaves:,} waiting entries or when the oldest is "
+        f"{plan.max_delay_s:g} s old, and takes every waiting entry up to 50,000"
     )
     print("".ljust(width) + "".join(c.chain.rjust(14) for c in chains))
     for label, attr, fmt in rows:
-        cells = ["skipped".rjust(14) if c.skipped else fmt.format(getattr(c, attr)).rjust(14) for c in chains]
+        cells = [
+            "skipped".rjust(14)
+            if c.skipped
+            else "-".rjust(14)
+            if getattr(c, attr) is None
+            else fmt.format(getattr(c, attr)).rjust(14)
+            for c in chains
+        ]
         print(label.ljust(width) + "".join(cells))
     for c in chains:
         if c.skipped:
             print(f"{c.chain}: skipped ({c.skipped})")
+    print(
+        "a batched asset is written to the registry contract only when materialised (on request or by "
+        "its first rights act):\ncompare a direct registration's gas with the batched gas through the "
+        "first rights act, not with the anchor share alone"
+    )
     print("\none core of this process:")
     for name, value in rates.items():
         print(f"  {name.ljust(36)}{value:>14,.0f}")
@@ -724,10 +866,20 @@ def report(plan: Plan, chains: list[ChainResult], rates: dict[str, float]) -> di
         "mode": plan.mode,
         "chain": primary.chain,
         "direct_regs_per_s": round(primary.direct_regs_per_s, 2),
+        "direct_concurrency": primary.direct_concurrency,
         "batched_regs_per_s": round(primary.batched_regs_per_s, 1),
+        "batched_concurrency": primary.batched_concurrency,
         "speedup": round(primary.speedup, 1),
         "gas_per_reg_direct": round(primary.gas_per_reg_direct, 1),
         "gas_per_reg_batched": round(primary.gas_per_reg_batched, 2),
+        "gas_materialise": round(primary.gas_materialise, 1),
+        "gas_per_asset_first_act_batched": round(primary.gas_per_asset_first_act_batched, 1),
+        "batches": primary.batches,
+        "batch_leaves_min": primary.batch_leaves_min,
+        "batch_leaves_median": primary.batch_leaves_median,
+        "batch_leaves_max": primary.batch_leaves_max,
+        "batch_max_leaves_setting": plan.max_leaves,
+        "batch_max_delay_s_setting": plan.max_delay_s,
         "anchor_lag_p95_s": round(primary.anchor_lag_p95_s, 3),
         "cert_verify_per_s": round(rates.get("cert_verify_per_s", 0.0), 1),
         "peak_rss_mb": round(max((c.peak_rss_mb for c in ran), default=0.0), 1),
@@ -760,7 +912,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chains", default="embedded,anvil", help="comma-separated: embedded, anvil")
     parser.add_argument("--batched", type=int, help="registrations to batch per chain (overrides the mode)")
     parser.add_argument("--direct", type=int, help="direct registrations per chain (overrides the mode)")
-    parser.add_argument("--concurrency", type=int, help="bulk requests in flight")
+    parser.add_argument(
+        "--concurrency", type=int, help="client threads: bulk requests in flight, and direct senders"
+    )
+    parser.add_argument(
+        "--direct-concurrency", type=int, help="client threads on the direct path (default: --concurrency)"
+    )
+    parser.add_argument(
+        "--direct-single-too",
+        action="store_true",
+        help="also run the direct path single-threaded, shown on its own row",
+    )
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy, write raw stacks here")
     parser.add_argument("--workdir", type=Path, help="keep data here (default: a temporary directory)")
     if argv is None:
@@ -769,7 +931,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(argv[1:])
     args = parser.parse_args(argv)
     plan = PLANS["smoke" if args.smoke else "quick" if args.quick else "full"]
-    overrides = {"direct": args.direct, "batched": args.batched, "concurrency": args.concurrency}
+    overrides = {
+        "direct": args.direct,
+        "batched": args.batched,
+        "concurrency": args.concurrency,
+        "direct_concurrency": args.direct_concurrency,
+    }
     plan = Plan(**{**vars(plan), **{k: v for k, v in overrides.items() if v is not None}})
 
     workdir_context = (
@@ -790,13 +957,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         ChainResult(chain, skipped=f"dataledger_devnet.provider does not import: {exc}")
                     )
                     continue
-                chains.append(bench_chain(chain, None, plan, workdir, args.profile))
+                chains.append(bench_chain(chain, None, plan, workdir, args.profile, args.direct_single_too))
             elif chain == "anvil":
                 if not ANVIL.exists():
                     chains.append(ChainResult(chain, skipped=f"{ANVIL} is missing (npm ci)"))
                     continue
                 with running_anvil() as url:
-                    chains.append(bench_chain(chain, url, plan, workdir, args.profile))
+                    chains.append(
+                        bench_chain(chain, url, plan, workdir, args.profile, args.direct_single_too)
+                    )
             else:
                 parser.error(f"unknown chain {chain!r}")
     rates = verification_rates(plan.verify_seconds)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
 
 from dataledger.api.deps import ServicesDep
 
@@ -18,3 +19,18 @@ def healthz(services: ServicesDep) -> dict[str, object]:
         "blockNumber": block,
         "registry": services.registry.registry_address,
     }
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve: the database, the chain and the background workers (503 with the reason)",
+)
+def readyz(services: ServicesDep) -> JSONResponse:
+    readiness = services.readiness()
+    return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics: requests, latency, outbox depth, indexer lag")
+def metrics(request: Request) -> Response:
+    exposition = request.app.state.metrics
+    return Response(exposition.exposition(), media_type=exposition.content_type)

@@ -31,4 +31,16 @@ def test_the_smoke_benchmark_prints_every_figure_as_its_last_line() -> None:
         assert isinstance(summary[key], int | float), key
     assert summary["registrations_batched"] > 0 and summary["batched_regs_per_s"] > 0
     assert summary["gas_per_reg_batched"] > 0 and summary["gas_per_reg_direct"] > 0
+    # the batched asset's gas through its first rights act: anchor share + materialising it
+    assert summary["gas_materialise"] > summary["gas_per_reg_batched"]
+    assert summary["gas_per_asset_first_act_batched"] == pytest.approx(
+        summary["gas_per_reg_batched"] + summary["gas_materialise"], abs=1
+    )
+    # the batch sizes the run saw
+    assert summary["batches"] >= 1
+    leaves = summary["batch_leaves_min"], summary["batch_leaves_median"], summary["batch_leaves_max"]
+    assert 1 <= leaves[0] <= leaves[1] <= leaves[2] <= 50_000
+    # both paths at the same client concurrency
+    assert summary["direct_concurrency"] == summary["batched_concurrency"] >= 2
     assert "direct registrations/s" in result.stdout  # the table for people
+    assert "gas per asset through first rights act, batched" in result.stdout
