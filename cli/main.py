@@ -104,13 +104,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         import uvicorn
 
         from dataledger.api.app import create_app
+        from dataledger.api.observability import configure_json_logging
         from dataledger.composition import build_services
 
-        services = build_services(_settings(args))
+        settings = _settings(args)
+        json_logs = settings.log_format == "json"
+        if json_logs:  # one JSON object per line, with the request id; the access line is ours
+            configure_json_logging()
+        services = build_services(settings)
         services.start_background_indexer()
         services.start_background_checkpoints()
         try:
-            uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="info")
+            uvicorn.run(
+                create_app(services),
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                log_config=None if json_logs else uvicorn.config.LOGGING_CONFIG,
+                access_log=not json_logs,
+            )
         finally:
             services.close()
         return 0
@@ -131,7 +143,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         services = build_services(_settings(args))
         try:
             anchors = services.anchoring.client if services.anchoring is not None else None
-            report = audit(services.store, services.registry, services.indexer, anchors=anchors)
+            report = audit(
+                services.store,
+                services.registry,
+                services.indexer,
+                anchors=anchors,
+                licences=services.licences,
+                chain=services.w3,  # every act re-read from its transaction's receipt
+            )
             since = services.checkpoints.verify_since(_read_text(args.since)) if args.since else None
         finally:
             services.close()

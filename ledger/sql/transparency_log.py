@@ -30,6 +30,7 @@ from dataledger.registry.transparency_log import CheckpointRecord, entry_leaf_ha
 # below the highest id already logged; the rest of a large table is never scanned again.
 _LATE_COMMIT_WINDOW = 10_000
 _APPEND_CHUNK = 5_000
+_APPEND_ATTEMPTS = 5
 
 
 class LogEntryRow(SQLModel, table=True):
@@ -59,7 +60,7 @@ CHECKPOINTS = LogCheckpointRow.__table__  # type: ignore[attr-defined]
 _ENTRY_COLUMNS = ("seq", "source", "source_id", "entry_json", "leaf_hash")
 
 # What each source contributes, as canonical JSON: every field the chain or a commitment vouches for.
-_SOURCES: dict[str, str] = {
+LOG_SOURCES: dict[str, str] = {
     "history": "SELECT id, asset_id, act, actor, detail_json, chain_id, contract, tx_hash, block_number,"
     " log_index FROM asset_history WHERE id > {low} ORDER BY id",
     "consent": "SELECT id, consent_id, act, actor, detail_json, chain_id, contract, tx_hash, block_number,"
@@ -68,7 +69,7 @@ _SOURCES: dict[str, str] = {
 }
 
 
-def _entry(source: str, row: Sequence[Any]) -> dict[str, Any]:
+def log_entry(source: str, row: Sequence[Any]) -> dict[str, Any]:
     if source == "outbox":
         _, kind, ref, leaf = row
         return {"v": 1, "source": source, "kind": kind, "ref": ref, "leaf": leaf}
@@ -97,7 +98,7 @@ class SqlTransparencyLog:
 
     def append_new(self) -> int:
         """Append every recorded act and outbox entry not in the log yet; return the log's size."""
-        while True:
+        for attempt in range(_APPEND_ATTEMPTS):
             try:
                 with self._engine.begin() as conn:
                     size = self._size(conn)
@@ -108,11 +109,13 @@ class SqlTransparencyLog:
                         insert_rows(conn, ENTRIES, _ENTRY_COLUMNS, numbered)
                     return size + len(rows)
             except IntegrityError:  # another process appended at the same positions: start again
-                continue
+                if attempt == _APPEND_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def _unlogged(self, conn: Connection) -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
-        for source, query in _SOURCES.items():
+        for source, query in LOG_SOURCES.items():
             highest = conn.exec_driver_sql(
                 f"SELECT MAX(source_id) FROM log_entries WHERE source = '{source}'"
             ).scalar()
@@ -126,7 +129,7 @@ class SqlTransparencyLog:
             for row in conn.exec_driver_sql(query.format(low=low)):
                 if int(row[0]) in logged:
                     continue
-                body = canonical_json(_entry(source, tuple(row)))
+                body = canonical_json(log_entry(source, tuple(row)))
                 found.append((source, int(row[0]), body.decode(), entry_leaf_hash(body).hex()))
         return found
 

@@ -98,6 +98,8 @@ ENTERPRISE = ("enterprise", "admin")  # require_role(ENTERPRISE)
 ACCESS: dict[str, Access] = {
     # health, participants
     "healthz_healthz_get": OPEN,
+    "readyz_readyz_get": OPEN,
+    "metrics_metrics_get": OPEN,
     "create_participant_v1_participants_post": may("admin"),
     "who_am_i_v1_participants_me_get": ANY,
     "get_participant_v1_participants__participant_id__get": ANY,  # a participant's public record
@@ -238,7 +240,8 @@ class Operation:
 
 def _openapi() -> dict[str, Any]:
     """The OpenAPI document; building the routes needs only the settings (read by the body limits)."""
-    return create_app(SimpleNamespace(settings=Settings(environment="test"))).openapi()  # type: ignore[arg-type]
+    services = SimpleNamespace(settings=Settings(environment="test"), operational_figures=dict)
+    return create_app(services).openapi()  # type: ignore[arg-type]
 
 
 OPENAPI = _openapi()
