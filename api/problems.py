@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,7 +14,57 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dataledger.api.observability import REQUEST_ID
-from dataledger.registry.errors import DataLedgerError
+from dataledger.registry.errors import (
+    AlreadyExists,
+    ConfigurationError,
+    Conflict,
+    DataLedgerError,
+    EpcisDocumentTooLarge,
+    InvalidSignature,
+    LedgerError,
+    LedgerInconsistent,
+    LedgerUnavailable,
+    NonceReplayed,
+    NotAuthenticated,
+    NotAuthorised,
+    NotFound,
+    RateLimited,
+    RequestBodyTooLarge,
+    ValidationFailed,
+    VerificationFailed,
+)
+
+# The one table from domain errors to HTTP statuses; an error takes the status of its nearest class here.
+HTTP_STATUS: Mapping[type[DataLedgerError], int] = MappingProxyType(
+    {
+        DataLedgerError: 500,
+        ValidationFailed: 422,
+        InvalidSignature: 422,
+        VerificationFailed: 422,
+        NotAuthenticated: 401,
+        NotAuthorised: 403,
+        NotFound: 404,
+        AlreadyExists: 409,
+        Conflict: 409,
+        NonceReplayed: 409,
+        RequestBodyTooLarge: 413,
+        EpcisDocumentTooLarge: 413,
+        RateLimited: 429,
+        LedgerInconsistent: 500,
+        ConfigurationError: 500,
+        LedgerError: 502,
+        LedgerUnavailable: 503,
+    }
+)
+
+
+def http_status_of(error: DataLedgerError) -> int:
+    """The status of ``error``: that of the nearest of its classes in :data:`HTTP_STATUS`."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]
+    return 500
+
 
 PROBLEM_BASE = "https://dataledger.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -43,7 +94,7 @@ def problem_response(
 
 def _domain_problem(error: DataLedgerError, instance: str) -> dict[str, Any]:
     return _problem(
-        error.http_status,
+        http_status_of(error),
         error.code,
         error.title,
         error.detail,
@@ -59,10 +110,11 @@ def problem_body(error: DataLedgerError, instance: str) -> bytes:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataLedgerError)
     async def _domain_error(request: Request, exc: DataLedgerError) -> JSONResponse:
-        if exc.http_status >= 500:
+        status = http_status_of(exc)
+        if status >= 500:
             log.error("%s on %s: %s", exc.code, request.url.path, exc.detail)
         return JSONResponse(
-            _domain_problem(exc, request.url.path), status_code=exc.http_status, media_type=PROBLEM_MEDIA_TYPE
+            _domain_problem(exc, request.url.path), status_code=status, media_type=PROBLEM_MEDIA_TYPE
         )
 
     @app.exception_handler(RequestValidationError)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dataledger.api.problems import problem_body
+from dataledger.api.problems import http_status_of, problem_body
 from dataledger.registry.errors import (
     DataLedgerError,
     JsonNestedTooDeeply,
@@ -142,7 +142,7 @@ async def send_problem(
     await send(
         {
             "type": "http.response.start",
-            "status": error.http_status,
+            "status": http_status_of(error),
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(content)).encode()),

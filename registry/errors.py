@@ -2,8 +2,8 @@
 
 Every error the system raises on purpose derives from :class:`DataLedgerError`. Each subclass carries a
 stable machine-readable ``code`` (used as the RFC 9457 problem ``type`` suffix by the API and as the
-message prefix by the CLI) and the HTTP status it maps to. The API maps them in one place
-(``api/problems.py``); routes never build error responses by hand.
+message prefix by the CLI). The domain knows nothing of HTTP: the API maps these classes to statuses in
+one table (``api/problems.py``); routes never build error responses by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ class DataLedgerError(Exception):
     """Root of every deliberate dataledger error."""
 
     code: ClassVar[str] = "internal-error"
-    http_status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
 
     def __init__(self, detail: str, **extra: Any) -> None:
@@ -33,7 +32,6 @@ class DataLedgerError(Exception):
 
 class ValidationFailed(DataLedgerError, ValueError):
     code = "validation-failed"
-    http_status = 422
     title = "The request is not valid"
 
 
@@ -54,7 +52,6 @@ class NulCharacterRefused(ValidationFailed):
 
 class RateLimited(DataLedgerError):
     code = "rate-limited"
-    http_status = 429
     title = "Too many requests"
 
 
@@ -62,19 +59,16 @@ class RequestBodyTooLarge(DataLedgerError):
     """A request body is larger than its route accepts; refused before it is read whole."""
 
     code = "request-body-too-large"
-    http_status = 413
     title = "The request body is too large"
 
 
 class NotFound(DataLedgerError, LookupError):
     code = "not-found"
-    http_status = 404
     title = "Not found"
 
 
 class AlreadyExists(DataLedgerError):
     code = "already-exists"
-    http_status = 409
     title = "Already exists"
 
 
@@ -82,25 +76,21 @@ class Conflict(DataLedgerError):
     """The request is well formed but the current state does not allow it."""
 
     code = "conflict"
-    http_status = 409
     title = "The current state does not allow this"
 
 
 class NotAuthenticated(DataLedgerError):
     code = "not-authenticated"
-    http_status = 401
     title = "Authentication required"
 
 
 class NotAuthorised(DataLedgerError, PermissionError):
     code = "not-authorised"
-    http_status = 403
     title = "Not authorised"
 
 
 class InvalidSignature(DataLedgerError):
     code = "invalid-signature"
-    http_status = 422
     title = "The signature is not valid"
 
 
@@ -111,7 +101,6 @@ class SignatureExpired(InvalidSignature):
 
 class NonceReplayed(DataLedgerError):
     code = "nonce-replayed"
-    http_status = 409
     title = "The nonce was already used"
 
 
@@ -119,7 +108,6 @@ class VerificationFailed(DataLedgerError):
     """A certificate or proof did not verify; ``check`` names the check that failed."""
 
     code = "verification-failed"
-    http_status = 422
     title = "Verification failed"
 
     def __init__(self, detail: str, *, check: str, **extra: Any) -> None:
@@ -131,13 +119,11 @@ class LedgerError(DataLedgerError):
     """The chain refused or could not process a request for a reason without a domain meaning."""
 
     code = "ledger-error"
-    http_status = 502
     title = "The ledger refused the transaction"
 
 
 class LedgerUnavailable(LedgerError):
     code = "ledger-unavailable"
-    http_status = 503
     title = "The ledger is unavailable"
 
 
@@ -145,13 +131,11 @@ class LedgerInconsistent(DataLedgerError):
     """The database and the chain disagree; never ignored silently."""
 
     code = "ledger-inconsistent"
-    http_status = 500
     title = "The database and the chain disagree"
 
 
 class ConfigurationError(DataLedgerError):
     code = "configuration-error"
-    http_status = 500
     title = "Configuration error"
 
 
@@ -226,7 +210,6 @@ class EpcisDocumentInvalid(ValidationFailed):
 
 class EpcisDocumentTooLarge(EpcisDocumentInvalid):
     code = "epcis-document-too-large"
-    http_status = 413
     title = "The EPCIS document is too large"
 
 

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.ports import AnchoringServices, ApiServices
-from dataledger.api.problems import PROBLEM_BASE
+from dataledger.api.problems import PROBLEM_BASE, http_status_of
 from dataledger.api.schemas import MAX_INT64, AssetFactsBody, Body
 from dataledger.registry.assets import metadata_commitment, new_salt
 from dataledger.registry.batched_registrations import (
@@ -214,7 +214,7 @@ def _item_json(result: BulkItemResult, accepted_status: str) -> dict[str, Any]:
             "type": PROBLEM_BASE + error.code,
             "code": error.code,
             "title": error.title,
-            "status": error.http_status,
+            "status": http_status_of(error),
             "detail": error.detail,
             **{k: v if isinstance(v, str | int | bool | None) else str(v) for k, v in error.extra.items()},
         },

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dataledger.api.problems import http_status_of
 from dataledger.registry.epcis import (
     DocumentLimits,
     EpcisDocumentInvalid,
@@ -59,7 +60,7 @@ def test_a_document_over_the_byte_limit_is_refused_before_it_is_read() -> None:
     assert problems_of(error) == [
         (None, "$", f"the document has {len(data)} bytes; at most {len(data) - 1} are accepted")
     ]
-    assert error.value.http_status == 413
+    assert http_status_of(error.value) == 413
 
 
 def test_a_document_over_the_event_limit_is_refused() -> None:
