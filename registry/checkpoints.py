@@ -9,11 +9,12 @@ log still agrees with, and the first that it does not.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from dataledger.registry.errors import NotFound, ValidationFailed, VerificationFailed
+from dataledger.registry.errors import LedgerInconsistent, NotFound, ValidationFailed, VerificationFailed
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.transparency_log import (
     Checkpoint,
@@ -75,6 +76,7 @@ class CheckpointService:
         self._key = key
         self._origin = origin
         self._anchor = anchor
+        self._issuing = threading.Lock()
 
     @property
     def verifier_key(self) -> str:
@@ -91,6 +93,10 @@ class CheckpointService:
         """Append what is new, then sign and anchor a checkpoint of the whole log (if it grew)."""
         if by is not None:
             by.require_role(Role.REGISTRAR, Role.ADMIN)
+        with self._issuing:  # the background thread and a request may ask at the same moment
+            return self._issue()
+
+    def _issue(self) -> CheckpointRecord:
         size = self._log.append_new()
         latest = self._log.checkpoint()
         if latest is not None and latest.size == size:
@@ -123,7 +129,12 @@ class CheckpointService:
         found = self._log.entry(index)
         proof = self._tree().inclusion_proof(index, checkpoint.size)
         leaf = bytes.fromhex(found["leafHash"][2:])
-        assert verify_inclusion(leaf, index, checkpoint.size, proof, checkpoint.root)
+        if not verify_inclusion(leaf, index, checkpoint.size, proof, checkpoint.root):
+            raise LedgerInconsistent(
+                "the stored log no longer proves this entry into its checkpoint: run dataledger audit",
+                index=index,
+                treeSize=checkpoint.size,
+            )
         return {**found, "treeSize": checkpoint.size, "inclusionProof": ["0x" + p.hex() for p in proof]}
 
     def consistency(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
