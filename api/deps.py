@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from dataledger.api.ports import ApiServices
-from dataledger.registry.errors import NotAuthenticated
-from dataledger.registry.participants import Participant, Role
-
-ADMIN_PARTICIPANT_ID = "admin"
+from dataledger.registry.participants import Participant
 
 
 def get_services(request: Request) -> ApiServices:
@@ -31,17 +26,7 @@ def current_participant(
     key = x_api_key
     if key is None and authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
-    if not key:
-        raise NotAuthenticated("send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
-    admin_key = services.settings.admin_api_key.get_secret_value()
-    if hmac.compare_digest(key.encode(), admin_key.encode()):
-        return Participant(
-            ADMIN_PARTICIPANT_ID, "administrator", Role.ADMIN, None, datetime(1970, 1, 1, tzinfo=UTC)
-        )
-    participant = services.store.participant_by_api_key(key)
-    if participant is None:
-        raise NotAuthenticated("unknown API key")
-    return participant
+    return services.participants.authenticate(key)
 
 
 CurrentParticipant = Annotated[Participant, Depends(current_participant)]

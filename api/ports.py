@@ -31,6 +31,7 @@ from dataledger.registry.holder_signatures import Eip712Domain
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.lineage import Direction, Trace
 from dataledger.registry.listing_verification import ListingVerifier
+from dataledger.registry.participant_service import ParticipantService
 from dataledger.registry.participants import Participant
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.readiness import Readiness
@@ -100,12 +101,9 @@ class LicenceChain(Protocol):
 
 
 class RecordQueries(Protocol):
-    """The stored records the edge reads, and the participants it manages."""
+    """The stored records the edge reads."""
 
     def ping(self) -> bool: ...
-    def add_participant(self, participant: Participant, api_key: str) -> None: ...
-    def get_participant(self, participant_id: str) -> Participant: ...
-    def participant_by_api_key(self, api_key: str) -> Participant | None: ...
     def get_asset(self, asset_id: str) -> AssetRecord | None: ...
     def list_assets(
         self, *, holder_id: str | None = None, limit: int = 50, offset: int = 0
@@ -241,6 +239,8 @@ class ApiServices(Protocol):
     def lifecycle_store(self) -> ProcedureQueries: ...
     @property
     def licence_store(self) -> LicenceQueries: ...
+    @property
+    def participants(self) -> ParticipantService: ...
     @property
     def registration(self) -> RegistrationService: ...
     @property

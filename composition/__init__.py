@@ -48,6 +48,7 @@ from dataledger.registry.errors import (
 from dataledger.registry.holder_acts import HolderActsService
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.listing_verification import ListingVerifier
+from dataledger.registry.participant_service import ParticipantService
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.readiness import Readiness, ReadinessCheck
 from dataledger.registry.registrar_keys import RegistrarKey
@@ -74,6 +75,10 @@ class Services:
     anchoring: Anchoring | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def participants(self) -> ParticipantService:
+        return ParticipantService(self.store, self.settings.admin_api_key.get_secret_value())
 
     @cached_property
     def verifier(self) -> CertificateVerifier:

@@ -1,0 +1,63 @@
+"""Who is calling, and who takes part: authentication by API key, participants created by the administrator.
+
+The administrator is configured (its key is a setting), not stored; every other participant is created
+here with a fresh API key, of which only the hash is kept.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from datetime import UTC, datetime
+from typing import Protocol
+
+from dataledger.registry.errors import NotAuthenticated, ValidationFailed
+from dataledger.registry.participants import Participant, Role, new_api_key
+
+ADMIN_PARTICIPANT_ID = "admin"
+
+
+class ParticipantDirectory(Protocol):
+    """Where participants are kept (``ledger.sql.participant_store``)."""
+
+    def add_participant(self, participant: Participant, api_key: str) -> None: ...
+    def get_participant(self, participant_id: str) -> Participant: ...
+    def participant_by_api_key(self, api_key: str) -> Participant | None: ...
+
+
+class ParticipantService:
+    def __init__(self, directory: ParticipantDirectory, admin_api_key: str) -> None:
+        self._directory = directory
+        self._admin_key = admin_api_key.encode()
+
+    def authenticate(self, api_key: str | None) -> Participant:
+        """The participant whose API key this is; raises ``NotAuthenticated``."""
+        if not api_key:
+            raise NotAuthenticated("send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
+        if hmac.compare_digest(api_key.encode(), self._admin_key):
+            return Participant(
+                ADMIN_PARTICIPANT_ID, "administrator", Role.ADMIN, None, datetime(1970, 1, 1, tzinfo=UTC)
+            )
+        participant = self._directory.participant_by_api_key(api_key)
+        if participant is None:
+            raise NotAuthenticated("unknown API key")
+        return participant
+
+    def create(
+        self, admin: Participant, name: str, role: Role, address: str | None
+    ) -> tuple[Participant, str]:
+        """A new participant and its API key (shown once, then only its hash is kept)."""
+        admin.require_role(Role.ADMIN)
+        if role is Role.ADMIN:
+            raise ValidationFailed("administrators are configured, not created", field="role")
+        if role is Role.ENTERPRISE and address is None:
+            raise ValidationFailed("an enterprise needs a chain address to sign its acts", field="address")
+        participant = Participant(
+            id=str(uuid.uuid4()), name=name, role=role, address=address, created_at=datetime.now(UTC)
+        )
+        api_key = new_api_key()
+        self._directory.add_participant(participant, api_key)
+        return participant, api_key
+
+    def get(self, participant_id: str) -> Participant:
+        return self._directory.get_participant(participant_id)
