@@ -24,6 +24,7 @@ from dataledger.registry.assets import (
     asset_id_for,
     lawful_source_commitment,
     metadata_commitment,
+    new_salt,
     reason_hash,
 )
 from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG
@@ -55,6 +56,7 @@ from dataledger.registry.participants import Participant, Role
 from dataledger.registry.ports import BatchedAssets, RegistryLedger, RegistryStore
 from dataledger.registry.registrar_keys import RegistrarKey
 
+SIGNATURE_LIFETIME_S = 3600  # a prepared act's default deadline, after the next block
 CERTIFICATE_TERM = timedelta(days=3 * 365)  # Beijing and Shanghai issue for three years
 
 
@@ -115,6 +117,67 @@ class RegistrationService:
         return self._ledger
 
     # -- registration -----------------------------------------------------------------------------
+
+    def prepare_registration(
+        self, holder: Participant, facts: AssetFacts, salt: str | None, deadline: int | None
+    ) -> dict[str, Any]:
+        """The EIP-712 registration the holder signs: a fresh salt unless given, its next nonce, and a
+        deadline an hour after the next block unless given."""
+        holder.require_role(Role.ENTERPRISE)
+        if holder.address is None:
+            raise ValidationFailed("this participant has no chain address", field="address")
+        salt = salt or new_salt()
+        deadline = deadline or self._ledger.next_block_timestamp() + SIGNATURE_LIFETIME_S
+        nonce = self._ledger.nonce_of(holder.address)
+        auth = self.authorisation_for(
+            holder, RegistrationRequest(facts, salt, nonce, deadline, signature="0x")
+        )
+        return {
+            "assetId": asset_id_for(auth.holder, auth.content_hash, auth.metadata_hash),
+            "salt": salt,
+            "nonce": nonce,
+            "deadline": deadline,
+            "metadataHash": auth.metadata_hash,
+            "lawfulSourceHash": auth.lawful_source_hash,
+            "typedData": auth.typed_data(self._ledger.domain),
+        }
+
+    def check_against_chain(self, asset_id: str) -> dict[str, Any]:
+        """The stored record of ``asset_id`` compared with the registry contract, field by field."""
+        record = self.get_asset(asset_id)
+        on_chain = self._ledger.asset(record.asset_id)
+        event = self._ledger.registration_event(record.evidence.tx_hash) if record.evidence else None
+        checks = [
+            _check("on-chain-record", on_chain is not None, "the registry contract holds the asset"),
+            _check(
+                "registration-event",
+                event is not None and event.asset_id == record.asset_id,
+                "the recorded transaction emitted AssetRegistered for this asset",
+            ),
+        ]
+        if on_chain is not None:
+            checks += [
+                _check("holder", on_chain.holder == record.holder_address, on_chain.holder),
+                _check(
+                    "content-hash", on_chain.content_hash == record.facts.content_hash, on_chain.content_hash
+                ),
+                _check(
+                    "metadata-hash", on_chain.metadata_hash == record.metadata_hash, on_chain.metadata_hash
+                ),
+                _check(
+                    "status", on_chain.status.name.lower() == record.state.value, on_chain.status.name.lower()
+                ),
+            ]
+        if event is not None and record.evidence is not None:
+            checks.append(
+                _check("evidence", event.evidence == record.evidence, "tx hash, block and log index")
+            )
+        return {
+            "assetId": record.asset_id,
+            "consistent": all(c["passed"] for c in checks),
+            "checks": checks,
+            "record": record.as_json(),
+        }
 
     def authorisation_for(
         self, holder: Participant, request: RegistrationRequest
@@ -448,3 +511,7 @@ class RegistrationService:
             raise AssetRevoked("the asset is already revoked", asset_id=asset_id)
         acts = self._ledger.revoke(record.asset_id, reason_hash(reason))
         return self._store.mark_revoked(record.asset_id, reason, acts, actor=self._ledger.operator)
+
+
+def _check(name: str, passed: bool, detail: str) -> dict[str, Any]:
+    return {"name": name, "passed": bool(passed), "detail": detail}

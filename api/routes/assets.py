@@ -6,38 +6,19 @@ from fastapi import APIRouter, Query, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.schemas import MAX_INT64, Offset, RegistrationPrepare, RegistrationSubmit, RevocationBody
-from dataledger.registry.assets import asset_id_for, new_salt
 from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.errors import ValidationFailed
-from dataledger.registry.participants import Participant, Role
+from dataledger.registry.participants import Role
 from dataledger.registry.registration_service import RegistrationRequest
 from dataledger.registry.visibility import asset_view, history_view
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
-
-DEFAULT_SIGNATURE_LIFETIME_S = 3600
 
 
 @router.post(
     "/registration-requests", summary="Prepare the EIP-712 message a holder signs to register an asset"
 )
 def prepare_registration(body: RegistrationPrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
-    me.require_role(Role.ENTERPRISE)
-    registry = services.registry
-    salt = body.salt or new_salt()
-    deadline = body.deadline or registry.next_block_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
-    nonce = registry.nonce_of(_address_of(me))
-    request = RegistrationRequest(body.facts.to_domain(), salt, nonce, deadline, signature="0x")
-    auth = services.registration.authorisation_for(me, request)
-    return {
-        "assetId": asset_id_for(auth.holder, auth.content_hash, auth.metadata_hash),
-        "salt": salt,
-        "nonce": nonce,
-        "deadline": deadline,
-        "metadataHash": auth.metadata_hash,
-        "lawfulSourceHash": auth.lawful_source_hash,
-        "typedData": auth.typed_data(registry.domain),
-    }
+    return services.registration.prepare_registration(me, body.facts.to_domain(), body.salt, body.deadline)
 
 
 @router.post(
@@ -139,9 +120,3 @@ def issue_certificate(asset_id: str, me: CurrentParticipant, services: ServicesD
 @router.post("/{asset_id}/revocation", summary="Revoke the registration (registrar only)")
 def revoke_asset(asset_id: str, body: RevocationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
     return services.registration.revoke(me, asset_id, body.reason).as_json()
-
-
-def _address_of(participant: Participant) -> str:
-    if participant.address is None:
-        raise ValidationFailed("this participant has no chain address", field="address")
-    return participant.address
