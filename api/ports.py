@@ -117,25 +117,13 @@ class RecordQueries(Protocol):
         limit: int | None = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, object]], int]: ...
-    def certificates_of(self, asset_id: str) -> list[dict[str, Any]]: ...
-    def certificate_number_of(self, cert_hash: str) -> str | None: ...
 
 
 class ProcedureQueries(Protocol):
-    def get_objection(self, objection_id: int) -> dict[str, Any]: ...
     def pledges_of(self, asset_id: str) -> list[dict[str, Any]]: ...
 
 
 class LicenceQueries(Protocol):
-    def licences(
-        self,
-        *,
-        asset_id: str | None = None,
-        licensee: str | None = None,
-        party: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]: ...
     def consent_history(self, consent_id: int) -> list[dict[str, Any]]: ...
 
 

@@ -34,7 +34,7 @@ from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLed
 from dataledger.registry.procedure import address_of, require_text
 from dataledger.registry.registration_service import status_error
 from dataledger.registry.signed_acts import SignedActRelay
-from dataledger.registry.visibility import is_party, sees_licence
+from dataledger.registry.visibility import is_party, oversees, sees_licence
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +265,21 @@ class LicensingService:
         if licence is None:
             raise LicenceNotFound("no such licence on chain", licence_id=licence_id)
         return licence
+
+    def licences(
+        self,
+        viewer: Participant,
+        *,
+        asset_id: str | None = None,
+        licensee: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Licences by asset or licensee: all of them for oversight, those it granted or holds for others."""
+        party = None if oversees(viewer) else (viewer.address or "")  # no address: party to no licence
+        return self._records.licences(
+            asset_id=asset_id, licensee=licensee, party=party, limit=limit, offset=offset
+        )
 
     def get(self, viewer: Participant, licence_id: int) -> dict[str, Any]:
         """The licence as stored, with the chain's count of uses; for its parties and oversight only."""

@@ -187,3 +187,6 @@ class ProcedureService:
     def objections(self, asset_id: str) -> list[dict[str, Any]]:
         record = self._registration.get_asset(asset_id)
         return self._records.objections_of(record.asset_id)
+
+    def objection(self, objection_id: int) -> dict[str, Any]:
+        return self._records.get_objection(objection_id)

@@ -142,6 +142,15 @@ class RegistrationService:
             "typedData": auth.typed_data(self._ledger.domain),
         }
 
+    def certificates(self, asset_id: str) -> dict[str, Any]:
+        """The asset's certificates, oldest first, with their status."""
+        record = self.get_asset(asset_id)
+        return {"assetId": record.asset_id, "items": self._store.certificates_of(record.asset_id)}
+
+    def certificate_number_of(self, certificate_hash: str) -> str | None:
+        """The number of the certificate whose hash the chain names (a successor, say)."""
+        return self._store.certificate_number_of(certificate_hash)
+
     def check_against_chain(self, asset_id: str) -> dict[str, Any]:
         """The stored record of ``asset_id`` compared with the registry contract, field by field."""
         record = self.get_asset(asset_id)

@@ -104,8 +104,7 @@ _SNAKE = {
 
 @router.get("/{asset_id}/certificates", summary="The asset's certificates, oldest first, with their status")
 def asset_certificates(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
-    record = services.registration.get_asset(asset_id)
-    return {"assetId": record.asset_id, "items": services.store.certificates_of(record.asset_id)}
+    return services.registration.certificates(asset_id)
 
 
 @router.post(

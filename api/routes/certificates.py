@@ -24,7 +24,7 @@ def verify_certificate(
     report = verifier.verify(certificate).as_json()
     if report["supersededBy"]:
         # The chain names the successor by hash; the registry knows its number.
-        report["supersededByNumber"] = services.store.certificate_number_of(report["supersededBy"])
+        report["supersededByNumber"] = services.registration.certificate_number_of(report["supersededBy"])
     return report
 
 

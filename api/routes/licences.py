@@ -18,7 +18,6 @@ from dataledger.api.schemas import (
     RequestHashSubmit,
 )
 from dataledger.registry.licences import LicenceOffer
-from dataledger.registry.visibility import oversees
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 
@@ -60,10 +59,7 @@ def list_licences(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> dict:
-    party = None if oversees(me) else (me.address or "")  # no address: party to no licence
-    items = services.licence_store.licences(
-        asset_id=asset_id, licensee=licensee, party=party, limit=limit, offset=offset
-    )
+    items = services.licensing.licences(me, asset_id=asset_id, licensee=licensee, limit=limit, offset=offset)
     return {"items": items, "limit": limit, "offset": offset}
 
 

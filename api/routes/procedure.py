@@ -76,7 +76,7 @@ def objections(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> d
 
 @router.get("/objections/{objection_id}", summary="One objection")
 def objection(objection_id: ObjectionId, _: CurrentParticipant, services: ServicesDep) -> dict:
-    return services.lifecycle_store.get_objection(objection_id)
+    return services.procedure.objection(objection_id)
 
 
 @router.post(
