@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from dataledger.api.observability import Metrics, ObservabilityMiddleware
@@ -31,8 +35,17 @@ from dataledger.api.routes import (
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
 
 
-def create_app(services: ApiServices) -> FastAPI:
+def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]] = ()) -> FastAPI:
+    """The app over ``services``; ``on_shutdown`` runs when the server stops gracefully (draining)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for hook in on_shutdown:
+            await run_in_threadpool(hook)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="dataledger",
         version="0.1.0",
         description="Data-rights registration and provenance ledger: registrations anchored on an EVM chain, "

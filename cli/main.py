@@ -115,8 +115,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         services.start_background_indexer()
         services.start_background_checkpoints()
         try:
+            # SIGTERM or Ctrl-C: anchor what was acknowledged before the server stops (uvicorn runs
+            # the shutdown hooks, then re-raises the signal, so nothing after uvicorn.run would run).
+            app = create_app(services, on_shutdown=[services.drain])
             uvicorn.run(
-                create_app(services),
+                app,
                 host=args.host,
                 port=args.port,
                 log_level="info",

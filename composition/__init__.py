@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -241,6 +242,19 @@ class Services:
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
         limit = self.settings.batch_max_delay_s + MAX_READY_ANCHOR_LAG_S
         return ReadinessCheck("batcher", age <= limit, f"oldest unanchored entry {age:.1f} s old")
+
+    def drain(self, timeout_s: float = 30.0) -> int:
+        """Anchor everything acknowledged before the process exits (a graceful shutdown); returns how
+        many batches that took. What a SIGKILL leaves is anchored by the next start instead."""
+        if self.anchoring is None:
+            return 0
+        batcher, outbox = self.anchoring.batcher, self.anchoring.outbox
+        batcher.stop()
+        deadline = time.monotonic() + timeout_s
+        anchored = 0
+        while (outbox.pending() or outbox.sealed()) and time.monotonic() < deadline:
+            anchored += len(batcher.run_once(force=True))
+        return anchored
 
     def start_background_checkpoints(self) -> None:
         """Issue a checkpoint every ``checkpoint_interval_s`` while the log grows, until ``close``."""

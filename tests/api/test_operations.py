@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from eth_account import Account
 from fastapi.testclient import TestClient
 
 from dataledger.api.app import create_app
 from dataledger.api.observability import REQUEST_ID, JsonFormatter
 from dataledger.composition import Services, build_services
+from dataledger.registry.holder_signatures import Eip712Domain
+from tests.anchoring.conftest import signed_item
 from tests.conftest import make_settings
 from tests.factories import ApiDriver
 from tests.nodes import free_port, running_anvil, start_server
@@ -111,3 +115,41 @@ def test_readyz_turns_503_when_the_node_stops_and_200_when_it_returns(tmp_path: 
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_a_graceful_shutdown_anchors_everything_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With batches that would never close by themselves, SIGTERM still leaves nothing unanchored."""
+    monkeypatch.setenv("DATALEDGER_BATCH_MAX_DELAY_S", "3600")
+    monkeypatch.setenv("DATALEDGER_BATCH_MAX_LEAVES", "100000")
+    port = free_port()
+    server = start_server(tmp_path, port, [])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        account = Account.create()
+        key = httpx.post(
+            f"{base}/v1/participants",
+            headers={"Authorization": "Bearer dev-admin-key"},
+            json={"name": "holder", "role": "enterprise", "address": account.address},
+        ).json()["apiKey"]
+        domain_json = httpx.get(f"{base}/v1/registrar").json()["registry"]["eip712Domain"]
+        domain = Eip712Domain(domain_json["chainId"], domain_json["verifyingContract"])
+        deadline = int(time.time()) + 3600
+        items = [signed_item(domain, account, nonce_index=i, deadline=deadline) for i in range(10)]
+        accepted = httpx.post(
+            f"{base}/v1/bulk/assets", json={"items": items}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert accepted.status_code == 202, accepted.text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+    with sqlite3.connect(tmp_path / "dataledger.db") as db:
+        (unanchored,) = db.execute(
+            "SELECT COUNT(*) FROM anchor_outbox o LEFT JOIN anchor_batches b ON o.batch_id = b.id"
+            " WHERE b.status IS NULL OR b.status != 'anchored'"
+        ).fetchone()
+        (entries,) = db.execute("SELECT COUNT(*) FROM anchor_outbox").fetchone()
+    assert entries >= 10 and unanchored == 0
