@@ -10,6 +10,8 @@ the chain gives.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataledger.ledger.sql.tables import ConsentRow, LicenceRow, ObjectionRow, PledgeRow
 from dataledger.ledger.workers.audit_assets import event_args
 from dataledger.ledger.workers.audit_context import AuditContext
@@ -77,10 +79,10 @@ def check_objections(ctx: AuditContext) -> int:
             if on_chain.status is ObjectionStatus.OPEN:
                 subject.compare("contract", ("resolution", row.resolution, None))
                 continue
-            resolved = ctx.indexed("ObjectionResolved", "objectionId", row.objection_id)
-            if resolved:
-                args = event_args(ctx, resolved[0].tx_hash, resolved[0].log_index, "ObjectionResolved")
-                committed = lower((args or resolved[0].args).get("resolutionHash"))
+            found, committed = _committed(
+                ctx, "ObjectionResolved", "objectionId", row.objection_id, "resolutionHash"
+            )
+            if found:
                 subject.commitment("resolution", reason_hash(row.resolution or ""), committed)
     return len(rows)
 
@@ -189,10 +191,8 @@ def check_licences(ctx: AuditContext) -> int:
             if not on_chain.revoked:
                 subject.compare("contract", ("revocation_reason", row.revocation_reason, None))
                 continue
-            revoked = ctx.indexed("LicenceRevoked", "licenceId", row.licence_id)
-            if revoked:
-                args = event_args(ctx, revoked[0].tx_hash, revoked[0].log_index, "LicenceRevoked")
-                committed = lower((args or revoked[0].args).get("reasonHash"))
+            found, committed = _committed(ctx, "LicenceRevoked", "licenceId", row.licence_id, "reasonHash")
+            if found:
                 subject.commitment("revocation_reason", reason_hash(row.revocation_reason or ""), committed)
     return len(rows)
 
@@ -233,3 +233,13 @@ def check_consents(ctx: AuditContext) -> int:
             )
             _participant(ctx, subject, "enterprise_id", row.enterprise_id, on_chain.enterprise)
     return len(rows)
+
+
+def _committed(ctx: AuditContext, event: str, key: str, value: int, argument: str) -> tuple[bool, Any]:
+    """Whether ``event`` with ``key == value`` was indexed, and the hash argument it committed to, as
+    its transaction's receipt states it (the index's copy only when the receipt cannot be read)."""
+    indexed = ctx.indexed(event, key, value)
+    if not indexed:
+        return False, None
+    args = event_args(ctx, indexed[0].tx_hash, indexed[0].log_index, event)
+    return True, lower((args or indexed[0].args).get(argument))
