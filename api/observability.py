@@ -26,6 +26,8 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dataledger.api.asgi import header
+
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -89,7 +91,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent = _header(scope, b"x-request-id")
+        sent = header(scope, b"x-request-id")
         request_id = sent if sent and _SANE_ID.fullmatch(sent) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
@@ -117,13 +119,6 @@ class ObservabilityMiddleware:
                 extra={"route": route, "status": status, "duration_ms": round(elapsed * 1000, 2)},
             )
             REQUEST_ID.reset(token)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 class JsonFormatter(logging.Formatter):

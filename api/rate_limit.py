@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dataledger.api.asgi import header
 from dataledger.api.request_limits import send_problem
 from dataledger.registry.errors import RateLimited
 
@@ -70,4 +71,4 @@ class PublicRateLimitMiddleware:
 
 
 def _has_credentials(scope: Scope) -> bool:
-    return any(name.lower() in (b"authorization", b"x-api-key") for name, _ in scope.get("headers", ()))
+    return header(scope, b"authorization") is not None or header(scope, b"x-api-key") is not None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from dataledger.api.asgi import header
 from dataledger.api.problems import http_status_of, problem_body
 from dataledger.registry.errors import (
     DataLedgerError,
@@ -105,19 +106,15 @@ def _too_large(size: int, limit: int) -> RequestBodyTooLarge:
     )
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
-    return {name.lower(): value for name, value in scope.get("headers", ())}
-
-
 def _content_length(scope: Scope) -> int | None:
-    value = _headers(scope).get(b"content-length")
+    value = header(scope, b"content-length")
     if value is None or not value.strip().isdigit():
         return None  # absent or malformed: the streamed size is what counts
     return int(value)
 
 
 def _opaque(scope: Scope) -> bool:
-    media_type = _headers(scope).get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+    media_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
     return media_type in _OPAQUE_MEDIA_TYPES
 
 

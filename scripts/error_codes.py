@@ -41,7 +41,7 @@ def error_classes() -> list[type[errors.DataLedgerError]]:
 
 def meaning(cls: type[errors.DataLedgerError]) -> str:
     doc = (cls.__doc__ or "").strip()
-    if not doc or (cls.__doc__ == errors.DataLedgerError.__doc__ and cls is not errors.DataLedgerError):
+    if not doc:  # a class's docstring is its own, never inherited
         return cls.title
     return " ".join(doc.split("\n\n")[0].split())
 

@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from dataledger.registry.holder_signatures import Eip712Domain
 
 REPO = Path(__file__).resolve().parents[1]
 ANVIL = REPO / "node_modules" / ".bin" / "anvil"
@@ -135,3 +139,20 @@ def fresh_postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def live_enterprise(base: str, name: str) -> tuple[LocalAccount, dict[str, str]]:
+    """An enterprise created on a live server by the development administrator: its key and headers."""
+    account = Account.create()
+    created = httpx.post(
+        f"{base}/v1/participants",
+        headers={"Authorization": "Bearer dev-admin-key"},
+        json={"name": name, "role": "enterprise", "address": account.address},
+    ).json()
+    return account, {"Authorization": f"Bearer {created['apiKey']}"}
+
+
+def live_registry_domain(base: str) -> Eip712Domain:
+    """The EIP-712 domain of a live server's registry contract, as its registrar endpoint states it."""
+    domain = httpx.get(f"{base}/v1/registrar").json()["registry"]["eip712Domain"]
+    return Eip712Domain(domain["chainId"], domain["verifyingContract"])

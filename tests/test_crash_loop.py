@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from dataledger.cli.main import main
@@ -26,7 +25,7 @@ from dataledger.registry.holder_signatures import Eip712Domain, sign_registratio
 from tests.anchoring.conftest import signed_item
 from tests.epcis.factories import epcis_document, object_event
 from tests.factories import asset_facts
-from tests.nodes import free_port, start_server
+from tests.nodes import free_port, live_enterprise, live_registry_domain, start_server
 
 ADMIN = {"Authorization": "Bearer dev-admin-key"}
 
@@ -40,16 +39,6 @@ class Acknowledged:
 
     def total(self) -> int:
         return len(self.direct) + len(self.batched) + len(self.events)
-
-
-def enterprise(base: str, name: str) -> tuple[LocalAccount, dict[str, str]]:
-    account = Account.create()
-    created = httpx.post(
-        f"{base}/v1/participants",
-        headers=ADMIN,
-        json={"name": name, "role": "enterprise", "address": account.address},
-    ).json()
-    return account, {"Authorization": f"Bearer {created['apiKey']}"}
 
 
 def until_stopped(stop: threading.Event, step: Callable[[httpx.Client], None], base: str) -> None:
@@ -132,11 +121,10 @@ def test_kills_in_a_mixed_stream_lose_nothing_acknowledged_and_double_nothing(
     acked = Acknowledged()
     stop = threading.Event()
     try:
-        direct_holder, direct_headers = enterprise(base, "direct holder")
-        batched_holder, batched_headers = enterprise(base, "batched holder")
-        _, capturer_headers = enterprise(base, "capturer")
-        domain_json = httpx.get(f"{base}/v1/registrar").json()["registry"]["eip712Domain"]
-        domain = Eip712Domain(domain_json["chainId"], domain_json["verifyingContract"])
+        direct_holder, direct_headers = live_enterprise(base, "direct holder")
+        batched_holder, batched_headers = live_enterprise(base, "batched holder")
+        _, capturer_headers = live_enterprise(base, "capturer")
+        domain = live_registry_domain(base)
         steps = [
             direct_step(direct_holder, direct_headers, acked),
             batched_step(batched_holder, batched_headers, domain, acked),

@@ -13,17 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from eth_account import Account
 from fastapi.testclient import TestClient
 
 from dataledger.api.app import create_app
 from dataledger.api.observability import REQUEST_ID, JsonFormatter
 from dataledger.composition import Services, build_services
-from dataledger.registry.holder_signatures import Eip712Domain
 from tests.anchoring.conftest import signed_item
 from tests.conftest import make_settings
 from tests.factories import ApiDriver
-from tests.nodes import free_port, running_anvil, start_server
+from tests.nodes import free_port, live_enterprise, live_registry_domain, running_anvil, start_server
 
 
 def test_readyz_names_every_check_and_metrics_are_scraped(api: ApiDriver) -> None:
@@ -128,19 +126,11 @@ def test_a_graceful_shutdown_anchors_everything_acknowledged(
     server = start_server(tmp_path, port, [])
     base = f"http://127.0.0.1:{port}"
     try:
-        account = Account.create()
-        key = httpx.post(
-            f"{base}/v1/participants",
-            headers={"Authorization": "Bearer dev-admin-key"},
-            json={"name": "holder", "role": "enterprise", "address": account.address},
-        ).json()["apiKey"]
-        domain_json = httpx.get(f"{base}/v1/registrar").json()["registry"]["eip712Domain"]
-        domain = Eip712Domain(domain_json["chainId"], domain_json["verifyingContract"])
+        account, headers = live_enterprise(base, "holder")
+        domain = live_registry_domain(base)
         deadline = int(time.time()) + 3600
         items = [signed_item(domain, account, nonce_index=i, deadline=deadline) for i in range(10)]
-        accepted = httpx.post(
-            f"{base}/v1/bulk/assets", json={"items": items}, headers={"Authorization": f"Bearer {key}"}
-        )
+        accepted = httpx.post(f"{base}/v1/bulk/assets", json={"items": items}, headers=headers)
         assert accepted.status_code == 202, accepted.text
     finally:
         server.send_signal(signal.SIGTERM)

@@ -7,17 +7,7 @@ import pytest
 
 import dataledger.registry.errors as errors
 from dataledger.api.problems import HTTP_STATUS, http_status_of
-
-
-def every_error_class() -> list[type[errors.DataLedgerError]]:
-    found: list[type[errors.DataLedgerError]] = []
-    pending = [errors.DataLedgerError]
-    while pending:
-        cls = pending.pop()
-        found.append(cls)
-        pending.extend(cls.__subclasses__())
-    return found
-
+from scripts.error_codes import error_classes
 
 EXPECTED = {
     "DataLedgerError": 500,
@@ -54,7 +44,7 @@ def test_each_error_answers_its_documented_status(name: str) -> None:
 
 
 def test_every_error_class_has_a_status_and_a_stable_code() -> None:
-    classes = every_error_class()
+    classes = error_classes()
     assert len(classes) > 50
     for cls in classes:
         assert 400 <= http_status_of(cls.__new__(cls)) <= 599
