@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from pydantic.alias_generators import to_camel
 
 from dataledger.api.observability import Metrics, ObservabilityMiddleware
+from dataledger.api.openapi import openapi_builder
 from dataledger.api.ports import ApiServices
 from dataledger.api.problems import install_problem_handlers
 from dataledger.api.rate_limit import PublicRateLimitMiddleware, RateLimit
@@ -35,6 +38,11 @@ from dataledger.api.routes import (
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id: its handler's name in camelCase (``registerAsset``), an SDK method's name."""
+    return to_camel(route.name)
+
+
 def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]] = ()) -> FastAPI:
     """The app over ``services``; ``on_shutdown`` runs when the server stops gracefully (draining)."""
 
@@ -46,11 +54,13 @@ def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]
 
     app = FastAPI(
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         title="dataledger",
         version="0.1.0",
         description="Data-rights registration and provenance ledger: registrations anchored on an EVM chain, "
         "verifiable registration certificates (W3C VC 2.0, ecdsa-jcs-2019).",
     )
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     app.state.services = services
     install_problem_handlers(app)
     settings = services.settings

@@ -4,8 +4,9 @@
   in the response, carried by every log line written while the request runs and by every problem
   document (``requestId``).
 * **Metrics** at ``/metrics`` (Prometheus text format, ``prometheus-client``): requests by method,
-  route template and status; latency histograms by route; and, read when scraped, the outbox's depth
-  and oldest entry's age and the indexer's lag. Each app has its own registry.
+  route template and status; latency histograms by route; and, read when scraped, whether this
+  process holds the lease on the background work, the outbox's depth and oldest entry's age and the
+  indexer's lag. Each app (each worker process) has its own registry.
 * **Logs**: :class:`JsonFormatter` writes one JSON object per line with the request id.
 """
 
@@ -61,6 +62,7 @@ _FIGURE_HELP = MappingProxyType(
         "outbox_depth": "entries acknowledged and not yet sealed into a batch",
         "outbox_oldest_age_seconds": "age of the oldest entry not yet sealed into a batch",
         "indexer_lag_blocks": "blocks between the chain's head and the event index",
+        "lease_held": "1 while this process holds the lease and runs the background work, else 0",
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -68,6 +69,66 @@ def http_status_of(error: DataLedgerError) -> int:
 
 PROBLEM_BASE = "https://dataledger.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    """One stable problem ``code``: its HTTP status, title and meaning (for the document and the docs)."""
+
+    code: str
+    status: int
+    title: str
+    meaning: str
+
+
+# Problems the edge answers itself, outside the domain's hierarchy.
+EDGE_PROBLEMS = (
+    ProblemKind(
+        "validation-failed",
+        422,
+        "The request is not valid",
+        "The request is not valid (a body, path or query parameter fails its schema)",
+    ),
+    ProblemKind("not-found", 404, "Not Found", "Not Found (no route at this path)"),
+    ProblemKind(
+        "method-not-allowed",
+        405,
+        "Method Not Allowed",
+        "Method Not Allowed (the route exists, not with this method)",
+    ),
+    ProblemKind(
+        "internal-error",
+        500,
+        "Internal error",
+        "Internal error (an unexpected error; the log line carries the request id)",
+    ),
+)
+
+
+def error_classes() -> list[type[DataLedgerError]]:
+    """Every class of the one error hierarchy, the root first."""
+    found: list[type[DataLedgerError]] = []
+    pending: list[type[DataLedgerError]] = [DataLedgerError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def problem_catalogue() -> dict[str, ProblemKind]:
+    """Every problem code the API can answer, by code: the edge's own, then the domain's hierarchy."""
+    kinds = {kind.code: kind for kind in EDGE_PROBLEMS}
+    for cls in error_classes():
+        if cls is DataLedgerError:
+            continue
+        doc = (cls.__doc__ or "").strip()  # a class's docstring is its own, never inherited
+        meaning = " ".join(doc.split("\n\n")[0].split()) if doc else cls.title
+        kinds.setdefault(
+            cls.code, ProblemKind(cls.code, http_status_of(cls.__new__(cls)), cls.title, meaning)
+        )
+    return kinds
+
 
 log = logging.getLogger("api")
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
 from dataledger.registry.assets import AssetFacts, RightClaimed
 from dataledger.registry.participants import Role
@@ -14,15 +15,29 @@ Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", examples=["0x" + "a
 MAX_INT64 = 2**63 - 1  # stored in BIGINT columns; far beyond any real nonce or deadline
 
 # Ids in paths and integers in queries fit what the database stores (BIGINT); anything else is a 422.
-LicenceId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The licence registry's licence id")]
-ConsentId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The licence registry's consent id")]
-ObjectionId = Annotated[int, Path(ge=0, le=MAX_INT64, description="The registry's objection id")]
+# Path parameters are camelCase in the document too, like every other name on the wire.
+LicenceId = Annotated[
+    int, Path(alias="licenceId", ge=0, le=MAX_INT64, description="The licence registry's licence id")
+]
+ConsentId = Annotated[
+    int, Path(alias="consentId", ge=0, le=MAX_INT64, description="The licence registry's consent id")
+]
+ObjectionId = Annotated[
+    int, Path(alias="objectionId", ge=0, le=MAX_INT64, description="The registry's objection id")
+]
+AssetIdPath = Annotated[str, Path(alias="assetId", description="The asset id (0x and 64 hex digits)")]
+ParticipantIdPath = Annotated[str, Path(alias="participantId", description="The participant's id")]
+EventHashIdPath = Annotated[
+    str, Path(alias="eventHashId", description="The event's GS1 event hash id (ni:///...)")
+]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="How many items to skip")]
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: camelCase on the wire (the convention of VC, EPCIS and EIP-712), nothing unknown."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel)
 
 
 class ParticipantCreate(Body):

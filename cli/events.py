@@ -1,8 +1,9 @@
 """``dataledger events``: hash EPCIS documents offline, capture them through the HTTP API, seed the scenario.
 
 * ``events hash FILE``: each event's CBV 2.0 hash ID, one per line, in document order (offline).
-* ``events import FILE [--api-url URL] [--api-key K] [--wait]``: capture a document through the API;
-  a refused document exits non-zero with the API's problem.
+* ``events import FILE... [--api-url URL] [--api-key K] [--wait] [--json]``: capture documents through
+  the API (the SDK), with a progress bar over the files; a refused document stops the import and
+  exits non-zero with the API's problem (the documents before it stay captured).
 * ``events seed`` (also ``dataledger seed``): capture the offshore duty-free scenario's documents.
 
 The API key comes from ``--api-key`` or ``DATALEDGER_API_KEY``; the URL from ``--api-url`` or
@@ -16,7 +17,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 EXIT_ERROR = 1
@@ -31,8 +31,8 @@ def add_events_parser(commands: argparse._SubParsersAction) -> None:
     hash_.add_argument(
         "--ignore-field", action="append", default=[], help="a field another repository added (prefix:name)"
     )
-    import_ = actions.add_parser("import", help="capture an EPCIS 2.0 document through the HTTP API")
-    import_.add_argument("file", type=Path)
+    import_ = actions.add_parser("import", help="capture EPCIS 2.0 documents through the HTTP API")
+    import_.add_argument("file", type=Path, nargs="+")
     import_.add_argument("--ignore-field", action="append", default=[], help="left out of the hash IDs")
     _add_client_options(import_)
     _add_client_options(actions.add_parser("seed", help="capture the offshore duty-free scenario"))
@@ -47,21 +47,24 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
         "--api-key", default=os.environ.get("DATALEDGER_API_KEY"), help="env DATALEDGER_API_KEY"
     )
     parser.add_argument("--wait", action="store_true", help="wait until every event is anchored")
+    parser.add_argument("--json", action="store_true", help="print each capture's answer as JSON lines")
 
 
 def run_events(args: argparse.Namespace) -> int:
     """Run ``events hash|import|seed`` or ``seed``; the exit code."""
     action = "seed" if args.command == "seed" else args.events_command
-    if action in ("hash", "import") and not args.file.is_file():
-        print(f"dataledger: error: no such file: {args.file}", file=sys.stderr)
-        return EXIT_ERROR
+    files = args.file if action == "import" else [args.file] if action == "hash" else []
+    for path in files:
+        if not path.is_file():
+            print(f"dataledger: error: no such file: {path}", file=sys.stderr)
+            return EXIT_ERROR
     if action == "hash":
         return _hash(args.file, args.ignore_field)
     if args.api_key is None:
         print("dataledger: error: give an API key (--api-key or DATALEDGER_API_KEY)", file=sys.stderr)
         return EXIT_ERROR
     if action == "import":
-        return _import(args, [(str(args.file), args.file.read_bytes())], args.ignore_field)
+        return _import(args, [(str(path), path.read_bytes()) for path in files], args.ignore_field)
     from dataledger.cli.duty_free_scenario import duty_free_documents
 
     documents = [(name, json.dumps(document).encode()) for name, document in duty_free_documents()]
@@ -80,33 +83,34 @@ def _hash(path: Path, ignore_fields: list[str]) -> int:
 
 
 def _import(args: argparse.Namespace, documents: list[tuple[str, bytes]], ignore_fields: list[str]) -> int:
-    import httpx
+    from rich.progress import Progress
 
-    params: dict[str, Any] = {"ignoreField": ignore_fields}
-    if args.wait:
-        params.update(wait="true", timeout=60)
-    headers = {"Authorization": f"Bearer {args.api_key}", "Content-Type": "application/ld+json"}
-    try:
-        with httpx.Client(base_url=args.api_url, timeout=120) as client:
+    from dataledger.cli.session import exit_code_of, run_client_command, stderr
+    from dataledger.client import ApiError, Client
+
+    def capture(args: argparse.Namespace) -> int:
+        # The bar is on stderr. rich would send what is printed to stdout through it while the bar is
+        # live, when stderr is a terminal: right when stdout is that terminal too, wrong when stdout is
+        # piped (``--json | jq`` would read nothing). So only a terminal's stdout is redirected.
+        live = Progress(console=stderr, redirect_stdout=sys.stdout.isatty())
+        with Client(args.api_url, args.api_key, timeout=120) as client, live as progress:
+            task = progress.add_task("capturing", total=len(documents))
             for name, body in documents:
-                response = client.post("/v1/events", content=body, params=params, headers=headers)
-                if response.status_code not in (200, 202):
-                    print(f"dataledger: error: {name} refused: {_problem(response)}", file=sys.stderr)
-                    return EXIT_ERROR
-                result = response.json()
+                try:
+                    result = client.events.capture(
+                        body, wait=args.wait, timeout=60, ignore_fields=ignore_fields
+                    )
+                except ApiError as error:
+                    stderr.print(f"dataledger: error: {name} refused: {error.code}: {error.detail}")
+                    return exit_code_of(error)
+                progress.advance(task)
+                if args.json:
+                    print(json.dumps({"file": name, **result}, ensure_ascii=False))
+                    continue
                 state = "anchored" if result["anchored"] else "queued for anchoring"
                 print(f"{name}: {result['new']} new, {result['duplicates']} already stored, {state}")
                 for event in result["events"]:
                     print(f"  {event['eventHashId']}  {event['stored']}")
-    except httpx.HTTPError as error:
-        print(f"dataledger: error: cannot reach the API at {args.api_url}: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    return 0
+        return 0
 
-
-def _problem(response: Any) -> str:
-    try:
-        problem = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
-    return f"{problem.get('code', response.status_code)}: {problem.get('detail', '')}"
+    return run_client_command(capture, args)

@@ -49,6 +49,13 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dataledger", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runtime_options(serve)
     serve.add_argument("--host", default=os.environ.get("DATALEDGER_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("DATALEDGER_PORT", "8000")))
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=int(os.environ.get("DATALEDGER_WORKERS", "1")),
+        help="worker processes (env DATALEDGER_WORKERS); more than 1 needs PostgreSQL and --rpc-url",
+    )
 
     demo = commands.add_parser("demo", help="run the end-to-end story on the embedded chain")
     _add_runtime_options(demo)
@@ -84,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dataledger.cli.events import add_events_parser
 
     add_events_parser(commands)  # events hash|import|seed, and seed
+    from dataledger.cli.commands import add_client_commands
+
+    add_client_commands(commands)  # keys, participant, asset, certificate, licence, trace: on the SDK
     return parser
 
 
@@ -100,35 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if hasattr(args, "run"):  # the commands of cli/commands.py, each with its own runner
+        from dataledger.cli.commands import run
+
+        return run(args)
     if args.command == "serve":
-        import uvicorn
+        from dataledger.cli.serve import serve
 
-        from dataledger.api.app import create_app
-        from dataledger.api.observability import configure_json_logging
-        from dataledger.composition import build_services
-
-        settings = _settings(args)
-        json_logs = settings.log_format == "json"
-        if json_logs:  # one JSON object per line, with the request id; the access line is ours
-            configure_json_logging()
-        services = build_services(settings)
-        services.start_background_indexer()
-        services.start_background_checkpoints()
-        try:
-            # SIGTERM or Ctrl-C: anchor what was acknowledged before the server stops (uvicorn runs
-            # the shutdown hooks, then re-raises the signal, so nothing after uvicorn.run would run).
-            app = create_app(services, on_shutdown=[services.drain])
-            uvicorn.run(
-                app,
-                host=args.host,
-                port=args.port,
-                log_level="info",
-                log_config=None if json_logs else uvicorn.config.LOGGING_CONFIG,
-                access_log=not json_logs,
-            )
-        finally:
-            services.close()
-        return 0
+        return serve(_settings(args), args.host, args.port, args.workers)
     if args.command == "demo":
         import warnings
 

@@ -18,6 +18,8 @@ from eth_account import Account
 from web3 import Web3
 
 from dataledger.composition.anchoring import Anchoring, batcher_config, build_anchoring
+from dataledger.composition.leadership import CallbackTask, Leadership, Lease, ThreadTask
+from dataledger.composition.recovery import PendingRecovery
 from dataledger.composition.settings import Settings
 from dataledger.ledger.chain.connection import connect
 from dataledger.ledger.chain.data_rights_registry import (
@@ -28,6 +30,7 @@ from dataledger.ledger.chain.data_rights_registry import (
 from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
 from dataledger.ledger.chain.transactions import TransactionSender
 from dataledger.ledger.sql.event_store import SqlEventStore
+from dataledger.ledger.sql.lease import SingleProcessLease, lease_for, operator_account_lock
 from dataledger.ledger.sql.licence_store import LicenceStore
 from dataledger.ledger.sql.lifecycle_store import LifecycleStore
 from dataledger.ledger.sql.lineage_store import SqlLineageStore
@@ -74,8 +77,18 @@ class Services:
     registration: RegistrationService
     licences: LicenceRegistryClient
     anchoring: Anchoring | None = None
-    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
-    _threads: list[threading.Thread] = field(default_factory=list, repr=False)
+    # Who runs the background work on this database (ledger.sql.lease); on SQLite, always this process.
+    lease: Lease = field(default_factory=SingleProcessLease)
+    # Runs the background work while this process holds the lease (``leadership.check()`` asks now).
+    leadership: Leadership = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.leadership = Leadership(self.lease, self.settings.lease_retry_s)
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process holds the lease, so runs the background work (else another one does)."""
+        return self.leadership.leading
 
     @cached_property
     def participants(self) -> ParticipantService:
@@ -168,7 +181,10 @@ class Services:
     # -- operations ---------------------------------------------------------------------------------
 
     def readiness(self) -> Readiness:
-        """The database, the chain, and the background workers this process started, each checked."""
+        """The database, the chain, the lease, and the background workers, each checked.
+
+        A process without the lease is ready: it serves requests, and its background workers are on
+        standby (another process runs them)."""
         checks = [self._check("database", lambda: "answers" if self.store.ping() else "does not answer")]
         head: list[int] = []
 
@@ -177,20 +193,29 @@ class Services:
             return f"block {head[0]}"
 
         checks.append(self._check("chain", chain))
-        named = {thread.name: thread for thread in self._threads}
-        if "event-indexer" in named:
-            thread, at = named["event-indexer"], head[0] if head else None
-            checks.append(self._check("indexer", lambda: self._indexer_state(thread, at)))
+        leading = self.leadership.leading
+        checks.append(self._check("lease", self._lease_state))
+        indexer = self.leadership.task("event-indexer")
+        if isinstance(indexer, ThreadTask):
+            if leading:
+                thread, at = indexer.thread, head[0] if head else None
+                checks.append(self._check("indexer", lambda: self._indexer_state(thread, at)))
+            else:
+                checks.append(ReadinessCheck("indexer", True, _STANDBY))
         if self.anchoring is not None:
-            checks.append(self._batcher_check())
-        if "log-checkpoints" in named:
-            alive = named["log-checkpoints"].is_alive()
-            checks.append(ReadinessCheck("checkpoints", alive, "running" if alive else "stopped"))
+            checks.append(self._batcher_check(leading))
+        checkpoints = self.leadership.task("log-checkpoints")
+        if isinstance(checkpoints, ThreadTask):
+            alive = checkpoints.thread is not None and checkpoints.thread.is_alive()
+            if leading:
+                checks.append(ReadinessCheck("checkpoints", alive, "running" if alive else "stopped"))
+            else:
+                checks.append(ReadinessCheck("checkpoints", True, _STANDBY))
         return Readiness(tuple(checks))
 
     def operational_figures(self) -> dict[str, float]:
-        """Figures for the metrics endpoint: the outbox's depth and age, the indexer's lag."""
-        figures: dict[str, float] = {}
+        """Figures for the metrics endpoint: the lease, the outbox's depth and age, the indexer's lag."""
+        figures: dict[str, float] = {"lease_held": 1.0 if self.leadership.leading else 0.0}
         if self.anchoring is not None:
             pending = self.anchoring.outbox.pending()
             figures["outbox_depth"] = sum(p.count for p in pending)
@@ -219,8 +244,16 @@ class Services:
             return ReadinessCheck(name, False, f"{type(error).__name__}: {error}")
         return ReadinessCheck(name, detail != "does not answer", detail)
 
-    def _indexer_state(self, thread: threading.Thread, head: int | None) -> str:
-        if not thread.is_alive():
+    def _lease_state(self) -> str:
+        if self.leadership.leading:
+            return "held by this process: it runs the background work"
+        holder = self.lease.holder()
+        if holder is None:
+            return f"standby: free, this process asks again within {self.settings.lease_retry_s:g} s"
+        return f"standby: held by {holder}"
+
+    def _indexer_state(self, thread: threading.Thread | None, head: int | None) -> str:
+        if thread is None or not thread.is_alive():
             raise LedgerUnavailable("the indexer has stopped")
         if head is None:
             raise LedgerUnavailable("the chain does not answer")
@@ -230,9 +263,9 @@ class Services:
             raise LedgerUnavailable(f"{lag} blocks behind the head")
         return f"{lag} blocks behind the head"
 
-    def _batcher_check(self) -> ReadinessCheck:
+    def _batcher_check(self, leading: bool) -> ReadinessCheck:
         assert self.anchoring is not None
-        if not self.anchoring.batcher.running:
+        if leading and not self.anchoring.batcher.running:
             return ReadinessCheck("batcher", False, "stopped")
         try:
             pending = self.anchoring.outbox.pending()
@@ -240,38 +273,64 @@ class Services:
             return ReadinessCheck("batcher", False, f"{type(error).__name__}: {error}")
         oldest = min((p.oldest for p in pending), default=None)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        if not leading:  # this process's entries are in the shared outbox: the holder anchors them
+            return ReadinessCheck("batcher", True, f"{_STANDBY}; oldest unanchored entry {age:.1f} s old")
         limit = self.settings.batch_max_delay_s + MAX_READY_ANCHOR_LAG_S
         return ReadinessCheck("batcher", age <= limit, f"oldest unanchored entry {age:.1f} s old")
 
     def drain(self, timeout_s: float = 30.0) -> int:
         """Anchor everything acknowledged before the process exits (a graceful shutdown); returns how
-        many batches that took. What a SIGKILL leaves is anchored by the next start instead."""
+        many batches that took. What a SIGKILL leaves is anchored by the next start instead.
+
+        Only the lease holder anchors. A process without the lease takes it if it is free (the
+        holder is shutting down too), else waits, within ``timeout_s``, until the holder has sealed
+        every entry acknowledged before now."""
         if self.anchoring is None:
             return 0
         batcher, outbox = self.anchoring.batcher, self.anchoring.outbox
-        batcher.stop()
         deadline = time.monotonic() + timeout_s
+        started = datetime.now(UTC)
+        while not self.leadership.take_for_shutdown():
+            if time.monotonic() >= deadline or all(p.oldest > started for p in outbox.pending()):
+                return 0
+            time.sleep(0.2)
+        batcher.stop()
         anchored = 0
         while (outbox.pending() or outbox.sealed()) and time.monotonic() < deadline:
             anchored += len(batcher.run_once(force=True))
         return anchored
 
+    # -- the background work, run by the lease holder ------------------------------------------
+
+    def start_background_work(self) -> None:
+        """Recovery and anchoring, whenever this process holds the lease; ask for it now, so a process
+        that gets it at start-up has recovered before it serves."""
+        batched = self.anchoring.registrations if self.anchoring is not None else None
+        recovery = PendingRecovery(
+            self.settings, self.store.engine, self.registry, self.registrar_key, batched, self.lease
+        )
+        self.leadership.add(recovery.task())
+        if self.anchoring is not None:
+            batcher = self.anchoring.batcher
+            self.leadership.add(CallbackTask("anchor-batcher", batcher.start, batcher.stop))
+        self.leadership.start()
+        recovery.serving()
+
     def start_background_checkpoints(self) -> None:
-        """Issue a checkpoint every ``checkpoint_interval_s`` while the log grows, until ``close``."""
+        """Issue a checkpoint every ``checkpoint_interval_s`` while the log grows and this process
+        holds the lease, until ``close``."""
         interval = self.settings.checkpoint_interval_s
         if interval <= 0:
             return
 
-        def run() -> None:
-            while not self._stop.wait(interval):
+        def run(stop: threading.Event) -> None:
+            while not stop.wait(interval):
                 try:
                     self.checkpoints.issue()
                 except Exception:  # a transient chain or database error: try again next round
                     log.exception("checkpoint failed")
 
-        thread = threading.Thread(target=run, name="log-checkpoints", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        self.leadership.add(ThreadTask("log-checkpoints", run))
 
     @cached_property
     def indexer(self) -> EventIndexer:
@@ -287,28 +346,27 @@ class Services:
         )
 
     def start_background_indexer(self) -> None:
-        """Keep the event index current in a daemon thread until ``close``."""
-        thread = threading.Thread(
-            target=self.indexer.run_forever,
-            args=(self._stop, self.settings.indexer_poll_s),
-            name="event-indexer",
-            daemon=True,
-        )
-        thread.start()
-        self._threads.append(thread)
+        """Keep the event index current in a daemon thread while this process holds the lease, until
+        ``close``."""
+
+        def run(stop: threading.Event) -> None:
+            self.indexer.run_forever(stop, self.settings.indexer_poll_s)
+
+        self.leadership.add(ThreadTask("event-indexer", run))
 
     def close(self) -> None:
         if "events" in self.__dict__:  # built on first use: stop its process pool, if it started one
             self.events.close()
+        self.leadership.close()  # the background work stops, then the lease goes
         if self.anchoring is not None:
             self.anchoring.close()
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=10)
         self.store.engine.dispose()
         provider = self.w3.provider
         if hasattr(provider, "close"):
             provider.close()
+
+
+_STANDBY = "standby: another process holds the lease and runs it"
 
 
 def load_or_create_registrar_key(settings: Settings) -> RegistrarKey:
@@ -364,19 +422,32 @@ def attach_or_deploy_registry(
 
 
 def build_services(settings: Settings) -> Services:
+    """Wire every service; take the lease if free (then recover what a crash left, and anchor)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = SqlStore.open(settings.effective_database_url)
-    w3 = connect(settings.rpc_url, settings.chain_dir)
-    operator = Account.from_key(settings.operator_private_key.get_secret_value())
-    sender = TransactionSender(
-        w3, operator, decoder_for_all_contracts(), receipt_timeout_s=settings.receipt_timeout_s
+    lease = lease_for(store.engine)  # a member of the database before anything can be written
+    try:
+        w3 = connect(settings.rpc_url, settings.chain_dir)
+        operator = Account.from_key(settings.operator_private_key.get_secret_value())
+        sender = TransactionSender(
+            w3,
+            operator,
+            decoder_for_all_contracts(),
+            receipt_timeout_s=settings.receipt_timeout_s,
+            across_processes=operator_account_lock(store.engine),
+        )
+        registry = attach_or_deploy_registry(w3, sender, store)
+        registrar_key = load_or_create_registrar_key(settings)
+        anchoring = build_anchoring(w3, sender, store, registry, batcher_config(settings), start=False)
+        registration = RegistrationService(
+            registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
+        )
+        licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
+    except BaseException:
+        lease.close()
+        raise
+    services = Services(
+        settings, store, w3, registry, registrar_key, registration, licences, anchoring=anchoring, lease=lease
     )
-    registry = attach_or_deploy_registry(w3, sender, store)
-    registrar_key = load_or_create_registrar_key(settings)
-    anchoring = build_anchoring(w3, sender, store, registry, batcher_config(settings))
-    registration = RegistrationService(
-        registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
-    )
-    registration.recover_pending()
-    licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
-    return Services(settings, store, w3, registry, registrar_key, registration, licences, anchoring=anchoring)
+    services.start_background_work()
+    return services

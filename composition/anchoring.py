@@ -2,9 +2,11 @@
 materialisation of batched registrations.
 
 Called by ``composition.build_services``; kept apart so the anchoring pieces are wired in one
-place. The batcher starts here: entries a previous process acknowledged but did not anchor are
-anchored without waiting for a new request. The registry is pointed at the anchor registry (once,
-by the operator as its admin), so anchored batched registrations can be materialised.
+place. The registry is pointed at the anchor registry (once, by the operator as its admin), so
+anchored batched registrations can be materialised. ``build_services`` builds the batcher stopped:
+it runs in the process holding the lease (``composition.leadership``), which also recovers the
+materialisations a crash interrupted; the first round of a batcher that starts anchors whatever a
+previous process acknowledged and did not anchor, without waiting for a new request.
 """
 
 from __future__ import annotations
@@ -84,7 +86,6 @@ def build_anchoring(
     registrations = SqlBatchedRegistrationStore(outbox, on_stored=batcher.notify)
     bulk = BulkRegistrationService(registry.domain, registrations, registry.next_block_timestamp)
     materialisation = MaterialisationService(registry, store, registrations)
-    materialisation.recover_pending()
     if start:
         batcher.start()
     return Anchoring(client, outbox, batcher, registrations, bulk, materialisation)

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     log_key_name: str = "dataledger-log"
     log_key_file: Path | None = None
     checkpoint_interval_s: float = Field(default=60.0, ge=0)
+    # Several processes on one PostgreSQL database: the one holding the lease runs the background work
+    # (anchoring, indexing, checkpoints, recovery); the others ask for it every lease_retry_s seconds,
+    # so one of them takes over that long after the holder dies (DATALEDGER_LEASE_RETRY_S).
+    lease_retry_s: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

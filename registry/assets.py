@@ -67,9 +67,22 @@ class AssetFacts:
             raise ValidationFailed(f"right_claimed must be one of {allowed}", field="right_claimed") from None
 
     def as_json(self) -> dict[str, Any]:
+        """The facts as the metadata commitment hashes them (``dataledger.asset.v1``: snake_case keys)."""
         data = asdict(self)
         data["right_claimed"] = self.right_claimed.value
         return data
+
+    def wire_json(self) -> dict[str, Any]:
+        """The facts as the API shows them: camelCase, like every other name on the wire."""
+        return {_WIRE_NAMES.get(name, name): value for name, value in self.as_json().items()}
+
+
+_WIRE_NAMES = {
+    "content_hash": "contentHash",
+    "collection_method": "collectionMethod",
+    "update_frequency": "updateFrequency",
+    "right_claimed": "rightClaimed",
+}
 
 
 def metadata_commitment(facts: AssetFacts, holder: str, salt: str) -> str:
@@ -153,7 +166,7 @@ class AssetRecord:
             "assetId": self.asset_id,
             "holderId": self.holder_id,
             "holderAddress": self.holder_address,
-            "facts": self.facts.as_json(),
+            "facts": self.facts.wire_json(),
             "contentHash": self.facts.content_hash,
             "metadataHash": self.metadata_hash,
             "salt": self.salt,

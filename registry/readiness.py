@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ReadinessCheck:
-    name: str  # database | chain | indexer | batcher | checkpoints
+    name: str  # database | chain | lease | indexer | batcher | checkpoints
     ok: bool
     detail: str
 

@@ -264,7 +264,8 @@ class Server:
 
 def _sign_chunk(job: tuple[dict[str, Any], bytes, int, int, int, int, str, Path]) -> tuple[Path, list[str]]:
     """Worker: write ``count`` signed items as request bodies (one JSON line per request)."""
-    from dataledger.registry.assets import AssetFacts, metadata_commitment
+    from dataledger.api.schemas import AssetFactsBody
+    from dataledger.registry.assets import metadata_commitment
     from dataledger.registry.batched_registrations import asset_id_bytes, authorisation_for, batched_nonce
     from dataledger.registry.fast_holder_signatures import RegistrationDigester, sign_registration_fast
     from dataledger.registry.holder_signatures import Eip712Domain
@@ -282,17 +283,17 @@ def _sign_chunk(job: tuple[dict[str, Any], bytes, int, int, int, int, str, Path]
             for i in range(first, min(first + per_request, start + count)):
                 facts = {
                     "name": f"bench dataset {i}",
-                    "content_hash": "0x" + hashlib.sha256(f"{run_id}/{i}".encode()).hexdigest(),
+                    "contentHash": "0x" + hashlib.sha256(f"{run_id}/{i}".encode()).hexdigest(),
                     "description": "synthetic benchmark dataset",
                     "source": "load generator",
-                    "collection_method": "generated",
+                    "collectionMethod": "generated",
                     "scale": "1 row",
-                    "update_frequency": "once",
+                    "updateFrequency": "once",
                     "industry": "benchmarking",
-                    "right_claimed": "data-resource-holding",
+                    "rightClaimed": "data-resource-holding",
                 }
                 salt = "0x" + os.urandom(16).hex()
-                domain_facts = AssetFacts(**facts)
+                domain_facts = AssetFactsBody.model_validate(facts).to_domain()
                 metadata_hash = metadata_commitment(domain_facts, holder, salt)
                 auth = authorisation_for(holder, domain_facts, metadata_hash, batched_nonce(i), deadline)
                 signature = sign_registration_fast(key, auth, digester)
@@ -306,7 +307,7 @@ def _sign_chunk(job: tuple[dict[str, Any], bytes, int, int, int, int, str, Path]
                     }
                 )
             last_ids.append(
-                "0x" + asset_id_bytes(holder, items[-1]["facts"]["content_hash"], metadata_hash).hex()
+                "0x" + asset_id_bytes(holder, items[-1]["facts"]["contentHash"], metadata_hash).hex()
             )
             out.write(json.dumps({"items": items}, separators=(",", ":")).encode() + b"\n")
     return path, last_ids
@@ -371,7 +372,7 @@ def _direct_submissions(client: httpx.Client, count: int) -> tuple[dict[str, str
     submissions: list[dict[str, Any]] = []
     first_nonce = None
     for i in range(count):
-        facts = {"name": f"direct dataset {i}", "content_hash": "0x" + os.urandom(32).hex()}
+        facts = {"name": f"direct dataset {i}", "contentHash": "0x" + os.urandom(32).hex()}
         prepared = client.post("/v1/assets/registration-requests", json={"facts": facts}, headers=headers)
         prepared.raise_for_status()
         p = prepared.json()
@@ -696,7 +697,7 @@ def _chain_time(client: httpx.Client, headers: dict[str, str]) -> int:
 
     prepared = client.post(
         "/v1/bulk/assets/registration-requests",
-        json={"items": [{"facts": {"name": "clock", "content_hash": "0x" + "01" * 32}}]},
+        json={"items": [{"facts": {"name": "clock", "contentHash": "0x" + "01" * 32}}]},
         headers=headers,
     )
     prepared.raise_for_status()

@@ -39,7 +39,7 @@ case "$task" in
              "$VENV/bin/ruff" format --check .
              # mypy cannot follow the package-dir mapping: give it the namespace as links.
              mkdir -p .lint/dataledger && touch .lint/dataledger/__init__.py  # else chain/artifacts/ (JSON) shadows artifacts.py
-             for package in registry ledger api composition cli; do ln -sfn "../../$package" ".lint/dataledger/$package"; done
+             for package in registry ledger api composition cli client; do ln -sfn "../../$package" ".lint/dataledger/$package"; done
              exec "$VENV/bin/mypy" -p dataledger ;;
   contracts) setup_python; setup_node  # compile | check (default): scripts/compile_contracts.py
              if [ "${1:-check}" = check ]; then set -- --check; else set --; fi

@@ -10,50 +10,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import dataledger.registry.errors as errors
-from dataledger.api.problems import PROBLEM_BASE, http_status_of
+from dataledger.api.problems import PROBLEM_BASE, error_classes, problem_catalogue
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "ERRORS.md"
 
-# Problems the edge answers itself, outside the domain's hierarchy.
-EDGE_PROBLEMS = (
-    (
-        "validation-failed",
-        422,
-        "The request is not valid",
-        "a body, path or query parameter fails its schema",
-    ),
-    ("not-found", 404, "Not Found", "no route at this path"),
-    ("method-not-allowed", 405, "Method Not Allowed", "the route exists, not with this method"),
-    ("internal-error", 500, "Internal error", "an unexpected error; the log line carries the request id"),
-)
-
-
-def error_classes() -> list[type[errors.DataLedgerError]]:
-    found: list[type[errors.DataLedgerError]] = []
-    pending: list[type[errors.DataLedgerError]] = [errors.DataLedgerError]
-    while pending:
-        cls = pending.pop()
-        found.append(cls)
-        pending.extend(cls.__subclasses__())
-    return found
-
-
-def meaning(cls: type[errors.DataLedgerError]) -> str:
-    doc = (cls.__doc__ or "").strip()
-    if not doc:  # a class's docstring is its own, never inherited
-        return cls.title
-    return " ".join(doc.split("\n\n")[0].split())
+__all__ = ["PAGE", "error_classes", "render"]
 
 
 def render() -> str:
-    rows: dict[str, tuple[int, str]] = {}
-    for code, status, title, text in EDGE_PROBLEMS:
-        rows[code] = (status, f"{title} ({text})")
-    for cls in error_classes():
-        if cls is errors.DataLedgerError:
-            continue
-        rows[cls.code] = (http_status_of(cls.__new__(cls)), meaning(cls))
+    rows = {code: (kind.status, kind.meaning) for code, kind in problem_catalogue().items()}
     lines = [
         "# Problem codes",
         "",

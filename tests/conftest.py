@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from dataledger.api.app import create_app
 from dataledger.composition import Services, build_services
 from dataledger.composition.settings import Settings
+from tests import contract
 from tests.epcis.conformance import CONFORMANCE_DIR
 from tests.factories import ApiDriver
 from tests.nodes import ANVIL, fresh_postgres_database, postgres_reachable, running_anvil, running_devnet
@@ -24,6 +25,7 @@ MISSING_INFRASTRUCTURE = ("PostgreSQL", "anvil", "conformance vectors", "cannot 
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    contract.install()  # every TestClient's responses are checked against the app's OpenAPI document
     if IN_CI and not any(CONFORMANCE_DIR.glob("*.json*")):
         pytest.exit(f"CI=true needs the GS1 conformance vectors in {CONFORMANCE_DIR}", returncode=1)
 

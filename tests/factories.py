@@ -10,6 +10,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
+from pydantic.alias_generators import to_camel
 
 from dataledger.registry.holder_signatures import sign_registration_typed_data
 
@@ -24,16 +25,16 @@ def content_hash(label: str | None = None) -> str:
 def asset_facts(**overrides: Any) -> dict[str, Any]:
     facts = {
         "name": "Offshore duty-free sales records",
-        "content_hash": content_hash(),
+        "contentHash": content_hash(),
         "description": "Per-sale records, passenger quota records hashed",
         "source": "own point-of-sale systems",
-        "collection_method": "daily export",
+        "collectionMethod": "daily export",
         "scale": "1.2M rows",
-        "update_frequency": "daily",
+        "updateFrequency": "daily",
         "industry": "retail",
-        "right_claimed": "data-resource-holding",
+        "rightClaimed": "data-resource-holding",
     }
-    facts.update(overrides)
+    facts.update({to_camel(name): value for name, value in overrides.items()})
     return facts
 
 

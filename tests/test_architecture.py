@@ -3,8 +3,8 @@
 The project's folders are one import namespace (``dataledger.<folder>``, see pyproject.toml). The
 house has floors: the domain core (``registry``) at the bottom, the adapters (``ledger``: chain
 clients, SQL stores, background workers) above it, the HTTP edge (``api``) beside them, the
-composition root (``composition``) that wires them, and the command line (``cli``) on top. An import
-may only run down the house, never up.
+composition root (``composition``) that wires them, the SDK (``client``: HTTP only, beside them) and
+the command line (``cli``) on top. An import may only run down the house, never up.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("registry", "ledger", "api", "composition", "cli")
+PACKAGES = ("registry", "ledger", "api", "composition", "client", "cli")
 SOURCE_FOLDERS = (*PACKAGES, "scripts", "tests", "hardhat-free-devnet")
 
 WEB_DATABASE_OR_CHAIN = {
@@ -40,7 +40,8 @@ MAY_IMPORT = {
     "ledger": {"registry"},
     "api": {"registry"},
     "composition": {"registry", "ledger"},
-    "cli": {"registry", "ledger", "api", "composition"},
+    "client": {"registry"},  # the SDK: the domain's hashing and EIP-712 types, nothing of the server
+    "cli": {"registry", "ledger", "api", "composition", "client"},
 }
 
 # Rooms of the adapters: the SQL side and the chain side do not know each other; workers use both.

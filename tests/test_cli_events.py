@@ -15,6 +15,7 @@ import uvicorn
 from dataledger.api.app import create_app
 from dataledger.cli.duty_free_scenario import ESSENCE_LOT, duty_free_documents
 from dataledger.cli.main import main
+from dataledger.cli.session import EXIT_UNAVAILABLE, EXIT_USAGE
 from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.epcis.conformance import conformance_documents, expected_hash_ids
@@ -103,7 +104,7 @@ def test_events_import_of_a_refused_document_exits_non_zero_with_the_problem(
 
     code = main(["events", "import", str(path), "--api-url", url, "--api-key", enterprise_key(url)])
 
-    assert code == 1
+    assert code == EXIT_USAGE  # the API refused the input
     assert "refused: epcis-document-invalid: event 0: eventTime" in capsys.readouterr().err
 
 
@@ -134,6 +135,8 @@ def test_import_without_an_api_key_or_server_exits_non_zero(
     path.write_text(json.dumps(epcis_document([object_event()])))
 
     assert main(["events", "import", str(path)]) == 1
-    assert main(["seed", "--api-url", f"http://127.0.0.1:{free_port()}", "--api-key", "k"]) == 1
+    assert (
+        main(["seed", "--api-url", f"http://127.0.0.1:{free_port()}", "--api-key", "k"]) == EXIT_UNAVAILABLE
+    )
     err = capsys.readouterr().err
     assert "give an API key" in err and "cannot reach the API" in err

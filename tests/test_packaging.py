@@ -57,3 +57,56 @@ def test_the_wheel_carries_the_contract_artifacts_and_no_development_tools(wheel
     } <= wheel_names
     tools = ("bench", "compile_contracts", "tests/", "dev.sh")
     assert not [name for name in wheel_names if any(tool in name for tool in tools)]
+
+
+def _requirement_names(requirements: list[str]) -> set[str]:
+    names = set()
+    for requirement in requirements:
+        if "extra ==" in requirement:
+            continue
+        name = requirement.split(";")[0].split("[")[0]
+        for separator in ("=", "<", ">", "!", "~", " "):
+            name = name.split(separator)[0]
+        names.add(name.strip().lower().replace("_", "-"))
+    return names
+
+
+def _runtime_closure() -> set[str]:
+    """Every distribution the runtime dependencies pull in, transitively."""
+    import importlib.metadata as metadata
+
+    pending = _requirement_names(metadata.requires("dataledger") or [])
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            pending |= _requirement_names(metadata.requires(name) or [])
+        except metadata.PackageNotFoundError:
+            continue
+    return seen
+
+
+def test_runtime_code_imports_only_runtime_dependencies_and_no_test_tools() -> None:
+    """What the installed ledger imports is what it depends on; eth-tester and py-solc-x are dev extras."""
+    import importlib.metadata as metadata
+
+    from tests.test_architecture import imported_modules
+
+    runtime = _runtime_closure()
+    distributions = metadata.packages_distributions()
+    stdlib = sys.stdlib_module_names
+    missing: dict[str, set[str]] = {}
+    for folder in (*PACKAGES, "hardhat-free-devnet/dataledger_devnet"):
+        for path in (REPO / folder).rglob("*.py"):
+            for module in imported_modules(path):
+                top = module.split(".")[0]
+                if top in stdlib or top in ("dataledger", "dataledger_devnet", "__future__"):
+                    continue
+                owners = {d.lower().replace("_", "-") for d in distributions.get(top, [])}
+                if not owners & runtime:
+                    missing.setdefault(top, set()).add(str(path.relative_to(REPO)))
+    assert not missing, f"imported at run time but not a runtime dependency: {missing}"
+    assert not {"eth-tester", "py-solc-x"} & _requirement_names(metadata.requires("dataledger") or [])

@@ -1,11 +1,27 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import MAX_INT64, Offset, RegistrationPrepare, RegistrationSubmit, RevocationBody
+from dataledger.api.responses.assets import (
+    REVOKED_ASSET_PUBLIC_EXAMPLE,
+    Asset,
+    AssetHistory,
+    AssetList,
+    AssetPublic,
+    PreparedRegistration,
+)
+from dataledger.api.responses.certificates import AssetCertificates, Certificate
+from dataledger.api.schemas import (
+    MAX_INT64,
+    AssetIdPath,
+    Offset,
+    RegistrationPrepare,
+    RegistrationSubmit,
+    RevocationBody,
+)
 from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.participants import Role
 from dataledger.registry.registration_service import RegistrationRequest
@@ -15,49 +31,79 @@ router = APIRouter(prefix="/v1/assets", tags=["assets"])
 
 
 @router.post(
-    "/registration-requests", summary="Prepare the EIP-712 message a holder signs to register an asset"
+    "/registration-requests",
+    response_model=PreparedRegistration,
+    summary="Prepare the EIP-712 message a holder signs to register an asset",
 )
-def prepare_registration(body: RegistrationPrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
+def prepare_registration(
+    body: RegistrationPrepare, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """An enterprise with a chain address gets the registration to sign, with a fresh salt (unless it
+    gives one), its next nonce and a deadline. Nothing is stored; 403 for other roles, 422 without an
+    address."""
     return services.registration.prepare_registration(me, body.facts.to_domain(), body.salt, body.deadline)
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, summary="Register an asset (holder-signed, relayed on chain)"
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Asset,
+    summary="Register an asset (holder-signed, relayed on chain)",
 )
-def register_asset(body: RegistrationSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def register_asset(body: RegistrationSubmit, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """The enterprise submits the signed registration; the registry checks the signature, nonce and
+    content hash, relays it to the chain and answers the asset with its chain evidence. 409 when the
+    asset or its content is already registered or the nonce was used; 422 for a bad signature."""
     request = RegistrationRequest(
         body.facts.to_domain(), body.salt, body.nonce, body.deadline, body.signature
     )
     return services.registration.register(me, request).as_json()
 
 
-@router.get("", summary="List assets (enterprises see their own; others see public views unless oversight)")
+@router.get(
+    "",
+    response_model=AssetList,
+    summary="List assets (enterprises see their own; others see public views unless oversight)",
+)
 def list_assets(
     me: CurrentParticipant,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
-) -> dict:
+) -> dict[str, Any]:
+    """Any participant: an enterprise lists the assets it holds; the other roles list every asset, each
+    whole for oversight (registrar, auditor, administrator) and public for exchanges."""
     holder_id = me.id if me.role is Role.ENTERPRISE else None
     items = services.store.list_assets(holder_id=holder_id, limit=limit, offset=offset)
     return {"items": [asset_view(me, a) for a in items], "limit": limit, "offset": offset}
 
 
 @router.get(
-    "/{asset_id}",
+    "/{assetId}",
+    response_model=Asset | AssetPublic,
+    responses={
+        status.HTTP_200_OK: {
+            "description": "The asset whole, or its public view (``view: public``)",
+            "content": {"application/json": {"example": REVOKED_ASSET_PUBLIC_EXAMPLE}},
+        }
+    },
     summary="An asset with its chain evidence: whole for its holder, the registrar and auditors, "
     "else its public view (no facts beyond the name, no salt)",
 )
-def get_asset(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def get_asset(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant. The public view is marked ``view: public``; 404 when no asset has this id
+    (a batched registration not yet on chain is under ``/v1/bulk/assets``)."""
     return asset_view(me, services.registration.get_asset(asset_id))
 
 
 @router.get(
-    "/{asset_id}/history",
+    "/{assetId}/history",
+    response_model=AssetHistory,
+    response_model_exclude_unset=True,
     summary="The asset's acts (who, when, tx hash, block, log index), filterable, paginated, checkable",
 )
 def asset_history(
-    asset_id: str,
+    asset_id: AssetIdPath,
     me: CurrentParticipant,
     services: ServicesDep,
     act: Annotated[str | None, Query(description="Only this act, e.g. transferred")] = None,
@@ -67,7 +113,9 @@ def asset_history(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
     check: Annotated[bool, Query(description="Check each entry against the chain")] = False,
-) -> dict:
+) -> dict[str, Any]:
+    """Any participant; each act's detail (reasons, terms, purposes) only for those who see the asset
+    whole. With ``check=true`` each entry says whether the chain confirms it. 404 for an unknown asset."""
     record = services.registration.get_asset(asset_id)
     items, total = services.store.history_page(
         record.asset_id,
@@ -86,7 +134,7 @@ def asset_history(
     return {"assetId": record.asset_id, "items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def _check_entry(services: ServicesDep, asset_id: str, item: dict) -> tuple[bool, str]:
+def _check_entry(services: ServicesDep, asset_id: str, item: dict[str, Any]) -> tuple[bool, str]:
     evidence = ChainEvidence(**{_SNAKE[k]: v for k, v in item["chainEvidence"].items()})
     if evidence.contract.lower() == services.licences.address.lower():
         return services.licences.check_act(evidence, str(item["act"]), asset_id)
@@ -102,20 +150,36 @@ _SNAKE = {
 }
 
 
-@router.get("/{asset_id}/certificates", summary="The asset's certificates, oldest first, with their status")
-def asset_certificates(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/{assetId}/certificates",
+    response_model=AssetCertificates,
+    summary="The asset's certificates, oldest first, with their status",
+)
+def asset_certificates(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: every certificate issued for the asset (valid, superseded, revoked or
+    cancelled), with where it was recorded. 404 for an unknown asset."""
     return services.registration.certificates(asset_id)
 
 
 @router.post(
-    "/{asset_id}/certificates",
+    "/{assetId}/certificates",
     status_code=status.HTTP_201_CREATED,
+    response_model=Certificate,
+    response_model_exclude_unset=True,
     summary="Issue the first certificate once the notice ended with no objection open (registrar only)",
 )
-def issue_certificate(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def issue_certificate(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """The registrar issues the signed certificate and records its hash on chain. 409 while the notice
+    runs or an objection is open, or when the asset is not in public notice."""
     return services.registration.issue_certificate(me, asset_id)
 
 
-@router.post("/{asset_id}/revocation", summary="Revoke the registration (registrar only)")
-def revoke_asset(asset_id: str, body: RevocationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/{assetId}/revocation", response_model=Asset, summary="Revoke the registration (registrar only)"
+)
+def revoke_asset(
+    asset_id: AssetIdPath, body: RevocationBody, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The registrar revokes the registration with a public reason, on chain; the asset's valid
+    certificates are revoked with it. 409 when it is already revoked."""
     return services.registration.revoke(me, asset_id, body.reason).as_json()

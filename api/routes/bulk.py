@@ -6,10 +6,10 @@
   are stored and queued for anchoring (``queued``, or ``anchored`` when ``wait=true`` and the anchor
   came within ``timeout``), each refused item carries its problem (code, title, detail) and does not
   refuse the others. 202 while anything accepted is still queued, else 200.
-* ``GET /v1/bulk/assets/{asset_id}``: the batched registration and its anchoring state.
-* ``GET /v1/bulk/assets/{asset_id}/anchor``: 200 with batch id, root, transaction, leaf index and
+* ``GET /v1/bulk/assets/{assetId}``: the batched registration and its anchoring state.
+* ``GET /v1/bulk/assets/{assetId}/anchor``: 200 with batch id, root, transaction, leaf index and
   inclusion proof once anchored; 202 ``{"status": "pending" | "sealed"}`` before.
-* ``POST /v1/bulk/assets/{asset_id}/materialise``: bring an anchored batched registration into the
+* ``POST /v1/bulk/assets/{assetId}/materialise``: bring an anchored batched registration into the
   registry contract's storage (by its holder, a registrar or an administrator); 201 with the asset,
   now ``registered`` and awaiting the formal review like any other. The first act asked on a batched
   asset (a review, a holder's act) materialises it by itself.
@@ -20,14 +20,25 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.ports import AnchoringServices, ApiServices
 from dataledger.api.problems import PROBLEM_BASE, http_status_of
-from dataledger.api.schemas import MAX_INT64, AssetFactsBody, Body
+from dataledger.api.responses.bulk import (
+    ANCHORED_REGISTRATION_ANCHOR_EXAMPLE,
+    BATCHED_REGISTRATION_EXAMPLE,
+    PENDING_REGISTRATION_ANCHOR_EXAMPLE,
+    BatchedRegistration,
+    BatchedRegistrationPublic,
+    BulkResult,
+    MaterialisedRegistration,
+    PreparedBulk,
+    RegistrationAnchor,
+    RegistrationAnchorPending,
+)
+from dataledger.api.schemas import MAX_INT64, AssetFactsBody, AssetIdPath, Body
 from dataledger.registry.assets import metadata_commitment, new_salt
 from dataledger.registry.batched_registrations import (
     MAX_BATCH_NONCE_INDEX,
@@ -90,9 +101,12 @@ def _anchoring(services: ApiServices) -> AnchoringServices:
 
 @router.post(
     "/assets/registration-requests",
+    response_model=PreparedBulk,
     summary="Prepare the EIP-712 messages a holder signs to register assets in batches",
 )
-def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
+def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """For an enterprise with a chain address: one ``Registration`` to sign per item, each with a batched
+    nonce (2**255 + k, as a string) and the asset id it will have."""
     me.require_role(Role.ENTERPRISE)
     holder = _address_of(me)
     bulk = _anchoring(services).bulk
@@ -125,15 +139,23 @@ def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDe
     "/assets",
     summary="Register many holder-signed assets; anchored in Merkle batches",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"description": "every accepted item is anchored (or none was accepted)"}},
+    response_model=BulkResult,
+    responses={
+        202: {"description": "some accepted item is still queued for its anchor"},
+        200: {"model": BulkResult, "description": "every accepted item is anchored (or none was accepted)"},
+    },
 )
 def register_bulk(
     body: BulkSubmit,
     me: CurrentParticipant,
     services: ServicesDep,
+    response: Response,
     wait: Annotated[bool, Query(description="wait until the accepted items are anchored")] = False,
     timeout: Annotated[float, Query(gt=0, le=MAX_WAIT_S, description="seconds to wait at most")] = 10.0,
-) -> JSONResponse:
+) -> dict[str, Any]:
+    """For an enterprise: every item is checked like a direct registration and answered in request order;
+    a refused item carries its problem and does not refuse the others (a malformed body is refused
+    whole, 422). 202 while an accepted item waits for its anchor, else 200."""
     anchoring = _anchoring(services)
     requests = [
         BatchedRegistrationRequest(
@@ -149,14 +171,19 @@ def register_bulk(
     item_status = "anchored" if anchored else "queued"
     items = [_item_json(result, item_status) for result in results]
     pending = bool(accepted) and not anchored
-    return JSONResponse(
-        {"accepted": len(accepted), "rejected": len(results) - len(accepted), "items": items},
-        status_code=status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK,
-    )
+    response.status_code = status.HTTP_202_ACCEPTED if pending else status.HTTP_200_OK
+    return {"accepted": len(accepted), "rejected": len(results) - len(accepted), "items": items}
 
 
-@router.get("/assets/{asset_id}", summary="A batched registration and its anchoring state")
-def get_batched(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/assets/{assetId}",
+    response_model=BatchedRegistration | BatchedRegistrationPublic,
+    responses={200: {"content": {"application/json": {"example": BATCHED_REGISTRATION_EXAMPLE}}}},
+    summary="A batched registration and its anchoring state",
+)
+def get_batched(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: the registration and where its anchoring stands. Its holder and oversight see it
+    whole (facts, salt, leaf fields); anyone else the public view."""
     anchoring = _anchoring(services)
     record = anchoring.registrations.get(asset_id)
     inclusion = anchoring.registrations.inclusion(record.asset_id)
@@ -170,32 +197,52 @@ def get_batched(asset_id: str, me: CurrentParticipant, services: ServicesDep) ->
         "status": inclusion.status,
     }
     if oversees(me) or me.id == record.holder_id:
-        body.update(facts=record.facts.as_json(), salt=record.salt, leafFields=record.leaf_fields())
+        body.update(facts=record.facts.wire_json(), salt=record.salt, leafFields=record.leaf_fields())
     else:  # the public view: nothing the leaf holds only as a salted commitment
         body.update(name=record.facts.name, rightClaimed=record.facts.right_claimed.value, view="public")
     return body
 
 
 @router.get(
-    "/assets/{asset_id}/anchor",
+    "/assets/{assetId}/anchor",
     summary="The anchor and inclusion proof of a batched registration (202 while pending)",
-    responses={202: {"description": "accepted but not anchored yet"}},
+    response_model=RegistrationAnchor,
+    responses={
+        200: {
+            "description": "anchored: the leaf, the proof and the anchor transaction",
+            "content": {"application/json": {"example": ANCHORED_REGISTRATION_ANCHOR_EXAMPLE}},
+        },
+        202: {
+            "model": RegistrationAnchorPending,
+            "description": "accepted but not anchored yet",
+            "content": {"application/json": {"example": PENDING_REGISTRATION_ANCHOR_EXAMPLE}},
+        },
+    },
 )
-def get_anchor(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> JSONResponse:
+def get_anchor(
+    asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep, response: Response
+) -> dict[str, Any]:
+    """Any participant: the registration's leaf fields and inclusion proof, verifiable offline and, once
+    anchored (200), against the anchor registry on chain; 202 while pending or sealed."""
     anchoring = _anchoring(services)
     record = anchoring.registrations.get(asset_id)
     inclusion = anchoring.registrations.inclusion(record.asset_id)
     body = {"assetId": record.asset_id, "leafFields": record.leaf_fields(), **inclusion.as_json()}
     anchored = inclusion.status == "anchored"
-    return JSONResponse(body, status_code=status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED)
+    response.status_code = status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED
+    return body
 
 
 @router.post(
-    "/assets/{asset_id}/materialise",
+    "/assets/{assetId}/materialise",
     summary="Materialise an anchored batched registration in the registry contract",
     status_code=status.HTTP_201_CREATED,
+    response_model=MaterialisedRegistration,
 )
-def materialise(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def materialise(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Its holder, a registrar or an administrator: present the anchored registration to the registry
+    contract. Refused while its batch is not anchored (batch-not-anchored) and once done
+    (already-materialised)."""
     anchoring = _anchoring(services)
     record = anchoring.materialisation.materialise_for(me, asset_id)
     inclusion = anchoring.registrations.inclusion(record.asset_id)

@@ -21,12 +21,13 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import Offset
+from dataledger.api.responses.events import EPCIS_DOCUMENT_SCHEMA, CaptureReceipt, EventDetail, EventPage
+from dataledger.api.schemas import EventHashIdPath, Offset
 from dataledger.registry.epcis import parse_document, to_epcis_document
 from dataledger.registry.epcis.capture import CaptureResult, StoredEvent
 from dataledger.registry.epcis.error_declaration import EPCIS_ERROR_DECLARATION_KIND, corrective_ids
@@ -53,11 +54,17 @@ _DOCUMENT_BODY = {
     "",
     summary="Capture an EPCIS 2.0 document; every event is stored once and anchored in a Merkle batch",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"description": "every event of the document is anchored"}},
+    response_model=CaptureReceipt,
+    response_model_exclude_unset=True,
+    responses={
+        202: {"description": "stored; some event or error declaration is still waiting for its anchor"},
+        200: {"model": CaptureReceipt, "description": "every event of the document is anchored"},
+    },
     openapi_extra=_DOCUMENT_BODY,
 )
 async def capture(
     request: Request,
+    response: Response,
     me: CurrentParticipant,
     services: ServicesDep,
     wait: Annotated[bool, Query(description="wait until every event is anchored")] = False,
@@ -69,15 +76,22 @@ async def capture(
             description="fields another repository added to the events (prefix:name), left out of hash IDs",
         ),
     ] = None,
-) -> JSONResponse:
+) -> dict[str, Any]:
+    """For an enterprise or a registrar: the document is refused whole (epcis-document-invalid, naming
+    the event and the field) or stored whole; each event is answered in document order with its hash
+    ID, new or duplicate (idempotent). 202 while anything waits for its anchor, else 200."""
     me.require_role(Role.ENTERPRISE, Role.REGISTRAR)
     body = await request.body()
-    return await run_in_threadpool(_capture, body, me.id, services, wait, timeout, tuple(ignore_field or ()))
+    receipt, anchored = await run_in_threadpool(
+        _capture, body, me.id, services, wait, timeout, tuple(ignore_field or ())
+    )
+    response.status_code = status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED
+    return receipt
 
 
 def _capture(
     body: bytes, participant_id: str, services: Any, wait: bool, timeout: float, ignore: tuple[str, ...]
-) -> JSONResponse:
+) -> tuple[dict[str, Any], bool]:
     document = parse_document(body)
     result: CaptureResult = services.events.capture(
         document, captured_by=participant_id, ignore_fields=ignore
@@ -95,18 +109,16 @@ def _capture(
         if wait:
             item["anchor"] = anchors[event.declaration_id or event.hash_id]
         events.append(item)
-    return JSONResponse(
-        {
-            "captureId": result.capture_id,
-            "eventCount": len(result.events),
-            "new": result.new_count,
-            "duplicates": result.duplicate_count,
-            "errorDeclarations": result.declaration_count,
-            "anchored": bool(anchored),
-            "events": events,
-        },
-        status_code=status.HTTP_200_OK if anchored else status.HTTP_202_ACCEPTED,
-    )
+    receipt = {
+        "captureId": result.capture_id,
+        "eventCount": len(result.events),
+        "new": result.new_count,
+        "duplicates": result.duplicate_count,
+        "errorDeclarations": result.declaration_count,
+        "anchored": bool(anchored),
+        "events": events,
+    }
+    return receipt, bool(anchored)
 
 
 def _wait_anchored(services: Any, result: CaptureResult, timeout: float) -> bool:
@@ -121,7 +133,18 @@ def _wait_anchored(services: Any, result: CaptureResult, timeout: float) -> bool
     )
 
 
-@router.get("", summary="Events in event-time order, by item, business step and time; or as EPCIS 2.0")
+@router.get(
+    "",
+    response_model=EventPage,
+    response_model_exclude_unset=True,
+    responses={
+        200: {
+            "description": "A page of events (JSON), or with format=epcis an EPCIS 2.0 capture document",
+            "content": {EPCIS_MEDIA_TYPE: {"schema": EPCIS_DOCUMENT_SCHEMA}},
+        }
+    },
+    summary="Events in event-time order, by item, business step and time; or as EPCIS 2.0",
+)
 def list_events(
     _: CurrentParticipant,
     services: ServicesDep,
@@ -134,7 +157,10 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
     format: Annotated[Literal["json", "epcis"], Query(description="epcis: an EPCIS 2.0 document")] = "json",
-) -> JSONResponse:
+) -> dict[str, Any] | Response:
+    """Any participant: a page of events (those declared erroneous flagged), or with ``format=epcis`` the
+    page as an EPCIS 2.0 capture document (``application/ld+json``), each error declaration after the
+    event it declares. A ``from`` or ``to`` that is not RFC 3339 is refused (422)."""
     events = services.events.query(
         epc=epc,
         biz_step=biz_step,
@@ -154,14 +180,19 @@ def list_events(
     page: dict[str, Any] = {"items": [_event_json(e) for e in events], "limit": limit, "offset": offset}
     if len(events) == limit:
         page["nextOffset"] = offset + limit
-    return JSONResponse(page)
+    return page
 
 
 @router.get(
-    "/{event_hash_id:path}",
+    "/{eventHashId:path}",
+    response_model=EventDetail,
+    response_model_exclude_unset=True,
     summary="One event with its anchor and inclusion proof, and its error declarations with theirs",
 )
-def get_event(event_hash_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+def get_event(event_hash_id: EventHashIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: the event (by its URL-encoded hash ID or its 64-hex digest) with its anchor and
+    inclusion proof, its error declarations with theirs, and where its corrective events are. 404
+    epcis-event-not-found when no such event was captured."""
     hash_id = hash_id_of(event_hash_id)
     stored = services.events.get(hash_id)
     body = _event_json(stored)

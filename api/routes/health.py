@@ -1,15 +1,23 @@
+"""Operations: liveness, readiness (with the reason when not ready) and Prometheus metrics."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import PlainTextResponse
 
 from dataledger.api.deps import ServicesDep
+from dataledger.api.observability import Metrics
+from dataledger.api.responses.operations import Health, Readiness
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Ready when the database and the chain answer")
-def healthz(services: ServicesDep) -> dict[str, object]:
+@router.get("/healthz", response_model=Health, summary="Ready when the database and the chain answer")
+def healthz(services: ServicesDep) -> dict[str, Any]:
+    """Anyone: whether the database answers, and the chain's id, latest block and registry contract.
+    Answers 200 while the chain answers (``degraded`` when the database does not)."""
     database_ok = services.store.ping()
     block = services.registry.latest_block_number()
     return {
@@ -23,14 +31,37 @@ def healthz(services: ServicesDep) -> dict[str, object]:
 
 @router.get(
     "/readyz",
+    response_model=Readiness,
+    responses={
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "model": Readiness,
+            "description": "Not ready: the same body, with the failing checks and the reason",
+        }
+    },
     summary="Ready to serve: the database, the chain and the background workers (503 with the reason)",
 )
-def readyz(services: ServicesDep) -> JSONResponse:
+def readyz(services: ServicesDep, response: Response) -> dict[str, Any]:
+    """Anyone (a load balancer's probe): each dependency checked, 200 when all pass, else 503 with the
+    same body naming the failing checks."""
     readiness = services.readiness()
-    return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
+    response.status_code = status.HTTP_200_OK if readiness.ready else status.HTTP_503_SERVICE_UNAVAILABLE
+    return readiness.as_json()
 
 
-@router.get("/metrics", summary="Prometheus metrics: requests, latency, outbox depth, indexer lag")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    response_model=None,
+    responses={
+        status.HTTP_200_OK: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": f"Prometheus text exposition ({Metrics.content_type}): requests, latency, "
+            "outbox depth, indexer lag, lease",
+        }
+    },
+    summary="Prometheus metrics: requests, latency, outbox depth, indexer lag",
+)
 def metrics(request: Request) -> Response:
-    exposition = request.app.state.metrics
+    """Anyone (a Prometheus scraper): the process's metrics in the Prometheus text format."""
+    exposition: Metrics = request.app.state.metrics
     return Response(exposition.exposition(), media_type=exposition.content_type)

@@ -7,10 +7,23 @@ the signature, which relays the act to the chain.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.responses.assets import Asset, AssetVersions, PreparedAct
+from dataledger.api.responses.certificates import Certificate
+from dataledger.api.responses.holder_acts import (
+    Pledge,
+    PledgeEnforcement,
+    PledgeList,
+    PreparedChange,
+    PreparedPledge,
+    ReissuedCertificate,
+)
 from dataledger.api.schemas import (
+    AssetIdPath,
     ChangePrepare,
     ChangeSubmit,
     PledgePrepare,
@@ -25,106 +38,197 @@ router = APIRouter(prefix="/v1/assets", tags=["holder acts"])
 
 
 @router.post(
-    "/{asset_id}/change-requests", summary="Prepare the change to a new version of the data (holder)"
+    "/{assetId}/change-requests",
+    response_model=PreparedChange,
+    summary="Prepare the change to a new version of the data (holder)",
 )
-def prepare_change(asset_id: str, body: ChangePrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
+def prepare_change(
+    asset_id: AssetIdPath, body: ChangePrepare, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder gets the change to sign, with the salt and the new metadata commitment. 403 for anyone
+    but the holder; 422 when the change alters the right claimed."""
     return services.holder_acts.prepare_change(me, asset_id, body.facts.to_domain(), body.salt)
 
 
 @router.post(
-    "/{asset_id}/changes",
+    "/{assetId}/changes",
     status_code=status.HTTP_201_CREATED,
+    response_model=ReissuedCertificate,
+    response_model_exclude_unset=True,
     summary="Record a new version of the data; the certificate is reissued for it (holder-signed)",
 )
-def change(asset_id: str, body: ChangeSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def change(
+    asset_id: AssetIdPath, body: ChangeSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder submits the signed change; the chain records the new version and a new certificate
+    supersedes the current one. 409 unless the asset is certified; 422 for a bad signature."""
     return services.holder_acts.change(
         me, asset_id, body.facts.to_domain(), body.salt, body.nonce, body.deadline, body.signature
     )
 
 
-@router.get("/{asset_id}/versions", summary="Every version of the asset's data (the version chain)")
-def versions(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/{assetId}/versions",
+    response_model=AssetVersions,
+    summary="Every version of the asset's data (the version chain)",
+)
+def versions(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: each version's facts and commitments, oldest first, with where it was recorded.
+    404 for an unknown asset."""
     record = services.registration.get_asset(asset_id)
     return {"assetId": record.asset_id, "items": services.store.versions(record.asset_id)}
 
 
-@router.post("/{asset_id}/transfer-requests", summary="Prepare the transfer of the rights (holder)")
+@router.post(
+    "/{assetId}/transfer-requests",
+    response_model=PreparedAct,
+    summary="Prepare the transfer of the rights (holder)",
+)
 def prepare_transfer(
-    asset_id: str, body: TransferPrepare, me: CurrentParticipant, services: ServicesDep
-) -> dict:
+    asset_id: AssetIdPath, body: TransferPrepare, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder gets the transfer to sign. 403 for anyone but the holder; 422 when ``to`` is not a
+    participant's chain address."""
     return services.holder_acts.prepare_transfer(me, asset_id, body.to)
 
 
 @router.post(
-    "/{asset_id}/transfers",
+    "/{assetId}/transfers",
     status_code=status.HTTP_201_CREATED,
+    response_model=ReissuedCertificate,
+    response_model_exclude_unset=True,
     summary="Transfer the rights; the new holder receives a new certificate (holder-signed)",
 )
-def transfer(asset_id: str, body: TransferSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def transfer(
+    asset_id: AssetIdPath, body: TransferSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder submits the signed transfer; the chain records it and a certificate in the new
+    holder's name supersedes the current one. 409 while pledged or unless certified."""
     return services.holder_acts.transfer(me, asset_id, body.to, body.nonce, body.deadline, body.signature)
 
 
-@router.post("/{asset_id}/pledge-requests", summary="Prepare the pledge of the asset to a pledgee (holder)")
-def prepare_pledge(asset_id: str, body: PledgePrepare, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/{assetId}/pledge-requests",
+    response_model=PreparedPledge,
+    summary="Prepare the pledge of the asset to a pledgee (holder)",
+)
+def prepare_pledge(
+    asset_id: AssetIdPath, body: PledgePrepare, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder gets the pledge to sign, with the salt and the hash of the terms. 403 for anyone but
+    the holder; 422 when the pledgee is not a participant's chain address."""
     return services.holder_acts.prepare_pledge(me, asset_id, body.pledgee, body.terms, body.salt)
 
 
 @router.post(
-    "/{asset_id}/pledges", status_code=status.HTTP_201_CREATED, summary="Pledge the asset (holder-signed)"
+    "/{assetId}/pledges",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Pledge,
+    summary="Pledge the asset (holder-signed)",
 )
-def pledge(asset_id: str, body: PledgeSubmit, me: CurrentParticipant, services: ServicesDep) -> dict:
+def pledge(
+    asset_id: AssetIdPath, body: PledgeSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder submits the signed pledge; until it is released or enforced the asset can be neither
+    transferred nor cancelled. 409 when already pledged or not certified."""
     return services.holder_acts.pledge(
         me, asset_id, body.pledgee, body.terms, body.salt, body.nonce, body.deadline, body.signature
     )
 
 
-@router.get("/{asset_id}/pledges", summary="The pledges of the asset, active and ended")
-def pledges(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/{assetId}/pledges",
+    response_model=PledgeList,
+    response_model_exclude_unset=True,
+    summary="The pledges of the asset, active and ended",
+)
+def pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant; the terms only for the pledgor, the pledgee and oversight. 404 for an unknown
+    asset."""
     record = services.registration.get_asset(asset_id)
     return {"items": [pledge_view(me, p) for p in services.lifecycle_store.pledges_of(record.asset_id)]}
 
 
-@router.post("/{asset_id}/pledge-release-requests", summary="Prepare the release of the pledge (pledgee)")
-def prepare_release(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/{assetId}/pledge-release-requests",
+    response_model=PreparedAct,
+    summary="Prepare the release of the pledge (pledgee)",
+)
+def prepare_release(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """The pledgee gets the release to sign. 403 for anyone but the pledgee; 409 when not pledged."""
     return services.holder_acts.prepare_pledgee_act(me, asset_id, "PledgeRelease")
 
 
-@router.post("/{asset_id}/pledge-release", summary="Release the pledge (pledgee-signed)")
-def release(asset_id: str, body: Signed, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/{assetId}/pledge-release", response_model=Pledge, summary="Release the pledge (pledgee-signed)"
+)
+def release(
+    asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The pledgee submits the signed release; the pledge ends as ``released``. 403 for anyone but the
+    pledgee; 409 when not pledged."""
     return services.holder_acts.release(me, asset_id, body.nonce, body.deadline, body.signature)
 
 
 @router.post(
-    "/{asset_id}/pledge-enforcement-requests", summary="Prepare the enforcement of the pledge (pledgee)"
+    "/{assetId}/pledge-enforcement-requests",
+    response_model=PreparedAct,
+    summary="Prepare the enforcement of the pledge (pledgee)",
 )
-def prepare_enforcement(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def prepare_enforcement(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The pledgee gets the enforcement to sign. 403 for anyone but the pledgee; 409 when not pledged."""
     return services.holder_acts.prepare_pledgee_act(me, asset_id, "PledgeEnforcement")
 
 
 @router.post(
-    "/{asset_id}/pledge-enforcement",
+    "/{assetId}/pledge-enforcement",
+    response_model=PledgeEnforcement,
+    response_model_exclude_unset=True,
     summary="Enforce the pledge: the rights pass to the pledgee with a new certificate (pledgee-signed)",
 )
-def enforce(asset_id: str, body: Signed, me: CurrentParticipant, services: ServicesDep) -> dict:
+def enforce(
+    asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The pledgee submits the signed enforcement: the pledge ends as ``enforced``, the asset passes to
+    the pledgee and a certificate in its name supersedes the current one."""
     return services.holder_acts.enforce(me, asset_id, body.nonce, body.deadline, body.signature)
 
 
 @router.post(
-    "/{asset_id}/cancellation-requests", summary="Prepare the cancellation of the registration (holder)"
+    "/{assetId}/cancellation-requests",
+    response_model=PreparedAct,
+    summary="Prepare the cancellation of the registration (holder)",
 )
-def prepare_cancellation(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def prepare_cancellation(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder gets the cancellation to sign. 403 for anyone but the holder."""
     return services.holder_acts.prepare_cancellation(me, asset_id)
 
 
-@router.post("/{asset_id}/cancellation", summary="Cancel the registration (holder-signed; not while pledged)")
-def cancel(asset_id: str, body: Signed, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/{assetId}/cancellation",
+    response_model=Asset,
+    summary="Cancel the registration (holder-signed; not while pledged)",
+)
+def cancel(
+    asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder submits the signed cancellation (or withdraws the application); the asset and its
+    valid certificates end as ``cancelled``. 409 while pledged."""
     return services.holder_acts.cancel(me, asset_id, body.nonce, body.deadline, body.signature).as_json()
 
 
 @router.post(
-    "/{asset_id}/renewal",
+    "/{assetId}/renewal",
     status_code=status.HTTP_201_CREATED,
+    response_model=Certificate,
+    response_model_exclude_unset=True,
     summary="Renew the registration before its certificate expires (registrar only)",
 )
-def renew(asset_id: str, me: CurrentParticipant, services: ServicesDep) -> dict:
+def renew(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """The registrar issues a certificate for a new term, superseding the current one. 409 unless the
+    asset is certified or once the certificate has expired."""
     return services.registration.renew_certificate(me, asset_id)

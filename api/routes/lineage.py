@@ -23,7 +23,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import Body, Hex32, Offset
+from dataledger.api.responses.lineage import (
+    PROV_DOCUMENT_SCHEMA,
+    SVG_SCHEMA,
+    Derivation,
+    ItemHistory,
+    ItemLocation,
+    Trace,
+)
+from dataledger.api.schemas import AssetIdPath, Body, Hex32, Offset
 from dataledger.registry.derivations import Parent
 from dataledger.registry.errors import AssetNotFound
 from dataledger.registry.lineage import MAX_TRACE_DEPTH, Direction
@@ -38,19 +46,28 @@ SVG_MEDIA_TYPE = "image/svg+xml"
 PROV_MEDIA_TYPE = "application/ld+json"
 
 
-@items_router.get("/{item:path}/trace", summary="Trace an item back (its origins) or forward (a recall)")
+@items_router.get(
+    "/{item:path}/trace",
+    response_model=Trace,
+    response_model_exclude_unset=True,
+    summary="Trace an item back (its origins) or forward (a recall)",
+)
 def trace_item(
     item: str,
     _: CurrentParticipant,
     services: ServicesDep,
     direction: Direction = Direction.BACK,
     depth: Depth = 20,
-) -> dict:
+) -> dict[str, Any]:
+    """Any participant: the items, events and places upstream of the item (back) or every item downstream
+    (forward), up to ``depth`` edges. 404 lineage-node-not-found when nothing names the item."""
     return services.lineage.trace(item, direction, depth).as_json()
 
 
 @items_router.get(
     "/{item:path}/history",
+    response_model=ItemHistory,
+    response_model_exclude_unset=True,
     summary="Every event naming the item, and those of the containers it was packed in, in event-time order",
 )
 def item_history(
@@ -62,13 +79,21 @@ def item_history(
     via_containers: Annotated[
         bool, Query(alias="viaContainers", description="Include the events of its containers while packed")
     ] = True,
-) -> dict:
+) -> dict[str, Any]:
+    """Any participant: the item's events with the roles it plays in each; with ``viaContainers`` also
+    the events of the containers it was packed in at the time. 404 when no event names the item."""
     events = services.lineage.history(item, limit=limit, offset=offset, via_containers=via_containers)
     return {"item": item, "events": events, "limit": limit, "offset": offset}
 
 
-@items_router.get("/{item:path}/location", summary="Where the item is now: latest disposition and location")
-def item_location(item: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+@items_router.get(
+    "/{item:path}/location",
+    response_model=ItemLocation,
+    summary="Where the item is now: latest disposition and location",
+)
+def item_location(item: str, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: the item's latest disposition and location, following the containers it is packed
+    in and ignoring events declared erroneous. 404 when no event names the item."""
     return services.lineage.where_is(item)
 
 
@@ -85,24 +110,41 @@ class DerivationBody(Body):
 @router.post(
     "/derivations",
     status_code=status.HTTP_201_CREATED,
+    response_model=Derivation,
     summary="Record the registered assets a data product derives from (its holder, or a registrar)",
 )
-def record_derivation(body: DerivationBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+def record_derivation(body: DerivationBody, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """The product's holder, a registrar or an administrator: record its parents, each with the licence it
+    was used under (checked on chain). Refused when a parent is not registered, a licence does not
+    allow it, the parents miss a declared upstream, or the derivation would make a cycle."""
     product = services.store.get_asset(body.product_id.lower()) or _batched(services, body.product_id)
     parents = [Parent(p.asset_id, p.licence_id) for p in body.parents]
     recorded = services.derivations.record(me, body.product_id, product, parents)
     return {"productId": body.product_id.lower(), "parents": recorded}
 
 
-@router.get("/derivations/{asset_id}", summary="The recorded parents of a data product")
-def get_derivation(asset_id: str, _: CurrentParticipant, services: ServicesDep) -> dict:
+@router.get(
+    "/derivations/{assetId}", response_model=Derivation, summary="The recorded parents of a data product"
+)
+def get_derivation(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Any participant: the product's recorded parents (none recorded: an empty list)."""
     return {"productId": asset_id.lower(), "parents": services.lineage.derivation(asset_id)}
 
 
 @router.get(
     "/{node:path}",
     summary="A trace as JSON, as a layered SVG graph (.svg) or as W3C PROV-O JSON-LD (.jsonld)",
-    responses={200: {"content": {SVG_MEDIA_TYPE: {}, PROV_MEDIA_TYPE: {}}}},
+    response_model=Trace,
+    response_model_exclude_unset=True,
+    responses={
+        200: {
+            "description": "The trace: JSON, SVG (format=svg, .svg) or PROV-O JSON-LD (format=prov, .jsonld)",
+            "content": {
+                SVG_MEDIA_TYPE: {"schema": SVG_SCHEMA},
+                PROV_MEDIA_TYPE: {"schema": PROV_DOCUMENT_SCHEMA},
+            },
+        }
+    },
 )
 def lineage(
     node: str,
@@ -111,7 +153,9 @@ def lineage(
     direction: Direction = Direction.BACK,
     depth: Depth = 20,
     format: Annotated[Literal["json", "svg", "prov"] | None, Query()] = None,
-) -> Response:
+) -> dict[str, Any] | Response:
+    """Any participant: the trace from an item or a data asset (``asset:0x…``), as JSON, as an SVG graph
+    or as W3C PROV-O JSON-LD, by ``format`` or by the node's suffix. 404 when nothing names the node."""
     for suffix, implied in ((".svg", "svg"), (".jsonld", "prov")):
         if format is None and node.endswith(suffix):
             node, format = node[: -len(suffix)], cast(Literal["svg", "prov"], implied)
@@ -120,7 +164,7 @@ def lineage(
         return Response(trace_to_svg(trace), media_type=SVG_MEDIA_TYPE)
     if format == "prov":
         return JSONResponse(trace_to_prov(trace), media_type=PROV_MEDIA_TYPE)
-    return JSONResponse(trace.as_json())
+    return trace.as_json()
 
 
 def _batched(services: ServicesDep, asset_id: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
+from dataledger.api.responses.listings import ListingReport, PledgeeConsentRequest, ReportCheck
 from dataledger.api.schemas import ListingConsentPrepare, ListingVerifyBody
 from dataledger.registry.errors import VerificationFailed
 from dataledger.registry.listing_verification import (
@@ -20,8 +21,14 @@ from dataledger.registry.participants import Role
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
 
 
-@router.post("/verify", summary="Verify a data product before listing it (exchange); a signed report")
-def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: ServicesDep) -> dict:
+@router.post(
+    "/verify",
+    response_model=ListingReport,
+    summary="Verify a data product before listing it (exchange); a signed report",
+)
+def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """For an exchange (or a registrar, an auditor): run every listing check on the product and answer
+    the registrar-signed report. A failed check is in the report (``listable`` false), not an error."""
     me.require_role(Role.EXCHANGE, Role.REGISTRAR, Role.AUDITOR)
     stored = services.store.get_asset(body.asset_id.lower())
     declared = stored.facts.extra.get("derived_from", []) if stored is not None else []
@@ -38,23 +45,35 @@ def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: Se
 
 
 @router.post(
-    "/pledgee-consent-requests", summary="The EIP-712 consent a pledgee signs to let a pledged product list"
+    "/pledgee-consent-requests",
+    response_model=PledgeeConsentRequest,
+    summary="The EIP-712 consent a pledgee signs to let a pledged product list",
 )
-def pledgee_consent(body: ListingConsentPrepare, _: CurrentParticipant, services: ServicesDep) -> dict:
+def pledgee_consent(
+    body: ListingConsentPrepare, _: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """Any participant: whether the product is pledged and, if so, the ``ListingConsent`` its pledgee
+    signs for this lister (the signature goes in the listing verification's ``pledgeeConsent``)."""
     procedure = services.registry.procedure(body.asset_id)
     if procedure is None or procedure.pledgee is None:
-        return {"pledged": False, "typedData": None}
+        return {"pledged": False, "pledgee": None, "typedData": None}
     typed = listing_consent_typed_data(
         services.registry.domain, body.asset_id.lower(), procedure.pledgee, body.lister
     )
     return {"pledged": True, "pledgee": procedure.pledgee, "typedData": typed}
 
 
-@router.post("/reports/verify", summary="Check a listing report's registrar signature (public)")
+@router.post(
+    "/reports/verify",
+    response_model=ReportCheck,
+    summary="Check a listing report's registrar signature (public)",
+)
 def verify_listing_report(
     report: Annotated[dict[str, Any], Body(description="A listing verification report")],
     services: ServicesDep,
-) -> dict:
+) -> dict[str, Any]:
+    """Public: whether the report is exactly as the registrar signed it (``valid`` false, with why, when
+    it is not; never an error for a bad signature)."""
     try:
         verify_report(report, services.registrar_key.public_key)
     except VerificationFailed as exc:

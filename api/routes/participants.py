@@ -1,26 +1,42 @@
+"""Participants: created by the administrator; each can read itself and others' public records."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
-from dataledger.api.schemas import ParticipantCreate
+from dataledger.api.responses.participants import Participant, ParticipantCreated
+from dataledger.api.schemas import ParticipantCreate, ParticipantIdPath
 
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a participant (administrator only)")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ParticipantCreated,
+    summary="Create a participant (administrator only)",
+)
 def create_participant(
     body: ParticipantCreate, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, object]:
+) -> dict[str, Any]:
+    """The administrator creates a participant and gets its API key, shown this once. 403 for anyone
+    else; 422 for an enterprise without a chain address."""
     participant, api_key = services.participants.create(me, body.name, body.role, body.address)
     return {"participant": participant.as_json(), "apiKey": api_key}
 
 
-@router.get("/me", summary="The authenticated participant")
-def who_am_i(me: CurrentParticipant) -> dict[str, object]:
+@router.get("/me", response_model=Participant, summary="The authenticated participant")
+def who_am_i(me: CurrentParticipant) -> dict[str, Any]:
+    """Any participant: its own record (the administrator's is ``admin``)."""
     return me.as_json()
 
 
-@router.get("/{participant_id}", summary="A participant's public record")
-def get_participant(participant_id: str, _: CurrentParticipant, services: ServicesDep) -> dict[str, object]:
+@router.get("/{participantId}", response_model=Participant, summary="A participant's public record")
+def get_participant(
+    participant_id: ParticipantIdPath, _: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """Any participant: another participant's name, role and chain address. 404 for an unknown id."""
     return services.participants.get(participant_id).as_json()

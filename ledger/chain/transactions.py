@@ -4,13 +4,17 @@ One ``TransactionSender`` per operator account. It serialises nonce allocation (
 requests never collide nor leave gaps), estimates gas (which also surfaces a revert, decoded, before
 anything is sent), signs with the local key, sends the raw transaction, and waits for the receipt.
 A transaction not mined within the timeout is re-sent with the same nonce (it is idempotent: the
-same signed bytes, or a fee bump that replaces it).
+same signed bytes, or a fee bump that replaces it). When several processes send from one account,
+``across_processes`` serialises take-sign-send between them, and the nonce is read from the chain
+each time (another process may have used the next one).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -79,8 +83,10 @@ class TransactionSender:
         *,
         receipt_timeout_s: float = 30.0,
         resend_attempts: int = 2,
+        across_processes: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> None:
         self._w3 = w3
+        self._across_processes = across_processes
         self._account = account
         self._decoder = decoder
         self._nonces = NonceManager(w3, account.address)
@@ -107,7 +113,9 @@ class TransactionSender:
             # node that mined nothing for a while would otherwise refuse by the last block's time.
             gas = contract_function.estimate_gas(base, block_identifier="pending")
             fees = self._fees()
-            with self._nonces.lock:
+            with self._nonces.lock, self._across_processes() if self._across_processes else nullcontext():
+                if self._across_processes is not None:
+                    self._nonces.resync()  # another process may have sent since this one did
                 nonce = self._nonces.take()
                 tx = contract_function.build_transaction(
                     {**base, "nonce": nonce, "gas": gas * _GAS_HEADROOM_NUM // _GAS_HEADROOM_DEN, **fees}

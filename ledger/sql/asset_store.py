@@ -275,7 +275,7 @@ class AssetRecords(SqlRecords):
                 "version": r.version,
                 "contentHash": r.content_hash,
                 "metadataHash": r.metadata_hash,
-                "facts": json.loads(r.facts_json),
+                "facts": AssetFacts(**json.loads(r.facts_json)).wire_json(),
                 "txHash": r.tx_hash,
                 "blockNumber": r.block_number,
                 "logIndex": r.log_index,

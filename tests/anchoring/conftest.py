@@ -12,8 +12,9 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
 from dataledger.api.app import create_app
+from dataledger.api.schemas import AssetFactsBody
 from dataledger.composition import Services, build_services
-from dataledger.registry.assets import AssetFacts, metadata_commitment, new_salt
+from dataledger.registry.assets import metadata_commitment, new_salt
 from dataledger.registry.batched_registrations import batched_nonce
 from dataledger.registry.chain_records import AnchorEvidence
 from dataledger.registry.errors import LedgerUnavailable
@@ -54,9 +55,9 @@ def signed_item(
     facts = facts or asset_facts()
     salt = new_salt()
     holder = holder or signer.address
-    metadata_hash = metadata_commitment(AssetFacts(**facts), holder, salt)
+    metadata_hash = metadata_commitment(AssetFactsBody.model_validate(facts).to_domain(), holder, salt)
     nonce = batched_nonce(nonce_index) if nonce is None else nonce
-    auth = RegistrationAuthorisation(holder, facts["content_hash"], metadata_hash, nonce, deadline)
+    auth = RegistrationAuthorisation(holder, facts["contentHash"], metadata_hash, nonce, deadline)
     signature = sign_registration_fast(bytes(signer.key), auth, RegistrationDigester(domain))
     return {"facts": facts, "salt": salt, "nonce": str(nonce), "deadline": deadline, "signature": signature}
 

@@ -97,104 +97,102 @@ ENTERPRISE = ("enterprise", "admin")  # require_role(ENTERPRISE)
 # operationId -> who may call it. Read off api/routes/*.py and the services they call.
 ACCESS: dict[str, Access] = {
     # health, participants
-    "healthz_healthz_get": OPEN,
-    "readyz_readyz_get": OPEN,
-    "metrics_metrics_get": OPEN,
-    "create_participant_v1_participants_post": may("admin"),
-    "who_am_i_v1_participants_me_get": ANY,
-    "get_participant_v1_participants__participant_id__get": ANY,  # a participant's public record
+    "healthz": OPEN,
+    "readyz": OPEN,
+    "metrics": OPEN,
+    "createParticipant": may("admin"),
+    "whoAmI": ANY,
+    "getParticipant": ANY,  # a participant's public record
     # assets and certificates (RegistrationService)
-    "prepare_registration_v1_assets_registration_requests_post": may(*ENTERPRISE),
-    "register_asset_v1_assets_post": may(*ENTERPRISE),
-    "list_assets_v1_assets_get": ANY,  # enterprises see their own
-    "get_asset_v1_assets__asset_id__get": ANY,  # whole for holder and oversight, else the public view
-    "asset_history_v1_assets__asset_id__history_get": ANY,
-    "asset_certificates_v1_assets__asset_id__certificates_get": ANY,
-    "issue_certificate_v1_assets__asset_id__certificates_post": may(*REGISTRAR, asset="ready"),
+    "prepareRegistration": may(*ENTERPRISE),
+    "registerAsset": may(*ENTERPRISE),
+    "listAssets": ANY,  # enterprises see their own
+    "getAsset": ANY,  # whole for holder and oversight, else the public view
+    "assetHistory": ANY,
+    "assetCertificates": ANY,
+    "issueCertificate": may(*REGISTRAR, asset="ready"),
     # (on the fresh asset: the allowed registrar's call must leave the certified one to the licences)
-    "revoke_asset_v1_assets__asset_id__revocation_post": may(*REGISTRAR, asset="fresh"),
-    "get_certificate_v1_certificates__number__get": OPEN,
-    "verify_certificate_v1_certificates_verify_post": OPEN,
-    "certificate_status_v1_certificates__number__status_get": OPEN,
-    "registrar_v1_registrar_get": OPEN,
-    "check_asset_against_chain_v1_audit_assets__asset_id__get": may("auditor", "registrar", "admin"),
+    "revokeAsset": may(*REGISTRAR, asset="fresh"),
+    "getCertificate": OPEN,
+    "verifyCertificate": OPEN,
+    "certificateStatus": OPEN,
+    "registrar": OPEN,
+    "checkAssetAgainstChain": may("auditor", "registrar", "admin"),
     # bulk registration (BulkRegistrationService, MaterialisationService)
-    "prepare_bulk_v1_bulk_assets_registration_requests_post": may(*ENTERPRISE),
-    "register_bulk_v1_bulk_assets_post": may(*ENTERPRISE),
-    "get_batched_v1_bulk_assets__asset_id__get": may(AUTHENTICATED, asset="batched"),
-    "get_anchor_v1_bulk_assets__asset_id__anchor_get": may(AUTHENTICATED, asset="batched"),
-    "materialise_v1_bulk_assets__asset_id__materialise_post": may("holder", *REGISTRAR, asset="batched"),
+    "prepareBulk": may(*ENTERPRISE),
+    "registerBulk": may(*ENTERPRISE),
+    "getBatched": may(AUTHENTICATED, asset="batched"),
+    "getAnchor": may(AUTHENTICATED, asset="batched"),
+    "materialise": may("holder", *REGISTRAR, asset="batched"),
     # the procedure (ProcedureService)
-    "notice_period_v1_registry_notice_period_get": OPEN,
-    "set_notice_period_v1_registry_notice_period_put": may("admin"),
-    "procedure_status_v1_assets__asset_id__procedure_get": ANY,
-    "review_v1_assets__asset_id__reviews_post": may(*REGISTRAR, asset="fresh"),
-    "reject_v1_assets__asset_id__rejection_post": may(*REGISTRAR, asset="fresh"),
+    "noticePeriod": OPEN,
+    "setNoticePeriod": may("admin"),
+    "procedureStatus": ANY,
+    "review": may(*REGISTRAR, asset="fresh"),
+    "reject": may(*REGISTRAR, asset="fresh"),
     # any participant with a chain key may object during the notice
-    "prepare_objection_v1_assets__asset_id__objection_requests_post": may(AUTHENTICATED, asset="in-notice"),
-    "file_objection_v1_assets__asset_id__objections_post": may(AUTHENTICATED, asset="in-notice"),
-    "objections_v1_assets__asset_id__objections_get": may(AUTHENTICATED, asset="in-notice"),
-    "objection_v1_objections__objection_id__get": ANY,
-    "resolve_v1_objections__objection_id__resolution_post": may(*REGISTRAR),
+    "prepareObjection": may(AUTHENTICATED, asset="in-notice"),
+    "fileObjection": may(AUTHENTICATED, asset="in-notice"),
+    "objections": may(AUTHENTICATED, asset="in-notice"),
+    "objection": ANY,
+    "resolve": may(*REGISTRAR),
     # the holder's acts (HolderActsService._holder_record: the holder's address, nobody else, no admin)
-    "prepare_change_v1_assets__asset_id__change_requests_post": may("holder"),
-    "change_v1_assets__asset_id__changes_post": may("holder"),
-    "versions_v1_assets__asset_id__versions_get": ANY,
-    "prepare_transfer_v1_assets__asset_id__transfer_requests_post": may("holder"),
-    "transfer_v1_assets__asset_id__transfers_post": may("holder"),
-    "prepare_pledge_v1_assets__asset_id__pledge_requests_post": may("holder"),
-    "pledge_v1_assets__asset_id__pledges_post": may("holder"),
-    "pledges_v1_assets__asset_id__pledges_get": ANY,
-    "prepare_cancellation_v1_assets__asset_id__cancellation_requests_post": may("holder"),
-    "cancel_v1_assets__asset_id__cancellation_post": may("holder"),
+    "prepareChange": may("holder"),
+    "change": may("holder"),
+    "versions": ANY,
+    "prepareTransfer": may("holder"),
+    "transfer": may("holder"),
+    "preparePledge": may("holder"),
+    "pledge": may("holder"),
+    "pledges": ANY,
+    "prepareCancellation": may("holder"),
+    "cancel": may("holder"),
     # the pledgee's acts (HolderActsService._pledgee_act: the current pledgee's address)
-    "prepare_release_v1_assets__asset_id__pledge_release_requests_post": may("pledgee", needs_key=True),
-    "release_v1_assets__asset_id__pledge_release_post": may("pledgee", needs_key=True),
-    "prepare_enforcement_v1_assets__asset_id__pledge_enforcement_requests_post": may(
-        "pledgee", needs_key=True
-    ),
-    "enforce_v1_assets__asset_id__pledge_enforcement_post": may("pledgee", needs_key=True),
-    "renew_v1_assets__asset_id__renewal_post": may(*REGISTRAR),
+    "prepareRelease": may("pledgee", needs_key=True),
+    "release": may("pledgee", needs_key=True),
+    "prepareEnforcement": may("pledgee", needs_key=True),
+    "enforce": may("pledgee", needs_key=True),
+    "renew": may(*REGISTRAR),
     # licences (LicensingService): granted and revoked by the asset's holder, used by the licensee
-    "prepare_licence_v1_licences_requests_post": may("holder", needs_key=True),
-    "grant_licence_v1_licences_post": may("holder", needs_key=True),
-    "list_licences_v1_licences_get": ANY,  # filtered to the caller's licences unless oversight
-    "get_licence_v1_licences__licence_id__get": may("licensor", "licensee", *OVERSIGHT, hidden=True),
-    "prepare_use_v1_licences__licence_id__use_requests_post": may("licensee", needs_key=True),
-    "use_v1_licences__licence_id__uses_post": may("licensee", needs_key=True),
-    "prepare_revocation_v1_licences__licence_id__revocation_requests_post": may("licensor", needs_key=True),
-    "revoke_v1_licences__licence_id__revocation_post": may("licensor", needs_key=True),
+    "prepareLicence": may("holder", needs_key=True),
+    "grantLicence": may("holder", needs_key=True),
+    "listLicences": ANY,  # filtered to the caller's licences unless oversight
+    "getLicence": may("licensor", "licensee", *OVERSIGHT, hidden=True),
+    "prepareLicenceUse": may("licensee", needs_key=True),
+    "useLicence": may("licensee", needs_key=True),
+    "prepareRevocation": may("licensor", needs_key=True),
+    "revoke": may("licensor", needs_key=True),
     # consents (ConsentService): the enterprise asks and uses; the data subject signs, lists, withdraws
-    "prepare_consent_v1_consents_requests_post": may(*ENTERPRISE),
-    "grant_consent_v1_consents_post": may(*ENTERPRISE),
-    "my_consents_v1_consents_get": may(*ENTERPRISE),
-    "get_consent_v1_consents__consent_id__get": may("consent-enterprise", *OVERSIGHT),
-    "prepare_use_v1_consents__consent_id__use_requests_post": may("consent-enterprise", needs_key=True),
-    "use_v1_consents__consent_id__uses_post": may("consent-enterprise", needs_key=True),
-    "prepare_withdrawal_v1_consents__consent_id__withdrawal_requests_post": OPEN,  # subject-signed
-    "withdraw_v1_consents__consent_id__withdrawal_post": OPEN,  # subject-signed
-    "prepare_listing_v1_consents_listing_requests_post": OPEN,  # subject-signed
-    "by_subject_v1_consents_by_subject_post": OPEN,  # subject-signed
+    "prepareConsent": may(*ENTERPRISE),
+    "grantConsent": may(*ENTERPRISE),
+    "myConsents": may(*ENTERPRISE),
+    "getConsent": may("consent-enterprise", *OVERSIGHT),
+    "prepareConsentUse": may("consent-enterprise", needs_key=True),
+    "useConsent": may("consent-enterprise", needs_key=True),
+    "prepareWithdrawal": OPEN,  # subject-signed
+    "withdraw": OPEN,  # subject-signed
+    "prepareListing": OPEN,  # subject-signed
+    "bySubject": OPEN,  # subject-signed
     # listings
-    "verify_listing_v1_listings_verify_post": may("exchange", *OVERSIGHT),
-    "pledgee_consent_v1_listings_pledgee_consent_requests_post": ANY,
-    "verify_listing_report_v1_listings_reports_verify_post": OPEN,
+    "verifyListing": may("exchange", *OVERSIGHT),
+    "pledgeeConsent": ANY,
+    "verifyListingReport": OPEN,
     # traceability and lineage
-    "capture_v1_events_post": may("enterprise", *REGISTRAR),
-    "list_events_v1_events_get": ANY,
-    "get_event_v1_events__event_hash_id__get": ANY,
-    "trace_item_v1_items__item__trace_get": ANY,
-    "item_history_v1_items__item__history_get": ANY,
-    "item_location_v1_items__item__location_get": ANY,
-    "record_derivation_v1_lineage_derivations_post": may("holder", *REGISTRAR),  # the product's holder
-    "get_derivation_v1_lineage_derivations__asset_id__get": may(AUTHENTICATED, asset="product"),
-    "lineage_v1_lineage__node__get": ANY,
+    "capture": may("enterprise", *REGISTRAR),
+    "listEvents": ANY,
+    "getEvent": ANY,
+    "traceItem": ANY,
+    "itemHistory": ANY,
+    "itemLocation": ANY,
+    "recordDerivation": may("holder", *REGISTRAR),  # the product's holder
+    "getDerivation": may(AUTHENTICATED, asset="product"),
+    "lineage": ANY,
     # the append-only log and its signed checkpoints (CheckpointService)
-    "log_info_v1_log_get": OPEN,
-    "latest_checkpoint_v1_log_checkpoint_get": OPEN,
-    "issue_checkpoint_v1_log_checkpoints_post": may(*REGISTRAR),
-    "log_entry_v1_log_entries__index__get": may("auditor", "registrar", "admin"),
-    "consistency_v1_log_consistency_get": OPEN,
+    "logInfo": OPEN,
+    "latestCheckpoint": OPEN,
+    "issueCheckpoint": may(*REGISTRAR),
+    "logEntry": may("auditor", "registrar", "admin"),
+    "consistency": OPEN,
 }
 
 # -- the identities -----------------------------------------------------------------------------------
@@ -340,13 +338,13 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     certificate = api.certify(registrar, certified_id)
     now = services.registry.next_block_timestamp()
     terms = {
-        "asset_id": certified_id,
+        "assetId": certified_id,
         "licensee": licensee.account.address,
         "scope": "ACCESS-MATRIX-LICENCE-SCOPE",
         "purpose": "ACCESS-MATRIX-LICENCE-PURPOSE",
-        "valid_until": now + 30 * 24 * 3600,
-        "max_uses": 5,
-        "derivatives_allowed": True,
+        "validUntil": now + 30 * 24 * 3600,
+        "maxUses": 5,
+        "derivativesAllowed": True,
     }
     licence = _signed_act(
         api,
@@ -354,7 +352,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         "/v1/licences/requests",
         "/v1/licences",
         terms,
-        carry={**salt, "valid_from": lambda answer: answer["terms"]["validFrom"]},
+        carry={**salt, "validFrom": lambda answer: answer["terms"]["validFrom"]},
     )
     pledge_terms = "ACCESS-MATRIX-PLEDGE-TERMS"
     _signed_act(
@@ -380,7 +378,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         stranger,
         f"/v1/assets/{in_notice['assetId']}/objection-requests",
         f"/v1/assets/{in_notice['assetId']}/objections",
-        {"reason": "we collected this data", "evidence_hash": content_hash("evidence")},
+        {"reason": "we collected this data", "evidenceHash": content_hash("evidence")},
     )
     api.set_notice_period(0)
     strangers = api.register(stranger)
@@ -391,7 +389,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         holder,
         "/v1/consents/requests",
         "/v1/consents",
-        {"subject": subject.address, "purpose": "ACCESS-MATRIX-CONSENT-PURPOSE", "valid_until": now + 86400},
+        {"subject": subject.address, "purpose": "ACCESS-MATRIX-CONSENT-PURPOSE", "validUntil": now + 86400},
         signer=subject,
         carry=salt,
     )
@@ -420,7 +418,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     # the product (the fresh asset, the holder's) derives from the stranger's asset
     derivation = client.post(
         "/v1/lineage/derivations",
-        json={"product_id": fresh["assetId"], "parents": [{"asset_id": strangers["assetId"]}]},
+        json={"productId": fresh["assetId"], "parents": [{"assetId": strangers["assetId"]}]},
         headers=holder.headers,
     )
     assert derivation.status_code == 201, derivation.text
@@ -461,31 +459,31 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         headers=headers,
         assets=assets,
         path_values={
-            "participant_id": holder.id,
+            "participantId": holder.id,
             "number": certificate["credentialSubject"]["certificateNumber"],
-            "objection_id": str(objection["objectionId"]),
-            "licence_id": str(licence["licenceId"]),
-            "consent_id": str(consent["consentId"]),
-            "event_hash_id": quote(event_hash_id, safe=""),
+            "objectionId": str(objection["objectionId"]),
+            "licenceId": str(licence["licenceId"]),
+            "consentId": str(consent["consentId"]),
+            "eventHashId": quote(event_hash_id, safe=""),
             "item": epc,
             "node": f"asset:{certified_id}",
             "index": "0",
         },
         field_values={
-            "product_id": fresh["assetId"],
+            "productId": fresh["assetId"],
             "licensee": licensee.account.address,
             "to": stranger.account.address,
             "pledgee": pledgee.account.address,
             "lister": stranger.account.address,
             "subject": subject.address,
-            "licence_id": licence["licenceId"],
+            "licenceId": licence["licenceId"],
             "deadline": now + 3600,
-            "valid_from": now,
-            "valid_until": now + 86400,
-            "issued_at": now,
+            "validFrom": now,
+            "validUntil": now + 86400,
+            "issuedAt": now,
             "nonce": 0,
             "seconds": 0,
-            "max_uses": 1,
+            "maxUses": 1,
             "name": "access matrix",
         },
         secrets={
@@ -546,7 +544,7 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 
 def example(schema: dict[str, Any], world: World, access: Access, name: str | None = None) -> Any:
     """A minimal valid value of ``schema``: required members only, real ids and addresses by name."""
-    if name == "asset_id":
+    if name == "assetId":
         return world.assets[access.asset]
     if name in world.field_values:
         return world.field_values[name]
@@ -591,7 +589,7 @@ def call_for(op: Operation, world: World) -> Call:
         if parameter["in"] != "path":
             continue
         name = parameter["name"]
-        value = world.assets[access.asset] if name == "asset_id" else world.path_values[name]
+        value = world.assets[access.asset] if name == "assetId" else world.path_values[name]
         url = url.replace("{" + name + "}", value)
     query = {
         parameter["name"]: example(parameter["schema"], world, access, parameter["name"])

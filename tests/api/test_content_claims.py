@@ -94,4 +94,4 @@ def test_a_content_hash_whose_direct_relay_failed_can_be_registered_again(
 
     registered = api.register(holder, facts)
 
-    assert registered["facts"]["content_hash"] == facts["content_hash"]
+    assert registered["facts"]["contentHash"] == facts["contentHash"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataledger.api.schemas import AssetFactsBody
 from dataledger.composition import Services
-from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
+from dataledger.registry.assets import AssetRecord, AssetState
 from dataledger.registry.holder_signatures import RegistrationAuthorisation
 from tests.factories import Actor, ApiDriver, asset_facts
 
@@ -23,7 +24,7 @@ def stored_as_pending(services: Services, api: ApiDriver, holder: Actor, *, dead
         asset_id=prepared["assetId"],
         holder_id=holder.id,
         holder_address=holder.account.address,  # type: ignore[union-attr]
-        facts=AssetFacts(**facts),
+        facts=AssetFactsBody.model_validate(facts).to_domain(),
         salt=submission["salt"],
         metadata_hash=prepared["metadataHash"],
         nonce=submission["nonce"],

@@ -60,7 +60,7 @@ def test_registered_asset_carries_chain_evidence_and_history(api: ApiDriver) -> 
     facts = asset_facts()
     asset = api.register(holder, facts)
     assert asset["state"] == "registered"
-    assert asset["contentHash"] == facts["content_hash"]
+    assert asset["contentHash"] == facts["contentHash"]
     evidence = asset["chainEvidence"]
     assert evidence["txHash"].startswith("0x") and len(evidence["txHash"]) == 66
     fetched = api.client.get(f"/v1/assets/{asset['assetId']}", headers=holder.headers).json()

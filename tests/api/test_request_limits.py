@@ -12,7 +12,7 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 
 def deep_facts(levels: int) -> bytes:
     facts = asset_facts()
-    prefix = b'{"facts": {"name": "x", "content_hash": "%s", "extra": {"x": ' % facts["content_hash"].encode()
+    prefix = b'{"facts": {"name": "x", "contentHash": "%s", "extra": {"x": ' % facts["contentHash"].encode()
     return prefix + b"[" * levels + b"]" * levels + b"}}}"
 
 

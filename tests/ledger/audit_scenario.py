@@ -79,7 +79,7 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
     # Certified, changed (version 2), transferred; pledged by the new holder and released; licensed.
     facts = asset_facts()
     certified = api.certified(holder, registrar, facts)[0]["assetId"]
-    new_facts = {**facts, "content_hash": content_hash(), "scale": "1.3M rows"}
+    new_facts = {**facts, "contentHash": content_hash(), "scale": "1.3M rows"}
     _ok(
         api.act(
             holder,
@@ -115,7 +115,7 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
             {
                 "subject": person.address,
                 "purpose": "verify the CV's employment history",
-                "valid_until": api.clock.now() + 7 * 24 * 3600,
+                "validUntil": api.clock.now() + 7 * 24 * 3600,
             },
             signer=person,
         )
@@ -125,7 +125,7 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
             employer,
             f"/v1/consents/{consent['consentId']}/use-requests",
             f"/v1/consents/{consent['consentId']}/uses",
-            {"request_hash": request_hash("employment check")},
+            {"requestHash": request_hash("employment check")},
         )
     )
 

@@ -11,6 +11,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from httpx import Response
+from pydantic.alias_generators import to_camel
 
 from dataledger.registry.holder_signatures import sign_typed_data
 from tests.factories import Actor, ApiDriver, asset_facts
@@ -142,7 +143,7 @@ class LifecycleDriver(ApiDriver):
             objector,
             f"/v1/assets/{asset_id}/objection-requests",
             f"/v1/assets/{asset_id}/objections",
-            {"reason": reason, "evidence_hash": request_hash("evidence")},
+            {"reason": reason, "evidenceHash": request_hash("evidence")},
         )
 
     def verify(self, certificate: dict[str, Any]) -> dict[str, Any]:
@@ -155,17 +156,17 @@ class LifecycleDriver(ApiDriver):
     def licence_terms(self, asset_id: str, licensee: Actor, **overrides: Any) -> dict[str, Any]:
         assert licensee.account is not None
         terms = {
-            "asset_id": asset_id,
+            "assetId": asset_id,
             "licensee": licensee.account.address,
             "scope": "fields sku, category, quantity; monthly aggregates only",
             "purpose": "demand forecasting for duty-free replenishment",
             "territory": "CN-HI",
-            "valid_until": self.clock.now() + 30 * 24 * 3600,
-            "max_uses": 1,
-            "derivatives_allowed": False,
+            "validUntil": self.clock.now() + 30 * 24 * 3600,
+            "maxUses": 1,
+            "derivativesAllowed": False,
             "commercial": False,
         }
-        terms.update(overrides)
+        terms.update({to_camel(name): value for name, value in overrides.items()})
         return terms
 
     def grant(self, holder: Actor, terms: dict[str, Any], signer: LocalAccount | None = None) -> Response:
@@ -178,7 +179,7 @@ class LifecycleDriver(ApiDriver):
         submission = {
             **terms,
             "salt": prepared["salt"],
-            "valid_from": prepared["terms"]["validFrom"],
+            "validFrom": prepared["terms"]["validFrom"],
             "nonce": prepared["nonce"],
             "deadline": prepared["deadline"],
             "signature": sign_typed_data(key.key, prepared["typedData"]),
@@ -192,6 +193,6 @@ class LifecycleDriver(ApiDriver):
             licensee,
             f"/v1/licences/{licence_id}/use-requests",
             f"/v1/licences/{licence_id}/uses",
-            {"request_hash": request or request_hash()},
+            {"requestHash": request or request_hash()},
             signer=signer,
         )

@@ -253,7 +253,7 @@ def test_change_records_a_new_version_and_reissues_the_certificate(api: Lifecycl
     facts = asset_facts()
     asset, first = api.certified(holder, registrar, facts)
     asset_id = asset["assetId"]
-    new_facts = {**facts, "content_hash": content_hash(), "scale": "1.3M rows"}
+    new_facts = {**facts, "contentHash": content_hash(), "scale": "1.3M rows"}
 
     changed = api.act(
         holder,
@@ -264,17 +264,17 @@ def test_change_records_a_new_version_and_reissues_the_certificate(api: Lifecycl
 
     assert changed.status_code == 201, changed.text
     certificate = changed.json()["certificate"]
-    assert certificate["credentialSubject"]["asset"]["contentHash"] == new_facts["content_hash"]
+    assert certificate["credentialSubject"]["asset"]["contentHash"] == new_facts["contentHash"]
     assert api.verify(certificate)["valid"] is True
     assert api.verify(first)["status"] == "superseded"
     versions = api.client.get(f"/v1/assets/{asset_id}/versions", headers=holder.headers).json()["items"]
     assert [(v["version"], v["contentHash"]) for v in versions] == [
-        (1, facts["content_hash"]),
-        (2, new_facts["content_hash"]),
+        (1, facts["contentHash"]),
+        (2, new_facts["contentHash"]),
     ]
     assert (
         api.client.get(f"/v1/assets/{asset_id}", headers=holder.headers).json()["contentHash"]
-        == new_facts["content_hash"]
+        == new_facts["contentHash"]
     )
 
 
@@ -287,7 +287,7 @@ def test_change_to_content_already_registered_is_refused(api: LifecycleDriver) -
         holder,
         f"/v1/assets/{asset['assetId']}/change-requests",
         f"/v1/assets/{asset['assetId']}/changes",
-        {"facts": {**facts, "content_hash": other["contentHash"]}},
+        {"facts": {**facts, "contentHash": other["contentHash"]}},
     )
     assert_problem(response, 409, "content-already-registered")
 

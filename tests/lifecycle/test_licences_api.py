@@ -55,7 +55,7 @@ def test_use_by_another_participant_or_key_is_refused(api: LifecycleDriver) -> N
     stranger = api.participant("enterprise")
     response = api.client.post(
         f"/v1/licences/{licence['licenceId']}/use-requests",
-        json={"request_hash": request_hash()},
+        json={"requestHash": request_hash()},
         headers=stranger.headers,
     )
     assert_problem(response, 404, "licence-not-found")  # to a stranger the licence does not exist
@@ -132,7 +132,7 @@ def test_only_the_holder_of_a_certified_asset_grants_licences(api: LifecycleDriv
 def test_replayed_licence_use_signature_is_refused(api: LifecycleDriver) -> None:
     _, licensee, _, _, licence = licensed(api, max_uses=5)
     path = f"/v1/licences/{licence['licenceId']}"
-    submission = api.signed(licensee, f"{path}/use-requests", {"request_hash": request_hash()})
+    submission = api.signed(licensee, f"{path}/use-requests", {"requestHash": request_hash()})
     assert api.client.post(f"{path}/uses", json=submission, headers=licensee.headers).status_code == 201
 
     assert_problem(
@@ -148,7 +148,7 @@ def consent(api: LifecycleDriver, employer: Actor, person, valid_s: int = 7 * 24
     body = {
         "subject": person.address,
         "purpose": "verify the CV's employment history",
-        "valid_until": api.clock.now() + valid_s,
+        "validUntil": api.clock.now() + valid_s,
     }
     response = api.act(employer, "/v1/consents/requests", "/v1/consents", body, signer=person)
     assert response.status_code == 201, response.text
@@ -158,7 +158,7 @@ def consent(api: LifecycleDriver, employer: Actor, person, valid_s: int = 7 * 24
 def use_consent(api: LifecycleDriver, employer: Actor, consent_id: int, **kw):  # type: ignore[no-untyped-def]
     return api.act(
         employer, f"/v1/consents/{consent_id}/use-requests", f"/v1/consents/{consent_id}/uses",
-        {"request_hash": request_hash()}, **kw,
+        {"requestHash": request_hash()}, **kw,
     )  # fmt: skip
 
 
@@ -180,7 +180,7 @@ def test_consent_given_to_another_enterprise_cannot_be_used(api: LifecycleDriver
     given = consent(api, employer, person)
     response = api.client.post(
         f"/v1/consents/{given['consentId']}/use-requests",
-        json={"request_hash": request_hash()},
+        json={"requestHash": request_hash()},
         headers=other.headers,
     )
     assert_problem(response, 403, "not-authorised")
@@ -191,7 +191,7 @@ def test_consent_given_to_another_enterprise_cannot_be_used(api: LifecycleDriver
 
 def test_consent_not_signed_by_the_subject_is_refused(api: LifecycleDriver) -> None:
     employer, person = api.participant("enterprise"), Account.create()
-    body = {"subject": person.address, "purpose": "background check", "valid_until": api.clock.now() + 3600}
+    body = {"subject": person.address, "purpose": "background check", "validUntil": api.clock.now() + 3600}
     response = api.act(employer, "/v1/consents/requests", "/v1/consents", body, signer=Account.create())
     assert_problem(response, 422, "invalid-signature")
 
@@ -211,14 +211,14 @@ def test_subject_lists_and_withdraws_consents_with_their_key(api: LifecycleDrive
     signature = _sign(person, listing["typedData"])
     listed = api.client.post(
         "/v1/consents/by-subject",
-        json={"subject": person.address, "issued_at": listing["issuedAt"], "signature": signature},
+        json={"subject": person.address, "issuedAt": listing["issuedAt"], "signature": signature},
     )
     assert [c["consentId"] for c in listed.json()["items"]] == [first["consentId"], second["consentId"]]
     forged = api.client.post(
         "/v1/consents/by-subject",
         json={
             "subject": person.address,
-            "issued_at": listing["issuedAt"],
+            "issuedAt": listing["issuedAt"],
             "signature": _sign(Account.create(), listing["typedData"]),
         },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy import text
 
 from tests.factories import Actor, asset_facts
@@ -17,7 +18,7 @@ def product_with_licensed_upstream(api: LifecycleDriver, **licence: object) -> d
     terms = api.licence_terms(
         upstream["assetId"], maker, derivatives_allowed=True, commercial=True, max_uses=10
     )
-    granted = api.grant(source, {**terms, **licence})
+    granted = api.grant(source, {**terms, **{to_camel(name): value for name, value in licence.items()}})
     assert granted.status_code == 201, granted.text
     facts = asset_facts(
         name="Duty-free demand index (API product)",
@@ -32,10 +33,10 @@ def product_with_licensed_upstream(api: LifecycleDriver, **licence: object) -> d
         "upstream": upstream,
         "licence": granted.json(),
         "request": {
-            "asset_id": product["assetId"],
+            "assetId": product["assetId"],
             "lister": maker.account.address,  # type: ignore[union-attr]
-            "content_hash": product["contentHash"],
-            "upstream": [{"asset_id": upstream["assetId"], "licence_id": granted.json()["licenceId"]}],
+            "contentHash": product["contentHash"],
+            "upstream": [{"assetId": upstream["assetId"], "licenceId": granted.json()["licenceId"]}],
         },
     }
 
@@ -74,7 +75,7 @@ def test_listable_product_gets_a_report_signed_by_the_registrar(api: LifecycleDr
 def test_report_names_every_failed_check(api: LifecycleDriver) -> None:
     case = product_with_licensed_upstream(api, derivatives_allowed=False)
     exchange, someone_else = api.participant("exchange"), api.participant("enterprise")
-    request = {**case["request"], "lister": someone_else.account.address, "content_hash": "0x" + "ab" * 32}  # type: ignore[union-attr]
+    request = {**case["request"], "lister": someone_else.account.address, "contentHash": "0x" + "ab" * 32}  # type: ignore[union-attr]
 
     subject = verify_listing(api, exchange, request)["credentialSubject"]
 
@@ -107,13 +108,13 @@ def test_pledged_product_lists_only_with_the_pledgees_signed_consent(api: Lifecy
 
     asked = api.client.post(
         "/v1/listings/pledgee-consent-requests",
-        json={"asset_id": product["assetId"], "lister": case["request"]["lister"]},
+        json={"assetId": product["assetId"], "lister": case["request"]["lister"]},
         headers=bank.headers,
     ).json()
     from dataledger.registry.holder_signatures import sign_typed_data
 
     consent = sign_typed_data(bank.account.key, asked["typedData"])  # type: ignore[union-attr]
-    subject = verify_listing(api, exchange, {**case["request"], "pledgee_consent": consent})[
+    subject = verify_listing(api, exchange, {**case["request"], "pledgeeConsent": consent})[
         "credentialSubject"
     ]
     assert subject["listable"] is True

@@ -218,7 +218,7 @@ def test_objection_evidence_hash_is_recorded_on_chain(api: LifecycleDriver) -> N
         objector,
         f"/v1/assets/{asset_id}/objection-requests",
         f"/v1/assets/{asset_id}/objections",
-        {"reason": "ours", "evidence_hash": evidence},
+        {"reason": "ours", "evidenceHash": evidence},
     ).json()
 
     on_chain = api.client.app.state.services.registry.objection(filed["objectionId"])  # type: ignore[attr-defined]

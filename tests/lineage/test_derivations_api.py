@@ -36,7 +36,7 @@ def licensed(driver: LifecycleDriver, maker: Actor, **terms: Any) -> tuple[dict[
 
 
 def derive(api: ApiDriver, actor: Actor, product: str, *parents: tuple[str, int | None]) -> Any:
-    body = {"product_id": product, "parents": [{"asset_id": a, "licence_id": lic} for a, lic in parents]}
+    body = {"productId": product, "parents": [{"assetId": a, "licenceId": lic} for a, lic in parents]}
     return api.client.post("/v1/lineage/derivations", json=body, headers=actor.headers)
 
 
