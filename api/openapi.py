@@ -9,6 +9,7 @@ API-key schemes FastAPI found in their dependencies).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -134,6 +135,11 @@ def _problem_responses(codes: Iterable[str], catalogue: dict[str, ProblemKind]) 
     return responses
 
 
+def _fastapi_validation_error(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return str(schema.get("$ref", "")).endswith("/HTTPValidationError")
+
+
 def complete(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with problem responses, the Problem schema and public operations marked."""
     catalogue = problem_catalogue()
@@ -145,8 +151,13 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             codes = declared_codes(operation, document)
             for status, response in _problem_responses(codes, catalogue).items():
                 existing = responses.get(status)
-                if existing is None or "application/json" in existing.get("content", {}):
+                if existing is None or _fastapi_validation_error(existing):
                     responses[status] = response  # FastAPI's default 422 shape is not what we answer
+                else:  # the route's own answer at this status (readyz's 503 report), and problems
+                    existing["content"] = {**existing.get("content", {}), **response["content"]}
+                    existing["description"] = (
+                        f"{existing.get('description', '')}; or {response['description']}"
+                    )
     return document
 
 
@@ -164,6 +175,10 @@ def with_model_examples(document: dict[str, Any]) -> dict[str, Any]:
         extra = model.model_config.get("json_schema_extra")
         if model.__name__ in schemas and isinstance(extra, dict) and "examples" in extra:
             schemas[model.__name__]["examples"] = extra["examples"]
+    paths = json.dumps(document["paths"])
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422 shape, replaced above
+        if f"/{unused}" not in paths:
+            document["components"]["schemas"].pop(unused, None)
     return document
 
 

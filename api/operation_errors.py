@@ -25,6 +25,10 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "itemHistory": ("nul-character",),
         "listEvents": ("nul-character",),
+        "materialise": (
+            "already-materialised",
+            "batch-not-anchored",
+        ),
         "myConsents": ("validation-failed",),
         "prepareConsentUse": (
             "consent-expired",
@@ -56,6 +60,7 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "renew": ("certificate-expired",),
         "review": (
             "asset-revoked",
+            "batch-not-anchored",
             "invalid-asset-status",
         ),
         "transfer": (

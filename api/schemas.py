@@ -25,7 +25,10 @@ ConsentId = Annotated[
 ObjectionId = Annotated[
     int, Path(alias="objectionId", ge=0, le=MAX_INT64, description="The registry's objection id")
 ]
-AssetIdPath = Annotated[str, Path(alias="assetId", description="The asset id (0x and 64 hex digits)")]
+AssetIdPath = Annotated[
+    str,
+    Path(alias="assetId", pattern=r"^0x[0-9a-fA-F]{64}$", description="The asset id (0x and 64 hex digits)"),
+]
 ParticipantIdPath = Annotated[str, Path(alias="participantId", description="The participant's id")]
 EventHashIdPath = Annotated[
     str, Path(alias="eventHashId", description="The event's GS1 event hash id (ni:///...)")

@@ -24,7 +24,6 @@ from dataledger.api.openapi import declared_codes
 
 RECORD = os.environ.get("DATALEDGER_RECORD_PROBLEMS")
 SEEN_PROBLEMS: set[tuple[str, int, str]] = set()
-JUDGE_PROBLEMS = False
 
 
 class ContractViolation(AssertionError):
@@ -70,7 +69,7 @@ class Contract:
             response.read()
             code = str(response.json().get("code"))
             _record((operation["operationId"], response.status_code, code))
-            if RECORD or not JUDGE_PROBLEMS:
+            if RECORD:
                 return  # recording what operations answer, not judging it yet
         responses = operation.get("responses", {})
         status = str(response.status_code)
