@@ -47,10 +47,10 @@ from dataledger.registry.batched_registrations import (
     BatchedRegistrationRequest,
     BulkItemResult,
     asset_id_bytes,
+    authorisation_for,
     batched_nonce,
 )
 from dataledger.registry.errors import ConfigurationError, ValidationFailed
-from dataledger.registry.holder_signatures import RegistrationAuthorisation
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.visibility import oversees
 
@@ -117,9 +117,7 @@ def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDe
         salt = item.salt or new_salt()
         index = item.nonce_index if item.nonce_index is not None else secrets.randbits(63)
         metadata_hash = metadata_commitment(facts, holder, salt)
-        auth = RegistrationAuthorisation(
-            holder, facts.content_hash, metadata_hash, batched_nonce(index), deadline
-        )
+        auth = authorisation_for(holder, facts, metadata_hash, batched_nonce(index), deadline)
         typed = auth.typed_data(bulk.domain)
         typed["message"]["nonce"] = str(auth.nonce)  # beyond 2**53: JSON clients need it as a string
         prepared.append(

@@ -374,14 +374,8 @@ def test_a_signer_of_another_key_is_refused_by_the_server(in_process: InProcess)
     assert refused.value.code == "invalid-signature"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnexpectedMessage,
-    reason="API: POST /v1/bulk/assets/registration-requests prepares every Registration with the default "
-    "right (data-resource-holding) while the bulk service verifies the facts' right, so an item claiming "
-    "another right can never be signed as prepared; the SDK refuses the mismatching message",
-)
 def test_bulk_registration_of_a_product_operation_right(in_process: InProcess) -> None:
+    """The prepared message claims the facts' right (it once claimed the default one, so the SDK refused)."""
     holder = party(in_process)
     item = facts(
         "a product", contentHash=digest("product"), rightClaimed=RightClaimed.PRODUCT_OPERATION.value
