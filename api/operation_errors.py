@@ -11,9 +11,9 @@ from types import MappingProxyType
 
 OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "cancel": ("asset-pledged",),
-        "capture": ("epcis-document-invalid",),
-        "change": ("content-already-registered",),
+        "cancelRegistration": ("asset-pledged",),
+        "captureEvents": ("epcis-document-invalid",),
+        "changeAsset": ("content-already-registered",),
         "fileObjection": (
             "invalid-asset-status",
             "notice-period-ended",
@@ -25,16 +25,16 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "itemHistory": ("nul-character",),
         "listEvents": ("nul-character",),
-        "materialise": (
+        "materialiseRegistration": (
             "already-materialised",
             "batch-not-anchored",
         ),
-        "myConsents": ("validation-failed",),
+        "listConsents": ("validation-failed",),
         "prepareConsentUse": (
             "consent-expired",
             "consent-not-active",
         ),
-        "prepareEnforcement": ("asset-not-pledged",),
+        "preparePledgeEnforcement": ("asset-not-pledged",),
         "prepareLicence": ("asset-not-certified",),
         "prepareLicenceUse": (
             "asset-not-certified",
@@ -43,7 +43,7 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "licence-used-up",
             "licence-voided-by-enforcement",
         ),
-        "prepareWithdrawal": ("consent-not-active",),
+        "prepareConsentWithdrawal": ("consent-not-active",),
         "recordDerivation": (
             "asset-not-found",
             "derivation-cycle",
@@ -56,14 +56,14 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "content-already-batched",
             "content-already-registered",
         ),
-        "reject": ("asset-revoked",),
-        "renew": ("certificate-expired",),
-        "review": (
+        "rejectAsset": ("asset-revoked",),
+        "renewCertificate": ("certificate-expired",),
+        "reviewAsset": (
             "asset-revoked",
             "batch-not-anchored",
             "invalid-asset-status",
         ),
-        "transfer": (
+        "transferAsset": (
             "asset-pledged",
             "invalid-asset-status",
         ),

@@ -99,34 +99,32 @@ class PendingInclusion(Wire):
     leaf: HexHash = Field(description="The entry's Merkle leaf")
 
 
-class SealedInclusion(Wire):
+class _Inclusion(Wire):
+    """An entry of a sealed batch and its inclusion proof (what sealed and anchored entries share)."""
+
+    kind: AnchoredKind = Field(description="What the entry is")
+    ref: str = Field(description="The entry's id: an asset id, an event hash ID, or a declaration id")
+    leaf: HexHash = Field(description="The entry's Merkle leaf")
+    root: HexHash = Field(description="The batch's Merkle root")
+    leaf_index: int = Field(description="The leaf's position in the batch")
+    leaf_count: int = Field(description="How many leaves the batch has")
+    proof: list[HexHash] = Field(description="The sibling hashes from the leaf up to the root")
+
+
+class SealedInclusion(_Inclusion):
     """An entry in a sealed batch: its root and the entry's inclusion proof are fixed."""
 
     model_config = example(SEALED_INCLUSION_EXAMPLE)
 
     status: Literal["sealed"]
-    kind: AnchoredKind = Field(description="What the entry is")
-    ref: str = Field(description="The entry's id: an asset id, an event hash ID, or a declaration id")
-    leaf: HexHash = Field(description="The entry's Merkle leaf")
-    root: HexHash = Field(description="The batch's Merkle root")
-    leaf_index: int = Field(description="The leaf's position in the batch")
-    leaf_count: int = Field(description="How many leaves the batch has")
-    proof: list[HexHash] = Field(description="The sibling hashes from the leaf up to the root")
 
 
-class AnchoredInclusion(Wire):
+class AnchoredInclusion(_Inclusion):
     """An entry whose batch root is on chain: the proof and the anchor verify offline and on chain."""
 
     model_config = example(ANCHORED_INCLUSION_EXAMPLE)
 
     status: Literal["anchored"]
-    kind: AnchoredKind = Field(description="What the entry is")
-    ref: str = Field(description="The entry's id: an asset id, an event hash ID, or a declaration id")
-    leaf: HexHash = Field(description="The entry's Merkle leaf")
-    root: HexHash = Field(description="The batch's Merkle root")
-    leaf_index: int = Field(description="The leaf's position in the batch")
-    leaf_count: int = Field(description="How many leaves the batch has")
-    proof: list[HexHash] = Field(description="The sibling hashes from the leaf up to the root")
     anchor: BatchAnchor
 
 

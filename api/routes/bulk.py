@@ -104,7 +104,9 @@ def _anchoring(services: ApiServices) -> AnchoringServices:
     response_model=PreparedBulk,
     summary="Prepare the EIP-712 messages a holder signs to register assets in batches",
 )
-def prepare_bulk(body: BulkPrepare, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def prepare_bulk_registration(
+    body: BulkPrepare, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
     """For an enterprise with a chain address: one ``Registration`` to sign per item, each with a batched
     nonce (2**255 + k, as a string) and the asset id it will have."""
     me.require_role(Role.ENTERPRISE)
@@ -179,7 +181,9 @@ def register_bulk(
     responses={200: {"content": {"application/json": {"example": BATCHED_REGISTRATION_EXAMPLE}}}},
     summary="A batched registration and its anchoring state",
 )
-def get_batched(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def get_batched_registration(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
     """Any participant: the registration and where its anchoring stands. Its holder and oversight see it
     whole (facts, salt, leaf fields); anyone else the public view."""
     anchoring = _anchoring(services)
@@ -217,7 +221,7 @@ def get_batched(asset_id: AssetIdPath, me: CurrentParticipant, services: Service
         },
     },
 )
-def get_anchor(
+def get_batch_anchor(
     asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep, response: Response
 ) -> dict[str, Any]:
     """Any participant: the registration's leaf fields and inclusion proof, verifiable offline and, once
@@ -237,7 +241,9 @@ def get_anchor(
     status_code=status.HTTP_201_CREATED,
     response_model=MaterialisedRegistration,
 )
-def materialise(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def materialise_registration(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
     """Its holder, a registrar or an administrator: present the anchored registration to the registry
     contract. Refused while its batch is not anchored (batch-not-anchored) and once done
     (already-materialised)."""

@@ -62,7 +62,7 @@ def certificate_status(number: str, services: ServicesDep) -> dict[str, Any]:
     response_model=Registrar,
     summary="The registrar's public key for offline verification (public)",
 )
-def registrar(services: ServicesDep) -> dict[str, Any]:
+def get_registrar(services: ServicesDep) -> dict[str, Any]:
     """Anyone: the registrar's did:key and PEM public key, and the registry contract with its EIP-712
     domain, so certificates can be verified without this service."""
     key = services.registrar_key

@@ -66,7 +66,7 @@ def grant_consent(body: ConsentSubmit, me: CurrentParticipant, services: Service
 
 
 @router.get("", response_model=ConsentList, summary="The consents given to the authenticated enterprise")
-def my_consents(me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def list_consents(me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """For an enterprise: the consents given to it (at most 500), in id order.
 
     Refused (403) to other roles.
@@ -122,7 +122,7 @@ def use_consent(
     response_model=PreparedAct,
     summary="Prepare the withdrawal the subject signs (public)",
 )
-def prepare_withdrawal(consent_id: ConsentId, services: ServicesDep) -> dict[str, Any]:
+def prepare_consent_withdrawal(consent_id: ConsentId, services: ServicesDep) -> dict[str, Any]:
     """Public (no API key): the ``ConsentWithdrawal`` the data subject signs. Refused (409) when the
     consent is no longer active."""
     return services.consents.prepare_withdrawal(consent_id)
@@ -133,7 +133,7 @@ def prepare_withdrawal(consent_id: ConsentId, services: ServicesDep) -> dict[str
     response_model=Consent,
     summary="Withdraw an unused consent (subject-signed; public)",
 )
-def withdraw(consent_id: ConsentId, body: Signed, services: ServicesDep) -> dict[str, Any]:
+def withdraw_consent(consent_id: ConsentId, body: Signed, services: ServicesDep) -> dict[str, Any]:
     """Public: the subject's signature is the only authority needed. The consent, now withdrawn, is
     returned; refused when it is no longer active or the signature is not the subject's."""
     return services.consents.withdraw(consent_id, body.nonce, body.deadline, body.signature)
@@ -144,7 +144,7 @@ def withdraw(consent_id: ConsentId, body: Signed, services: ServicesDep) -> dict
     response_model=ConsentListingRequest,
     summary="Prepare the listing request a subject signs (public)",
 )
-def prepare_listing(body: ConsentListingPrepare, services: ServicesDep) -> dict[str, Any]:
+def prepare_consent_listing(body: ConsentListingPrepare, services: ServicesDep) -> dict[str, Any]:
     """Public: the ``ConsentListing`` a data subject signs to list their consents (valid for ten minutes)."""
     return services.consents.listing_request(body.subject)
 
@@ -154,7 +154,7 @@ def prepare_listing(body: ConsentListingPrepare, services: ServicesDep) -> dict[
     response_model=ConsentList,
     summary="A subject's consents, for a fresh signed listing request (public)",
 )
-def by_subject(body: ConsentListingBody, services: ServicesDep) -> dict[str, Any]:
+def consents_by_subject(body: ConsentListingBody, services: ServicesDep) -> dict[str, Any]:
     """Public: the subject's consents (at most 500), for a listing request the subject signed.
 
     Refused (invalid-signature) when the request is too old, from the future, or not the subject's.

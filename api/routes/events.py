@@ -62,7 +62,7 @@ _DOCUMENT_BODY = {
     },
     openapi_extra=_DOCUMENT_BODY,
 )
-async def capture(
+async def capture_events(
     request: Request,
     response: Response,
     me: CurrentParticipant,

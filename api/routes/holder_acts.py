@@ -57,7 +57,7 @@ def prepare_change(
     response_model_exclude_unset=True,
     summary="Record a new version of the data; the certificate is reissued for it (holder-signed)",
 )
-def change(
+def change_asset(
     asset_id: AssetIdPath, body: ChangeSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The holder submits the signed change; the chain records the new version and a new certificate
@@ -72,7 +72,7 @@ def change(
     response_model=AssetVersions,
     summary="Every version of the asset's data (the version chain)",
 )
-def versions(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def asset_versions(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant: each version's facts and commitments, oldest first, with where it was recorded.
     404 for an unknown asset."""
     record = services.registration.get_asset(asset_id)
@@ -99,7 +99,7 @@ def prepare_transfer(
     response_model_exclude_unset=True,
     summary="Transfer the rights; the new holder receives a new certificate (holder-signed)",
 )
-def transfer(
+def transfer_asset(
     asset_id: AssetIdPath, body: TransferSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The holder submits the signed transfer; the chain records it and a certificate in the new
@@ -126,7 +126,7 @@ def prepare_pledge(
     response_model=Pledge,
     summary="Pledge the asset (holder-signed)",
 )
-def pledge(
+def pledge_asset(
     asset_id: AssetIdPath, body: PledgeSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The holder submits the signed pledge; until it is released or enforced the asset can be neither
@@ -142,7 +142,7 @@ def pledge(
     response_model_exclude_unset=True,
     summary="The pledges of the asset, active and ended",
 )
-def pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def asset_pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant; the terms only for the pledgor, the pledgee and oversight. 404 for an unknown
     asset."""
     record = services.registration.get_asset(asset_id)
@@ -154,7 +154,9 @@ def pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
     response_model=PreparedAct,
     summary="Prepare the release of the pledge (pledgee)",
 )
-def prepare_release(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def prepare_pledge_release(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
     """The pledgee gets the release to sign. 403 for anyone but the pledgee; 409 when not pledged."""
     return services.holder_acts.prepare_pledgee_act(me, asset_id, "PledgeRelease")
 
@@ -162,7 +164,7 @@ def prepare_release(asset_id: AssetIdPath, me: CurrentParticipant, services: Ser
 @router.post(
     "/{assetId}/pledge-release", response_model=Pledge, summary="Release the pledge (pledgee-signed)"
 )
-def release(
+def release_pledge(
     asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The pledgee submits the signed release; the pledge ends as ``released``. 403 for anyone but the
@@ -175,7 +177,7 @@ def release(
     response_model=PreparedAct,
     summary="Prepare the enforcement of the pledge (pledgee)",
 )
-def prepare_enforcement(
+def prepare_pledge_enforcement(
     asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The pledgee gets the enforcement to sign. 403 for anyone but the pledgee; 409 when not pledged."""
@@ -188,7 +190,7 @@ def prepare_enforcement(
     response_model_exclude_unset=True,
     summary="Enforce the pledge: the rights pass to the pledgee with a new certificate (pledgee-signed)",
 )
-def enforce(
+def enforce_pledge(
     asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The pledgee submits the signed enforcement: the pledge ends as ``enforced``, the asset passes to
@@ -213,7 +215,7 @@ def prepare_cancellation(
     response_model=Asset,
     summary="Cancel the registration (holder-signed; not while pledged)",
 )
-def cancel(
+def cancel_registration(
     asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The holder submits the signed cancellation (or withdraws the application); the asset and its
@@ -228,7 +230,7 @@ def cancel(
     response_model_exclude_unset=True,
     summary="Renew the registration before its certificate expires (registrar only)",
 )
-def renew(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def renew_certificate(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """The registrar issues a certificate for a new term, superseding the current one. 409 unless the
     asset is certified or once the certificate has expired."""
     return services.registration.renew_certificate(me, asset_id)

@@ -133,7 +133,7 @@ def use_licence(
     response_model=PreparedAct,
     summary="Prepare the revocation of a licence (holder)",
 )
-def prepare_revocation(
+def prepare_licence_revocation(
     licence_id: LicenceId, body: ReasonPrepare, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """For the asset's holder: the ``LicenceRevocation`` to sign, committing to the reason.
@@ -144,7 +144,7 @@ def prepare_revocation(
 
 
 @router.post("/{licenceId}/revocation", response_model=Licence, summary="Revoke a licence (holder-signed)")
-def revoke(
+def revoke_licence(
     licence_id: LicenceId, body: ReasonSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The holder submits the signed revocation; the licence, now revoked with its reason, is returned.

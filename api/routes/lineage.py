@@ -146,7 +146,7 @@ def get_derivation(asset_id: AssetIdPath, _: CurrentParticipant, services: Servi
         }
     },
 )
-def lineage(
+def get_lineage(
     node: str,
     _: CurrentParticipant,
     services: ServicesDep,

@@ -49,7 +49,7 @@ def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: Se
     response_model=PledgeeConsentRequest,
     summary="The EIP-712 consent a pledgee signs to let a pledged product list",
 )
-def pledgee_consent(
+def prepare_pledgee_consent(
     body: ListingConsentPrepare, _: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """Any participant: whether the product is pledged and, if so, the ``ListingConsent`` its pledgee

@@ -35,7 +35,7 @@ TreeSize = Annotated[
     response_model=LogInfo,
     summary="The log's origin and the key its checkpoints are signed with (public)",
 )
-def log_info(services: ServicesDep) -> dict[str, Any]:
+def get_log_info(services: ServicesDep) -> dict[str, Any]:
     """Public: the log's origin and the note verifier key that checks its checkpoints' signatures."""
     return {"origin": services.checkpoints.origin, "verifierKey": services.checkpoints.verifier_key}
 
@@ -80,7 +80,7 @@ def issue_checkpoint(me: CurrentParticipant, services: ServicesDep) -> dict[str,
     response_model=LogEntry,
     summary="An entry of the log with its inclusion proof (auditor, registrar)",
 )
-def log_entry(
+def get_log_entry(
     index: Annotated[int, Path(ge=0, le=MAX_INT64)],
     me: CurrentParticipant,
     services: ServicesDep,
@@ -97,7 +97,7 @@ def log_entry(
     response_model=ConsistencyProof,
     summary="A consistency proof between two checkpoints' tree sizes (public)",
 )
-def consistency(
+def get_log_consistency(
     services: ServicesDep,
     from_: Annotated[int, Query(alias="from", ge=1, le=MAX_INT64)],
     to: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["procedure"])
     response_model=NoticePeriod,
     summary="The public notice period given to notices that start now",
 )
-def notice_period(services: ServicesDep) -> dict[str, Any]:
+def get_notice_period(services: ServicesDep) -> dict[str, Any]:
     """Public: the length of the public notice the registry contract gives, in seconds."""
     return {"seconds": services.procedure.notice_period()}
 
@@ -52,7 +52,9 @@ def set_notice_period(
     response_model=ProcedureStatus,
     summary="Where the asset stands in the procedure, as the chain says",
 )
-def procedure_status(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def get_procedure_status(
+    asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
     """Any participant: the stored state beside the contract's status and procedure record, the chain's
     time, the objections and the certificates. 404 for an unknown asset."""
     return services.procedure.status(asset_id)
@@ -63,7 +65,7 @@ def procedure_status(asset_id: AssetIdPath, _: CurrentParticipant, services: Ser
     response_model=Asset,
     summary="Record the formal or substantive review (registrar only)",
 )
-def review(
+def review_asset(
     asset_id: AssetIdPath, body: ReviewBody, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The registrar records a review on chain: failing it rejects the application, passing the
@@ -77,7 +79,7 @@ def review(
     response_model=Asset,
     summary="Reject the application with a reason (registrar only)",
 )
-def reject(
+def reject_asset(
     asset_id: AssetIdPath, body: ReasonPrepare, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The registrar rejects the application on chain with a public reason. Answers the asset; 409 when
@@ -119,14 +121,14 @@ def file_objection(
     response_model=ObjectionList,
     summary="The objections filed against the registration",
 )
-def objections(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def list_objections(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant: the objections, oldest first, with their status and resolution. 404 for an
     unknown asset."""
     return {"items": services.procedure.objections(asset_id)}
 
 
 @router.get("/objections/{objectionId}", response_model=Objection, summary="One objection")
-def objection(objection_id: ObjectionId, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+def get_objection(objection_id: ObjectionId, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant: the objection with its status and resolution. 404 for an unknown id."""
     return services.procedure.objection(objection_id)
 
@@ -136,7 +138,7 @@ def objection(objection_id: ObjectionId, _: CurrentParticipant, services: Servic
     response_model=Objection,
     summary="Uphold or dismiss an objection (registrar only)",
 )
-def resolve(
+def resolve_objection(
     objection_id: ObjectionId, body: ResolutionBody, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """The registrar decides on chain: upholding rejects the application, dismissing lets the procedure

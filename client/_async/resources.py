@@ -263,12 +263,12 @@ class Assets(Resource):
 
     async def versions(self, asset_id: str) -> JSON:
         return await self._client.json(
-            "versions", "GET", "/v1/assets/{assetId}/versions", path={"assetId": asset_id}
+            "assetVersions", "GET", "/v1/assets/{assetId}/versions", path={"assetId": asset_id}
         )
 
     async def pledges(self, asset_id: str) -> JSON:
         return await self._client.json(
-            "pledges", "GET", "/v1/assets/{assetId}/pledges", path={"assetId": asset_id}
+            "assetPledges", "GET", "/v1/assets/{assetId}/pledges", path={"assetId": asset_id}
         )
 
     async def change(
@@ -298,14 +298,14 @@ class Assets(Resource):
             "signature": signature,
         }
         return await self._client.json(
-            "change", "POST", "/v1/assets/{assetId}/changes", path={"assetId": asset_id}, json=submission
+            "changeAsset", "POST", "/v1/assets/{assetId}/changes", path={"assetId": asset_id}, json=submission
         )
 
     async def transfer(self, asset_id: str, to: str, *, signer: Signer) -> JSON:
         """Transfer the rights to ``to`` (a participant's address); the new holder gets a certificate."""
         return await self._act(
             ("prepareTransfer", "/v1/assets/{assetId}/transfer-requests"),
-            ("transfer", "/v1/assets/{assetId}/transfers"),
+            ("transferAsset", "/v1/assets/{assetId}/transfers"),
             {"to": to},
             signer,
             "Transfer",
@@ -317,7 +317,7 @@ class Assets(Resource):
         """Pledge the asset to ``pledgee`` (a bank's address) on ``terms`` (kept off chain, hashed on)."""
         return await self._act(
             ("preparePledge", "/v1/assets/{assetId}/pledge-requests"),
-            ("pledge", "/v1/assets/{assetId}/pledges"),
+            ("pledgeAsset", "/v1/assets/{assetId}/pledges"),
             {"pledgee": pledgee, "terms": terms},
             signer,
             "Pledge",
@@ -329,8 +329,8 @@ class Assets(Resource):
     async def release_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
         """Release the pledge (the pledgee signs)."""
         return await self._act(
-            ("prepareRelease", "/v1/assets/{assetId}/pledge-release-requests"),
-            ("release", "/v1/assets/{assetId}/pledge-release"),
+            ("preparePledgeRelease", "/v1/assets/{assetId}/pledge-release-requests"),
+            ("releasePledge", "/v1/assets/{assetId}/pledge-release"),
             {},
             signer,
             "PledgeRelease",
@@ -341,8 +341,8 @@ class Assets(Resource):
     async def enforce_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
         """Enforce the pledge: the rights pass to the pledgee (the pledgee signs)."""
         return await self._act(
-            ("prepareEnforcement", "/v1/assets/{assetId}/pledge-enforcement-requests"),
-            ("enforce", "/v1/assets/{assetId}/pledge-enforcement"),
+            ("preparePledgeEnforcement", "/v1/assets/{assetId}/pledge-enforcement-requests"),
+            ("enforcePledge", "/v1/assets/{assetId}/pledge-enforcement"),
             {},
             signer,
             "PledgeEnforcement",
@@ -354,7 +354,7 @@ class Assets(Resource):
         """Cancel the registration (the holder signs)."""
         return await self._act(
             ("prepareCancellation", "/v1/assets/{assetId}/cancellation-requests"),
-            ("cancel", "/v1/assets/{assetId}/cancellation"),
+            ("cancelRegistration", "/v1/assets/{assetId}/cancellation"),
             {},
             signer,
             "Cancellation",
@@ -365,7 +365,7 @@ class Assets(Resource):
     async def renew(self, asset_id: str) -> JSON:
         """Renew the certificate before it expires: a new one for a new term (registrar)."""
         return await self._client.json(
-            "renew", "POST", "/v1/assets/{assetId}/renewal", path={"assetId": asset_id}
+            "renewCertificate", "POST", "/v1/assets/{assetId}/renewal", path={"assetId": asset_id}
         )
 
 
@@ -374,7 +374,7 @@ class Assets(Resource):
 
 class Procedure(Resource):
     async def notice_period(self) -> JSON:
-        return await self._client.json("noticePeriod", "GET", "/v1/registry/notice-period")
+        return await self._client.json("getNoticePeriod", "GET", "/v1/registry/notice-period")
 
     async def set_notice_period(self, seconds: int) -> JSON:
         return await self._client.json(
@@ -383,13 +383,13 @@ class Procedure(Resource):
 
     async def status(self, asset_id: str) -> JSON:
         return await self._client.json(
-            "procedureStatus", "GET", "/v1/assets/{assetId}/procedure", path={"assetId": asset_id}
+            "getProcedureStatus", "GET", "/v1/assets/{assetId}/procedure", path={"assetId": asset_id}
         )
 
     async def review(self, asset_id: str, stage: str, *, reason: str, passed: bool = True) -> JSON:
         """Record the formal or substantive review (registrar)."""
         return await self._client.json(
-            "review",
+            "reviewAsset",
             "POST",
             "/v1/assets/{assetId}/reviews",
             path={"assetId": asset_id},
@@ -398,7 +398,7 @@ class Procedure(Resource):
 
     async def reject(self, asset_id: str, reason: str) -> JSON:
         return await self._client.json(
-            "reject",
+            "rejectAsset",
             "POST",
             "/v1/assets/{assetId}/rejection",
             path={"assetId": asset_id},
@@ -430,18 +430,18 @@ class Procedure(Resource):
 
     async def objections(self, asset_id: str) -> JSON:
         return await self._client.json(
-            "objections", "GET", "/v1/assets/{assetId}/objections", path={"assetId": asset_id}
+            "listObjections", "GET", "/v1/assets/{assetId}/objections", path={"assetId": asset_id}
         )
 
     async def objection(self, objection_id: int) -> JSON:
         return await self._client.json(
-            "objection", "GET", "/v1/objections/{objectionId}", path={"objectionId": objection_id}
+            "getObjection", "GET", "/v1/objections/{objectionId}", path={"objectionId": objection_id}
         )
 
     async def resolve(self, objection_id: int, *, upheld: bool, resolution: str) -> JSON:
         """Resolve an objection (registrar); upheld rejects the application."""
         return await self._client.json(
-            "resolve",
+            "resolveObjection",
             "POST",
             "/v1/objections/{objectionId}/resolution",
             path={"objectionId": objection_id},
@@ -476,7 +476,7 @@ class Certificates(Resource):
 
     async def registrar(self) -> JSON:
         """The registrar's identity and public key (what verifiers trust)."""
-        return await self._client.json("registrar", "GET", "/v1/registrar")
+        return await self._client.json("getRegistrar", "GET", "/v1/registrar")
 
 
 # -- licences and consents ---------------------------------------------------------------------------
@@ -568,8 +568,8 @@ class Licences(Resource):
     async def revoke(self, licence_id: int, reason: str, *, signer: Signer) -> JSON:
         """Revoke the licence (the licensor signs)."""
         return await self._act(
-            ("prepareRevocation", "/v1/licences/{licenceId}/revocation-requests"),
-            ("revoke", "/v1/licences/{licenceId}/revocation"),
+            ("prepareLicenceRevocation", "/v1/licences/{licenceId}/revocation-requests"),
+            ("revokeLicence", "/v1/licences/{licenceId}/revocation"),
             {"reason": reason},
             signer,
             "LicenceRevocation",
@@ -605,7 +605,7 @@ class Consents(Resource):
 
     async def list(self) -> JSON:
         """The calling enterprise's consents."""
-        return await self._client.json("myConsents", "GET", "/v1/consents")
+        return await self._client.json("listConsents", "GET", "/v1/consents")
 
     async def get(self, consent_id: int) -> JSON:
         return await self._client.json(
@@ -627,8 +627,8 @@ class Consents(Resource):
     async def withdraw(self, consent_id: int, *, subject: Signer) -> JSON:
         """Withdraw a consent (the data subject signs; no API key needed)."""
         return await self._act(
-            ("prepareWithdrawal", "/v1/consents/{consentId}/withdrawal-requests"),
-            ("withdraw", "/v1/consents/{consentId}/withdrawal"),
+            ("prepareConsentWithdrawal", "/v1/consents/{consentId}/withdrawal-requests"),
+            ("withdrawConsent", "/v1/consents/{consentId}/withdrawal"),
             {},
             subject,
             "ConsentWithdrawal",
@@ -639,7 +639,10 @@ class Consents(Resource):
     async def of_subject(self, subject: Signer) -> JSON:
         """Every consent a data subject gave, proven by the subject's fresh signature (no API key)."""
         prepared = await self._client.json(
-            "prepareListing", "POST", "/v1/consents/listing-requests", json={"subject": subject.address}
+            "prepareConsentListing",
+            "POST",
+            "/v1/consents/listing-requests",
+            json={"subject": subject.address},
         )
         typed = checked(prepared["typedData"], "ConsentListing", {"subject": subject.address})
         body = {
@@ -647,7 +650,7 @@ class Consents(Resource):
             "issuedAt": prepared["issuedAt"],
             "signature": subject.sign_typed_data(typed),
         }
-        return await self._client.json("bySubject", "POST", "/v1/consents/by-subject", json=body)
+        return await self._client.json("consentsBySubject", "POST", "/v1/consents/by-subject", json=body)
 
 
 # -- the exchange's listing checks ---------------------------------------------------------------------------
@@ -680,7 +683,7 @@ class Listings(Resource):
         None when the product is not pledged: no consent is needed (``verify`` takes None as none).
         """
         prepared = await self._client.json(
-            "pledgeeConsent",
+            "preparePledgeeConsent",
             "POST",
             "/v1/listings/pledgee-consent-requests",
             json={"assetId": asset_id, "lister": lister},
@@ -718,7 +721,7 @@ class Bulk(Resource):
         Each item of ``facts`` must carry its ``contentHash`` (see :func:`dataledger.client.hash_path`).
         """
         prepared = await self._client.json(
-            "prepareBulk",
+            "prepareBulkRegistration",
             "POST",
             "/v1/bulk/assets/registration-requests",
             json={"items": [{"facts": f} for f in facts]},
@@ -754,7 +757,7 @@ class Bulk(Resource):
 
     async def get(self, asset_id: str) -> JSON:
         return await self._client.json(
-            "getBatched", "GET", "/v1/bulk/assets/{assetId}", path={"assetId": asset_id}
+            "getBatchedRegistration", "GET", "/v1/bulk/assets/{assetId}", path={"assetId": asset_id}
         )
 
     async def anchor(self, asset_id: str) -> JSON:
@@ -764,7 +767,7 @@ class Bulk(Resource):
         once anchored it is ``anchored`` (see :meth:`wait_for_anchor`).
         """
         return await self._client.json(
-            "getAnchor", "GET", "/v1/bulk/assets/{assetId}/anchor", path={"assetId": asset_id}
+            "getBatchAnchor", "GET", "/v1/bulk/assets/{assetId}/anchor", path={"assetId": asset_id}
         )
 
     async def wait_for_anchor(self, asset_id: str, *, timeout: float = 30.0, interval: float = 0.2) -> JSON:
@@ -781,7 +784,10 @@ class Bulk(Resource):
     async def materialise(self, asset_id: str) -> JSON:
         """Turn an anchored batched registration into a full one on chain (its own registration)."""
         return await self._client.json(
-            "materialise", "POST", "/v1/bulk/assets/{assetId}/materialise", path={"assetId": asset_id}
+            "materialiseRegistration",
+            "POST",
+            "/v1/bulk/assets/{assetId}/materialise",
+            path={"assetId": asset_id},
         )
 
 
@@ -803,14 +809,14 @@ class Events(Resource):
             params["ignoreField"] = list(ignore_fields)
         if isinstance(document, bytes):
             return await self._client.json(
-                "capture",
+                "captureEvents",
                 "POST",
                 "/v1/events",
                 params=params,
                 content=document,
                 headers={"Content-Type": "application/ld+json"},
             )
-        return await self._client.json("capture", "POST", "/v1/events", params=params, json=document)
+        return await self._client.json("captureEvents", "POST", "/v1/events", params=params, json=document)
 
     async def list(
         self,
@@ -888,7 +894,7 @@ class Lineage(Resource):
     async def graph(self, node: str, *, direction: str = "back", depth: int = 10) -> JSON:
         """The lineage graph around ``node`` (``asset:0x…`` or an item id ``urn:epc:…``) as JSON."""
         return await self._client.json(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -898,7 +904,7 @@ class Lineage(Resource):
     async def prov(self, node: str, *, direction: str = "back", depth: int = 10) -> JSON:
         """The lineage graph as W3C PROV-O JSON-LD (entities, activities, locations)."""
         return await self._client.json(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -908,7 +914,7 @@ class Lineage(Resource):
     async def svg(self, node: str, *, direction: str = "back", depth: int = 10) -> str:
         """The lineage graph drawn as SVG."""
         response = await self._client.call(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -922,7 +928,7 @@ class Lineage(Resource):
 
 class Log(Resource):
     async def info(self) -> JSON:
-        return await self._client.json("logInfo", "GET", "/v1/log")
+        return await self._client.json("getLogInfo", "GET", "/v1/log")
 
     async def checkpoint(self) -> JSON:
         """The latest signed checkpoint (JSON)."""
@@ -941,7 +947,7 @@ class Log(Resource):
     async def entry(self, index: int, *, tree_size: int | None = None) -> JSON:
         """A log entry with its inclusion proof in the tree of ``tree_size`` (default: the latest)."""
         return await self._client.json(
-            "logEntry",
+            "getLogEntry",
             "GET",
             "/v1/log/entries/{index}",
             path={"index": index},
@@ -951,5 +957,5 @@ class Log(Resource):
     async def consistency(self, first: int, second: int | None = None) -> JSON:
         """The proof that the tree of size ``second`` extends the one of size ``first``."""
         return await self._client.json(
-            "consistency", "GET", "/v1/log/consistency", params={"from": first, "to": second}
+            "getLogConsistency", "GET", "/v1/log/consistency", params={"from": first, "to": second}
         )

@@ -260,11 +260,13 @@ class Assets(Resource):
 
     def versions(self, asset_id: str) -> JSON:
         return self._client.json(
-            "versions", "GET", "/v1/assets/{assetId}/versions", path={"assetId": asset_id}
+            "assetVersions", "GET", "/v1/assets/{assetId}/versions", path={"assetId": asset_id}
         )
 
     def pledges(self, asset_id: str) -> JSON:
-        return self._client.json("pledges", "GET", "/v1/assets/{assetId}/pledges", path={"assetId": asset_id})
+        return self._client.json(
+            "assetPledges", "GET", "/v1/assets/{assetId}/pledges", path={"assetId": asset_id}
+        )
 
     def change(
         self, asset_id: str, path_or_hash: str | Path, facts: dict[str, Any], *, signer: Signer
@@ -293,14 +295,14 @@ class Assets(Resource):
             "signature": signature,
         }
         return self._client.json(
-            "change", "POST", "/v1/assets/{assetId}/changes", path={"assetId": asset_id}, json=submission
+            "changeAsset", "POST", "/v1/assets/{assetId}/changes", path={"assetId": asset_id}, json=submission
         )
 
     def transfer(self, asset_id: str, to: str, *, signer: Signer) -> JSON:
         """Transfer the rights to ``to`` (a participant's address); the new holder gets a certificate."""
         return self._act(
             ("prepareTransfer", "/v1/assets/{assetId}/transfer-requests"),
-            ("transfer", "/v1/assets/{assetId}/transfers"),
+            ("transferAsset", "/v1/assets/{assetId}/transfers"),
             {"to": to},
             signer,
             "Transfer",
@@ -312,7 +314,7 @@ class Assets(Resource):
         """Pledge the asset to ``pledgee`` (a bank's address) on ``terms`` (kept off chain, hashed on)."""
         return self._act(
             ("preparePledge", "/v1/assets/{assetId}/pledge-requests"),
-            ("pledge", "/v1/assets/{assetId}/pledges"),
+            ("pledgeAsset", "/v1/assets/{assetId}/pledges"),
             {"pledgee": pledgee, "terms": terms},
             signer,
             "Pledge",
@@ -324,8 +326,8 @@ class Assets(Resource):
     def release_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
         """Release the pledge (the pledgee signs)."""
         return self._act(
-            ("prepareRelease", "/v1/assets/{assetId}/pledge-release-requests"),
-            ("release", "/v1/assets/{assetId}/pledge-release"),
+            ("preparePledgeRelease", "/v1/assets/{assetId}/pledge-release-requests"),
+            ("releasePledge", "/v1/assets/{assetId}/pledge-release"),
             {},
             signer,
             "PledgeRelease",
@@ -336,8 +338,8 @@ class Assets(Resource):
     def enforce_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
         """Enforce the pledge: the rights pass to the pledgee (the pledgee signs)."""
         return self._act(
-            ("prepareEnforcement", "/v1/assets/{assetId}/pledge-enforcement-requests"),
-            ("enforce", "/v1/assets/{assetId}/pledge-enforcement"),
+            ("preparePledgeEnforcement", "/v1/assets/{assetId}/pledge-enforcement-requests"),
+            ("enforcePledge", "/v1/assets/{assetId}/pledge-enforcement"),
             {},
             signer,
             "PledgeEnforcement",
@@ -349,7 +351,7 @@ class Assets(Resource):
         """Cancel the registration (the holder signs)."""
         return self._act(
             ("prepareCancellation", "/v1/assets/{assetId}/cancellation-requests"),
-            ("cancel", "/v1/assets/{assetId}/cancellation"),
+            ("cancelRegistration", "/v1/assets/{assetId}/cancellation"),
             {},
             signer,
             "Cancellation",
@@ -359,7 +361,9 @@ class Assets(Resource):
 
     def renew(self, asset_id: str) -> JSON:
         """Renew the certificate before it expires: a new one for a new term (registrar)."""
-        return self._client.json("renew", "POST", "/v1/assets/{assetId}/renewal", path={"assetId": asset_id})
+        return self._client.json(
+            "renewCertificate", "POST", "/v1/assets/{assetId}/renewal", path={"assetId": asset_id}
+        )
 
 
 # -- the registration procedure -------------------------------------------------------------------------
@@ -367,7 +371,7 @@ class Assets(Resource):
 
 class Procedure(Resource):
     def notice_period(self) -> JSON:
-        return self._client.json("noticePeriod", "GET", "/v1/registry/notice-period")
+        return self._client.json("getNoticePeriod", "GET", "/v1/registry/notice-period")
 
     def set_notice_period(self, seconds: int) -> JSON:
         return self._client.json(
@@ -376,13 +380,13 @@ class Procedure(Resource):
 
     def status(self, asset_id: str) -> JSON:
         return self._client.json(
-            "procedureStatus", "GET", "/v1/assets/{assetId}/procedure", path={"assetId": asset_id}
+            "getProcedureStatus", "GET", "/v1/assets/{assetId}/procedure", path={"assetId": asset_id}
         )
 
     def review(self, asset_id: str, stage: str, *, reason: str, passed: bool = True) -> JSON:
         """Record the formal or substantive review (registrar)."""
         return self._client.json(
-            "review",
+            "reviewAsset",
             "POST",
             "/v1/assets/{assetId}/reviews",
             path={"assetId": asset_id},
@@ -391,7 +395,7 @@ class Procedure(Resource):
 
     def reject(self, asset_id: str, reason: str) -> JSON:
         return self._client.json(
-            "reject",
+            "rejectAsset",
             "POST",
             "/v1/assets/{assetId}/rejection",
             path={"assetId": asset_id},
@@ -421,18 +425,18 @@ class Procedure(Resource):
 
     def objections(self, asset_id: str) -> JSON:
         return self._client.json(
-            "objections", "GET", "/v1/assets/{assetId}/objections", path={"assetId": asset_id}
+            "listObjections", "GET", "/v1/assets/{assetId}/objections", path={"assetId": asset_id}
         )
 
     def objection(self, objection_id: int) -> JSON:
         return self._client.json(
-            "objection", "GET", "/v1/objections/{objectionId}", path={"objectionId": objection_id}
+            "getObjection", "GET", "/v1/objections/{objectionId}", path={"objectionId": objection_id}
         )
 
     def resolve(self, objection_id: int, *, upheld: bool, resolution: str) -> JSON:
         """Resolve an objection (registrar); upheld rejects the application."""
         return self._client.json(
-            "resolve",
+            "resolveObjection",
             "POST",
             "/v1/objections/{objectionId}/resolution",
             path={"objectionId": objection_id},
@@ -467,7 +471,7 @@ class Certificates(Resource):
 
     def registrar(self) -> JSON:
         """The registrar's identity and public key (what verifiers trust)."""
-        return self._client.json("registrar", "GET", "/v1/registrar")
+        return self._client.json("getRegistrar", "GET", "/v1/registrar")
 
 
 # -- licences and consents ---------------------------------------------------------------------------
@@ -559,8 +563,8 @@ class Licences(Resource):
     def revoke(self, licence_id: int, reason: str, *, signer: Signer) -> JSON:
         """Revoke the licence (the licensor signs)."""
         return self._act(
-            ("prepareRevocation", "/v1/licences/{licenceId}/revocation-requests"),
-            ("revoke", "/v1/licences/{licenceId}/revocation"),
+            ("prepareLicenceRevocation", "/v1/licences/{licenceId}/revocation-requests"),
+            ("revokeLicence", "/v1/licences/{licenceId}/revocation"),
             {"reason": reason},
             signer,
             "LicenceRevocation",
@@ -596,7 +600,7 @@ class Consents(Resource):
 
     def list(self) -> JSON:
         """The calling enterprise's consents."""
-        return self._client.json("myConsents", "GET", "/v1/consents")
+        return self._client.json("listConsents", "GET", "/v1/consents")
 
     def get(self, consent_id: int) -> JSON:
         return self._client.json(
@@ -618,8 +622,8 @@ class Consents(Resource):
     def withdraw(self, consent_id: int, *, subject: Signer) -> JSON:
         """Withdraw a consent (the data subject signs; no API key needed)."""
         return self._act(
-            ("prepareWithdrawal", "/v1/consents/{consentId}/withdrawal-requests"),
-            ("withdraw", "/v1/consents/{consentId}/withdrawal"),
+            ("prepareConsentWithdrawal", "/v1/consents/{consentId}/withdrawal-requests"),
+            ("withdrawConsent", "/v1/consents/{consentId}/withdrawal"),
             {},
             subject,
             "ConsentWithdrawal",
@@ -630,7 +634,10 @@ class Consents(Resource):
     def of_subject(self, subject: Signer) -> JSON:
         """Every consent a data subject gave, proven by the subject's fresh signature (no API key)."""
         prepared = self._client.json(
-            "prepareListing", "POST", "/v1/consents/listing-requests", json={"subject": subject.address}
+            "prepareConsentListing",
+            "POST",
+            "/v1/consents/listing-requests",
+            json={"subject": subject.address},
         )
         typed = checked(prepared["typedData"], "ConsentListing", {"subject": subject.address})
         body = {
@@ -638,7 +645,7 @@ class Consents(Resource):
             "issuedAt": prepared["issuedAt"],
             "signature": subject.sign_typed_data(typed),
         }
-        return self._client.json("bySubject", "POST", "/v1/consents/by-subject", json=body)
+        return self._client.json("consentsBySubject", "POST", "/v1/consents/by-subject", json=body)
 
 
 # -- the exchange's listing checks ---------------------------------------------------------------------------
@@ -671,7 +678,7 @@ class Listings(Resource):
         None when the product is not pledged: no consent is needed (``verify`` takes None as none).
         """
         prepared = self._client.json(
-            "pledgeeConsent",
+            "preparePledgeeConsent",
             "POST",
             "/v1/listings/pledgee-consent-requests",
             json={"assetId": asset_id, "lister": lister},
@@ -707,7 +714,7 @@ class Bulk(Resource):
         Each item of ``facts`` must carry its ``contentHash`` (see :func:`dataledger.client.hash_path`).
         """
         prepared = self._client.json(
-            "prepareBulk",
+            "prepareBulkRegistration",
             "POST",
             "/v1/bulk/assets/registration-requests",
             json={"items": [{"facts": f} for f in facts]},
@@ -742,7 +749,9 @@ class Bulk(Resource):
         )
 
     def get(self, asset_id: str) -> JSON:
-        return self._client.json("getBatched", "GET", "/v1/bulk/assets/{assetId}", path={"assetId": asset_id})
+        return self._client.json(
+            "getBatchedRegistration", "GET", "/v1/bulk/assets/{assetId}", path={"assetId": asset_id}
+        )
 
     def anchor(self, asset_id: str) -> JSON:
         """The Merkle proof that anchors the batched registration, with the anchoring transaction.
@@ -751,7 +760,7 @@ class Bulk(Resource):
         once anchored it is ``anchored`` (see :meth:`wait_for_anchor`).
         """
         return self._client.json(
-            "getAnchor", "GET", "/v1/bulk/assets/{assetId}/anchor", path={"assetId": asset_id}
+            "getBatchAnchor", "GET", "/v1/bulk/assets/{assetId}/anchor", path={"assetId": asset_id}
         )
 
     def wait_for_anchor(self, asset_id: str, *, timeout: float = 30.0, interval: float = 0.2) -> JSON:
@@ -768,7 +777,10 @@ class Bulk(Resource):
     def materialise(self, asset_id: str) -> JSON:
         """Turn an anchored batched registration into a full one on chain (its own registration)."""
         return self._client.json(
-            "materialise", "POST", "/v1/bulk/assets/{assetId}/materialise", path={"assetId": asset_id}
+            "materialiseRegistration",
+            "POST",
+            "/v1/bulk/assets/{assetId}/materialise",
+            path={"assetId": asset_id},
         )
 
 
@@ -790,14 +802,14 @@ class Events(Resource):
             params["ignoreField"] = list(ignore_fields)
         if isinstance(document, bytes):
             return self._client.json(
-                "capture",
+                "captureEvents",
                 "POST",
                 "/v1/events",
                 params=params,
                 content=document,
                 headers={"Content-Type": "application/ld+json"},
             )
-        return self._client.json("capture", "POST", "/v1/events", params=params, json=document)
+        return self._client.json("captureEvents", "POST", "/v1/events", params=params, json=document)
 
     def list(
         self,
@@ -873,7 +885,7 @@ class Lineage(Resource):
     def graph(self, node: str, *, direction: str = "back", depth: int = 10) -> JSON:
         """The lineage graph around ``node`` (``asset:0x…`` or an item id ``urn:epc:…``) as JSON."""
         return self._client.json(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -883,7 +895,7 @@ class Lineage(Resource):
     def prov(self, node: str, *, direction: str = "back", depth: int = 10) -> JSON:
         """The lineage graph as W3C PROV-O JSON-LD (entities, activities, locations)."""
         return self._client.json(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -893,7 +905,7 @@ class Lineage(Resource):
     def svg(self, node: str, *, direction: str = "back", depth: int = 10) -> str:
         """The lineage graph drawn as SVG."""
         response = self._client.call(
-            "lineage",
+            "getLineage",
             "GET",
             "/v1/lineage/{node}",
             path={"node": node},
@@ -907,7 +919,7 @@ class Lineage(Resource):
 
 class Log(Resource):
     def info(self) -> JSON:
-        return self._client.json("logInfo", "GET", "/v1/log")
+        return self._client.json("getLogInfo", "GET", "/v1/log")
 
     def checkpoint(self) -> JSON:
         """The latest signed checkpoint (JSON)."""
@@ -926,7 +938,7 @@ class Log(Resource):
     def entry(self, index: int, *, tree_size: int | None = None) -> JSON:
         """A log entry with its inclusion proof in the tree of ``tree_size`` (default: the latest)."""
         return self._client.json(
-            "logEntry",
+            "getLogEntry",
             "GET",
             "/v1/log/entries/{index}",
             path={"index": index},
@@ -936,5 +948,5 @@ class Log(Resource):
     def consistency(self, first: int, second: int | None = None) -> JSON:
         """The proof that the tree of size ``second`` extends the one of size ``first``."""
         return self._client.json(
-            "consistency", "GET", "/v1/log/consistency", params={"from": first, "to": second}
+            "getLogConsistency", "GET", "/v1/log/consistency", params={"from": first, "to": second}
         )

@@ -116,43 +116,43 @@ ACCESS: dict[str, Access] = {
     "getCertificate": OPEN,
     "verifyCertificate": OPEN,
     "certificateStatus": OPEN,
-    "registrar": OPEN,
+    "getRegistrar": OPEN,
     "checkAssetAgainstChain": may("auditor", "registrar", "admin"),
     # bulk registration (BulkRegistrationService, MaterialisationService)
-    "prepareBulk": may(*ENTERPRISE),
+    "prepareBulkRegistration": may(*ENTERPRISE),
     "registerBulk": may(*ENTERPRISE),
-    "getBatched": may(AUTHENTICATED, asset="batched"),
-    "getAnchor": may(AUTHENTICATED, asset="batched"),
-    "materialise": may("holder", *REGISTRAR, asset="batched"),
+    "getBatchedRegistration": may(AUTHENTICATED, asset="batched"),
+    "getBatchAnchor": may(AUTHENTICATED, asset="batched"),
+    "materialiseRegistration": may("holder", *REGISTRAR, asset="batched"),
     # the procedure (ProcedureService)
-    "noticePeriod": OPEN,
+    "getNoticePeriod": OPEN,
     "setNoticePeriod": may("admin"),
-    "procedureStatus": ANY,
-    "review": may(*REGISTRAR, asset="fresh"),
-    "reject": may(*REGISTRAR, asset="fresh"),
+    "getProcedureStatus": ANY,
+    "reviewAsset": may(*REGISTRAR, asset="fresh"),
+    "rejectAsset": may(*REGISTRAR, asset="fresh"),
     # any participant with a chain key may object during the notice
     "prepareObjection": may(AUTHENTICATED, asset="in-notice"),
     "fileObjection": may(AUTHENTICATED, asset="in-notice"),
-    "objections": may(AUTHENTICATED, asset="in-notice"),
-    "objection": ANY,
-    "resolve": may(*REGISTRAR),
+    "listObjections": may(AUTHENTICATED, asset="in-notice"),
+    "getObjection": ANY,
+    "resolveObjection": may(*REGISTRAR),
     # the holder's acts (HolderActsService._holder_record: the holder's address, nobody else, no admin)
     "prepareChange": may("holder"),
-    "change": may("holder"),
-    "versions": ANY,
+    "changeAsset": may("holder"),
+    "assetVersions": ANY,
     "prepareTransfer": may("holder"),
-    "transfer": may("holder"),
+    "transferAsset": may("holder"),
     "preparePledge": may("holder"),
-    "pledge": may("holder"),
-    "pledges": ANY,
+    "pledgeAsset": may("holder"),
+    "assetPledges": ANY,
     "prepareCancellation": may("holder"),
-    "cancel": may("holder"),
+    "cancelRegistration": may("holder"),
     # the pledgee's acts (HolderActsService._pledgee_act: the current pledgee's address)
-    "prepareRelease": may("pledgee", needs_key=True),
-    "release": may("pledgee", needs_key=True),
-    "prepareEnforcement": may("pledgee", needs_key=True),
-    "enforce": may("pledgee", needs_key=True),
-    "renew": may(*REGISTRAR),
+    "preparePledgeRelease": may("pledgee", needs_key=True),
+    "releasePledge": may("pledgee", needs_key=True),
+    "preparePledgeEnforcement": may("pledgee", needs_key=True),
+    "enforcePledge": may("pledgee", needs_key=True),
+    "renewCertificate": may(*REGISTRAR),
     # licences (LicensingService): granted and revoked by the asset's holder, used by the licensee
     "prepareLicence": may("holder", needs_key=True),
     "grantLicence": may("holder", needs_key=True),
@@ -160,25 +160,25 @@ ACCESS: dict[str, Access] = {
     "getLicence": may("licensor", "licensee", *OVERSIGHT, hidden=True),
     "prepareLicenceUse": may("licensee", needs_key=True),
     "useLicence": may("licensee", needs_key=True),
-    "prepareRevocation": may("licensor", needs_key=True),
-    "revoke": may("licensor", needs_key=True),
+    "prepareLicenceRevocation": may("licensor", needs_key=True),
+    "revokeLicence": may("licensor", needs_key=True),
     # consents (ConsentService): the enterprise asks and uses; the data subject signs, lists, withdraws
     "prepareConsent": may(*ENTERPRISE),
     "grantConsent": may(*ENTERPRISE),
-    "myConsents": may(*ENTERPRISE),
+    "listConsents": may(*ENTERPRISE),
     "getConsent": may("consent-enterprise", *OVERSIGHT),
     "prepareConsentUse": may("consent-enterprise", needs_key=True),
     "useConsent": may("consent-enterprise", needs_key=True),
-    "prepareWithdrawal": OPEN,  # subject-signed
-    "withdraw": OPEN,  # subject-signed
-    "prepareListing": OPEN,  # subject-signed
-    "bySubject": OPEN,  # subject-signed
+    "prepareConsentWithdrawal": OPEN,  # subject-signed
+    "withdrawConsent": OPEN,  # subject-signed
+    "prepareConsentListing": OPEN,  # subject-signed
+    "consentsBySubject": OPEN,  # subject-signed
     # listings
     "verifyListing": may("exchange", *OVERSIGHT),
-    "pledgeeConsent": ANY,
+    "preparePledgeeConsent": ANY,
     "verifyListingReport": OPEN,
     # traceability and lineage
-    "capture": may("enterprise", *REGISTRAR),
+    "captureEvents": may("enterprise", *REGISTRAR),
     "listEvents": ANY,
     "getEvent": ANY,
     "traceItem": ANY,
@@ -186,13 +186,13 @@ ACCESS: dict[str, Access] = {
     "itemLocation": ANY,
     "recordDerivation": may("holder", *REGISTRAR),  # the product's holder
     "getDerivation": may(AUTHENTICATED, asset="product"),
-    "lineage": ANY,
+    "getLineage": ANY,
     # the append-only log and its signed checkpoints (CheckpointService)
-    "logInfo": OPEN,
+    "getLogInfo": OPEN,
     "latestCheckpoint": OPEN,
     "issueCheckpoint": may(*REGISTRAR),
-    "logEntry": may("auditor", "registrar", "admin"),
-    "consistency": OPEN,
+    "getLogEntry": may("auditor", "registrar", "admin"),
+    "getLogConsistency": OPEN,
 }
 
 # -- the identities -----------------------------------------------------------------------------------

@@ -342,7 +342,9 @@ def test_every_field_the_caller_chose_is_checked(
             Counting(LocalKeySigner.generate()), purpose="analytics", valid_until=2**40
         ),
         "prepareObjection": lambda: client.procedure.object(asset_id, "mine", signer=signer),
-        "prepareBulk": lambda: client.bulk.register([facts(case, contentHash=digest(case))], signer=signer),
+        "prepareBulkRegistration": lambda: client.bulk.register(
+            [facts(case, contentHash=digest(case))], signer=signer
+        ),
     }
     with pytest.raises(UnexpectedMessage):
         acts[operation_id]()
