@@ -158,6 +158,10 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
                     existing["description"] = (
                         f"{existing.get('description', '')}; or {response['description']}"
                     )
+    paths = json.dumps(document["paths"])
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422 shape, replaced by problems
+        if f"/{unused}" not in paths:
+            document["components"]["schemas"].pop(unused, None)
     return document
 
 
@@ -175,10 +179,6 @@ def with_model_examples(document: dict[str, Any]) -> dict[str, Any]:
         extra = model.model_config.get("json_schema_extra")
         if model.__name__ in schemas and isinstance(extra, dict) and "examples" in extra:
             schemas[model.__name__]["examples"] = extra["examples"]
-    paths = json.dumps(document["paths"])
-    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422 shape, replaced above
-        if f"/{unused}" not in paths:
-            document["components"]["schemas"].pop(unused, None)
     return document
 
 
