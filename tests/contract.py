@@ -102,13 +102,15 @@ class Contract:
             raise ContractViolation(f"{where}: body does not match the schema: {errors[:5]}")
 
 
-_CONTRACTS: dict[int, Contract] = {}
+_CONTRACT: list[Contract] = []
 
 
 def contract_of(app: FastAPI) -> Contract:
-    if id(app) not in _CONTRACTS:
-        _CONTRACTS[id(app)] = Contract(app.openapi())
-    return _CONTRACTS[id(app)]
+    """The contract, built once: every app of the suite comes from ``create_app`` with the same routes,
+    and building the document takes about a second (per test, that would double the suite's time)."""
+    if not _CONTRACT:
+        _CONTRACT.append(Contract(app.openapi()))
+    return _CONTRACT[0]
 
 
 def install() -> None:
