@@ -320,7 +320,7 @@ def test_a_tampering_server_is_caught_before_anything_is_signed(
         ("objection: evidence", "prepareObjection", set_message("evidenceHash", ASSET)),
         (
             "bulk: another right",
-            "prepareBulk",
+            "prepareBulkRegistration",
             lambda p: p["items"][0]["typedData"]["message"].update(right=1),
         ),
     ],
