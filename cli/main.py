@@ -135,20 +135,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "audit":
         import json
 
+        from dataledger.cli.session import step_progress
         from dataledger.composition import build_services
         from dataledger.ledger.workers.audit import audit
 
         services = build_services(_settings(args))
         try:
             anchors = services.anchoring.client if services.anchoring is not None else None
-            report = audit(
-                services.store,
-                services.registry,
-                services.indexer,
-                anchors=anchors,
-                licences=services.licences,
-                chain=services.w3,  # every act re-read from its transaction's receipt
-            )
+            with step_progress("audit") as progress:  # on stderr: --json output stays clean
+                report = audit(
+                    services.store,
+                    services.registry,
+                    services.indexer,
+                    anchors=anchors,
+                    licences=services.licences,
+                    chain=services.w3,  # every act re-read from its transaction's receipt
+                    progress=progress,
+                )
             since = services.checkpoints.verify_since(_read_text(args.since)) if args.since else None
         finally:
             services.close()

@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -167,6 +168,20 @@ def byte_progress(description: str, total: int) -> Iterator[Callable[[int], None
     with Progress(*columns, console=stderr, transient=False, redirect_stdout=False) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
+
+
+@contextmanager
+def step_progress(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar over named steps on stderr; yields ``(step, done, total)`` to advance it."""
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=stderr, transient=False, redirect_stdout=False) as progress:
+        task = progress.add_task(description, total=None)
+
+        def advance(step: str, done: int, total: int) -> None:
+            label = description if step == "done" else f"{description}: {step.replace('_', ' ')}"
+            progress.update(task, description=label, completed=done, total=total, refresh=True)
+
+        yield advance
 
 
 def exit_code_of(error: ApiError) -> int:

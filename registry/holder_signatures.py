@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, cast
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
 from dataledger.registry.assets import RightClaimed
@@ -251,12 +249,18 @@ def act_authorisation(primary_type: str, signer: str, **message: Any) -> ActAuth
 
 def sign_typed_data(private_key: bytes | str, typed_data: dict[str, Any]) -> str:
     """Sign a full EIP-712 message with a secp256k1 key, as a wallet does; 65-byte signature as 0x-hex."""
+    from eth_account import Account  # loaded on first use: 0.4 s a process that signs nothing saves
+    from eth_account.messages import encode_typed_data
+
     signed = Account.sign_message(encode_typed_data(full_message=typed_data), private_key)
     return "0x" + cast(str, signed.signature.hex().removeprefix("0x"))
 
 
 def recover_typed_data_signer(typed_data: dict[str, Any], signature: str) -> str:
     """The address that signed ``typed_data``; raises InvalidSignature if the signature is malformed."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
     try:
         raw = bytes.fromhex(signature.removeprefix("0x"))
         if len(raw) != 65:

@@ -33,7 +33,10 @@ shift || true
 case "$task" in
   demo)      setup_python; exec "$VENV/bin/dataledger" demo "$@" ;;
   serve)     setup_python; exec "$VENV/bin/dataledger" serve "$@" ;;
-  test)      setup_python; setup_node; exec "$VENV/bin/python" -m pytest "$@" ;;
+  test)      setup_python; setup_node
+             # Worker processes (pytest-xdist), one file each at a time so module fixtures start once;
+             # most tests wait on chains and servers, so 4 workers fill 2 cores. `-n 0` runs in one.
+             exec "$VENV/bin/python" -m pytest -n "${DATALEDGER_TEST_WORKERS:-4}" --dist loadfile "$@" ;;
   lint)      setup_python
              "$VENV/bin/ruff" check .
              "$VENV/bin/ruff" format --check .

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,6 +141,43 @@ def fresh_postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_program(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(found[-1]) if found else name
+
+
+@contextmanager
+def private_postgres() -> Iterator[tuple[str, Callable[[], None], Callable[[], None]]]:
+    """A PostgreSQL server of this test's own (a new cluster, a free port, trust auth), so a test may
+    stop and start it: yields its URL, ``stop`` and ``start``. Run as the ``postgres`` user when the
+    tests run as root (PostgreSQL refuses root), in a folder that user can reach."""
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    cluster = Path(tempfile.mkdtemp(prefix="dataledger-postgres-"))
+    if as_owner:
+        shutil.chown(cluster, "postgres")
+    subprocess.run(
+        [*as_owner, _postgres_program("initdb"), "-D", str(cluster), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    options = f"-p {port} -k {cluster} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl = [*as_owner, _postgres_program("pg_ctl"), "-D", str(cluster), "-w", "-l", str(cluster / "log")]
+
+    def start() -> None:
+        subprocess.run([*pg_ctl, "-o", options, "start"], check=True, capture_output=True)
+
+    def stop() -> None:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=True, capture_output=True)
+
+    start()
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", stop, start
+    finally:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(cluster, ignore_errors=True)
 
 
 def live_enterprise(base: str, name: str) -> tuple[LocalAccount, dict[str, str]]:

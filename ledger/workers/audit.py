@@ -58,6 +58,10 @@ __all__ = [
 _T = TypeVar("_T")
 
 
+# Told each step of the audit as it starts: (step, steps done, steps in all); ("done", n, n) at the end.
+AuditProgress = Callable[[str, int, int], None]
+
+
 class _HasEngine(Protocol):
     @property
     def engine(self) -> Engine: ...
@@ -135,6 +139,7 @@ def audit(
     anchors: AuditedAnchors | None = None,
     licences: AuditedLicences | None = None,
     chain: Web3 | ChainReader | None = None,
+    progress: AuditProgress | None = None,
 ) -> AuditReport:
     """Compare every stored record with the chain. With an ``EventIndexer`` (and ``sync``), the index
     is brought up to date first; with an engine or ``EventIndex`` it is used as it stands.
@@ -144,7 +149,8 @@ def audit(
     checks licences and consents against their contract; ``chain`` (a Web3 connection, or a
     :class:`ChainReader` kept across audits of one chain) re-reads every act, every indexed log and
     every deployment from its transaction's receipt. Without ``chain`` the acts are checked against
-    the index and, one receipt per act, through the contract clients' ``check_act``."""
+    the index and, one receipt per act, through the contract clients' ``check_act``. ``progress`` is
+    told each step as it starts (its name, how many steps are done, how many there are)."""
     contracts = [registry_client.registry_address]
     if isinstance(indexer_or_engine, EventIndexer):
         if sync:
@@ -162,10 +168,11 @@ def audit(
     ctx = AuditContext(
         store.engine, registry_client, index, contracts, anchors=anchors, licences=licences, reader=reader
     )
-    return _run(ctx, reader)
+    return _run(ctx, reader, progress)
 
 
-def _run(ctx: AuditContext, reader: ChainReader | None) -> AuditReport:
+def _steps(ctx: AuditContext) -> list[tuple[str, Callable[[], None]]]:
+    """The audit's steps in order, each a table (or the chain's index) checked as a whole."""
     counts = ctx.counts
 
     def check(name: str, run: Callable[[], _T], default: _T) -> _T:
@@ -177,36 +184,66 @@ def _run(ctx: AuditContext, reader: ChainReader | None) -> AuditReport:
             table.add(FindingKind.FIELD_MISMATCH, None, f"unreadable: {error!r}", None, "database")
             return default
 
+    def counted(name: str, run: Callable[[], int]) -> tuple[str, Callable[[], None]]:
+        def step() -> None:
+            counts[name] = check(name, run, 0)
+
+        return name, step
+
     anchors = ctx.anchors
-    if anchors is not None:  # first: the entries of a batch whose root fails are named by it
+    committed_by: dict[tuple[str, int], str] = {}
+
+    def anchor_batches() -> None:
+        assert anchors is not None
         counts["anchor_batches"], counts["anchored_entries"] = check(
             "anchor_batches", lambda: audit_anchoring.check_anchor_batches(ctx, anchors), (0, 0)
         )
-    no_versions: dict[tuple[str, int], str] = {}
-    committed_by = check("asset_versions", lambda: audit_assets.check_versions(ctx), no_versions)
-    counts["assets"] = check("assets", lambda: audit_assets.check_assets(ctx, committed_by), 0)
-    counts["certificates"] = check("certificates", lambda: audit_assets.check_certificates(ctx), 0)
-    counts["history"] = check("asset_history", lambda: audit_acts.check_history(ctx), 0)
-    counts["consent_history"] = check("consent_history", lambda: audit_acts.check_consent_history(ctx), 0)
-    counts["objections"] = check("objections", lambda: audit_lifecycle.check_objections(ctx), 0)
-    counts["pledges"] = check("pledges", lambda: audit_lifecycle.check_pledges(ctx), 0)
-    counts["licences"] = check("licences", lambda: audit_lifecycle.check_licences(ctx), 0)
-    counts["consents"] = check("consents", lambda: audit_lifecycle.check_consents(ctx), 0)
-    counts["batched_registrations"] = check(
-        "batched_registrations", lambda: audit_assets.check_batched(ctx), 0
-    )
-    counts["anchor_outbox"] = check("anchor_outbox", lambda: audit_anchoring.check_outbox(ctx), 0)
-    counts["epcis_events"] = check("epcis_events", lambda: audit_anchoring.check_epcis_events(ctx), 0)
-    counts["epcis_error_declarations"] = check(
-        "epcis_error_declarations", lambda: audit_anchoring.check_error_declarations(ctx), 0
-    )
-    counts["log_entries"], counts["log_checkpoints"] = check(
-        "log_entries", lambda: audit_anchoring.check_log(ctx), (0, 0)
-    )
-    counts["deployments"] = check("deployments", lambda: audit_anchoring.check_deployments(ctx), 0)
-    counts["indexed_logs"] = check("chain_events", lambda: audit_acts.check_index(ctx), 0)
-    check("chain_events", lambda: audit_acts.check_index_complete(ctx), None)
-    check("chain_events", lambda: audit_acts.check_chain_against_database(ctx), None)
+
+    def versions() -> None:
+        committed_by.update(check("asset_versions", lambda: audit_assets.check_versions(ctx), {}))
+
+    def log() -> None:
+        counts["log_entries"], counts["log_checkpoints"] = check(
+            "log_entries", lambda: audit_anchoring.check_log(ctx), (0, 0)
+        )
+
+    def chain_events() -> None:
+        counts["indexed_logs"] = check("chain_events", lambda: audit_acts.check_index(ctx), 0)
+        check("chain_events", lambda: audit_acts.check_index_complete(ctx), None)
+        check("chain_events", lambda: audit_acts.check_chain_against_database(ctx), None)
+
+    # first: the entries of a batch whose root fails are named by it
+    steps = [("anchor_batches", anchor_batches)] if anchors is not None else []
+    return [
+        *steps,
+        ("asset_versions", versions),
+        counted("assets", lambda: audit_assets.check_assets(ctx, committed_by)),
+        counted("certificates", lambda: audit_assets.check_certificates(ctx)),
+        counted("history", lambda: audit_acts.check_history(ctx)),
+        counted("consent_history", lambda: audit_acts.check_consent_history(ctx)),
+        counted("objections", lambda: audit_lifecycle.check_objections(ctx)),
+        counted("pledges", lambda: audit_lifecycle.check_pledges(ctx)),
+        counted("licences", lambda: audit_lifecycle.check_licences(ctx)),
+        counted("consents", lambda: audit_lifecycle.check_consents(ctx)),
+        counted("batched_registrations", lambda: audit_assets.check_batched(ctx)),
+        counted("anchor_outbox", lambda: audit_anchoring.check_outbox(ctx)),
+        counted("epcis_events", lambda: audit_anchoring.check_epcis_events(ctx)),
+        counted("epcis_error_declarations", lambda: audit_anchoring.check_error_declarations(ctx)),
+        ("log_entries", log),
+        counted("deployments", lambda: audit_anchoring.check_deployments(ctx)),
+        ("chain_events", chain_events),
+    ]
+
+
+def _run(ctx: AuditContext, reader: ChainReader | None, progress: AuditProgress | None) -> AuditReport:
+    counts = ctx.counts
+    steps = _steps(ctx)
+    for done, (name, step) in enumerate(steps):
+        if progress is not None:
+            progress(name, done, len(steps))
+        step()
+    if progress is not None:
+        progress("done", len(steps), len(steps))
     counts["events"] = len(ctx.events)
     if reader is not None:
         counts["receipts"] = len(reader.transactions())

@@ -21,7 +21,15 @@ from dataledger.composition import Services, build_services
 from tests.anchoring.conftest import signed_item
 from tests.conftest import make_settings
 from tests.factories import ApiDriver
-from tests.nodes import free_port, live_enterprise, live_registry_domain, running_anvil, start_server
+from tests.nodes import (
+    free_port,
+    live_enterprise,
+    live_registry_domain,
+    postgres_reachable,
+    private_postgres,
+    running_anvil,
+    start_server,
+)
 
 
 def test_readyz_names_every_check_and_metrics_are_scraped(api: ApiDriver) -> None:
@@ -110,6 +118,35 @@ def test_readyz_turns_503_when_the_node_stops_and_200_when_it_returns(tmp_path: 
             while httpx.get(f"{base}/readyz", timeout=60).status_code != 200:
                 assert time.monotonic() < deadline, "not ready again after the node returned"
                 time.sleep(0.5)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_readyz_turns_503_when_postgresql_stops_and_200_when_it_returns(tmp_path: Path) -> None:
+    """A PostgreSQL server of the test's own is stopped under a running server and started again."""
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL programs are needed")
+    with private_postgres() as (database_url, stop, start):
+        port = free_port()
+        server = start_server(tmp_path, port, ["--database-url", database_url])
+        base = f"http://127.0.0.1:{port}"
+        try:
+            assert httpx.get(f"{base}/readyz").status_code == 200
+            stop()
+            down = httpx.get(f"{base}/readyz", timeout=60)
+            assert down.status_code == 503
+            assert "database" in down.json()["reason"]
+            assert httpx.get(f"{base}/healthz", timeout=60).json()["database"] is False
+            start()
+            deadline = time.monotonic() + 60
+            while httpx.get(f"{base}/readyz", timeout=60).status_code != 200:
+                assert time.monotonic() < deadline, "not ready again after PostgreSQL returned"
+                time.sleep(0.5)
+            _, headers = live_enterprise(base, "after the outage")  # and it writes again
+            assert httpx.get(f"{base}/v1/participants/me", headers=headers).status_code == 200
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)

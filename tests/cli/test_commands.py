@@ -9,13 +9,16 @@ import hashlib
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
+from fastapi.testclient import TestClient
 
+from dataledger.api.app import create_app
 from dataledger.cli.duty_free_scenario import (
     BOTTLES_A,
     BOTTLES_B,
@@ -32,8 +35,11 @@ from dataledger.cli.session import (
     EXIT_USAGE,
 )
 from dataledger.client import Client
+from dataledger.composition import build_services
 from dataledger.registry.assets import asset_id_for
 from tests.cli.conftest import ADMIN_KEY, PASSWORD, User, dataledger, enterprise, fails, succeeds
+from tests.conftest import make_settings
+from tests.factories import ApiDriver
 from tests.nodes import free_port
 
 pytestmark = pytest.mark.slow  # a live server and a fresh interpreter per command
@@ -405,3 +411,27 @@ def test_a_server_that_is_down_exits_6_before_any_hashing(holder: User, folder: 
     fails(status, EXIT_UNAVAILABLE, "cannot reach the API at http://127.0.0.1:", "dataledger serve")
     fails(register, EXIT_UNAVAILABLE, "cannot reach")
     assert "hashing" not in register.stderr
+
+
+def test_audit_shows_its_steps_on_stderr_and_prints_the_report_as_json(tmp_path: Path) -> None:
+    services = build_services(make_settings(tmp_path))
+    try:
+        api = ApiDriver(TestClient(create_app(services)), services.settings.admin_api_key.get_secret_value())
+        asset = api.register(api.participant("enterprise"))
+    finally:
+        services.close()
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "TERM": "xterm-256color", "COLUMNS": "120"}
+
+    result = dataledger("audit", "--data-dir", tmp_path, "--json", env=terminal)
+
+    report = json.loads(succeeds(result))  # stdout is the report alone
+    assert report["ok"] is True and report["counts"]["assets"] == 1 and report["findings"] == []
+    frames = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", f) for f in re.split(r"\r|\x1b\[2K", result.stderr)]
+    steps = {m.group(1) for f in frames if (m := re.search(r"audit: ([a-z ]+?)\s+━", f))}
+    assert {"assets", "certificates", "chain events"} <= steps, steps
+    assert any(re.search(r"audit\s.*━.*\b(\d+)/\1\b", f) for f in frames), frames[-3:]
+
+    with sqlite3.connect(tmp_path / "dataledger.db") as db:
+        db.execute("UPDATE assets SET salt = ? WHERE asset_id = ?", ("0x" + "ab" * 32, asset["assetId"]))
+    tampered = dataledger("audit", "--data-dir", tmp_path)
+    assert tampered.returncode == 1 and asset["assetId"] in tampered.stdout
