@@ -3,8 +3,11 @@
 The public routes (certificate verification, the notice board's reads, the log's checkpoints, a data
 subject's withdrawal) answer anyone; a client that sends faster than ``rate`` per second after a
 ``burst`` gets 429 ``rate-limited`` with ``Retry-After``. Authenticated requests are not limited
-here: a participant is known and accountable. The buckets live in the worker's memory, so with
-several workers each limits on its own; at most ``max_clients`` addresses are remembered (the least
+here: a participant is known and accountable, and neither are the operator's probes and scrapers
+(``/healthz``, ``/readyz``, ``/metrics``): a load balancer throttled into 429s would take a healthy
+server out of service. The buckets live in the worker's memory; ``serve --workers N`` gives each
+worker 1/N of the rate and of the burst, so a client meets the configured limit whichever worker the
+kernel hands its connections to. At most ``max_clients`` addresses are remembered (the least
 recently seen are forgotten first), so memory stays bounded whatever the traffic.
 """
 
@@ -23,12 +26,18 @@ from dataledger.api.asgi import header
 from dataledger.api.request_limits import send_problem
 from dataledger.registry.errors import RateLimited
 
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
 
 @dataclass(frozen=True)
 class RateLimit:
     rate_per_s: float
     burst: int
     max_clients: int = 10_000
+
+    def share(self, workers: int) -> RateLimit:
+        """One worker's part when ``workers`` processes share the limit (the burst rounded up)."""
+        return RateLimit(self.rate_per_s / workers, max(1, math.ceil(self.burst / workers)), self.max_clients)
 
 
 class TokenBuckets:
@@ -57,7 +66,7 @@ class PublicRateLimitMiddleware:
         self.buckets = TokenBuckets(limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _has_credentials(scope):
+        if scope["type"] == "http" and scope["path"] not in OPERATIONS_PATHS and not _has_credentials(scope):
             client = scope.get("client") or ("unknown", 0)
             wait = self.buckets.take(str(client[0]))
             if wait > 0:

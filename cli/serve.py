@@ -87,7 +87,7 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> in
     if json_logs:
         configure_json_logging()
     _prepare(settings)
-    _hand_to_workers(settings)
+    _hand_to_workers(settings, workers)
     config = uvicorn.Config(
         WORKER_APP,
         factory=True,
@@ -117,8 +117,14 @@ def _prepare(settings: Settings) -> None:
         services.close()
 
 
-def _hand_to_workers(settings: Settings) -> None:
-    """The options given on the command line, as the environment the worker processes inherit."""
+def _hand_to_workers(settings: Settings, workers: int) -> None:
+    """The options given on the command line, as the environment the worker processes inherit; each
+    worker limits anonymous clients to its share of the public rate (see ``api.rate_limit``)."""
+    from dataledger.api.rate_limit import RateLimit
+
+    share = RateLimit(settings.public_rate_per_s, settings.public_burst).share(workers)
+    os.environ["DATALEDGER_PUBLIC_RATE_PER_S"] = repr(share.rate_per_s)
+    os.environ["DATALEDGER_PUBLIC_BURST"] = str(share.burst)
     os.environ["DATALEDGER_DATA_DIR"] = str(settings.data_dir.resolve())
     os.environ["DATALEDGER_DATABASE_URL"] = settings.effective_database_url
     if settings.rpc_url:

@@ -36,6 +36,7 @@ from tests.nodes import (
 
 BULK_ACCEPTED = 'dataledger_requests_total{method="POST",route="/v1/bulk/assets",status="202"}'
 BATCH_COUNT_SELECTOR = "0x" + keccak256(b"batchCount()")[:4].hex()
+PUBLIC_BURST, PUBLIC_RATE_PER_S = 20, 0.5  # the anonymous limit of the whole server
 
 
 def test_several_workers_on_sqlite_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,6 +178,8 @@ def test_two_workers_anchor_every_bulk_registration_once_and_survive_the_lease_h
     monkeypatch.setenv("DATALEDGER_BATCH_MAX_DELAY_S", "0.2")
     monkeypatch.setenv("DATALEDGER_LEASE_RETRY_S", "0.5")
     monkeypatch.setenv("DATALEDGER_CHECKPOINT_INTERVAL_S", "0")  # only batches in the anchor registry
+    monkeypatch.setenv("DATALEDGER_PUBLIC_BURST", str(PUBLIC_BURST))
+    monkeypatch.setenv("DATALEDGER_PUBLIC_RATE_PER_S", str(PUBLIC_RATE_PER_S))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_workers(tmp_path, port, ["--rpc-url", anvil_url, "--database-url", shared_database])
@@ -229,6 +232,13 @@ def test_two_workers_anchor_every_bulk_registration_once_and_survive_the_lease_h
         while (ready := httpx.get(f"{base}/readyz", timeout=10)).status_code != 200:
             assert time.monotonic() < give_up, ready.text
             time.sleep(0.2)
+
+        # An anonymous client meets the configured burst (20), not 20 per worker, on new connections.
+        flood_started = time.monotonic()
+        answers = [httpx.get(f"{base}/v1/log", timeout=10).status_code for _ in range(60)]
+        refilled = PUBLIC_RATE_PER_S * (time.monotonic() - flood_started)
+        assert set(answers) == {200, 429}
+        assert PUBLIC_BURST // 2 - 2 <= answers.count(200) <= PUBLIC_BURST + refilled + 1, answers
     finally:
         server.send_signal(signal.SIGTERM)
         try:

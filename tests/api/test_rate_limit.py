@@ -46,6 +46,21 @@ def test_participants_are_not_limited_and_another_address_has_its_own_bucket(
     assert other.get("/v1/registrar").status_code == 200
 
 
+def test_the_operators_probes_and_scrapers_are_never_throttled(api: ApiDriver) -> None:
+    for _ in range(6):
+        api.client.get("/v1/registrar")  # the bucket is empty now
+    assert api.client.get("/v1/registrar").status_code == 429
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert [api.client.get(path).status_code for _ in range(3)] == [200] * 3, path
+
+
+def test_workers_share_the_limit_so_a_client_meets_it_whichever_worker_answers() -> None:
+    limit = RateLimit(rate_per_s=50.0, burst=201)
+    assert limit.share(1) == limit
+    assert limit.share(4) == RateLimit(rate_per_s=12.5, burst=51)
+    assert RateLimit(rate_per_s=1.0, burst=1).share(3).burst == 1
+
+
 def test_buckets_refill_at_the_rate_and_forget_the_least_recent_client() -> None:
     now = [0.0]
     buckets = TokenBuckets(RateLimit(rate_per_s=2, burst=2, max_clients=2), clock=lambda: now[0])
