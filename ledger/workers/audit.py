@@ -200,7 +200,8 @@ def _steps(ctx: AuditContext) -> list[tuple[str, Callable[[], None]]]:
         )
 
     def versions() -> None:
-        committed_by.update(check("asset_versions", lambda: audit_assets.check_versions(ctx), {}))
+        none: dict[tuple[str, int], str] = {}
+        committed_by.update(check("asset_versions", lambda: audit_assets.check_versions(ctx), none))
 
     def log() -> None:
         counts["log_entries"], counts["log_checkpoints"] = check(
