@@ -14,7 +14,7 @@ from pydantic.alias_generators import to_camel
 from dataledger.api.observability import Metrics, ObservabilityMiddleware
 from dataledger.api.openapi import openapi_builder
 from dataledger.api.ports import ApiServices
-from dataledger.api.problems import install_problem_handlers
+from dataledger.api.problems import http_status_of, install_problem_handlers
 from dataledger.api.rate_limit import PublicRateLimitMiddleware, RateLimit
 from dataledger.api.request_limits import BodyLimits, RequestLimitsMiddleware
 from dataledger.api.routes import (
@@ -23,6 +23,7 @@ from dataledger.api.routes import (
     bulk,
     certificates,
     consents,
+    demands,
     events,
     health,
     holder_acts,
@@ -30,9 +31,11 @@ from dataledger.api.routes import (
     lineage,
     listings,
     log,
+    market,
     participants,
     procedure,
 )
+from dataledger.portal.app import install_portal
 
 # Routes that take whole documents: EPCIS capture and bulk registration.
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
@@ -77,10 +80,16 @@ def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]
         app.include_router(module.router)
     for module in (procedure, holder_acts, licences, consents, listings, log):
         app.include_router(module.router)
+    # the market: licence templates, listings, the public catalogue
+    for router in (market.templates_router, market.listings_router, market.catalogue_router, demands.router):
+        app.include_router(router)
     # traceability: EPCIS capture and events, item and data-product lineage
     app.include_router(events.router)
     app.include_router(lineage.items_router)
     app.include_router(lineage.router)
+    install_portal(
+        app, services, status_of=http_status_of
+    )  # the pages people use; not in the OpenAPI document
     # Middleware added later runs earlier: an anonymous flood is cut before any body is read, and
     # every request, refused or not, gets its request id, its log line and its metrics.
     app.add_middleware(

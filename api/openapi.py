@@ -67,6 +67,9 @@ PATH_ERRORS = {
     "eventHashId": "epcis-event-not-found",
     "item": "lineage-node-not-found",
     "node": "lineage-node-not-found",
+    "listingId": "listing-not-found",
+    "templateId": "licence-template-not-found",
+    "demandId": "demand-not-found",
 }
 
 

@@ -13,12 +13,26 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "cancelRegistration": ("asset-pledged",),
         "captureEvents": ("epcis-document-invalid",),
+        "createListing": (
+            "already-exists",
+            "asset-not-certified",
+            "ledger-error",
+            "licence-template-not-found",
+            "listing-report-not-passing",
+            "verification-failed",
+        ),
+        "delistListing": ("ledger-error", "listing-not-active"),
+        "respondToDemand": ("already-exists", "demand-closed", "listing-not-found"),
+        "closeDemand": ("demand-closed",),
+        "reviseLicenceTemplate": ("validation-failed",),
         "changeAsset": ("content-already-registered",),
         "fileObjection": (
             "invalid-asset-status",
             "notice-period-ended",
         ),
         "issueCertificate": (
+            "asset-revoked",
+            "certificate-expired",
             "invalid-asset-status",
             "notice-period-not-ended",
             "objections-open",
@@ -34,7 +48,20 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "consent-expired",
             "consent-not-active",
         ),
+        "prepareCertificate": (
+            "asset-revoked",
+            "certificate-expired",
+            "invalid-asset-status",
+            "notice-period-not-ended",
+            "objections-open",
+        ),
         "preparePledgeEnforcement": ("asset-not-pledged",),
+        "prepareRenewal": (
+            "certificate-expired",
+            "invalid-asset-status",
+        ),
+        "prepareReview": ("batch-not-anchored",),
+        "prepareRevocation": ("asset-revoked",),
         "prepareLicence": ("asset-not-certified",),
         "prepareLicenceUse": (
             "asset-not-certified",
@@ -57,7 +84,14 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "content-already-registered",
         ),
         "rejectAsset": ("asset-revoked",),
-        "renewCertificate": ("certificate-expired",),
+        "renewCertificate": (
+            "certificate-expired",
+            "invalid-asset-status",
+        ),
+        "revokeAsset": (
+            "asset-revoked",
+            "invalid-asset-status",
+        ),
         "reviewAsset": (
             "asset-revoked",
             "batch-not-anchored",

@@ -8,20 +8,21 @@ the domain's values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import SecretStr
 
+from dataledger.registry.asset_queries import AssetQueries
 from dataledger.registry.assets import AssetRecord
 from dataledger.registry.batched_registrations import (
     BatchedRegistration,
     BatchedRegistrationRequest,
     BulkItemResult,
+    BulkPreparation,
 )
 from dataledger.registry.certificate_verifier import CertificateVerifier
 from dataledger.registry.chain_records import OnChainProcedure
-from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.consents import ConsentService
 from dataledger.registry.derivations import DerivationService
 from dataledger.registry.epcis import EpcisDocument
@@ -31,10 +32,12 @@ from dataledger.registry.holder_signatures import Eip712Domain
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.lineage import Direction, Trace
 from dataledger.registry.listing_verification import ListingVerifier
+from dataledger.registry.market.demands import DemandService
+from dataledger.registry.market.service import MarketService
 from dataledger.registry.participant_service import ParticipantService
 from dataledger.registry.participants import Participant
 from dataledger.registry.procedure import ProcedureService
-from dataledger.registry.readiness import Readiness
+from dataledger.registry.readiness import Health, Readiness
 from dataledger.registry.registrar_keys import RegistrarKey
 from dataledger.registry.registration_service import RegistrationService
 from dataledger.registry.transparency_log import CheckpointRecord
@@ -83,29 +86,18 @@ class RegistryChain(Protocol):
     def registry_address(self) -> str: ...
     @property
     def domain(self) -> Eip712Domain: ...
-    def latest_block_number(self) -> int: ...
+    # the portal's (``portal.ports.RegistryReads``): the notice board's clock and procedures
     def next_block_timestamp(self) -> int: ...
     def procedure(self, asset_id: str) -> OnChainProcedure | None: ...
-    def check_act(self, evidence: ChainEvidence, act: str, asset_id: str) -> tuple[bool, str]: ...
-
-
-class LicenceChain(Protocol):
-    """Reads of the licence registry contract."""
-
-    @property
-    def address(self) -> str: ...
-    def check_act(self, evidence: ChainEvidence, act: str, asset_id: str | None) -> tuple[bool, str]: ...
 
 
 class RecordQueries(Protocol):
-    """The stored records the edge reads."""
+    """The stored records the portal still reads directly (``portal.ports.AssetQueries``); the API's
+    routes read them through ``AssetQueries`` and the other services."""
 
-    def ping(self) -> bool: ...
-    def get_asset(self, asset_id: str) -> AssetRecord | None: ...
     def list_assets(
         self, *, holder_id: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[AssetRecord]: ...
-    def versions(self, asset_id: str) -> list[dict[str, Any]]: ...
     def history_page(
         self,
         asset_id: str,
@@ -117,14 +109,6 @@ class RecordQueries(Protocol):
         limit: int | None = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, object]], int]: ...
-
-
-class ProcedureQueries(Protocol):
-    def pledges_of(self, asset_id: str) -> list[dict[str, Any]]: ...
-
-
-class LicenceQueries(Protocol):
-    def consent_history(self, consent_id: int) -> list[dict[str, Any]]: ...
 
 
 class EventCapture(Protocol):
@@ -147,6 +131,7 @@ class EventCapture(Protocol):
     def export_context(self, events: Iterable[StoredEvent]) -> Any: ...
     def ignored_fields_of(self, capture_id: str) -> list[str]: ...
     def inclusion(self, hash_id: str) -> JsonView: ...
+    def inclusions(self, hash_ids: Sequence[str]) -> Mapping[str, JsonView]: ...
     def declaration_inclusion(self, declaration_id: str) -> JsonView: ...
     def resolve_event_ids(self, event_ids: Sequence[str]) -> dict[str, list[str]]: ...
 
@@ -172,6 +157,9 @@ class BatchedRegistrations(Protocol):
 class BulkRegistration(Protocol):
     @property
     def domain(self) -> Eip712Domain: ...
+    def prepare_many(
+        self, holder: Participant, items: Sequence[BulkPreparation], deadline: int | None = None
+    ) -> list[dict[str, Any]]: ...
     def register_many(
         self, holder: Participant, requests: Sequence[BatchedRegistrationRequest]
     ) -> list[BulkItemResult]: ...
@@ -181,8 +169,13 @@ class Materialisation(Protocol):
     def materialise_for(self, participant: Participant, asset_id: str) -> AssetRecord: ...
 
 
+class AnchorOutbox(Protocol):
+    def recent_batches(self, limit: int = 10) -> list[dict[str, object]]: ...
+
+
 class AnchoringServices(Protocol):
-    """Batch anchoring: bulk registration, batched registrations, the batcher, materialisation."""
+    """Batch anchoring: bulk registration, batched registrations, the batcher, materialisation, and
+    the outbox's recent anchors (the portal's workbench shows them)."""
 
     @property
     def batcher(self) -> AnchorWaiter: ...
@@ -192,6 +185,8 @@ class AnchoringServices(Protocol):
     def bulk(self) -> BulkRegistration: ...
     @property
     def materialisation(self) -> Materialisation: ...
+    @property
+    def outbox(self) -> AnchorOutbox: ...
 
 
 class LogCheckpoints(Protocol):
@@ -217,17 +212,13 @@ class ApiServices(Protocol):
     @property
     def registry(self) -> RegistryChain: ...
     @property
-    def licences(self) -> LicenceChain: ...
-    @property
     def store(self) -> RecordQueries: ...
-    @property
-    def lifecycle_store(self) -> ProcedureQueries: ...
-    @property
-    def licence_store(self) -> LicenceQueries: ...
     @property
     def participants(self) -> ParticipantService: ...
     @property
     def registration(self) -> RegistrationService: ...
+    @property
+    def asset_queries(self) -> AssetQueries: ...
     @property
     def procedure(self) -> ProcedureService: ...
     @property
@@ -241,6 +232,10 @@ class ApiServices(Protocol):
     @property
     def listing_verifier(self) -> ListingVerifier: ...
     @property
+    def market(self) -> MarketService: ...
+    @property
+    def demands(self) -> DemandService: ...
+    @property
     def verifier(self) -> CertificateVerifier: ...
     @property
     def offline_verifier(self) -> CertificateVerifier: ...
@@ -252,5 +247,6 @@ class ApiServices(Protocol):
     def anchoring(self) -> AnchoringServices | None: ...
     @property
     def checkpoints(self) -> LogCheckpoints: ...
+    def health(self) -> Health: ...
     def readiness(self) -> Readiness: ...
     def operational_figures(self) -> dict[str, float]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
@@ -83,10 +84,6 @@ class RegistrationSubmit(Body):
     signature: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{130}$")]
 
 
-class RevocationBody(Body):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
 # -- the lifecycle after registration --------------------------------------------------------------
 
 Signature = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{130}$")]
@@ -113,6 +110,27 @@ class ReviewBody(Body):
 class ResolutionBody(Body):
     upheld: bool
     resolution: Text
+
+
+# A registrar's acts: the prepared act's fields again, with the registrar's own signature.
+
+
+class ReviewSubmit(ReviewBody, Signed):
+    pass
+
+
+class ResolutionSubmit(ResolutionBody, Signed):
+    pass
+
+
+class CertificateSubmit(Signed):
+    """A prepared certificate, signed by the registrar: the number and the issue time it was prepared
+    with (the registry rebuilds the same credential from them), and the registrar's signature."""
+
+    certificate_number: Annotated[str, Field(pattern=r"^DLC-[0-9]{4}-[0-9]{6,12}$")] = Field(
+        description="The number the preparation reserved"
+    )
+    issued_at: datetime = Field(description="The issue time the preparation answered (ISO 8601, UTC)")
 
 
 class NoticePeriodBody(Body):
@@ -174,7 +192,7 @@ class LicenceFields(Body):
 
 
 class LicencePrepare(LicenceFields):
-    valid_from: UnixTime | None = Field(default=None, description="Default: the chain's current time")
+    valid_from: UnixTime | None = Field(default=None, description="Default: the time of the next block")
     salt: Salt | None = None
 
 

@@ -66,7 +66,10 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     create = participant.add_parser("create", help="create a participant and its API key (shown once)")
     create.add_argument("name")
     create.add_argument("--role", required=True, choices=("enterprise", "exchange", "auditor", "registrar"))
-    create.add_argument("--address", help="its chain address (enterprises sign with it)")
+    create.add_argument(
+        "--address",
+        help="its chain address (enterprises and registrars sign with it; a registrar's is granted the role)",
+    )
     add_server_options(create, signs=True)  # --keystore: take the address from a keystore file
     create.set_defaults(run=_participant_create)
 

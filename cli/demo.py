@@ -1,12 +1,15 @@
 """``dataledger demo``: the data rights lifecycle, end to end over HTTP with the SDK, on the embedded chain.
 
-An offshore duty-free operator registers its sales dataset with its own key; the registrar reviews
-it and publishes it for public notice; a competitor objects and the registrar dismisses the
-objection; the notice ends (the chain's clock is moved on, nothing sleeps) and the certificate is
-issued; an exchange verifies it and rejects a tampered copy; an analytics firm's licence of one use
-is used once and refused the second time; the dataset is pledged to a bank, cannot be transferred
-while pledged, and is released; it is transferred to a buyer, whose new certificate supersedes the
-old one; and the whole history is checked against the chain.
+An offshore duty-free operator registers its sales dataset with its own key; two registration
+institutions share the registry, each signing its acts with its own key (the chain checks the
+signature and the institution's registrar role, and names it in every event): one passes the formal
+review, the other the substantive one, which opens the public notice; a competitor objects and the
+first institution dismisses the objection; the notice ends (the chain's clock is moved on, nothing
+sleeps) and the certificate is issued; an exchange verifies it and rejects a tampered copy; an
+analytics firm's licence of one use is used once and refused the second time; the dataset is pledged
+to a bank, cannot be transferred while pledged, and is released; it is transferred to a buyer, and
+the second institution issues the new certificate, which supersedes the old one; and the whole
+history, naming which institution did what, is checked against the chain.
 """
 
 from __future__ import annotations
@@ -117,12 +120,15 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
     holder_key, competitor_key, bank_key, analyst_key, buyer_key = (
         LocalKeySigner.generate() for _ in range(5)
     )
+    # Two registration institutions, each with its own key (granted the registrar role on chain).
+    haikou_key, sanya_key = LocalKeySigner.generate(), LocalKeySigner.generate()
 
     def party(name: str, role: str, key: LocalKeySigner | None = None) -> tuple[Client, dict[str, Any]]:
         created = admin.participants.create(name, role, key.address if key else None)
         return Client(url, created["apiKey"]), created["participant"]
 
-    as_registrar, registrar = party("Hainan Data Registry Centre", "registrar")
+    as_registrar, registrar = party("Haikou Data Registration Centre", "registrar", haikou_key)
+    as_second_registrar, second_registrar = party("Sanya Data Registration Station", "registrar", sanya_key)
     as_enterprise, enterprise = party("Sanya Duty-Free Operations Ltd", "enterprise", holder_key)
     as_competitor, _ = party("Haikou Travel Retail Co", "enterprise", competitor_key)
     as_exchange, exchange = party("Hainan Data Product Exchange", "exchange")
@@ -130,8 +136,9 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
     as_analyst, analyst = party("Qiongzhou Demand Analytics", "enterprise", analyst_key)
     _, buyer = party("Boao Retail Data Services", "enterprise", buyer_key)
     story.say(
-        "Participants created, each enterprise with its own chain key",
-        registrar=registrar["name"],
+        "Participants created, each enterprise and each registration institution with its own chain key",
+        registrar=f"{registrar['name']} ({haikou_key.address})",
+        second_registrar=f"{second_registrar['name']} ({sanya_key.address})",
         holder=f"{enterprise['name']} ({holder_key.address})",
         exchange=exchange["name"],
         pledgee=bank["name"],
@@ -195,15 +202,30 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
 
     notice_s = 15 * 24 * 3600
     admin.procedure.set_notice_period(notice_s)
-    as_registrar.procedure.review(asset_id, "formal", reason="application complete and well formed")
+    impostor_review = _refusal(
+        lambda: as_registrar.procedure.review(
+            asset_id,
+            "formal",
+            reason="looks fine",
+            signer=ExternalSigner(haikou_key.address, impostor_key.sign_typed_data),
+        )
+    )
+    story.say(
+        "A review signed by another key in the Haikou centre's name is refused (nothing is relayed)",
+        **_refused(impostor_review),
+    )
     as_registrar.procedure.review(
+        asset_id, "formal", reason="application complete and well formed", signer=haikou_key
+    )
+    as_second_registrar.procedure.review(
         asset_id,
         "substantive",
         reason="a processed collection, lawfully obtained from the holder's own stores",
+        signer=sanya_key,
     )
     procedure = as_registrar.procedure.status(asset_id)
     story.say(
-        "The registrar passes the formal and substantive reviews: public notice of 15 days",
+        "Haikou signs the formal review, Sanya the substantive one: public notice of 15 days",
         state=procedure["state"],
         notice_ends_at=datetime.fromtimestamp(procedure["procedure"]["noticeEndsAt"], UTC).isoformat(),
     )
@@ -219,23 +241,24 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
         objection=objection["objectionId"],
         reason=objection["reason"],
     )
-    early = _refusal(lambda: as_registrar.assets.issue_certificate(asset_id))
+    early = _refusal(lambda: as_registrar.assets.issue_certificate(asset_id, signer=haikou_key))
     story.say("A certificate before the notice ends is refused by the contract", **_refused(early))
 
     _advance_chain(services, notice_s + 60)
-    blocked = _refusal(lambda: as_registrar.assets.issue_certificate(asset_id))
+    blocked = _refusal(lambda: as_registrar.assets.issue_certificate(asset_id, signer=haikou_key))
     story.say("15 days later (the chain's clock): still refused, an objection is open", **_refused(blocked))
     resolution = as_registrar.procedure.resolve(
         objection["objectionId"],
         upheld=False,
         resolution="concession sales are booked by the holder's own POS",
+        signer=haikou_key,
     )
-    story.say("The registrar dismisses the objection, with its reason", status=resolution["status"])
+    story.say("The Haikou centre dismisses the objection, with its reason", status=resolution["status"])
 
-    certificate = as_registrar.assets.issue_certificate(asset_id)
+    certificate = as_registrar.assets.issue_certificate(asset_id, signer=haikou_key)
     subject = certificate["credentialSubject"]
     story.say(
-        "The certificate is issued (W3C VC 2.0, ecdsa-jcs-2019) and its hash anchored on chain",
+        "Haikou issues the certificate (W3C VC 2.0, ecdsa-jcs-2019); its hash is anchored by its signature",
         number=subject["certificateNumber"],
         issuer=certificate["issuer"]["id"][:32] + "…",
         valid_until=certificate.get("validUntil"),
@@ -296,21 +319,35 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
     story.say("The bank releases the pledge, signing with its own key", status=released["status"])
 
     transferred = as_enterprise.assets.transfer(asset_id, buyer_key.address, signer=holder_key)
-    new_subject = transferred["certificate"]["credentialSubject"]
+    story.say(
+        "The holder transfers the rights to the buyer, signing with its key",
+        tx_hash=transferred["transaction"]["txHash"],
+    )
+    reissued = as_second_registrar.assets.issue_certificate(asset_id, signer=sanya_key)
+    new_subject = reissued["credentialSubject"]
     old_report = as_exchange.certificates.verify(certificate)
     story.say(
-        "The holder transfers the rights: the buyer gets a new certificate, the old one is superseded",
+        "Sanya issues the buyer's certificate; the old one is superseded",
         new_certificate=new_subject["certificateNumber"],
         new_holder=new_subject["holder"]["name"],
         old_certificate=f"{old_report['status']} by {old_report['supersededByNumber']}",
     )
 
     history = as_registrar.assets.history(asset_id, check=True)
+    names = {
+        haikou_key.address.lower(): "Haikou centre",
+        sanya_key.address.lower(): "Sanya station",
+        holder_key.address.lower(): "holder",
+        competitor_key.address.lower(): "competitor",
+        bank_key.address.lower(): "bank",
+        buyer_key.address.lower(): "buyer",
+        analyst_key.address.lower(): "licensee",
+    }
     story.say(
-        "The asset's history, each act with its transaction, checked against the chain",
+        "The asset's history: who signed each act, its transaction, checked against the chain",
         **{
-            f"{i + 1:>2}. {h['act']}": f"{h['chainEvidence']['txHash'][:18]}… "
-            f"{'ok' if h['chainCheck']['passed'] else 'MISMATCH'}"
+            f"{i + 1:>2}. {h['act']}": f"{names.get(h['actor'].lower(), h['actor'][:12])}, "
+            f"{h['chainEvidence']['txHash'][:18]}… {'ok' if h['chainCheck']['passed'] else 'MISMATCH'}"
             for i, h in enumerate(history["items"])
         },
     )

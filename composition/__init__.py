@@ -22,6 +22,7 @@ from dataledger.composition.leadership import CallbackTask, Leadership, Lease, T
 from dataledger.composition.recovery import PendingRecovery
 from dataledger.composition.settings import Settings
 from dataledger.ledger.chain.connection import connect
+from dataledger.ledger.chain.data_market import DataMarketClient
 from dataledger.ledger.chain.data_rights_registry import (
     REGISTRY_CONTRACT,
     DataRightsRegistryClient,
@@ -34,16 +35,20 @@ from dataledger.ledger.sql.lease import SingleProcessLease, lease_for, operator_
 from dataledger.ledger.sql.licence_store import LicenceStore
 from dataledger.ledger.sql.lifecycle_store import LifecycleStore
 from dataledger.ledger.sql.lineage_store import SqlLineageStore
+from dataledger.ledger.sql.market_store import MarketStore
 from dataledger.ledger.sql.store import SqlStore
 from dataledger.ledger.sql.transparency_log import SqlTransparencyLog
 from dataledger.ledger.workers.indexer import EventIndexer
+from dataledger.registry.asset_queries import ActChecker, AssetQueries
 from dataledger.registry.batched_registrations import kind_hash
 from dataledger.registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.chain_records import ZERO_ADDRESS
 from dataledger.registry.checkpoints import CHECKPOINT_KIND, CheckpointService
 from dataledger.registry.consents import ConsentService
-from dataledger.registry.derivations import DerivationService
+from dataledger.registry.derivations import DerivationService, HeldAsset
 from dataledger.registry.epcis.lineage import time_us
 from dataledger.registry.errors import (
+    AssetNotFound,
     ConfigurationError,
     DataLedgerError,
     LedgerInconsistent,
@@ -52,9 +57,11 @@ from dataledger.registry.errors import (
 from dataledger.registry.holder_acts import HolderActsService
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.listing_verification import ListingVerifier
+from dataledger.registry.market.demands import DemandService
+from dataledger.registry.market.service import MarketService
 from dataledger.registry.participant_service import ParticipantService
 from dataledger.registry.procedure import ProcedureService
-from dataledger.registry.readiness import Readiness, ReadinessCheck
+from dataledger.registry.readiness import Health, Readiness, ReadinessCheck
 from dataledger.registry.registrar_keys import RegistrarKey
 from dataledger.registry.registration_service import RegistrationService
 from dataledger.registry.transparency_log import LogKey
@@ -77,6 +84,7 @@ class Services:
     registration: RegistrationService
     licences: LicenceRegistryClient
     anchoring: Anchoring | None = None
+    market_contract: DataMarketClient | None = None  # listings (built by build_services)
     # Who runs the background work on this database (ledger.sql.lease); on SQLite, always this process.
     lease: Lease = field(default_factory=SingleProcessLease)
     # Runs the background work while this process holds the lease (``leadership.check()`` asks now).
@@ -92,7 +100,9 @@ class Services:
 
     @cached_property
     def participants(self) -> ParticipantService:
-        return ParticipantService(self.store, self.settings.admin_api_key.get_secret_value())
+        return ParticipantService(
+            self.store, self.settings.admin_api_key.get_secret_value(), registrar_roles=self.registry
+        )
 
     @cached_property
     def verifier(self) -> CertificateVerifier:
@@ -114,6 +124,16 @@ class Services:
         return LicenceStore(self.store)
 
     @cached_property
+    def asset_queries(self) -> AssetQueries:
+        checkers: dict[str, ActChecker] = {
+            self.registry.registry_address: self.registry,
+            self.licences.address: self.licences,
+        }
+        return AssetQueries(
+            self.store, self.lifecycle_store, self.registration.get_asset, checkers, search=self.store
+        )
+
+    @cached_property
     def procedure(self) -> ProcedureService:
         return ProcedureService(self.registry, self.store, self.lifecycle_store, self.registration)
 
@@ -131,7 +151,36 @@ class Services:
 
     @cached_property
     def listing_verifier(self) -> ListingVerifier:
-        return ListingVerifier(self.registry, self.licences, self.registrar_key, self.settings.registrar_name)
+        def declared_upstream(asset_id: str) -> list[str]:
+            stored = self.store.get_asset(asset_id)
+            declared = stored.facts.extra.get("derived_from", []) if stored is not None else []
+            return [str(a) for a in declared] if isinstance(declared, list) else []
+
+        return ListingVerifier(
+            self.registry,
+            self.licences,
+            self.registrar_key,
+            self.settings.registrar_name,
+            declared_upstream=declared_upstream,
+        )
+
+    # -- the market: licence templates, listings, the catalogue --------------------------------------
+
+    @cached_property
+    def market_store(self) -> MarketStore:
+        return MarketStore(self.store.engine)
+
+    @cached_property
+    def market(self) -> MarketService:
+        if self.market_contract is None:
+            raise ConfigurationError("the market contract is not deployed")
+        return MarketService(
+            self.market_contract, self.registry, self.market_store, self.store, self.registrar_key.public_key
+        )
+
+    @cached_property
+    def demands(self) -> DemandService:
+        return DemandService(self.market_store, self.market)
 
     # -- traceability and lineage (EPCIS capture, traces, data-product derivations) ----------------
 
@@ -149,11 +198,22 @@ class Services:
 
     @cached_property
     def derivations(self) -> DerivationService:
+        anchoring = self.anchoring
+
+        def registered(asset_id: str) -> HeldAsset:
+            found = self.store.get_asset(asset_id.lower())
+            if found is not None:
+                return found
+            if anchoring is None:
+                raise AssetNotFound("no registered asset with this id", asset_id=asset_id)
+            return anchoring.registrations.get(asset_id)  # accepted in a batch, maybe not yet on chain
+
         return DerivationService(
             self.lineage,
             self.licensing,
             self.registry.next_block_timestamp,
             lambda: time_us(datetime.now(UTC)),
+            registered,
         )
 
     # -- the append-only log and its checkpoints ---------------------------------------------------
@@ -179,6 +239,15 @@ class Services:
         )
 
     # -- operations ---------------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """Liveness: raises when the chain does not answer; the database may be down (degraded)."""
+        return Health(
+            database=self.store.ping(),
+            chain_id=self.registry.chain_id,
+            block_number=self.registry.latest_block_number(),
+            registry=self.registry.registry_address,
+        )
 
     def readiness(self) -> Readiness:
         """The database, the chain, the lease, and the background workers, each checked.
@@ -414,7 +483,9 @@ def attach_or_deploy_registry(
             database_chain_id=other.chain_id,
             node_chain_id=chain_id,
         )
-    client, sent = DataRightsRegistryClient.deploy(w3, sender, admin=sender.address, registrar=sender.address)
+    # No registrar at deployment: the administrator grants the role to each registration institution's
+    # own key when it creates the registrar participant; the operator only relays their signed acts.
+    client, sent = DataRightsRegistryClient.deploy(w3, sender, admin=sender.address, registrar=ZERO_ADDRESS)
     store.save_deployment(
         chain_id, REGISTRY_CONTRACT, client.registry_address, sent.tx_hash, sent.block_number
     )
@@ -443,11 +514,21 @@ def build_services(settings: Settings) -> Services:
             registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
         )
         licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
+        market = DataMarketClient.attach_or_deploy(w3, sender, store, registry.registry_address)
     except BaseException:
         lease.close()
         raise
     services = Services(
-        settings, store, w3, registry, registrar_key, registration, licences, anchoring=anchoring, lease=lease
+        settings,
+        store,
+        w3,
+        registry,
+        registrar_key,
+        registration,
+        licences,
+        anchoring=anchoring,
+        market_contract=market,
+        lease=lease,
     )
     services.start_background_work()
     return services

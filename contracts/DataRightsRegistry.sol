@@ -29,9 +29,12 @@ import {IDataRightsRegistry} from "./IDataRightsRegistry.sol";
  * in full. Its `registeredAt` is the block that materialised it, as for {register}; the anchoring
  * time, from which the chain proves the registration, is in {AssetMaterialised}.
  *
- * Roles: `DEFAULT_ADMIN_ROLE` manages roles, sets the notice period and the anchor registry;
- * `REGISTRAR_ROLE` reviews applications, resolves objections, records and renews certificates,
- * rejects and revokes.
+ * Roles: `DEFAULT_ADMIN_ROLE` manages roles (it grants `REGISTRAR_ROLE` to each registration
+ * institution's key and revokes it), sets the notice period and the anchor registry. `REGISTRAR_ROLE`
+ * reviews applications, resolves objections, records and renews certificates, rejects and revokes;
+ * it acts by signature, never as the caller: the registrar's key signs the act, any relayer sends
+ * it, and the events name the registrar. A registrar's nonces are the same {Nonces} sequence as any
+ * signer's, so each of its signatures is good for one act once.
  */
 contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonces {
     /// @dev Role allowed to run the registration procedure and revoke registrations.
@@ -59,6 +62,30 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         keccak256("PledgeEnforcement(bytes32 assetId,address pledgee,uint256 nonce,uint256 deadline)");
     bytes32 private constant CANCELLATION_TYPEHASH =
         keccak256("Cancellation(bytes32 assetId,uint256 nonce,uint256 deadline)");
+    bytes32 private constant REVIEW_TYPEHASH =
+        keccak256(
+            "Review(address registrar,bytes32 assetId,uint8 stage,bool passed,bytes32 reasonHash,"
+            "uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant REJECTION_TYPEHASH =
+        keccak256("Rejection(address registrar,bytes32 assetId,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant OBJECTION_RESOLUTION_TYPEHASH =
+        keccak256(
+            "ObjectionResolution(address registrar,uint256 objectionId,bool upheld,bytes32 resolutionHash,"
+            "uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant CERTIFICATE_TYPEHASH =
+        keccak256(
+            "Certificate(address registrar,bytes32 assetId,bytes32 certificateHash,uint64 validUntil,"
+            "uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant RENEWAL_TYPEHASH =
+        keccak256(
+            "Renewal(address registrar,bytes32 assetId,bytes32 certificateHash,uint64 validUntil,"
+            "uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant REVOCATION_TYPEHASH =
+        keccak256("Revocation(address registrar,bytes32 assetId,bytes32 reasonHash,uint256 nonce,uint256 deadline)");
 
     // The leaf of a batched registration commits to the signed struct and to the signature itself.
     bytes32 private constant REGISTRATION_LEAF_TYPEHASH =
@@ -67,7 +94,7 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     bytes32 private constant REGISTRATION_KIND = keccak256("registration");
     uint256 private constant BATCH_NONCE_FLAG = 1 << 255;
 
-    string private constant VERSION = "2.1.0";
+    string private constant VERSION = "3.0.0";
     // Shanghai's notice period; the admin sets the region's own with {setNoticePeriod}.
     uint64 private constant DEFAULT_NOTICE_PERIOD = 15 days;
     uint64 private constant MAX_NOTICE_PERIOD = 365 days;
@@ -84,7 +111,8 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
 
     /**
      * @dev Grants `DEFAULT_ADMIN_ROLE` to `admin` and, unless it is the zero address, `REGISTRAR_ROLE`
-     * to `registrar`. The notice period starts at 15 days.
+     * to `registrar` (a first registration institution; the admin grants the others). The notice
+     * period starts at 15 days.
      */
     constructor(address admin, address registrar) EIP712("DataLedger DataRightsRegistry", "2") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -147,9 +175,25 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         bytes32 assetId,
         ReviewStage stage,
         bool passed,
-        bytes32 reasonHash
-    ) external onlyRole(REGISTRAR_ROLE) {
+        bytes32 reasonHash,
+        RegistrarSignature calldata authorisation
+    ) external {
         _requireHash(reasonHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            keccak256(
+                abi.encode(
+                    REVIEW_TYPEHASH,
+                    authorisation.registrar,
+                    assetId,
+                    stage,
+                    passed,
+                    reasonHash,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            )
+        );
         Asset storage asset = _assets[assetId];
         AssetStatus expected = stage == ReviewStage.Formal ? AssetStatus.Registered : AssetStatus.UnderReview;
         if (asset.status != expected) {
@@ -157,30 +201,47 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         }
         if (!passed) {
             asset.status = AssetStatus.Rejected;
-            emit ApplicationReviewed(assetId, msg.sender, stage, false, reasonHash);
-            emit ApplicationRejected(assetId, msg.sender, reasonHash);
+            emit ApplicationReviewed(assetId, registrar, stage, false, reasonHash);
+            emit ApplicationRejected(assetId, registrar, reasonHash);
         } else if (stage == ReviewStage.Formal) {
             asset.status = AssetStatus.UnderReview;
-            emit ApplicationReviewed(assetId, msg.sender, stage, true, reasonHash);
+            emit ApplicationReviewed(assetId, registrar, stage, true, reasonHash);
         } else {
             asset.status = AssetStatus.InNotice;
             uint64 endsAt = uint64(block.timestamp) + _noticePeriod;
             _procedures[assetId].noticeEndsAt = endsAt;
-            emit ApplicationReviewed(assetId, msg.sender, stage, true, reasonHash);
-            emit PublicNoticeStarted(assetId, uint64(block.timestamp), endsAt);
+            emit ApplicationReviewed(assetId, registrar, stage, true, reasonHash);
+            emit PublicNoticeStarted(assetId, uint64(block.timestamp), endsAt, registrar);
         }
     }
 
     /// @inheritdoc IDataRightsRegistry
-    function rejectApplication(bytes32 assetId, bytes32 reasonHash) external onlyRole(REGISTRAR_ROLE) {
+    function rejectApplication(
+        bytes32 assetId,
+        bytes32 reasonHash,
+        RegistrarSignature calldata authorisation
+    ) external {
         _requireHash(reasonHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            keccak256(
+                abi.encode(
+                    REJECTION_TYPEHASH,
+                    authorisation.registrar,
+                    assetId,
+                    reasonHash,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            )
+        );
         Asset storage asset = _assets[assetId];
         AssetStatus status = asset.status;
         if (status != AssetStatus.Registered && status != AssetStatus.UnderReview && status != AssetStatus.InNotice) {
             _revertStatus(assetId, status);
         }
         asset.status = AssetStatus.Rejected;
-        emit ApplicationRejected(assetId, msg.sender, reasonHash);
+        emit ApplicationRejected(assetId, registrar, reasonHash);
     }
 
     /// @inheritdoc IDataRightsRegistry
@@ -226,9 +287,24 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     function resolveObjection(
         uint256 objectionId,
         bool upheld,
-        bytes32 resolutionHash
-    ) external onlyRole(REGISTRAR_ROLE) {
+        bytes32 resolutionHash,
+        RegistrarSignature calldata authorisation
+    ) external {
         _requireHash(resolutionHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            keccak256(
+                abi.encode(
+                    OBJECTION_RESOLUTION_TYPEHASH,
+                    authorisation.registrar,
+                    objectionId,
+                    upheld,
+                    resolutionHash,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            )
+        );
         Objection storage objection = _objections[objectionId];
         if (objection.status == ObjectionStatus.None) {
             revert DataRightsObjectionNotFound(objectionId);
@@ -243,10 +319,10 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         }
         objection.status = upheld ? ObjectionStatus.Upheld : ObjectionStatus.Dismissed;
         _procedures[assetId].openObjections -= 1;
-        emit ObjectionResolved(assetId, objectionId, msg.sender, upheld, resolutionHash);
+        emit ObjectionResolved(assetId, objectionId, registrar, upheld, resolutionHash);
         if (upheld) {
             asset.status = AssetStatus.Rejected;
-            emit ApplicationRejected(assetId, msg.sender, resolutionHash);
+            emit ApplicationRejected(assetId, registrar, resolutionHash);
         }
     }
 
@@ -256,9 +332,14 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     function recordCertificate(
         bytes32 assetId,
         bytes32 certificateHash,
-        uint64 validUntil
-    ) external onlyRole(REGISTRAR_ROLE) {
+        uint64 validUntil,
+        RegistrarSignature calldata authorisation
+    ) external {
         _requireNewCertificate(certificateHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            _certificateStructHash(CERTIFICATE_TYPEHASH, assetId, certificateHash, validUntil, authorisation)
+        );
         Asset storage asset = _assets[assetId];
         Procedure storage procedure = _procedures[assetId];
         if (asset.status == AssetStatus.InNotice) {
@@ -281,23 +362,28 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         } else {
             _revertStatus(assetId, asset.status);
         }
-        _recordCertificate(assetId, procedure, certificateHash, validUntil);
+        _recordCertificate(assetId, procedure, certificateHash, validUntil, registrar);
     }
 
     /// @inheritdoc IDataRightsRegistry
     function renewCertificate(
         bytes32 assetId,
         bytes32 certificateHash,
-        uint64 validUntil
-    ) external onlyRole(REGISTRAR_ROLE) {
+        uint64 validUntil,
+        RegistrarSignature calldata authorisation
+    ) external {
         _requireNewCertificate(certificateHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            _certificateStructHash(RENEWAL_TYPEHASH, assetId, certificateHash, validUntil, authorisation)
+        );
         Procedure storage procedure = _requireCertified(assetId);
         if (procedure.certificateValidUntil == 0 || validUntil <= procedure.certificateValidUntil) {
             revert DataRightsInvalidValidity(validUntil);
         }
         procedure.certificateValidUntil = validUntil;
-        _recordCertificate(assetId, procedure, certificateHash, validUntil);
-        emit CertificateRenewed(assetId, certificateHash, validUntil);
+        _recordCertificate(assetId, procedure, certificateHash, validUntil, registrar);
+        emit CertificateRenewed(assetId, certificateHash, validUntil, registrar);
     }
 
     // -- acts of the holder and the pledgee ----------------------------------------------------------
@@ -433,10 +519,23 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     }
 
     /// @inheritdoc IDataRightsRegistry
-    function revoke(bytes32 assetId, bytes32 reasonHash) external onlyRole(REGISTRAR_ROLE) {
+    function revoke(bytes32 assetId, bytes32 reasonHash, RegistrarSignature calldata authorisation) external {
         _requireHash(reasonHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            keccak256(
+                abi.encode(
+                    REVOCATION_TYPEHASH,
+                    authorisation.registrar,
+                    assetId,
+                    reasonHash,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            )
+        );
         _requireActive(assetId).status = AssetStatus.Revoked;
-        emit AssetRevoked(assetId, msg.sender, reasonHash);
+        emit AssetRevoked(assetId, registrar, reasonHash);
     }
 
     /// @inheritdoc IDataRightsRegistry
@@ -658,12 +757,56 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         _useCheckedNonce(signer, nonce);
     }
 
+    /**
+     * @dev Checks that `authorisation.registrar`, which must hold `REGISTRAR_ROLE`, signed the act whose
+     * EIP-712 struct hash is `structHash` before its deadline, and consumes its nonce; returns the
+     * registrar. Checked in the order of {_useAuthorisation}: deadline, signature, then the role of the
+     * proven signer, then the nonce.
+     */
+    function _useRegistrarAuthorisation(
+        RegistrarSignature calldata authorisation,
+        bytes32 structHash
+    ) private returns (address registrar) {
+        registrar = authorisation.registrar;
+        if (block.timestamp > authorisation.deadline) {
+            revert DataRightsSignatureExpired(authorisation.deadline, block.timestamp);
+        }
+        if (!SignatureChecker.isValidSignatureNow(registrar, _hashTypedDataV4(structHash), authorisation.signature)) {
+            revert DataRightsInvalidSignature(registrar);
+        }
+        _checkRole(REGISTRAR_ROLE, registrar);
+        _useCheckedNonce(registrar, authorisation.nonce);
+    }
+
+    /// @dev The struct hash of a `Certificate` or a `Renewal` (`typeHash`), which share their fields.
+    function _certificateStructHash(
+        bytes32 typeHash,
+        bytes32 assetId,
+        bytes32 certificateHash,
+        uint64 validUntil,
+        RegistrarSignature calldata authorisation
+    ) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    typeHash,
+                    authorisation.registrar,
+                    assetId,
+                    certificateHash,
+                    validUntil,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            );
+    }
+
     /// @dev Records `certificateHash` as the current certificate of `assetId`, superseding the previous one.
     function _recordCertificate(
         bytes32 assetId,
         Procedure storage procedure,
         bytes32 certificateHash,
-        uint64 validUntil
+        uint64 validUntil,
+        address registrar
     ) private {
         bytes32 previous = procedure.currentCertificate;
         _certificates[certificateHash] = CertificateRecord({
@@ -673,10 +816,10 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
             supersededBy: bytes32(0)
         });
         procedure.currentCertificate = certificateHash;
-        emit CertificateRecorded(assetId, certificateHash, msg.sender);
+        emit CertificateRecorded(assetId, certificateHash, registrar);
         if (previous != bytes32(0)) {
             _certificates[previous].supersededBy = certificateHash;
-            emit CertificateSuperseded(assetId, previous, certificateHash);
+            emit CertificateSuperseded(assetId, previous, certificateHash, registrar);
         }
     }
 

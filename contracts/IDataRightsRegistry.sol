@@ -10,17 +10,24 @@ pragma solidity ^0.8.20;
  * 1. Evidence deposit and application: the holder signs an EIP-712 `Registration` (the content and
  *    salted metadata commitments, the right claimed and a commitment to the lawful-source statement);
  *    anyone may relay it ({register}). The asset id is derived from its content, see {assetIdFor}.
- * 2. Review: the registrar records the formal, then the substantive review ({recordReview}).
+ * 2. Review: a registrar records the formal, then the substantive review ({recordReview}).
  * 3. Public notice: passing the substantive review opens a notice of {noticePeriod} seconds, during
- *    which any participant may object with a signed `Objection` ({fileObjection}); the registrar
+ *    which any participant may object with a signed `Objection` ({fileObjection}); a registrar
  *    resolves each objection ({resolveObjection}); an upheld objection rejects the application.
- * 4. Certificate: the registrar records the certificate only once the notice has ended with no
+ * 4. Certificate: a registrar records the certificate only once the notice has ended with no
  *    objection open ({recordCertificate}), or rejects the application ({rejectApplication}).
+ *
+ * Registrars are accountable: several registration institutions may share one registry, each with
+ * its own key holding `REGISTRAR_ROLE`. Every registrar act carries an EIP-712 {RegistrarSignature}
+ * of the institution over a typed struct of that act (`Review`, `Rejection`, `ObjectionResolution`,
+ * `Certificate`, `Renewal`, `Revocation`, each with the registrar, a nonce and a deadline), which
+ * the contract checks, so that anyone may relay it and every event of the act names the registrar
+ * that signed it, never the relayer.
  *
  * Later acts are signed by the key entitled to them (EIP-712, per-signer nonces, a deadline, this
  * contract's domain): change of the registered data and transfer by the holder ({changeAsset},
  * {transfer}), pledge by the holder and release or enforcement by the pledgee ({pledge},
- * {releasePledge}, {enforcePledge}), cancellation by the holder ({cancel}). The registrar renews
+ * {releasePledge}, {enforcePledge}), cancellation by the holder ({cancel}). A registrar renews
  * certificates before they expire and revokes registrations ({renewCertificate}, {revoke}). A new
  * certificate for an asset supersedes the previous one ({CertificateSuperseded}).
  *
@@ -118,6 +125,18 @@ interface IDataRightsRegistry {
         uint256 deadline;
     }
 
+    /**
+     * @dev A registrar's authorisation of one act: `signature` is `registrar`'s EIP-712 signature
+     * (ECDSA, or ERC-1271 for an institution's contract wallet) over the act's typed struct, whose
+     * last fields are `nonce` (the registrar's, see {Nonces-nonces}) and `deadline`.
+     */
+    struct RegistrarSignature {
+        address registrar;
+        uint256 nonce;
+        uint256 deadline;
+        bytes signature;
+    }
+
     /// @dev An objection filed during the public notice of `assetId`.
     struct Objection {
         bytes32 assetId;
@@ -165,10 +184,16 @@ interface IDataRightsRegistry {
         bytes32 reasonHash
     );
 
-    /// @dev Emitted when the public notice of `assetId` starts; objections are taken until `endsAt`.
-    event PublicNoticeStarted(bytes32 indexed assetId, uint64 startedAt, uint64 endsAt);
+    /**
+     * @dev Emitted when the substantive review by `registrar` starts the public notice of `assetId`;
+     * objections are taken until `endsAt`.
+     */
+    event PublicNoticeStarted(bytes32 indexed assetId, uint64 startedAt, uint64 endsAt, address indexed registrar);
 
-    /// @dev Emitted when the application for `assetId` is rejected, for the reason `reasonHash`.
+    /**
+     * @dev Emitted when `registrar` rejects the application for `assetId` (by a rejection, a failed
+     * review or an upheld objection), for the reason `reasonHash`.
+     */
     event ApplicationRejected(bytes32 indexed assetId, address indexed registrar, bytes32 reasonHash);
 
     /// @dev Emitted when `objector` files objection `objectionId` against the registration of `assetId`.
@@ -192,11 +217,24 @@ interface IDataRightsRegistry {
     /// @dev Emitted when `registrar` records the certificate `certificateHash` issued for `assetId`.
     event CertificateRecorded(bytes32 indexed assetId, bytes32 indexed certificateHash, address indexed registrar);
 
-    /// @dev Emitted when the certificate `certificateHash` of `assetId` is superseded by `supersededBy`.
-    event CertificateSuperseded(bytes32 indexed assetId, bytes32 indexed certificateHash, bytes32 indexed supersededBy);
+    /**
+     * @dev Emitted when the certificate `certificateHash` of `assetId` is superseded by `supersededBy`,
+     * which `registrar` recorded.
+     */
+    event CertificateSuperseded(
+        bytes32 indexed assetId,
+        bytes32 indexed certificateHash,
+        bytes32 indexed supersededBy,
+        address registrar
+    );
 
-    /// @dev Emitted when the registration of `assetId` is renewed by certificate `certificateHash`.
-    event CertificateRenewed(bytes32 indexed assetId, bytes32 indexed certificateHash, uint64 validUntil);
+    /// @dev Emitted when `registrar` renews the registration of `assetId` by certificate `certificateHash`.
+    event CertificateRenewed(
+        bytes32 indexed assetId,
+        bytes32 indexed certificateHash,
+        uint64 validUntil,
+        address indexed registrar
+    );
 
     /// @dev Emitted when `holder` changes `assetId` to its version `version`.
     event AssetChanged(
@@ -412,26 +450,46 @@ interface IDataRightsRegistry {
      * A failed review rejects the application; a passed substantive review starts the public notice,
      * which ends {noticePeriod} seconds later.
      *
+     * The registrar signs EIP-712 `Review(address registrar,bytes32 assetId,uint8 stage,bool passed,
+     * bytes32 reasonHash,uint256 nonce,uint256 deadline)`; anyone may relay it.
+     *
      * Emits an {ApplicationReviewed} event, then {PublicNoticeStarted} or {ApplicationRejected}.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the registrar rules apply, see {rejectApplication}.
      * - a formal review needs status `Registered`; a substantive review needs status `UnderReview`.
      */
-    function recordReview(bytes32 assetId, ReviewStage stage, bool passed, bytes32 reasonHash) external;
+    function recordReview(
+        bytes32 assetId,
+        ReviewStage stage,
+        bool passed,
+        bytes32 reasonHash,
+        RegistrarSignature calldata authorisation
+    ) external;
 
     /**
      * @dev Rejects the application for `assetId`, for the reason `reasonHash`.
+     *
+     * The registrar signs EIP-712 `Rejection(address registrar,bytes32 assetId,bytes32 reasonHash,
+     * uint256 nonce,uint256 deadline)`; anyone may relay it.
      *
      * Emits an {ApplicationRejected} event.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the current block timestamp must not be after `authorisation.deadline`.
+     * - `authorisation.signature` must be a valid signature of `authorisation.registrar` over the act's
+     *   struct: ECDSA for an externally owned account, ERC-1271 for a contract wallet.
+     * - `authorisation.registrar` must have the registrar role (the caller needs none).
+     * - `authorisation.nonce` must be the registrar's current nonce, see {Nonces-nonces}. It is consumed.
      * - the asset must be `Registered`, `UnderReview` or `InNotice`.
      */
-    function rejectApplication(bytes32 assetId, bytes32 reasonHash) external;
+    function rejectApplication(
+        bytes32 assetId,
+        bytes32 reasonHash,
+        RegistrarSignature calldata authorisation
+    ) external;
 
     /**
      * @dev Files an objection by `objector` against the registration of `assetId`, who signed the
@@ -460,47 +518,71 @@ interface IDataRightsRegistry {
      * @dev Upholds or dismisses the objection `objectionId`, for the reason `resolutionHash`. Upholding
      * it rejects the application.
      *
+     * The registrar signs EIP-712 `ObjectionResolution(address registrar,uint256 objectionId,bool upheld,
+     * bytes32 resolutionHash,uint256 nonce,uint256 deadline)`; anyone may relay it.
+     *
      * Emits an {ObjectionResolved} event, and {ApplicationRejected} if the objection is upheld.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the registrar rules apply, see {rejectApplication}.
      * - the objection must be open and its asset `InNotice`.
      */
-    function resolveObjection(uint256 objectionId, bool upheld, bytes32 resolutionHash) external;
+    function resolveObjection(
+        uint256 objectionId,
+        bool upheld,
+        bytes32 resolutionHash,
+        RegistrarSignature calldata authorisation
+    ) external;
 
     /**
      * @dev Records that the certificate whose hash is `certificateHash`, valid until `validUntil`
      * (zero: no term), was issued for `assetId`. The first certificate certifies the asset; a later
      * one (after a transfer or a change) supersedes the current one and keeps its expiry.
      *
+     * The registrar signs EIP-712 `Certificate(address registrar,bytes32 assetId,bytes32 certificateHash,
+     * uint64 validUntil,uint256 nonce,uint256 deadline)`; anyone may relay it.
+     *
      * Emits a {CertificateRecorded} event, and {CertificateSuperseded} for a later certificate.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the registrar rules apply, see {rejectApplication}.
      * - `certificateHash` cannot be zero and must not be recorded already.
      * - a first certificate: the asset is `InNotice`, the notice has ended, no objection is open, and
      *   `validUntil` is zero or in the future.
      * - a later certificate: the asset is `Certified`, its current certificate has not expired, and
      *   `validUntil` equals the current certificate's.
      */
-    function recordCertificate(bytes32 assetId, bytes32 certificateHash, uint64 validUntil) external;
+    function recordCertificate(
+        bytes32 assetId,
+        bytes32 certificateHash,
+        uint64 validUntil,
+        RegistrarSignature calldata authorisation
+    ) external;
 
     /**
      * @dev Renews the registration of `assetId` with the certificate `certificateHash`, valid until
      * `validUntil`; the current certificate is superseded.
      *
+     * The registrar signs EIP-712 `Renewal(address registrar,bytes32 assetId,bytes32 certificateHash,
+     * uint64 validUntil,uint256 nonce,uint256 deadline)`; anyone may relay it.
+     *
      * Emits {CertificateRecorded}, {CertificateSuperseded} and {CertificateRenewed} events.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the registrar rules apply, see {rejectApplication}.
      * - the asset must be `Certified` with a current certificate that has a term and has not expired.
      * - `validUntil` must be after the current certificate's expiry.
      * - `certificateHash` cannot be zero and must not be recorded already.
      */
-    function renewCertificate(bytes32 assetId, bytes32 certificateHash, uint64 validUntil) external;
+    function renewCertificate(
+        bytes32 assetId,
+        bytes32 certificateHash,
+        uint64 validUntil,
+        RegistrarSignature calldata authorisation
+    ) external;
 
     /**
      * @dev Changes the registered data of `assetId` to a new version with `contentHash` and
@@ -602,14 +684,17 @@ interface IDataRightsRegistry {
      * @dev Revokes the registration of `assetId`, for the reason whose hash is `reasonHash`.
      * Revocation is final: the asset id and its content hashes stay taken.
      *
+     * The registrar signs EIP-712 `Revocation(address registrar,bytes32 assetId,bytes32 reasonHash,
+     * uint256 nonce,uint256 deadline)`; anyone may relay it.
+     *
      * Emits an {AssetRevoked} event.
      *
      * Requirements:
      *
-     * - the caller must have the registrar role.
+     * - the registrar rules apply, see {rejectApplication}.
      * - the asset must be `Registered`, `UnderReview`, `InNotice` or `Certified`.
      */
-    function revoke(bytes32 assetId, bytes32 reasonHash) external;
+    function revoke(bytes32 assetId, bytes32 reasonHash, RegistrarSignature calldata authorisation) external;
 
     /**
      * @dev Sets the public notice period to `period` seconds, for notices that start from now on.

@@ -33,13 +33,14 @@ struct hash to check the signature rebuilds the leaf from it at no extra cost.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 from eth_utils import to_checksum_address
 
-from dataledger.registry.assets import AssetFacts, RightClaimed
+from dataledger.registry.assets import AssetFacts, RightClaimed, metadata_commitment, new_salt
 from dataledger.registry.canonical import sha256_hex
 from dataledger.registry.canonical_fast import canonical_json_fast
 from dataledger.registry.errors import (
@@ -69,6 +70,8 @@ MAX_BATCH_NONCE_INDEX = 2**63 - 1
 MIN_DEADLINE_MARGIN_S = 60
 _SALT = re.compile(r"^0x[0-9a-f]{32,64}$")  # as registry.assets
 MAX_ITEMS_PER_REQUEST = 5_000
+#: How long a prepared bulk registration stays signable by default, in seconds of chain time.
+DEFAULT_SIGNATURE_LIFETIME_S = 3600
 
 REGISTRATION_KIND = "registration"
 REGISTRATION_LEAF_TYPEHASH = keccak256(
@@ -260,6 +263,15 @@ class BatchedRegistrationStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class BulkPreparation:
+    """An item to prepare: its facts, and optionally its salt and the ``k`` of its nonce."""
+
+    facts: AssetFacts
+    salt: str | None = None
+    nonce_index: int | None = None
+
+
 class BulkRegistrationService:
     """Checks bulk items like the direct path does, then stores the accepted ones for anchoring."""
 
@@ -279,6 +291,39 @@ class BulkRegistrationService:
     @property
     def domain(self) -> Eip712Domain:
         return self._digester.domain
+
+    def prepare_many(
+        self, holder: Participant, items: Sequence[BulkPreparation], deadline: int | None = None
+    ) -> list[dict[str, Any]]:
+        """One ``Registration`` to sign per item: a batched nonce (``2**255 + k``, the item's ``k`` or a
+        random one, as a string: JSON clients lose integers past 2**53), a salt unless given, the
+        asset id it will have, and a deadline (default: an hour after the next block). Nothing is
+        stored."""
+        holder.require_role(Role.ENTERPRISE)
+        if holder.address is None:
+            raise ValidationFailed("this participant has no chain address", field="address")
+        address = holder.address
+        deadline = deadline or self._clock() + DEFAULT_SIGNATURE_LIFETIME_S
+        prepared = []
+        for item in items:
+            salt = item.salt or new_salt()
+            index = item.nonce_index if item.nonce_index is not None else secrets.randbits(63)
+            metadata_hash = metadata_commitment(item.facts, address, salt)
+            auth = authorisation_for(address, item.facts, metadata_hash, batched_nonce(index), deadline)
+            typed = auth.typed_data(self.domain)
+            typed["message"]["nonce"] = str(auth.nonce)
+            asset_id = asset_id_bytes(address, item.facts.content_hash, metadata_hash)
+            prepared.append(
+                {
+                    "assetId": "0x" + asset_id.hex(),
+                    "salt": salt,
+                    "nonce": str(auth.nonce),
+                    "deadline": deadline,
+                    "metadataHash": metadata_hash,
+                    "typedData": typed,
+                }
+            )
+        return prepared
 
     def register_many(
         self, holder: Participant, requests: Sequence[BatchedRegistrationRequest]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dataledger.registry.errors import ValidationFailed
 
@@ -55,6 +57,17 @@ class ChainEvidence:
             "blockNumber": self.block_number,
             "logIndex": self.log_index,
         }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> ChainEvidence:
+        """The evidence :meth:`as_json` wrote."""
+        return cls(
+            int(value["chainId"]),
+            str(value["contract"]),
+            str(value["txHash"]),
+            int(value["blockNumber"]),
+            int(value["logIndex"]),
+        )
 
 
 class OnChainAssetStatus(enum.IntEnum):

@@ -31,6 +31,7 @@ from dataledger.registry.participants import Participant
 from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLedger
 from dataledger.registry.procedure import address_of, require_text
 from dataledger.registry.signed_acts import SignedActRelay
+from dataledger.registry.visibility import is_party, oversees
 
 #: How far a subject's signed listing request may be from the chain's time.
 LISTING_REQUEST_WINDOW_S = 600
@@ -178,6 +179,14 @@ class ConsentService:
         stored = self._records.get_consent(consent_id)
         consent = self._ledger.consent(consent_id)
         return {**stored, "status": consent.status.name.lower() if consent else stored["status"]}
+
+    def get_for(self, viewer: Participant, consent_id: int) -> dict[str, Any]:
+        """The consent with its status on chain and its acts, for the enterprise it was given to and
+        for oversight; refused to anyone else."""
+        consent = self.get(consent_id)
+        if not (oversees(viewer) or is_party(viewer, str(consent["enterpriseAddress"]))):
+            raise NotAuthorised("only the enterprise the consent was given to may see it")
+        return {**consent, "history": self._records.consent_acts(consent_id)}
 
     # -- helpers ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from dataledger.registry.chain_records import OnChainLicence
 from dataledger.registry.chain_types import require_hex32
 from dataledger.registry.errors import (
+    ConfigurationError,
     DerivationCycle,
     DerivationIncomplete,
     DerivationLicenceInvalid,
@@ -137,11 +138,22 @@ class DerivationService:
         licences: LicenceReader,
         chain_time: Callable[[], int],
         now_us: Callable[[], int],
+        find_product: Callable[[str], HeldAsset] | None = None,
     ) -> None:
+        """``find_product`` finds a registered asset by id, direct or batched (raises AssetNotFound)."""
         self._records = records
         self._licences = licences
         self._chain_time = chain_time
         self._now_us = now_us
+        self._find_product = find_product
+
+    def record_for(
+        self, actor: Participant, product_id: str, parents: Sequence[Parent]
+    ) -> list[dict[str, Any]]:
+        """As :meth:`record`, for the registered product ``product_id`` (direct or batched)."""
+        if self._find_product is None:
+            raise ConfigurationError("this derivation service cannot look products up")
+        return self.record(actor, product_id, self._find_product(product_id), parents)
 
     def record(
         self, actor: Participant, product_id: str, product: HeldAsset, parents: Sequence[Parent]

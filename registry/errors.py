@@ -376,3 +376,43 @@ class MaterialisationInProgress(Conflict):
 class DerivationLicenceInvalid(Conflict):
     code = "derivation-licence-invalid"
     title = "The licence named for an upstream asset does not cover this derivation"
+
+
+# -- the market: listings, licence templates, the catalogue ------------------------------------------
+
+
+class ListingNotFound(NotFound):
+    code = "listing-not-found"
+    title = "No such listing"
+
+
+class LicenceTemplateNotFound(NotFound):
+    code = "licence-template-not-found"
+    title = "No such licence template (or version)"
+
+
+class ListingReportNotPassing(Conflict):
+    """The listing verification report does not allow this listing: it failed a check, it is about
+    another asset, lister or exchange, it is too old, or it already served a listing."""
+
+    code = "listing-report-not-passing"
+    title = "The listing verification report does not allow this listing"
+
+
+class ListingNotActive(Conflict):
+    """The listing is already delisted."""
+
+    code = "listing-not-active"
+    title = "The listing is not listed"
+
+
+class DemandNotFound(NotFound):
+    code = "demand-not-found"
+    title = "No such demand"
+
+
+class DemandClosed(Conflict):
+    """The demand is closed, or its deadline has passed: it takes no more responses."""
+
+    code = "demand-closed"
+    title = "The demand is closed"

@@ -4,8 +4,11 @@ enforcement, cancellation.
 Each act has two steps for the signer: ``prepare_*`` answers the EIP-712 message to sign (with the
 signer's current nonce and a deadline), ``*`` takes the signature, checks it off chain, relays it
 and records what the chain emitted. The contract enforces who may sign and when (no transfer or
-cancellation while pledged; release and enforcement only by the pledgee). A transfer, an
-enforcement or a change ends with a new certificate that supersedes the current one.
+cancellation while pledged; release and enforcement only by the pledgee). After a transfer, an
+enforcement or a change, the asset stays certified under its current certificate until a registrar
+issues, with its own signature, the certificate that supersedes it
+(``RegistrationService.prepare_certificate``): the registry never issues a certificate in a registrar's
+name.
 """
 
 from __future__ import annotations
@@ -67,17 +70,15 @@ class HolderActsService:
         deadline: int,
         signature: str,
     ) -> dict[str, Any]:
-        """Record a new version of the data (new content hash); the certificate is reissued for it."""
+        """Record a new version of the data (new content hash); a registrar then reissues the certificate."""
         auth, metadata_hash = self._change(holder, asset_id, facts, salt, nonce, deadline)
         acts = self._signed.relay(auth, signature)
         record = self._store.record_new_version(
             auth.message["assetId"], facts, salt, metadata_hash, acts, actor=auth.signer
         )
         changed = act_of(acts, "AssetChanged").evidence
-        certificate = self._registration.reissue_certificate(record.asset_id, changed, "change")
         return {
             "asset": self._registration.get_asset(record.asset_id).as_json(),
-            "certificate": certificate,
             "transaction": changed.as_json(),
         }
 
@@ -113,17 +114,15 @@ class HolderActsService:
     def transfer(
         self, holder: Participant, asset_id: str, to: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
-        """Pass the rights to another participant; the new holder receives a new certificate."""
+        """Pass the rights to another participant; a registrar then issues the certificate in its name."""
         auth, transferee = self._transfer(holder, asset_id, to, nonce, deadline)
         acts = self._signed.relay(auth, signature)
         record = self._store.set_holder(
             auth.message["assetId"], transferee.id, auth.message["to"], acts, actor=auth.signer
         )
         transferred = act_of(acts, "AssetTransferred").evidence
-        certificate = self._registration.reissue_certificate(record.asset_id, transferred, "transfer")
         return {
             "asset": self._registration.get_asset(record.asset_id).as_json(),
-            "certificate": certificate,
             "transaction": transferred.as_json(),
         }
 
@@ -214,7 +213,8 @@ class HolderActsService:
     def enforce(
         self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
-        """The pledgee enforces the pledge: the rights pass to it, with a new certificate in its name."""
+        """The pledgee enforces the pledge: the rights pass to it (a registrar then issues the certificate
+        in its name)."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
         acts = self._signed.relay(auth, signature)
         asset_id = auth.message["assetId"]
@@ -223,11 +223,9 @@ class HolderActsService:
         pledge = self._records.close_pledge(asset_id, "enforced", enforced, actor=auth.signer)
         self._store.set_holder(asset_id, pledgee.id, auth.signer, transferred, actor=auth.signer)
         evidence = act_of(acts, "AssetTransferred").evidence
-        certificate = self._registration.reissue_certificate(asset_id, evidence, "pledge-enforcement")
         return {
             "pledge": pledge,
             "asset": self._registration.get_asset(asset_id).as_json(),
-            "certificate": certificate,
             "transaction": evidence.as_json(),
         }
 

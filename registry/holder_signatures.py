@@ -1,4 +1,5 @@
-"""EIP-712 typed signatures by which holders, objectors, pledgees, licensees and data subjects act.
+"""EIP-712 typed signatures by which holders, objectors, pledgees, licensees, data subjects and
+registrars act.
 
 The API may relay an act to the chain but can never forge it: the contract checks the same
 typed-data signature, with a per-signer nonce and a deadline, in a domain bound to the contract and
@@ -69,6 +70,48 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
         "PledgeRelease": (("assetId", "bytes32"), ("pledgee", "address"), *_NONCE_DEADLINE),
         "PledgeEnforcement": (("assetId", "bytes32"), ("pledgee", "address"), *_NONCE_DEADLINE),
         "Cancellation": (("assetId", "bytes32"), *_NONCE_DEADLINE),
+        # DataRightsRegistry, signed by a registrar (an institution holding REGISTRAR_ROLE)
+        "Review": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("stage", "uint8"),
+            ("passed", "bool"),
+            ("reasonHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "Rejection": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("reasonHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "ObjectionResolution": (
+            ("registrar", "address"),
+            ("objectionId", "uint256"),
+            ("upheld", "bool"),
+            ("resolutionHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "Certificate": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("certificateHash", "bytes32"),
+            ("validUntil", "uint64"),
+            *_NONCE_DEADLINE,
+        ),
+        "Renewal": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("certificateHash", "bytes32"),
+            ("validUntil", "uint64"),
+            *_NONCE_DEADLINE,
+        ),
+        "Revocation": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("reasonHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
         # LicenceRegistry
         "Licence": (
             ("assetId", "bytes32"),
@@ -99,6 +142,11 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
         "ListingConsent": (("assetId", "bytes32"), ("pledgee", "address"), ("lister", "address")),
         "ConsentListing": (("subject", "address"), ("issuedAt", "uint256")),
     }
+)
+
+#: The acts a registrar signs (each names its ``registrar``, the signer the contract checks for the role).
+REGISTRAR_ACT_TYPES = frozenset(
+    {"Review", "Rejection", "ObjectionResolution", "Certificate", "Renewal", "Revocation"}
 )
 
 _EIP712_DOMAIN_TYPE = [

@@ -8,10 +8,11 @@ this service checks the same rules first (so a refusal costs no gas) and keeps t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dataledger.registry.assets import new_salt, reason_hash, text_commitment
+from dataledger.registry.certificate_issuance import status_error
 from dataledger.registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
 from dataledger.registry.chain_types import OnChainAssetStatus, require_address, require_hex32
 from dataledger.registry.errors import (
@@ -32,20 +33,22 @@ from dataledger.registry.holder_signatures import (
 from dataledger.registry.participants import Participant
 from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
 from dataledger.registry.procedure import address_of, require_text
-from dataledger.registry.registration_service import status_error
 from dataledger.registry.signed_acts import SignedActRelay
 from dataledger.registry.visibility import is_party, oversees, sees_licence
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LicenceOffer:
-    """The terms a holder offers, in words; :meth:`terms` turns them into the committed on-chain terms."""
+    """The terms a holder offers, in words; :meth:`terms` turns them into the committed on-chain terms.
+
+    Without ``valid_from`` the licence starts with the next block (the time the chain will judge it by);
+    the prepared act states the start it was given, and the signed submission carries it back."""
 
     asset_id: str
     licensee: str
     scope: str
     purpose: str
-    valid_from: int
+    valid_from: int | None = None
     valid_until: int
     max_uses: int
     derivatives_allowed: bool = False
@@ -59,7 +62,13 @@ class LicenceOffer:
         require_text(self.scope, "scope")
         require_text(self.purpose, "purpose")
 
+    def starting(self, valid_from: int) -> LicenceOffer:
+        """This offer starting at ``valid_from`` unless it states its own start."""
+        return self if self.valid_from is not None else replace(self, valid_from=valid_from)
+
     def terms(self, salt: str) -> LicenceTerms:
+        if self.valid_from is None:
+            raise ValidationFailed("the licence's start (validFrom) is needed", field="validFrom")
         return LicenceTerms(
             asset_id=self.asset_id,
             licensee=self.licensee,
@@ -120,6 +129,7 @@ class LicensingService:
     # -- grant ------------------------------------------------------------------------------------
 
     def prepare_grant(self, holder: Participant, offer: LicenceOffer, salt: str | None) -> dict[str, Any]:
+        offer = offer.starting(self._registry.next_block_timestamp())
         salt = salt or new_salt()
         auth, terms = self._grant(holder, offer, salt, None, None)
         return prepared_act(auth, self._ledger.domain, salt=salt, terms=terms.message())

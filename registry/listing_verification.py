@@ -114,12 +114,29 @@ class ListingVerifier:
         registrar_key: RegistrarKey,
         registrar_name: str,
         clock: Callable[[], datetime] | None = None,
+        declared_upstream: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
+        """``declared_upstream`` answers the assets a registered asset's facts say it derives from
+        (``derived_from``), which the listing must then cover."""
         self._chain = chain
         self._licences = licences
         self._key = registrar_key
         self._name = registrar_name
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._declared_upstream = declared_upstream or (lambda _asset_id: ())
+
+    def declared_upstream_of(self, asset_id: str) -> tuple[str, ...]:
+        """The upstream assets the product's registered facts declare (none for an unknown product)."""
+        return tuple(self._declared_upstream(asset_id.lower()))
+
+    def pledgee_consent_request(self, asset_id: str, lister: str) -> dict[str, Any]:
+        """Whether the product is pledged and, if so, the ``ListingConsent`` its pledgee signs for
+        ``lister`` (checked by :meth:`verify` as the request's ``pledgee_consent``)."""
+        procedure = self._chain.procedure(asset_id)
+        if procedure is None or procedure.pledgee is None:
+            return {"pledged": False, "pledgee": None, "typedData": None}
+        typed = listing_consent_typed_data(self._chain.domain, asset_id.lower(), procedure.pledgee, lister)
+        return {"pledged": True, "pledgee": procedure.pledgee, "typedData": typed}
 
     def verify(self, request: ListingRequest) -> dict[str, Any]:
         """Run every check and return the signed report (a Verifiable Credential)."""

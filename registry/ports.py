@@ -17,7 +17,6 @@ from dataledger.registry.chain_records import (
     OnChainLicence,
     OnChainObjection,
     OnChainProcedure,
-    ReviewStage,
 )
 from dataledger.registry.chain_types import OnChainAsset, RegistrationEvent
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
@@ -67,7 +66,8 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
 
     @property
     def operator(self) -> str:
-        """The address that sends the registry's transactions (relayer and registrar operator)."""
+        """The address that sends the registry's transactions: it relays acts others signed (a
+        registrar's among them) and holds the administrator role, never the registrar role."""
         ...
 
     def next_block_timestamp(self) -> int:
@@ -86,25 +86,37 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
 
     def find_registration_event(self, asset_id: str) -> RegistrationEvent | None: ...
 
-    def record_review(self, asset_id: str, stage: ReviewStage, passed: bool, reason_hash: str) -> Acts: ...
-
-    def reject(self, asset_id: str, reason_hash: str) -> Acts: ...
-
-    def resolve_objection(self, objection_id: int, upheld: bool, resolution_hash: str) -> Acts: ...
-
     def objection(self, objection_id: int) -> OnChainObjection | None: ...
 
-    def record_certificate(self, asset_id: str, certificate_hash: str, valid_until: int = 0) -> Acts: ...
+    def facts_act(self, asset_id: str) -> ChainAct | None:
+        """The latest event stating the asset's holder and commitments (``AssetRegistered``,
+        ``AssetChanged`` or ``AssetTransferred``), or None for an asset never registered."""
+        ...
 
-    def renew_certificate(self, asset_id: str, certificate_hash: str, valid_until: int) -> Acts: ...
+    def acts_of_transaction(self, tx_hash: str) -> Acts | None: ...
 
-    def revoke(self, asset_id: str, reason_hash: str) -> Acts: ...
+    def is_registrar(self, address: str) -> bool:
+        """Whether ``address`` holds the registrar role on the registry now."""
+        ...
 
     def set_notice_period(self, seconds: int) -> Acts: ...
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> Acts:
-        """Relay a signed objection, change, transfer, pledge, release, enforcement or cancellation."""
+        """Relay a signed act: an objection, change, transfer, pledge, release, enforcement or
+        cancellation, or a registrar's review, rejection, objection resolution, certificate, renewal
+        or revocation (see ``REGISTRAR_ACT_TYPES``)."""
         ...
+
+
+class RegistrarRoles(Protocol):
+    """The administrator's hold on the registrar role (``ledger.DataRightsRegistryClient``): granted to
+    each registration institution's key, revoked from it."""
+
+    def is_registrar(self, address: str) -> bool: ...
+
+    def grant_registrar(self, registrar: str) -> Acts: ...
+
+    def revoke_registrar(self, registrar: str) -> Acts: ...
 
 
 class BatchLedger(Protocol):
@@ -220,6 +232,10 @@ class RegistryStore(Protocol):
 
     def reserve_certificate_number(self, asset_id: str, year: int) -> str: ...
 
+    def reserved_certificate_asset(self, number: str) -> str | None:
+        """The asset for which ``number`` is reserved and not issued yet (status ``issuing``), or None."""
+        ...
+
     def release_certificate_number(self, number: str) -> None: ...
 
     def store_certificate(
@@ -321,6 +337,10 @@ class LicenceRecords(Protocol):
     ) -> dict[str, Any]: ...
 
     def get_consent(self, consent_id: int) -> dict[str, Any]: ...
+
+    def consent_acts(self, consent_id: int) -> list[dict[str, Any]]:
+        """The consent's acts, in chain order (act, actor, time, detail, chain evidence)."""
+        ...
 
     def consents(
         self, *, subject: str | None = None, enterprise: str | None = None, limit: int = 50, offset: int = 0

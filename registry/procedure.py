@@ -1,11 +1,15 @@
 """The registration procedure after the application: review, public notice, objections, rejection.
 
-The registrar records the formal and then the substantive review; passing the substantive review
+A registrar records the formal and then the substantive review; passing the substantive review
 opens the public notice (its period is set on the contract by the administrator; a batched registration
-not on chain yet is materialised by its first review or rejection); any participant
-with a chain key may object during the notice, signing the objection; the registrar upholds (which
+not on chain yet is materialised by the preparation of its first review or rejection); any participant
+with a chain key may object during the notice, signing the objection; a registrar upholds (which
 rejects the application) or dismisses each objection. The certificate itself is issued by
 ``RegistrationService.issue_certificate`` once the notice has ended with no objection open.
+
+Every registrar act is signed by the acting institution's own key (``RegistrarActRelay``):
+``prepare_*`` answers the EIP-712 act, the submission carries the signature, and the history records
+the registrar's address as the act's actor.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataledger.registry.holder_signatures import (
 )
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.ports import ProcedureStore, RegistryLedger, RegistryStore
+from dataledger.registry.registrar_acts import RegistrarActRelay
 from dataledger.registry.registration_service import RegistrationService
 from dataledger.registry.signed_acts import SignedActRelay
 
@@ -59,6 +64,7 @@ class ProcedureService:
         self._records = records
         self._registration = registration
         self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
+        self._registrar = RegistrarActRelay(ledger)
 
     # -- where an asset stands --------------------------------------------------------------------
 
@@ -90,45 +96,136 @@ class ProcedureService:
 
     # -- the registrar ----------------------------------------------------------------------------
 
-    def review(
+    def prepare_review(
         self, registrar: Participant, asset_id: str, stage: ReviewStage, passed: bool, reason: str
+    ) -> dict[str, Any]:
+        """The ``Review`` the registrar signs (a batched registration is materialised first)."""
+        auth, _ = self._review(registrar, asset_id, stage, passed, reason, None, None)
+        return prepared_act(auth, self._ledger.domain)
+
+    def review(
+        self,
+        registrar: Participant,
+        asset_id: str,
+        stage: ReviewStage,
+        passed: bool,
+        reason: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
     ) -> AssetRecord:
-        """Record a review: failing it rejects; passing the substantive one opens the public notice."""
-        registrar.require_role(Role.REGISTRAR)
-        require_text(reason, "reason")
-        record = self._registration.asset_for_act(asset_id)
-        acts = self._ledger.record_review(record.asset_id, stage, passed, reason_hash(reason))
+        """Record a review signed by the registrar: failing it rejects; passing the substantive one
+        opens the public notice."""
+        auth, record = self._review(registrar, asset_id, stage, passed, reason, nonce, deadline)
+        acts = self._registrar.relay(auth, signature)
         state = _STATE_AFTER_REVIEW[stage] if passed else AssetState.REJECTED
         return self._store.record_acts(
             record.asset_id,
             acts,
-            actor=self._ledger.operator,
+            actor=auth.signer,
             detail={"reason": reason, "stage": stage.label, "registrarId": registrar.id},
             state=state,
         )
 
-    def reject(self, registrar: Participant, asset_id: str, reason: str) -> AssetRecord:
-        registrar.require_role(Role.REGISTRAR)
+    def _review(
+        self,
+        registrar: Participant,
+        asset_id: str,
+        stage: ReviewStage,
+        passed: bool,
+        reason: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> tuple[ActAuthorisation, AssetRecord]:
+        self._registrar.require_registrar(registrar)  # before a batched registration is brought on chain
         require_text(reason, "reason")
         record = self._registration.asset_for_act(asset_id)
-        acts = self._ledger.reject(record.asset_id, reason_hash(reason))
+        auth = self._registrar.authorisation(
+            registrar,
+            "Review",
+            nonce,
+            deadline,
+            assetId=record.asset_id,
+            stage=int(stage),
+            passed=passed,
+            reasonHash=reason_hash(reason),
+        )
+        return auth, record
+
+    def prepare_rejection(self, registrar: Participant, asset_id: str, reason: str) -> dict[str, Any]:
+        """The ``Rejection`` the registrar signs."""
+        auth, _ = self._rejection(registrar, asset_id, reason, None, None)
+        return prepared_act(auth, self._ledger.domain)
+
+    def reject(
+        self, registrar: Participant, asset_id: str, reason: str, nonce: int, deadline: int, signature: str
+    ) -> AssetRecord:
+        """Reject the application, signed by the registrar."""
+        auth, record = self._rejection(registrar, asset_id, reason, nonce, deadline)
+        acts = self._registrar.relay(auth, signature)
         return self._store.record_acts(
             record.asset_id,
             acts,
-            actor=self._ledger.operator,
-            detail={"reason": reason},
+            actor=auth.signer,
+            detail={"reason": reason, "registrarId": registrar.id},
             state=AssetState.REJECTED,
         )
 
-    def resolve_objection(
+    def _rejection(
+        self, registrar: Participant, asset_id: str, reason: str, nonce: int | None, deadline: int | None
+    ) -> tuple[ActAuthorisation, AssetRecord]:
+        self._registrar.require_registrar(registrar)
+        require_text(reason, "reason")
+        record = self._registration.asset_for_act(asset_id)
+        auth = self._registrar.authorisation(
+            registrar, "Rejection", nonce, deadline, assetId=record.asset_id, reasonHash=reason_hash(reason)
+        )
+        return auth, record
+
+    def prepare_resolution(
         self, registrar: Participant, objection_id: int, upheld: bool, resolution: str
     ) -> dict[str, Any]:
-        registrar.require_role(Role.REGISTRAR)
+        """The ``ObjectionResolution`` the registrar signs."""
+        auth = self._resolution(registrar, objection_id, upheld, resolution, None, None)
+        return prepared_act(auth, self._ledger.domain)
+
+    def resolve_objection(
+        self,
+        registrar: Participant,
+        objection_id: int,
+        upheld: bool,
+        resolution: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> dict[str, Any]:
+        """Uphold (which rejects the application) or dismiss an objection, signed by the registrar."""
+        auth = self._resolution(registrar, objection_id, upheld, resolution, nonce, deadline)
+        acts = self._registrar.relay(auth, signature)
+        return self._records.resolve_objection(
+            objection_id, upheld=upheld, resolution=resolution, acts=acts, actor=auth.signer
+        )
+
+    def _resolution(
+        self,
+        registrar: Participant,
+        objection_id: int,
+        upheld: bool,
+        resolution: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> ActAuthorisation:
+        self._registrar.require_registrar(registrar)
         require_text(resolution, "resolution")
         self._records.get_objection(objection_id)
-        acts = self._ledger.resolve_objection(objection_id, upheld, reason_hash(resolution))
-        return self._records.resolve_objection(
-            objection_id, upheld=upheld, resolution=resolution, acts=acts, actor=self._ledger.operator
+        return self._registrar.authorisation(
+            registrar,
+            "ObjectionResolution",
+            nonce,
+            deadline,
+            objectionId=objection_id,
+            upheld=upheld,
+            resolutionHash=reason_hash(resolution),
         )
 
     # -- objections by any participant ------------------------------------------------------------

@@ -28,3 +28,22 @@ class Readiness:
             "reason": "; ".join(f"{c.name}: {c.detail}" for c in failing) or None,
             "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in self.checks},
         }
+
+
+@dataclass(frozen=True)
+class Health:
+    """Liveness: the chain answers (its id, head and registry), and whether the database does."""
+
+    database: bool
+    chain_id: int
+    block_number: int
+    registry: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": "ok" if self.database else "degraded",
+            "database": self.database,
+            "chainId": self.chain_id,
+            "blockNumber": self.block_number,
+            "registry": self.registry,
+        }

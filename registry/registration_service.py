@@ -8,6 +8,12 @@ Effects are ordered so that a crash never loses an acknowledged act: the request
 The contract enforces the procedure (a first certificate only after the public notice ended with no
 objection open); this service checks the same rules first, so a refusal costs no gas and burns no
 certificate number, and answers with the same error the contract would.
+
+Certificates, renewals and revocations are a registrar's acts, signed by the institution's own key
+(``RegistrarActRelay``); certificates and renewals are prepared and recorded by ``CertificateIssuance``
+(``certificate_issuance``). A transfer, an enforcement or a change leaves the asset certified under
+its former certificate until a registrar issues the one that supersedes it (the same route as a first
+certificate).
 """
 
 from __future__ import annotations
@@ -28,32 +34,31 @@ from dataledger.registry.assets import (
     reason_hash,
 )
 from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG
-from dataledger.registry.certificate import (
-    CertificateFacts,
-    certificate_hash,
-    issue_certificate,
-    parse_certificate,
+from dataledger.registry.certificate_issuance import (
+    CertificateIssuance,
+    CertificateSubmission,
 )
-from dataledger.registry.chain_records import ChainAct
-from dataledger.registry.chain_types import ChainEvidence, OnChainAssetStatus
+from dataledger.registry.chain_types import OnChainAssetStatus
 from dataledger.registry.errors import (
     AssetAlreadyRegistered,
     AssetNotFound,
     AssetRevoked,
-    CertificateExpired,
     ContentAlreadyBatched,
     ContentAlreadyRegistered,
     DataLedgerError,
-    InvalidAssetStatus,
     NonceReplayed,
     NotAuthorised,
-    NoticePeriodNotEnded,
-    ObjectionsOpen,
     ValidationFailed,
 )
-from dataledger.registry.holder_signatures import RegistrationAuthorisation, require_holder_signature
+from dataledger.registry.holder_signatures import (
+    ActAuthorisation,
+    RegistrationAuthorisation,
+    prepared_act,
+    require_holder_signature,
+)
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.ports import BatchedAssets, RegistryLedger, RegistryStore
+from dataledger.registry.registrar_acts import RegistrarActRelay
 from dataledger.registry.registrar_keys import RegistrarKey
 
 SIGNATURE_LIFETIME_S = 3600  # a prepared act's default deadline, after the next block
@@ -80,19 +85,6 @@ class RegistrationRequest:
     signature: str
 
 
-def status_error(asset_id: str, status: OnChainAssetStatus | None, act: str) -> DataLedgerError:
-    """The error the registry contract gives for ``act`` on an asset with ``status`` it does not allow."""
-    if status is None or status is OnChainAssetStatus.NONE:
-        return AssetNotFound("the asset is not registered on chain", asset_id=asset_id)
-    if status is OnChainAssetStatus.REVOKED:
-        return AssetRevoked("the asset's registration is revoked", asset_id=asset_id)
-    return InvalidAssetStatus(
-        f"{act} is not allowed while the asset is {status.name.lower()}",
-        asset_id=asset_id,
-        asset_status=status.name.lower(),
-    )
-
-
 class RegistrationService:
     def __init__(
         self,
@@ -111,6 +103,10 @@ class RegistrationService:
         self._registrar_name = registrar_name
         self._term = certificate_term
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._registrar_acts = RegistrarActRelay(ledger)
+        self._issuance = CertificateIssuance(
+            ledger, store, registrar_key, registrar_name, certificate_term, self._now
+        )
 
     @property
     def ledger(self) -> RegistryLedger:
@@ -329,144 +325,31 @@ class RegistrationService:
             return self._batches.materialise(asset_id)
         raise AssetNotFound("no asset with this id", asset_id=asset_id)
 
-    # -- certificates -----------------------------------------------------------------------------
+    # -- certificates (signed by a registrar, see certificate_issuance) ------------------------------
 
-    def issue_certificate(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
-        """Issue the first certificate of an asset whose public notice ended with no objection open."""
-        registrar.require_role(Role.REGISTRAR)
-        record = self.get_asset(asset_id)
-        if record.state is AssetState.REVOKED:
-            raise AssetRevoked("a revoked asset gets no certificate", asset_id=asset_id)
-        if record.evidence is None:
-            raise AssetNotFound("the asset is not registered on chain yet", asset_id=asset_id)
-        on_chain = self._ledger.asset(record.asset_id)
-        procedure = self._ledger.procedure(record.asset_id)
-        status = on_chain.status if on_chain else None
-        if status is not OnChainAssetStatus.IN_NOTICE or procedure is None:
-            raise status_error(record.asset_id, status, "issuing a first certificate")
-        now = self._ledger.next_block_timestamp()
-        if now < procedure.notice_ends_at:
-            raise NoticePeriodNotEnded(
-                "the public notice has not ended yet",
-                asset_id=record.asset_id,
-                ends_at=procedure.notice_ends_at,
-            )
-        if procedure.open_objections:
-            raise ObjectionsOpen(
-                "objections against the registration are not resolved",
-                asset_id=record.asset_id,
-                open=procedure.open_objections,
-            )
-        issued_at = self._now()
-        valid_until = issued_at + self._term
+    def prepare_certificate(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
+        """The asset's next certificate and the ``Certificate`` the registrar signs over its hash."""
+        self._registrar_acts.require_registrar(registrar)
+        return self._issuance.prepare_certificate(registrar, self.get_asset(asset_id))
 
-        def anchor(cert_hash: str, until: int) -> tuple[ChainAct, ...]:
-            return self._ledger.record_certificate(record.asset_id, cert_hash, until)
-
-        return self._issue(record, record.evidence, issued_at, valid_until, anchor, {"kind": "first"})
-
-    def reissue_certificate(self, asset_id: str, evidence: ChainEvidence, reason: str) -> dict[str, Any]:
-        """A new certificate after a transfer, an enforcement or a change, superseding the current one.
-
-        ``evidence`` is where the chain states the asset's new holder or version; the term carries over.
-        """
-        record = self.get_asset(asset_id)
-        procedure = self._ledger.procedure(record.asset_id)
-        if procedure is None or procedure.current_certificate is None:
-            raise InvalidAssetStatus("the asset has no certificate to supersede", asset_id=asset_id)
-        until = procedure.certificate_valid_until
-        valid_until = datetime.fromtimestamp(until, UTC) if until else None
-
-        def anchor(cert_hash: str, _: int) -> tuple[ChainAct, ...]:
-            return self._ledger.record_certificate(record.asset_id, cert_hash, until)
-
-        return self._issue(record, evidence, self._now(), valid_until, anchor, {"kind": reason})
-
-    def renew_certificate(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
-        """Renew the registration before its certificate expires: a new certificate for a new term."""
-        registrar.require_role(Role.REGISTRAR)
-        record = self.get_asset(asset_id)
-        on_chain = self._ledger.asset(record.asset_id)
-        procedure = self._ledger.procedure(record.asset_id)
-        status = on_chain.status if on_chain else None
-        if status is not OnChainAssetStatus.CERTIFIED or procedure is None:
-            raise status_error(record.asset_id, status, "renewal")
-        current_until = procedure.certificate_valid_until
-        if current_until == 0:
-            raise ValidationFailed("the certificate has no term to renew", asset_id=asset_id)
-        if self._ledger.next_block_timestamp() > current_until:
-            raise CertificateExpired(
-                "the certificate expired: renewal must come before expiry",
-                asset_id=asset_id,
-                valid_until=current_until,
-            )
-        current = self._current_certificate(record.asset_id)
-        evidence = parse_certificate(current).evidence
-        valid_until = datetime.fromtimestamp(current_until, UTC) + self._term
-
-        def anchor(cert_hash: str, until: int) -> tuple[ChainAct, ...]:
-            return self._ledger.renew_certificate(record.asset_id, cert_hash, until)
-
-        return self._issue(record, evidence, self._now(), valid_until, anchor, {"kind": "renewal"})
-
-    def _issue(
-        self,
-        record: AssetRecord,
-        evidence: ChainEvidence,
-        issued_at: datetime,
-        valid_until: datetime | None,
-        anchor: Callable[[str, int], tuple[ChainAct, ...]],
-        detail: dict[str, Any],
+    def issue_certificate(
+        self, registrar: Participant, asset_id: str, submission: CertificateSubmission
     ) -> dict[str, Any]:
-        holder = self._store.get_participant(record.holder_id)
-        number = self._store.reserve_certificate_number(record.asset_id, issued_at.year)
-        facts = CertificateFacts(
-            certificate_number=number,
-            asset={
-                "asset_id": record.asset_id,
-                "name": record.facts.name,
-                "description": record.facts.description,
-                "source": record.facts.source,
-                "collection_method": record.facts.collection_method,
-                "scale": record.facts.scale,
-                "update_frequency": record.facts.update_frequency,
-                "industry": record.facts.industry,
-                "right_claimed": record.facts.right_claimed.value,
-                "content_hash": record.facts.content_hash,
-                "metadata_hash": record.metadata_hash,
-            },
-            holder_address=record.holder_address,
-            holder_name=holder.name,
-            evidence=evidence,
-            issued_at=issued_at,
-            valid_until=valid_until,
-            registrar_name=self._registrar_name,
-        )
-        vc = issue_certificate(facts, self._registrar_key)
-        cert_hash = certificate_hash(vc)
-        until = int(valid_until.timestamp()) if valid_until else 0
-        try:
-            acts = anchor(cert_hash, until)
-        except DataLedgerError:
-            self._store.release_certificate_number(number)
-            raise
-        self._store.store_certificate(
-            number,
-            record.asset_id,
-            vc,
-            cert_hash,
-            acts,
-            actor=self._ledger.operator,
-            valid_until=until or None,
-            detail=detail,
-        )
-        return vc
+        """Record the prepared certificate, signed by the registrar, on chain; answers the credential."""
+        self._registrar_acts.require_registrar(registrar)
+        return self._issuance.issue_certificate(registrar, self.get_asset(asset_id), submission)
 
-    def _current_certificate(self, asset_id: str) -> dict[str, Any]:
-        current = [c for c in self._store.certificates_of(asset_id) if c["status"] == "valid"]
-        if not current:
-            raise InvalidAssetStatus("the asset has no valid certificate", asset_id=asset_id)
-        return self._store.get_certificate(current[-1]["number"])
+    def prepare_renewal(self, registrar: Participant, asset_id: str) -> dict[str, Any]:
+        """A certificate for a new term and the ``Renewal`` the registrar signs over its hash."""
+        self._registrar_acts.require_registrar(registrar)
+        return self._issuance.prepare_renewal(registrar, self.get_asset(asset_id))
+
+    def renew_certificate(
+        self, registrar: Participant, asset_id: str, submission: CertificateSubmission
+    ) -> dict[str, Any]:
+        """Renew the registration before its certificate expires, signed by the registrar."""
+        self._registrar_acts.require_registrar(registrar)
+        return self._issuance.renew_certificate(registrar, self.get_asset(asset_id), submission)
 
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(microsecond=0)
@@ -511,15 +394,32 @@ class RegistrationService:
 
     # -- revocation -------------------------------------------------------------------------------
 
-    def revoke(self, registrar: Participant, asset_id: str, reason: str) -> AssetRecord:
-        registrar.require_role(Role.REGISTRAR)
+    def prepare_revocation(self, registrar: Participant, asset_id: str, reason: str) -> dict[str, Any]:
+        """The ``Revocation`` the registrar signs."""
+        auth, _ = self._revocation(registrar, asset_id, reason, None, None)
+        return prepared_act(auth, self._ledger.domain)
+
+    def revoke(
+        self, registrar: Participant, asset_id: str, reason: str, nonce: int, deadline: int, signature: str
+    ) -> AssetRecord:
+        """Revoke the registration, signed by the registrar; its valid certificates are revoked with it."""
+        auth, record = self._revocation(registrar, asset_id, reason, nonce, deadline)
+        acts = self._registrar_acts.relay(auth, signature)
+        return self._store.mark_revoked(record.asset_id, reason, acts, actor=auth.signer)
+
+    def _revocation(
+        self, registrar: Participant, asset_id: str, reason: str, nonce: int | None, deadline: int | None
+    ) -> tuple[ActAuthorisation, AssetRecord]:
+        self._registrar_acts.require_registrar(registrar)
         if not reason.strip():
             raise ValidationFailed("a revocation needs a reason", field="reason")
         record = self.asset_for_act(asset_id)
         if record.state is AssetState.REVOKED:
             raise AssetRevoked("the asset is already revoked", asset_id=asset_id)
-        acts = self._ledger.revoke(record.asset_id, reason_hash(reason))
-        return self._store.mark_revoked(record.asset_id, reason, acts, actor=self._ledger.operator)
+        auth = self._registrar_acts.authorisation(
+            registrar, "Revocation", nonce, deadline, assetId=record.asset_id, reasonHash=reason_hash(reason)
+        )
+        return auth, record
 
 
 def _check(name: str, passed: bool, detail: str) -> dict[str, Any]:

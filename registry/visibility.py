@@ -67,6 +67,11 @@ def history_view(
     asset whole; for everyone else who acted, when, and where on chain, but not the detail."""
     if sees_asset_whole(viewer, record):
         return items
+    return public_history_view(items)
+
+
+def public_history_view(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An asset's acts as anyone may see them: who acted, when, and where on chain; never the detail."""
     return [{**item, "detail": {}} for item in items]
 
 
@@ -75,4 +80,9 @@ def pledge_view(viewer: Participant, pledge: dict[str, Any]) -> dict[str, Any]:
     holds only their salted hash)."""
     if oversees(viewer) or is_party(viewer, pledge.get("pledgorAddress"), pledge.get("pledgeeAddress")):
         return pledge
+    return public_pledge_view(pledge)
+
+
+def public_pledge_view(pledge: dict[str, Any]) -> dict[str, Any]:
+    """A pledge as anyone may see it: its parties, status and evidence, never its terms."""
     return {key: value for key, value in pledge.items() if key != "terms"}

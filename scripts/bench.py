@@ -693,7 +693,7 @@ def bench_chain(
 
 def _chain_time(client: httpx.Client, headers: dict[str, str]) -> int:
     """The chain's clock (latest block timestamp), read from the deadline the API proposes."""
-    from dataledger.api.routes.bulk import DEFAULT_SIGNATURE_LIFETIME_S
+    from dataledger.registry.batched_registrations import DEFAULT_SIGNATURE_LIFETIME_S
 
     prepared = client.post(
         "/v1/bulk/assets/registration-requests",

@@ -13,7 +13,7 @@ from pathlib import Path
 import unasync
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("client.py", "resources.py")
+SOURCES = ("client.py", "resources.py", "market.py")
 REPLACEMENTS = {
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",

@@ -2,7 +2,8 @@
 
 The project's folders are one import namespace (``dataledger.<folder>``, see pyproject.toml). The
 house has floors: the domain core (``registry``) at the bottom, the adapters (``ledger``: chain
-clients, SQL stores, background workers) above it, the HTTP edge (``api``) beside them, the
+clients, SQL stores, background workers) above it, the HTTP edge (``api``) beside them with the
+portal (``portal``: the pages people use, over the same services, which ``api.app`` mounts), the
 composition root (``composition``) that wires them, the SDK (``client``: HTTP only, beside them) and
 the command line (``cli``) on top. An import may only run down the house, never up.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("registry", "ledger", "api", "composition", "client", "cli")
+PACKAGES = ("registry", "ledger", "api", "portal", "composition", "client", "cli")
 SOURCE_FOLDERS = (*PACKAGES, "scripts", "tests", "hardhat-free-devnet")
 
 WEB_DATABASE_OR_CHAIN = {
@@ -38,10 +39,11 @@ WEB_DATABASE_OR_CHAIN = {
 MAY_IMPORT = {
     "registry": set(),
     "ledger": {"registry"},
-    "api": {"registry"},
+    "api": {"registry", "portal"},  # create_app mounts the portal's pages beside the routes
+    "portal": {"registry"},  # declares the services it reads in portal.ports, never imports the api
     "composition": {"registry", "ledger"},
     "client": {"registry"},  # the SDK: the domain's hashing and EIP-712 types, nothing of the server
-    "cli": {"registry", "ledger", "api", "composition", "client"},
+    "cli": {"registry", "ledger", "api", "portal", "composition", "client"},
 }
 
 # Rooms of the adapters: the SQL side and the chain side do not know each other; workers use both.
@@ -101,7 +103,7 @@ def test_adapter_rooms_keep_to_themselves(module: str) -> None:
     assert not crossing, f"{module} ({room}) imports {sorted(crossing)}"
 
 
-@pytest.mark.parametrize("module", python_files("api"))
+@pytest.mark.parametrize("module", python_files("api", "portal"))
 def test_the_http_edge_imports_no_web3_or_sql(module: str) -> None:
     leaked = {name.split(".")[0] for name in imported_modules(REPO / module)} & {
         "web3",

@@ -239,7 +239,11 @@ class HistoryEntry(Wire):
     model_config = example(HISTORY_ENTRY_EXAMPLE)
 
     act: HistoryAct
-    actor: str = Field(description="The chain address that acted (the signer, or the registry's operator)")
+    actor: str = Field(
+        description="The chain address that acted: the key that signed the act (a holder, pledgee or "
+        "objector; for a review, resolution, rejection, certificate, renewal or revocation, the registrar "
+        "institution's own key), or the registry's operator for a materialisation it relayed"
+    )
     at: IsoDateTime | None = Field(description="The block's time; null if not known")
     detail: dict[str, Any] = Field(
         description="The event's arguments and the act's texts (reasons, terms); empty for those who do "

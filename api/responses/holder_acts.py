@@ -1,5 +1,5 @@
 """Response shapes of the acts a holder or pledgee signs on a certified asset: the messages to sign,
-pledges, and the acts that reissue the certificate (change, transfer, enforcement)."""
+pledges, and the acts after which a registrar reissues the certificate (change, transfer, enforcement)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from dataledger.api.responses.assets import (
     PreparedAct,
     Salt,
 )
-from dataledger.api.responses.certificates import CERTIFICATE_EXAMPLE, Certificate
 from dataledger.api.responses.common import (
     ADDRESS_EXAMPLE,
     ASSET_ID_EXAMPLE,
@@ -90,28 +89,28 @@ class PreparedPledge(PreparedAct):
     terms_hash: HexHash = Field(description="Salted hash of the pledge's terms, as the chain records it")
 
 
-# -- acts that reissue the certificate -------------------------------------------------------------
+# -- acts after which a registrar reissues the certificate -------------------------------------------
 
-REISSUED_EXAMPLE: dict[str, Any] = {
+FACTS_CHANGED_EXAMPLE: dict[str, Any] = {
     "asset": ASSET_EXAMPLE,
-    "certificate": CERTIFICATE_EXAMPLE,
     "transaction": CHAIN_EVIDENCE_EXAMPLE,
 }
 
 
-class ReissuedCertificate(Wire):
-    """The asset after a change or a transfer, and the certificate reissued for it (superseding the last)."""
+class FactsChanged(Wire):
+    """The asset after a change or a transfer. It stays certified under its current certificate until a
+    registrar issues, signed by its own key, the one that supersedes it (``prepareCertificate``)."""
 
-    model_config = example(REISSUED_EXAMPLE)
+    model_config = example(FACTS_CHANGED_EXAMPLE)
 
     asset: Asset
-    certificate: Certificate
     transaction: ChainEvidence = Field(description="Where the chain recorded the act")
 
 
-class PledgeEnforcement(ReissuedCertificate):
-    """The enforced pledge, the asset now held by the pledgee, and the certificate issued in its name."""
+class PledgeEnforcement(FactsChanged):
+    """The enforced pledge and the asset now held by the pledgee (a registrar then issues the certificate
+    in its name)."""
 
-    model_config = example({**REISSUED_EXAMPLE, "pledge": {**PLEDGE_EXAMPLE, "status": "enforced"}})
+    model_config = example({**FACTS_CHANGED_EXAMPLE, "pledge": {**PLEDGE_EXAMPLE, "status": "enforced"}})
 
     pledge: Pledge

@@ -40,3 +40,15 @@ class ParticipantCreated(Wire):
 
     participant: Participant
     api_key: str = Field(description="The participant's API key (Bearer token or X-API-Key)")
+
+
+class RegistrarRole(Wire):
+    """Whether a registrar participant's key holds the registrar role on the registry contract now."""
+
+    model_config = example(
+        {"participantId": "5b0f3f8e-2c1d-4c55-9d8e-6a1f0b7c2e41", "address": ADDRESS_EXAMPLE, "active": False}
+    )
+
+    participant_id: str
+    address: ChainAddress = Field(description="The registration institution's signing key")
+    active: bool = Field(description="Whether the contract accepts the acts this key signs")

@@ -1,5 +1,5 @@
 """Response shapes of the registration procedure: the notice period, where an asset stands on chain,
-objections."""
+objections, and the certificates a registrar is given to sign."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from dataledger.api.responses.assets import ChainLocation
-from dataledger.api.responses.certificates import CertificateSummary, ChainAssetStatus
+from dataledger.api.responses.assets import PREPARED_ACT_EXAMPLE, ChainLocation, IsoDateTime, PreparedAct
+from dataledger.api.responses.certificates import (
+    CERTIFICATE_EXAMPLE,
+    Certificate,
+    CertificateSummary,
+    ChainAssetStatus,
+)
 from dataledger.api.responses.common import (
     ADDRESS_EXAMPLE,
     ASSET_ID_EXAMPLE,
@@ -121,3 +126,25 @@ class ProcedureStatus(Wire):
     chain_time: int = Field(description="The next block's Unix time")
     objections: list[Objection]
     certificates: list[CertificateSummary]
+
+
+class PreparedCertificate(PreparedAct):
+    """A certificate prepared for a registrar: the credential, and the ``Certificate`` (or ``Renewal``)
+    the registrar signs over its hash. Submit the signature with the number and the issue time."""
+
+    model_config = example(
+        {
+            **PREPARED_ACT_EXAMPLE,
+            "certificate": CERTIFICATE_EXAMPLE,
+            "certificateNumber": "DLC-2026-000042",
+            "issuedAt": "2026-03-02T09:14:27+00:00",
+            "kind": "first",
+        }
+    )
+
+    certificate: Certificate = Field(description="The credential the registrar's signature will record")
+    certificate_number: str = Field(description="The number reserved for it")
+    issued_at: IsoDateTime = Field(description="Its issue time, to submit back")
+    kind: Literal["first", "transfer", "change", "pledge-enforcement", "renewal"] = Field(
+        description="Why it is issued: the first certificate, a successor after a holder's act, a renewal"
+    )

@@ -13,19 +13,17 @@ from dataledger.api.responses.assets import (
     AssetPublic,
     PreparedRegistration,
 )
-from dataledger.api.responses.certificates import AssetCertificates, Certificate
+from dataledger.api.responses.certificates import AssetCertificates
 from dataledger.api.schemas import (
     MAX_INT64,
     AssetIdPath,
     Offset,
     RegistrationPrepare,
     RegistrationSubmit,
-    RevocationBody,
 )
-from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.participants import Role
+from dataledger.registry.asset_queries import HistoryQuery
 from dataledger.registry.registration_service import RegistrationRequest
-from dataledger.registry.visibility import asset_view, history_view
+from dataledger.registry.visibility import asset_view
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 
@@ -73,9 +71,8 @@ def list_assets(
 ) -> dict[str, Any]:
     """Any participant: an enterprise lists the assets it holds; the other roles list every asset, each
     whole for oversight (registrar, auditor, administrator) and public for exchanges."""
-    holder_id = me.id if me.role is Role.ENTERPRISE else None
-    items = services.store.list_assets(holder_id=holder_id, limit=limit, offset=offset)
-    return {"items": [asset_view(me, a) for a in items], "limit": limit, "offset": offset}
+    items = services.asset_queries.list_for(me, limit=limit, offset=offset)
+    return {"items": items, "limit": limit, "offset": offset}
 
 
 @router.get(
@@ -116,38 +113,8 @@ def asset_history(
 ) -> dict[str, Any]:
     """Any participant; each act's detail (reasons, terms, purposes) only for those who see the asset
     whole. With ``check=true`` each entry says whether the chain confirms it. 404 for an unknown asset."""
-    record = services.registration.get_asset(asset_id)
-    items, total = services.store.history_page(
-        record.asset_id,
-        act=act,
-        actor=actor,
-        from_block=from_block,
-        to_block=to_block,
-        limit=limit,
-        offset=offset,
-    )
-    if check:
-        for item in items:
-            passed, detail = _check_entry(services, record.asset_id, item)
-            item["chainCheck"] = {"passed": passed, "detail": detail}
-    items = history_view(me, record, items)
-    return {"assetId": record.asset_id, "items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def _check_entry(services: ServicesDep, asset_id: str, item: dict[str, Any]) -> tuple[bool, str]:
-    evidence = ChainEvidence(**{_SNAKE[k]: v for k, v in item["chainEvidence"].items()})
-    if evidence.contract.lower() == services.licences.address.lower():
-        return services.licences.check_act(evidence, str(item["act"]), asset_id)
-    return services.registry.check_act(evidence, str(item["act"]), asset_id)
-
-
-_SNAKE = {
-    "chainId": "chain_id",
-    "contract": "contract",
-    "txHash": "tx_hash",
-    "blockNumber": "block_number",
-    "logIndex": "log_index",
-}
+    query = HistoryQuery(act, actor, from_block, to_block, limit, offset, check)
+    return services.asset_queries.history(me, asset_id, query)
 
 
 @router.get(
@@ -159,27 +126,3 @@ def asset_certificates(asset_id: AssetIdPath, _: CurrentParticipant, services: S
     """Any participant: every certificate issued for the asset (valid, superseded, revoked or
     cancelled), with where it was recorded. 404 for an unknown asset."""
     return services.registration.certificates(asset_id)
-
-
-@router.post(
-    "/{assetId}/certificates",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Certificate,
-    response_model_exclude_unset=True,
-    summary="Issue the first certificate once the notice ended with no objection open (registrar only)",
-)
-def issue_certificate(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
-    """The registrar issues the signed certificate and records its hash on chain. 409 while the notice
-    runs or an objection is open, or when the asset is not in public notice."""
-    return services.registration.issue_certificate(me, asset_id)
-
-
-@router.post(
-    "/{assetId}/revocation", response_model=Asset, summary="Revoke the registration (registrar only)"
-)
-def revoke_asset(
-    asset_id: AssetIdPath, body: RevocationBody, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The registrar revokes the registration with a public reason, on chain; the asset's valid
-    certificates are revoked with it. 409 when it is already revoked."""
-    return services.registration.revoke(me, asset_id, body.reason).as_json()

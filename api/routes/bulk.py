@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -39,24 +38,19 @@ from dataledger.api.responses.bulk import (
     RegistrationAnchorPending,
 )
 from dataledger.api.schemas import MAX_INT64, AssetFactsBody, AssetIdPath, Body
-from dataledger.registry.assets import metadata_commitment, new_salt
 from dataledger.registry.batched_registrations import (
     MAX_BATCH_NONCE_INDEX,
     MAX_ITEMS_PER_REQUEST,
     REGISTRATION_KIND,
     BatchedRegistrationRequest,
     BulkItemResult,
-    asset_id_bytes,
-    authorisation_for,
-    batched_nonce,
+    BulkPreparation,
 )
-from dataledger.registry.errors import ConfigurationError, ValidationFailed
-from dataledger.registry.participants import Participant, Role
+from dataledger.registry.errors import ConfigurationError
 from dataledger.registry.visibility import oversees
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk"])
 
-DEFAULT_SIGNATURE_LIFETIME_S = 3600
 MAX_WAIT_S = 60.0
 
 Salt = Annotated[str, Field(pattern=r"^0x[0-9a-f]{32,64}$")]
@@ -109,30 +103,8 @@ def prepare_bulk_registration(
 ) -> dict[str, Any]:
     """For an enterprise with a chain address: one ``Registration`` to sign per item, each with a batched
     nonce (2**255 + k, as a string) and the asset id it will have."""
-    me.require_role(Role.ENTERPRISE)
-    holder = _address_of(me)
-    bulk = _anchoring(services).bulk
-    deadline = body.deadline or services.registry.next_block_timestamp() + DEFAULT_SIGNATURE_LIFETIME_S
-    prepared = []
-    for item in body.items:
-        facts = item.facts.to_domain()
-        salt = item.salt or new_salt()
-        index = item.nonce_index if item.nonce_index is not None else secrets.randbits(63)
-        metadata_hash = metadata_commitment(facts, holder, salt)
-        auth = authorisation_for(holder, facts, metadata_hash, batched_nonce(index), deadline)
-        typed = auth.typed_data(bulk.domain)
-        typed["message"]["nonce"] = str(auth.nonce)  # beyond 2**53: JSON clients need it as a string
-        prepared.append(
-            {
-                "assetId": "0x" + asset_id_bytes(holder, facts.content_hash, metadata_hash).hex(),
-                "salt": salt,
-                "nonce": str(auth.nonce),
-                "deadline": deadline,
-                "metadataHash": metadata_hash,
-                "typedData": typed,
-            }
-        )
-    return {"items": prepared}
+    items = [BulkPreparation(i.facts.to_domain(), i.salt, i.nonce_index) for i in body.items]
+    return {"items": _anchoring(services).bulk.prepare_many(me, items, body.deadline)}
 
 
 @router.post(
@@ -270,9 +242,3 @@ def _item_json(result: BulkItemResult, accepted_status: str) -> dict[str, Any]:
             **{k: v if isinstance(v, str | int | bool | None) else str(v) for k, v in error.extra.items()},
         },
     }
-
-
-def _address_of(participant: Participant) -> str:
-    if participant.address is None:
-        raise ValidationFailed("this participant has no chain address", field="address")
-    return participant.address

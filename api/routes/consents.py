@@ -30,8 +30,7 @@ from dataledger.api.schemas import (
     RequestHashSubmit,
     Signed,
 )
-from dataledger.registry.errors import NotAuthorised
-from dataledger.registry.participants import Participant, Role
+from dataledger.registry.participants import Role
 
 router = APIRouter(prefix="/v1/consents", tags=["consents"])
 
@@ -83,9 +82,7 @@ def list_consents(me: CurrentParticipant, services: ServicesDep) -> dict[str, An
 def get_consent(consent_id: ConsentId, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """The enterprise the consent was given to, and oversight: the consent, its status on chain, and its
     acts. Refused (403) to anyone else."""
-    consent = services.consents.get(consent_id)
-    _require_own(me, consent)
-    return {**consent, "history": services.licence_store.consent_history(consent_id)}
+    return services.consents.get_for(me, consent_id)
 
 
 @router.post(
@@ -160,10 +157,3 @@ def consents_by_subject(body: ConsentListingBody, services: ServicesDep) -> dict
     Refused (invalid-signature) when the request is too old, from the future, or not the subject's.
     """
     return {"items": services.consents.list_for_subject(body.subject, body.issued_at, body.signature)}
-
-
-def _require_own(me: Participant, consent: dict[str, Any]) -> None:
-    if me.role in (Role.ADMIN, Role.AUDITOR, Role.REGISTRAR):
-        return
-    if me.address is None or me.address.lower() != str(consent["enterpriseAddress"]).lower():
-        raise NotAuthorised("only the enterprise the consent was given to may see it")

@@ -18,15 +18,7 @@ router = APIRouter(tags=["health"])
 def healthz(services: ServicesDep) -> dict[str, Any]:
     """Anyone: whether the database answers, and the chain's id, latest block and registry contract.
     Answers 200 while the chain answers (``degraded`` when the database does not)."""
-    database_ok = services.store.ping()
-    block = services.registry.latest_block_number()
-    return {
-        "status": "ok" if database_ok else "degraded",
-        "database": database_ok,
-        "chainId": services.registry.chain_id,
-        "blockNumber": block,
-        "registry": services.registry.registry_address,
-    }
+    return services.health().as_json()
 
 
 @router.get(

@@ -1,5 +1,5 @@
 """Acts on a certified asset signed by its holder or pledgee: change, transfer, pledge, release,
-enforcement, cancellation; and renewal of the certificate by the registrar.
+enforcement, cancellation (a registrar's renewal is in ``procedure``).
 
 Each signed act has a ``…-requests`` route answering the EIP-712 message to sign, and a route taking
 the signature, which relays the act to the chain.
@@ -13,14 +13,13 @@ from fastapi import APIRouter, status
 
 from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.responses.assets import Asset, AssetVersions, PreparedAct
-from dataledger.api.responses.certificates import Certificate
 from dataledger.api.responses.holder_acts import (
+    FactsChanged,
     Pledge,
     PledgeEnforcement,
     PledgeList,
     PreparedChange,
     PreparedPledge,
-    ReissuedCertificate,
 )
 from dataledger.api.schemas import (
     AssetIdPath,
@@ -32,7 +31,6 @@ from dataledger.api.schemas import (
     TransferPrepare,
     TransferSubmit,
 )
-from dataledger.registry.visibility import pledge_view
 
 router = APIRouter(prefix="/v1/assets", tags=["holder acts"])
 
@@ -53,15 +51,16 @@ def prepare_change(
 @router.post(
     "/{assetId}/changes",
     status_code=status.HTTP_201_CREATED,
-    response_model=ReissuedCertificate,
+    response_model=FactsChanged,
     response_model_exclude_unset=True,
-    summary="Record a new version of the data; the certificate is reissued for it (holder-signed)",
+    summary="Record a new version of the data; a registrar then reissues the certificate (holder-signed)",
 )
 def change_asset(
     asset_id: AssetIdPath, body: ChangeSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
-    """The holder submits the signed change; the chain records the new version and a new certificate
-    supersedes the current one. 409 unless the asset is certified; 422 for a bad signature."""
+    """The holder submits the signed change; the chain records the new version, and a registrar issues
+    the certificate that supersedes the current one. 409 unless the asset is certified; 422 for a bad
+    signature."""
     return services.holder_acts.change(
         me, asset_id, body.facts.to_domain(), body.salt, body.nonce, body.deadline, body.signature
     )
@@ -75,8 +74,7 @@ def change_asset(
 def asset_versions(asset_id: AssetIdPath, _: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant: each version's facts and commitments, oldest first, with where it was recorded.
     404 for an unknown asset."""
-    record = services.registration.get_asset(asset_id)
-    return {"assetId": record.asset_id, "items": services.store.versions(record.asset_id)}
+    return services.asset_queries.versions(asset_id)
 
 
 @router.post(
@@ -95,15 +93,15 @@ def prepare_transfer(
 @router.post(
     "/{assetId}/transfers",
     status_code=status.HTTP_201_CREATED,
-    response_model=ReissuedCertificate,
+    response_model=FactsChanged,
     response_model_exclude_unset=True,
-    summary="Transfer the rights; the new holder receives a new certificate (holder-signed)",
+    summary="Transfer the rights; a registrar then issues the new holder's certificate (holder-signed)",
 )
 def transfer_asset(
     asset_id: AssetIdPath, body: TransferSubmit, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
-    """The holder submits the signed transfer; the chain records it and a certificate in the new
-    holder's name supersedes the current one. 409 while pledged or unless certified."""
+    """The holder submits the signed transfer; the chain records it, and a registrar issues the
+    certificate in the new holder's name. 409 while pledged or unless certified."""
     return services.holder_acts.transfer(me, asset_id, body.to, body.nonce, body.deadline, body.signature)
 
 
@@ -145,8 +143,7 @@ def pledge_asset(
 def asset_pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """Any participant; the terms only for the pledgor, the pledgee and oversight. 404 for an unknown
     asset."""
-    record = services.registration.get_asset(asset_id)
-    return {"items": [pledge_view(me, p) for p in services.lifecycle_store.pledges_of(record.asset_id)]}
+    return {"items": services.asset_queries.pledges(me, asset_id)}
 
 
 @router.post(
@@ -188,13 +185,13 @@ def prepare_pledge_enforcement(
     "/{assetId}/pledge-enforcement",
     response_model=PledgeEnforcement,
     response_model_exclude_unset=True,
-    summary="Enforce the pledge: the rights pass to the pledgee with a new certificate (pledgee-signed)",
+    summary="Enforce the pledge: the rights pass to the pledgee (pledgee-signed)",
 )
 def enforce_pledge(
     asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
-    """The pledgee submits the signed enforcement: the pledge ends as ``enforced``, the asset passes to
-    the pledgee and a certificate in its name supersedes the current one."""
+    """The pledgee submits the signed enforcement: the pledge ends as ``enforced`` and the asset passes
+    to the pledgee; a registrar then issues the certificate in its name."""
     return services.holder_acts.enforce(me, asset_id, body.nonce, body.deadline, body.signature)
 
 
@@ -221,16 +218,3 @@ def cancel_registration(
     """The holder submits the signed cancellation (or withdraws the application); the asset and its
     valid certificates end as ``cancelled``. 409 while pledged."""
     return services.holder_acts.cancel(me, asset_id, body.nonce, body.deadline, body.signature).as_json()
-
-
-@router.post(
-    "/{assetId}/renewal",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Certificate,
-    response_model_exclude_unset=True,
-    summary="Renew the registration before its certificate expires (registrar only)",
-)
-def renew_certificate(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
-    """The registrar issues a certificate for a new term, superseding the current one. 409 unless the
-    asset is certified or once the certificate has expired."""
-    return services.registration.renew_certificate(me, asset_id)

@@ -24,13 +24,13 @@ from dataledger.registry.licences import LicenceOffer
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 
 
-def _offer(body: LicencePrepare | LicenceSubmit, valid_from: int) -> LicenceOffer:
+def _offer(body: LicencePrepare | LicenceSubmit) -> LicenceOffer:
     return LicenceOffer(
         asset_id=body.asset_id,
         licensee=body.licensee,
         scope=body.scope,
         purpose=body.purpose,
-        valid_from=valid_from,
+        valid_from=body.valid_from,  # on a preparation, None: from the next block
         valid_until=body.valid_until,
         max_uses=body.max_uses,
         derivatives_allowed=body.derivatives_allowed,
@@ -49,8 +49,7 @@ def prepare_licence(body: LicencePrepare, me: CurrentParticipant, services: Serv
     Refused (409) unless the asset is certified, and (403) to anyone but its holder; the licensee must be
     the chain address of a participant.
     """
-    valid_from = body.valid_from if body.valid_from is not None else services.registry.next_block_timestamp()
-    return services.licensing.prepare_grant(me, _offer(body, valid_from), body.salt)
+    return services.licensing.prepare_grant(me, _offer(body), body.salt)
 
 
 @router.post(
@@ -64,7 +63,7 @@ def grant_licence(body: LicenceSubmit, me: CurrentParticipant, services: Service
 
     The same checks as the preparation, and the signature's (invalid, expired, nonce replayed).
     """
-    offer = _offer(body, body.valid_from)
+    offer = _offer(body)
     return services.licensing.grant(me, offer, body.salt, body.nonce, body.deadline, body.signature)
 
 

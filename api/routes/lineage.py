@@ -33,7 +33,6 @@ from dataledger.api.responses.lineage import (
 )
 from dataledger.api.schemas import AssetIdPath, Body, Hex32, Offset
 from dataledger.registry.derivations import Parent
-from dataledger.registry.errors import AssetNotFound
 from dataledger.registry.lineage import MAX_TRACE_DEPTH, Direction
 from dataledger.registry.lineage_prov import trace_to_prov
 from dataledger.registry.lineage_svg import trace_to_svg
@@ -117,9 +116,8 @@ def record_derivation(body: DerivationBody, me: CurrentParticipant, services: Se
     """The product's holder, a registrar or an administrator: record its parents, each with the licence it
     was used under (checked on chain). Refused when a parent is not registered, a licence does not
     allow it, the parents miss a declared upstream, or the derivation would make a cycle."""
-    product = services.store.get_asset(body.product_id.lower()) or _batched(services, body.product_id)
     parents = [Parent(p.asset_id, p.licence_id) for p in body.parents]
-    recorded = services.derivations.record(me, body.product_id, product, parents)
+    recorded = services.derivations.record_for(me, body.product_id, parents)
     return {"productId": body.product_id.lower(), "parents": recorded}
 
 
@@ -165,10 +163,3 @@ def get_lineage(
     if format == "prov":
         return JSONResponse(trace_to_prov(trace), media_type=PROV_MEDIA_TYPE)
     return trace.as_json()
-
-
-def _batched(services: ServicesDep, asset_id: str) -> Any:
-    """A registration accepted in a batch (it has the same holder id and address as a direct one)."""
-    if services.anchoring is None:
-        raise AssetNotFound("no registered asset with this id", asset_id=asset_id)
-    return services.anchoring.registrations.get(asset_id)

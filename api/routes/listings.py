@@ -13,7 +13,6 @@ from dataledger.registry.errors import VerificationFailed
 from dataledger.registry.listing_verification import (
     ListingRequest,
     UpstreamClaim,
-    listing_consent_typed_data,
     verify_report,
 )
 from dataledger.registry.participants import Role
@@ -30,14 +29,12 @@ def verify_listing(body: ListingVerifyBody, me: CurrentParticipant, services: Se
     """For an exchange (or a registrar, an auditor): run every listing check on the product and answer
     the registrar-signed report. A failed check is in the report (``listable`` false), not an error."""
     me.require_role(Role.EXCHANGE, Role.REGISTRAR, Role.AUDITOR)
-    stored = services.store.get_asset(body.asset_id.lower())
-    declared = stored.facts.extra.get("derived_from", []) if stored is not None else []
     request = ListingRequest(
         asset_id=body.asset_id,
         lister=body.lister,
         content_hash=body.content_hash,
         upstream=tuple(UpstreamClaim(u.asset_id, u.licence_id) for u in body.upstream),
-        declared_upstream=tuple(declared) if isinstance(declared, list) else (),
+        declared_upstream=services.listing_verifier.declared_upstream_of(body.asset_id),
         pledgee_consent=body.pledgee_consent,
         exchange=me.name,
     )
@@ -54,13 +51,7 @@ def prepare_pledgee_consent(
 ) -> dict[str, Any]:
     """Any participant: whether the product is pledged and, if so, the ``ListingConsent`` its pledgee
     signs for this lister (the signature goes in the listing verification's ``pledgeeConsent``)."""
-    procedure = services.registry.procedure(body.asset_id)
-    if procedure is None or procedure.pledgee is None:
-        return {"pledged": False, "pledgee": None, "typedData": None}
-    typed = listing_consent_typed_data(
-        services.registry.domain, body.asset_id.lower(), procedure.pledgee, body.lister
-    )
-    return {"pledged": True, "pledgee": procedure.pledgee, "typedData": typed}
+    return services.listing_verifier.pledgee_consent_request(body.asset_id, body.lister)
 
 
 @router.post(

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
+from dataledger.client._async.market import Market
 from dataledger.client._async.resources import (
     Assets,
     Bulk,
@@ -32,7 +33,8 @@ class AsyncClient:
     """One participant's connection to a dataledger server (its API key, if any, on every request).
 
     Resources mirror the API: ``participants``, ``assets``, ``procedure``, ``certificates``,
-    ``licences``, ``consents``, ``listings``, ``bulk``, ``events``, ``lineage``, ``log``, ``health``.
+    ``licences``, ``consents``, ``listings``, ``market``, ``bulk``, ``events``, ``lineage``, ``log``,
+    ``health``.
     A non-2xx answer raises the :class:`~dataledger.client.errors.ApiError` of its problem ``code``.
     """
 
@@ -58,6 +60,7 @@ class AsyncClient:
         self.licences = Licences(self)
         self.consents = Consents(self)
         self.listings = Listings(self)
+        self.market = Market(self)  # licence templates, listings, the catalogue
         self.bulk = Bulk(self)
         self.events = Events(self)
         self.lineage = Lineage(self)

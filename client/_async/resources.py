@@ -1,8 +1,10 @@
 """The API's resources, one class each; methods are named after what the caller does.
 
-Holder-signed acts take a ``signer`` (see :mod:`dataledger.client.signers`): the method prepares the
-act on the server, checks the prepared message (:mod:`dataledger.client.signing`), signs it locally
-and relays it, in one call. Every method names its operationId: tests/client checks that the SDK
+Signed acts take a ``signer`` (see :mod:`dataledger.client.signers`): the method prepares the act on
+the server, checks the prepared message (:mod:`dataledger.client.signing`), signs it locally and
+relays it, in one call. A registrar's acts (reviews, rejections, resolutions, certificates, renewals,
+revocations) too: the registration institution's own key signs them, and the prepared message must
+name that key as its ``registrar``. Every method names its operationId: tests/client checks that the SDK
 covers every operation of the OpenAPI document with the right method and path.
 
 One signer's acts go one after the other: the server prepares each with the signer's next nonce, so
@@ -14,13 +16,14 @@ once (its nonces are the holder's to choose).
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic.alias_generators import to_snake
 
 from dataledger.client._async.backend import sleep
+from dataledger.client.errors import UnexpectedMessage
 from dataledger.client.hashing import Progress, hash_path
 from dataledger.client.signers import Signer
 from dataledger.client.signing import checked
@@ -32,6 +35,7 @@ from dataledger.registry.assets import (
     reason_hash,
     text_commitment,
 )
+from dataledger.registry.certificate import certificate_hash
 from dataledger.registry.holder_signatures import ZERO_HASH
 
 if TYPE_CHECKING:
@@ -39,6 +43,23 @@ if TYPE_CHECKING:
 
 JSON = Any
 HEX32_LENGTH = 66
+REVIEW_STAGES = ("formal", "substantive")  # the contract's ReviewStage, in its order
+# A prepared certificate is submitted with the number and issue time it was prepared with.
+CERTIFICATE_CARRY = ("certificateNumber", "issuedAt")
+
+
+def _certificate_expected(asset_id: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What a registrar signs for a certificate of ``asset_id``: the hash of the credential the server
+    prepared, recomputed here, and only for a credential that certifies that asset."""
+
+    def expected(prepared: dict[str, Any]) -> dict[str, Any]:
+        certificate = prepared.get("certificate") or {}
+        subject = certificate.get("credentialSubject", {}).get("asset", {})
+        if str(subject.get("assetId", "")).lower() != asset_id.lower():
+            raise UnexpectedMessage(f"the prepared certificate is not for asset {asset_id}")
+        return {"certificateHash": certificate_hash(certificate)}
+
+    return expected
 
 
 class Resource:
@@ -57,11 +78,14 @@ class Resource:
         path: dict[str, Any] | None = None,
         carry: tuple[str, ...] = ("salt",),
         expect_salted: dict[str, tuple[str, str]] | None = None,
+        expect_prepared: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> JSON:
         """Prepare (operationId, path) ``prepare``, check and sign, then submit to ``submit``.
 
         ``expect_salted`` names message fields whose value is the salted hash of a text the caller
         gave: ``{"scopeHash": ("licence-scope", scope)}``, recomputed with the salt the server chose.
+        ``expect_prepared`` computes more expected fields from what was prepared (a certificate's
+        hash, recomputed here from the credential the server answered).
         """
         # acts with nothing to say but their asset (a release, a cancellation) prepare without a body
         prepared = await self._client.json(
@@ -70,6 +94,8 @@ class Resource:
         expected = dict(expected)
         for field, (kind, text) in (expect_salted or {}).items():
             expected[field] = text_commitment(kind, text, prepared["salt"])
+        if expect_prepared is not None:
+            expected.update(expect_prepared(prepared))
         signature = signer.sign_typed_data(checked(prepared["typedData"], primary_type, expected))
         submission = {
             **body,
@@ -136,6 +162,15 @@ class Participants(Resource):
 
     async def me(self) -> JSON:
         return await self._client.json("whoAmI", "GET", "/v1/participants/me")
+
+    async def revoke_registrar(self, participant_id: str) -> JSON:
+        """Revoke a registrar's role on chain (administrator): its key's acts are refused from now on."""
+        return await self._client.json(
+            "revokeRegistrarRole",
+            "DELETE",
+            "/v1/participants/{participantId}/registrar-role",
+            path={"participantId": participant_id},
+        )
 
     async def get(self, participant_id: str) -> JSON:
         return await self._client.json(
@@ -239,20 +274,32 @@ class Assets(Resource):
             "assetCertificates", "GET", "/v1/assets/{assetId}/certificates", path={"assetId": asset_id}
         )
 
-    async def issue_certificate(self, asset_id: str) -> JSON:
-        """Issue the first certificate once the notice ended with no objection open (registrar)."""
-        return await self._client.json(
-            "issueCertificate", "POST", "/v1/assets/{assetId}/certificates", path={"assetId": asset_id}
+    async def issue_certificate(self, asset_id: str, *, signer: Signer) -> JSON:
+        """Issue the asset's next certificate, signed by the registrar's ``signer``: the first once the
+        notice ended with no objection open, or the successor after a transfer, enforcement or change.
+        The credential's hash is recomputed here before the registrar signs it."""
+        return await self._act(
+            ("prepareCertificate", "/v1/assets/{assetId}/certificate-requests"),
+            ("issueCertificate", "/v1/assets/{assetId}/certificates"),
+            {},
+            signer,
+            "Certificate",
+            {"registrar": signer.address, "assetId": asset_id},
+            path={"assetId": asset_id},
+            carry=CERTIFICATE_CARRY,
+            expect_prepared=_certificate_expected(asset_id),
         )
 
-    async def revoke(self, asset_id: str, reason: str) -> JSON:
-        """Revoke the registration (registrar)."""
-        return await self._client.json(
-            "revokeAsset",
-            "POST",
-            "/v1/assets/{assetId}/revocation",
+    async def revoke(self, asset_id: str, reason: str, *, signer: Signer) -> JSON:
+        """Revoke the registration, signed by the registrar's ``signer``."""
+        return await self._act(
+            ("prepareRevocation", "/v1/assets/{assetId}/revocation-requests"),
+            ("revokeAsset", "/v1/assets/{assetId}/revocation"),
+            {"reason": reason},
+            signer,
+            "Revocation",
+            {"registrar": signer.address, "assetId": asset_id, "reasonHash": reason_hash(reason)},
             path={"assetId": asset_id},
-            json={"reason": reason},
         )
 
     async def check_against_chain(self, asset_id: str) -> JSON:
@@ -362,10 +409,18 @@ class Assets(Resource):
             path={"assetId": asset_id},
         )
 
-    async def renew(self, asset_id: str) -> JSON:
-        """Renew the certificate before it expires: a new one for a new term (registrar)."""
-        return await self._client.json(
-            "renewCertificate", "POST", "/v1/assets/{assetId}/renewal", path={"assetId": asset_id}
+    async def renew(self, asset_id: str, *, signer: Signer) -> JSON:
+        """Renew the certificate before it expires: a new one for a new term, signed by the registrar."""
+        return await self._act(
+            ("prepareRenewal", "/v1/assets/{assetId}/renewal-requests"),
+            ("renewCertificate", "/v1/assets/{assetId}/renewal"),
+            {},
+            signer,
+            "Renewal",
+            {"registrar": signer.address, "assetId": asset_id},
+            path={"assetId": asset_id},
+            carry=CERTIFICATE_CARRY,
+            expect_prepared=_certificate_expected(asset_id),
         )
 
 
@@ -386,23 +441,36 @@ class Procedure(Resource):
             "getProcedureStatus", "GET", "/v1/assets/{assetId}/procedure", path={"assetId": asset_id}
         )
 
-    async def review(self, asset_id: str, stage: str, *, reason: str, passed: bool = True) -> JSON:
-        """Record the formal or substantive review (registrar)."""
-        return await self._client.json(
-            "reviewAsset",
-            "POST",
-            "/v1/assets/{assetId}/reviews",
+    async def review(
+        self, asset_id: str, stage: str, *, reason: str, signer: Signer, passed: bool = True
+    ) -> JSON:
+        """Record the formal or substantive review, signed by the registrar's ``signer``."""
+        return await self._act(
+            ("prepareReview", "/v1/assets/{assetId}/review-requests"),
+            ("reviewAsset", "/v1/assets/{assetId}/reviews"),
+            {"stage": stage, "passed": passed, "reason": reason},
+            signer,
+            "Review",
+            {
+                "registrar": signer.address,
+                "assetId": asset_id,
+                "stage": REVIEW_STAGES.index(stage) if stage in REVIEW_STAGES else -1,
+                "passed": passed,
+                "reasonHash": reason_hash(reason),
+            },
             path={"assetId": asset_id},
-            json={"stage": stage, "passed": passed, "reason": reason},
         )
 
-    async def reject(self, asset_id: str, reason: str) -> JSON:
-        return await self._client.json(
-            "rejectAsset",
-            "POST",
-            "/v1/assets/{assetId}/rejection",
+    async def reject(self, asset_id: str, reason: str, *, signer: Signer) -> JSON:
+        """Reject the application, signed by the registrar's ``signer``."""
+        return await self._act(
+            ("prepareRejection", "/v1/assets/{assetId}/rejection-requests"),
+            ("rejectAsset", "/v1/assets/{assetId}/rejection"),
+            {"reason": reason},
+            signer,
+            "Rejection",
+            {"registrar": signer.address, "assetId": asset_id, "reasonHash": reason_hash(reason)},
             path={"assetId": asset_id},
-            json={"reason": reason},
         )
 
     async def object(
@@ -438,14 +506,21 @@ class Procedure(Resource):
             "getObjection", "GET", "/v1/objections/{objectionId}", path={"objectionId": objection_id}
         )
 
-    async def resolve(self, objection_id: int, *, upheld: bool, resolution: str) -> JSON:
-        """Resolve an objection (registrar); upheld rejects the application."""
-        return await self._client.json(
-            "resolveObjection",
-            "POST",
-            "/v1/objections/{objectionId}/resolution",
+    async def resolve(self, objection_id: int, *, upheld: bool, resolution: str, signer: Signer) -> JSON:
+        """Resolve an objection, signed by the registrar's ``signer``; upheld rejects the application."""
+        return await self._act(
+            ("prepareObjectionResolution", "/v1/objections/{objectionId}/resolution-requests"),
+            ("resolveObjection", "/v1/objections/{objectionId}/resolution"),
+            {"upheld": upheld, "resolution": resolution},
+            signer,
+            "ObjectionResolution",
+            {
+                "registrar": signer.address,
+                "objectionId": objection_id,
+                "upheld": upheld,
+                "resolutionHash": reason_hash(resolution),
+            },
             path={"objectionId": objection_id},
-            json={"upheld": upheld, "resolution": resolution},
         )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
+from dataledger.client._sync.market import Market
 from dataledger.client._sync.resources import (
     Assets,
     Bulk,
@@ -33,7 +34,8 @@ class Client:
     """One participant's connection to a dataledger server (its API key, if any, on every request).
 
     Resources mirror the API: ``participants``, ``assets``, ``procedure``, ``certificates``,
-    ``licences``, ``consents``, ``listings``, ``bulk``, ``events``, ``lineage``, ``log``, ``health``.
+    ``licences``, ``consents``, ``listings``, ``market``, ``bulk``, ``events``, ``lineage``, ``log``,
+    ``health``.
     A non-2xx answer raises the :class:`~dataledger.client.errors.ApiError` of its problem ``code``.
     """
 
@@ -59,6 +61,7 @@ class Client:
         self.licences = Licences(self)
         self.consents = Consents(self)
         self.listings = Listings(self)
+        self.market = Market(self)  # licence templates, listings, the catalogue
         self.bulk = Bulk(self)
         self.events = Events(self)
         self.lineage = Lineage(self)

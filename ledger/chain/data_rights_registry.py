@@ -1,8 +1,10 @@
 """The ``DataRightsRegistry`` contract, seen from Python.
 
 Deploys the contract, relays signed acts (registrations, materialisations of batched registrations,
-objections, changes, transfers, pledges, cancellations), runs the registrar's side of the procedure
-as the operator account, and reads the chain back for verifiers (``ChainEvidenceReader``). Every
+objections, changes, transfers, pledges, cancellations, and every act of a registrar: reviews,
+rejections, objection resolutions, certificates, renewals, revocations), grants and revokes the
+registrar role as the administrator, and reads the chain back for verifiers (``ChainEvidenceReader``).
+The operator account only relays a registrar's act: the registrar's own key signs it. Every
 write goes through one ``TransactionSender``; every revert becomes a domain error; every write
 returns the events it emitted as :class:`~registry.chain_records.ChainAct` records.
 """
@@ -36,7 +38,6 @@ from dataledger.registry.chain_records import (
     OnChainCertificate,
     OnChainObjection,
     OnChainProcedure,
-    ReviewStage,
 )
 from dataledger.registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
 from dataledger.registry.errors import LedgerError, LedgerInconsistent, ValidationFailed
@@ -47,7 +48,9 @@ _BLOCK_TIMESTAMP_CODE = HexStr("0x4260005260206000f3")
 
 REGISTRY_CONTRACT = "DataRightsRegistry"
 LICENCE_CONTRACT = "LicenceRegistry"
-REGISTRY_VERSION = "2.1.0"
+REGISTRY_VERSION = "3.0.0"
+#: ``keccak256("REGISTRAR_ROLE")``, the role a registration institution's key holds on the registry.
+REGISTRAR_ROLE = Web3.keccak(text="REGISTRAR_ROLE")
 
 # The events that state an asset's holder and commitments: the evidence a certificate cites.
 _FACTS_EVENTS = ("AssetRegistered", "AssetChanged", "AssetTransferred")
@@ -65,6 +68,18 @@ _ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         "PledgeRelease": ("releasePledge", ("assetId", "nonce", "deadline")),
         "PledgeEnforcement": ("enforcePledge", ("assetId", "nonce", "deadline")),
         "Cancellation": ("cancel", ("assetId", "nonce", "deadline")),
+    }
+)
+
+# Registrar act -> (contract function, the message fields it takes before the RegistrarSignature).
+_REGISTRAR_ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "Review": ("recordReview", ("assetId", "stage", "passed", "reasonHash")),
+        "Rejection": ("rejectApplication", ("assetId", "reasonHash")),
+        "ObjectionResolution": ("resolveObjection", ("objectionId", "upheld", "resolutionHash")),
+        "Certificate": ("recordCertificate", ("assetId", "certificateHash", "validUntil")),
+        "Renewal": ("renewCertificate", ("assetId", "certificateHash", "validUntil")),
+        "Revocation": ("revoke", ("assetId", "reasonHash")),
     }
 )
 
@@ -88,7 +103,8 @@ class DataRightsRegistryClient:
     def deploy(
         cls, w3: Web3, sender: TransactionSender, *, admin: str, registrar: str
     ) -> tuple[DataRightsRegistryClient, SentTransaction]:
-        """Deploy a fresh registry; ``admin`` and ``registrar`` receive their roles."""
+        """Deploy a fresh registry; ``admin`` and ``registrar`` receive their roles (the zero address as
+        ``registrar``: no registrar yet, the administrator grants the role per institution)."""
         artifact = load_artifact(REGISTRY_CONTRACT)
         factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
         sent = sender.transact(
@@ -223,43 +239,32 @@ class DataRightsRegistryClient:
         sent = self._sender.transact(self._contract.functions.setAnchorRegistry(to_checksum_address(address)))
         return self._receipts.acts(sent.receipt)
 
-    def record_review(
-        self, asset_id: str, stage: ReviewStage, passed: bool, reason_hash: str
-    ) -> tuple[ChainAct, ...]:
-        fn = self._contract.functions.recordReview(b32(asset_id), int(stage), passed, b32(reason_hash))
-        return self._transact(fn)
-
-    def reject(self, asset_id: str, reason_hash: str) -> tuple[ChainAct, ...]:
-        return self._transact(self._contract.functions.rejectApplication(b32(asset_id), b32(reason_hash)))
-
-    def resolve_objection(
-        self, objection_id: int, upheld: bool, resolution_hash: str
-    ) -> tuple[ChainAct, ...]:
-        fn = self._contract.functions.resolveObjection(objection_id, upheld, b32(resolution_hash))
-        return self._transact(fn)
-
-    def record_certificate(
-        self, asset_id: str, certificate_hash: str, valid_until: int = 0
-    ) -> tuple[ChainAct, ...]:
-        fn = self._contract.functions.recordCertificate(b32(asset_id), b32(certificate_hash), valid_until)
-        return self._transact(fn)
-
-    def renew_certificate(
-        self, asset_id: str, certificate_hash: str, valid_until: int
-    ) -> tuple[ChainAct, ...]:
-        fn = self._contract.functions.renewCertificate(b32(asset_id), b32(certificate_hash), valid_until)
-        return self._transact(fn)
-
-    def revoke(self, asset_id: str, reason_hash: str) -> tuple[ChainAct, ...]:
-        return self._transact(self._contract.functions.revoke(b32(asset_id), b32(reason_hash)))
-
     def set_notice_period(self, seconds: int) -> tuple[ChainAct, ...]:
         return self._transact(self._contract.functions.setNoticePeriod(seconds))
+
+    def grant_registrar(self, registrar: str) -> tuple[ChainAct, ...]:
+        """The administrator (the operator) grants ``REGISTRAR_ROLE`` to an institution's key; no event
+        if it holds the role already."""
+        fn = self._contract.functions.grantRole(REGISTRAR_ROLE, to_checksum_address(registrar))
+        return self._receipts.acts(self._sender.transact(fn).receipt)
+
+    def revoke_registrar(self, registrar: str) -> tuple[ChainAct, ...]:
+        """The administrator revokes an institution key's ``REGISTRAR_ROLE``: its signatures no longer
+        count, even those it gave before; no event if it did not hold the role."""
+        fn = self._contract.functions.revokeRole(REGISTRAR_ROLE, to_checksum_address(registrar))
+        return self._receipts.acts(self._sender.transact(fn).receipt)
 
     # -- writes: signed acts ---------------------------------------------------------------------
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        """Relay a signed act (objection, change, transfer, pledge, release, enforcement, cancellation)."""
+        """Relay a signed act: an objection, a holder's or pledgee's act, or a registrar's act (whose
+        signature travels as the contract's ``RegistrarSignature``, with the registrar, nonce, deadline)."""
+        registrar_entry = _REGISTRAR_ACT_FUNCTIONS.get(auth.primary_type)
+        if registrar_entry is not None:
+            function, names = registrar_entry
+            authorisation = (auth.message["registrar"], auth.nonce, auth.deadline, b32(signature))
+            fn = getattr(self._contract.functions, function)(*call_args(auth, names), authorisation)
+            return self._transact(fn)
         entry = _ACT_FUNCTIONS.get(auth.primary_type)
         if entry is None:
             raise ValidationFailed(f"the registry takes no {auth.primary_type} act", field="primaryType")
@@ -272,6 +277,11 @@ class DataRightsRegistryClient:
     def nonce_of(self, holder: str) -> int:
         with unavailable_on_connection_errors():
             return int(self._contract.functions.nonces(to_checksum_address(holder)).call())
+
+    def is_registrar(self, address: str) -> bool:
+        """Whether ``address`` holds ``REGISTRAR_ROLE`` now (its signed acts would be accepted)."""
+        with unavailable_on_connection_errors():
+            return bool(self._contract.functions.hasRole(REGISTRAR_ROLE, to_checksum_address(address)).call())
 
     def notice_period(self) -> int:
         with unavailable_on_connection_errors():
@@ -372,6 +382,22 @@ class DataRightsRegistryClient:
             return self._facts_event_from_receipt(receipt, only="AssetRegistered")
         return None
 
+    def facts_act(self, asset_id: str) -> ChainAct | None:
+        """The latest event stating ``asset_id``'s holder and commitments (log queries by its topic)."""
+        latest: tuple[int, int, str] | None = None
+        with unavailable_on_connection_errors():
+            for name in _FACTS_EVENTS:
+                logs = getattr(self._contract.events, name)().get_logs(
+                    from_block=0, to_block="latest", argument_filters={"assetId": b32(asset_id)}
+                )
+                for log in logs:
+                    where = (int(log["blockNumber"]), int(log["logIndex"]), hex_of(log["transactionHash"]))
+                    latest = where if latest is None or where[:2] > latest[:2] else latest
+        if latest is None:
+            return None
+        acts = self._receipts.acts_of_transaction(latest[2]) or ()
+        return next((act for act in acts if act.evidence.log_index == latest[1]), None)
+
     def acts_of_transaction(self, tx_hash: str) -> tuple[ChainAct, ...] | None:
         """Every registry event of ``tx_hash``; None if the chain has no such transaction."""
         return self._receipts.acts_of_transaction(tx_hash)
@@ -418,7 +444,7 @@ class DataRightsRegistryClient:
 
 
 #: Every contract dataledger deploys through the shared transaction sender.
-DEPLOYED_CONTRACTS = (REGISTRY_CONTRACT, LICENCE_CONTRACT, "AnchorRegistry")
+DEPLOYED_CONTRACTS = (REGISTRY_CONTRACT, LICENCE_CONTRACT, "AnchorRegistry", "DataMarket")
 
 
 def decoder_for_all_contracts() -> RevertDecoder:

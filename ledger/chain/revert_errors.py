@@ -102,6 +102,26 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
     "LicenceConsentNotFound": (errors.ConsentNotFound, "no such consent on chain"),
     "LicenceConsentNotActive": (errors.ConsentNotActive, "the consent was already used or withdrawn"),
     "LicenceConsentExpired": (errors.ConsentExpired, "the consent has expired"),
+    # DataMarket (listings)
+    "DataMarketZeroHash": (errors.ValidationFailed, "hashes must not be zero"),
+    "DataMarketNotExchange": (errors.NotAuthorised, "the market contract knows no such exchange"),
+    "DataMarketExchangeAlreadyEnrolled": (errors.AlreadyExists, "the exchange is already enrolled"),
+    "DataMarketReportAlreadyRecorded": (
+        errors.ListingReportNotPassing,
+        "this listing verification report is already recorded",
+    ),
+    "DataMarketReportNotPassing": (
+        errors.ListingReportNotPassing,
+        "the report is not a recorded, passing, unused verification of this asset",
+    ),
+    "DataMarketAssetNotCertified": (errors.AssetNotCertified, "the asset is not certified"),
+    "DataMarketListingAlreadyExists": (errors.AlreadyExists, "this listing already exists"),
+    "DataMarketListingNotFound": (errors.ListingNotFound, "no such listing on chain"),
+    "DataMarketListingNotActive": (errors.ListingNotActive, "the listing is already delisted"),
+    "DataMarketNotListingExchange": (
+        errors.NotAuthorised,
+        "only the exchange that listed a product delists it",
+    ),
     # AnchorRegistry (Merkle batch anchoring)
     "AnchorZeroRoot": (errors.ValidationFailed, "the batch root must not be zero"),
     "AnchorEmptyBatch": (errors.ValidationFailed, "a batch needs at least one leaf"),

@@ -6,7 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import BigInteger, ColumnElement, Index, cast, func, literal, or_
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -20,6 +22,7 @@ from dataledger.ledger.sql.tables import (
     CertificateRow,
     ContentClaimRow,
     HistoryRow,
+    ParticipantRow,
     utcnow,
 )
 from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
@@ -33,6 +36,7 @@ from dataledger.registry.errors import (
     ContentAlreadyRegistered,
     LedgerInconsistent,
 )
+from dataledger.registry.public_notice import NoticeEntry, NoticeSearch
 
 
 class AssetRecords(SqlRecords):
@@ -63,6 +67,70 @@ class AssetRecords(SqlRecords):
             query = query.where(AssetRow.holder_id == holder_id)
         with self.session() as session:
             return [_asset(row) for row in session.exec(query)]
+
+    def assets_in_notice(
+        self, search: NoticeSearch, *, limit: int, offset: int
+    ) -> tuple[list[NoticeEntry], int]:
+        """A page of the assets in public notice matching ``search``, the soonest to end first, with
+        their holder's name and their notice's end, and how many match in all.
+
+        The state index finds the assets in notice (a bounded set: those whose notice started within
+        the notice period); each one's end is read from its ``notice-started`` act through
+        ``ix_asset_history_asset_act``."""
+        postgres = self._engine.dialect.name == "postgresql"
+        ends_at = (
+            select(_json_text(HistoryRow.detail_json, "endsAt", postgres))
+            .where(HistoryRow.asset_id == AssetRow.asset_id, HistoryRow.act == "notice-started")
+            .order_by(col(HistoryRow.block_number).desc(), col(HistoryRow.log_index).desc())
+            .limit(1)
+            .correlate(AssetRow)
+            .scalar_subquery()
+        )
+        ends = cast(ends_at, BigInteger)
+        conditions: list[ColumnElement[bool]] = [col(AssetRow.state) == AssetState.IN_NOTICE.value]
+        if search.text:
+            pattern = "%" + _like_escaped(search.text) + "%"
+            name = func.lower(_json_text(AssetRow.facts_json, "name", postgres))
+            matches = [name.like(pattern, escape="\\")]
+            if search.hash_prefix is not None:
+                prefix = _like_escaped(search.hash_prefix) + "%"
+                matches += [
+                    func.lower(column).like(prefix, escape="\\")
+                    for column in (AssetRow.asset_id, AssetRow.content_hash, AssetRow.metadata_hash)
+                ]
+            conditions.append(or_(*matches))
+        query = (
+            select(AssetRow, ParticipantRow.name, ends.label("ends_at"))
+            .join(ParticipantRow, col(ParticipantRow.id) == col(AssetRow.holder_id), isouter=True)
+            .where(*conditions)
+            .order_by(ends.is_(None), ends, col(AssetRow.asset_id))
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.session() as session:
+            rows = session.exec(query).all()
+            total = session.exec(select(func.count()).select_from(AssetRow).where(*conditions)).one()
+        entries = [
+            NoticeEntry(_asset(row), holder or "", int(end) if end is not None else None)
+            for row, holder, end in rows
+        ]
+        return entries, int(total)
+
+    def assets_in_state(self, state: AssetState, *, limit: int, offset: int) -> tuple[list[AssetRecord], int]:
+        """A page of the assets in ``state``, the oldest first (``ix_assets_state_created``), and how
+        many are in it."""
+        condition = col(AssetRow.state) == state.value
+        query = (
+            select(AssetRow)
+            .where(condition)
+            .order_by(col(AssetRow.created_at), col(AssetRow.asset_id))
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.session() as session:
+            rows = session.exec(query).all()
+            total = session.exec(select(func.count()).select_from(AssetRow).where(condition)).one()
+        return [_asset(row) for row in rows], int(total)
 
     def pending_assets(self) -> list[AssetRecord]:
         with self.session() as session:
@@ -320,6 +388,37 @@ class AssetRecords(SqlRecords):
             rows = session.exec(query).all()
             total = session.exec(select(func.count()).select_from(HistoryRow).where(*conditions)).one()
         return [_history_json(r) for r in rows], int(total)
+
+
+# The notice board reads each asset's latest ``notice-started`` act; the asset page reads acts by kind.
+ASSET_ACT_INDEX = Index(
+    "ix_asset_history_asset_act",
+    col(HistoryRow.asset_id),
+    col(HistoryRow.act),
+    col(HistoryRow.block_number),
+)
+# The registrar's queue: the assets in a state, the oldest application first.
+ASSET_STATE_INDEX = Index(
+    "ix_assets_state_created", col(AssetRow.state), col(AssetRow.created_at), col(AssetRow.asset_id)
+)
+
+
+def create_query_indexes(engine: Engine) -> None:
+    """The indexes of the read queries, on a database created before they were declared (a new one
+    gets them with its tables)."""
+    for index in (ASSET_ACT_INDEX, ASSET_STATE_INDEX):
+        index.create(engine, checkfirst=True)
+
+
+def _json_text(column: Any, key: str, postgres: bool) -> ColumnElement[Any]:
+    """A JSON text column's top-level ``key`` as text (``->>`` on PostgreSQL, ``json_extract`` on SQLite)."""
+    if postgres:
+        return cast(column, JSONB).op("->>")(literal(key))
+    return func.json_extract(column, f"$.{key}")
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def nonce_column(nonce: int) -> int:

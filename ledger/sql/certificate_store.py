@@ -39,6 +39,12 @@ class CertificateRecords(SqlRecords):
             session.commit()
             return row.number
 
+    def reserved_certificate_asset(self, number: str) -> str | None:
+        """The asset ``number`` is reserved for while its certificate awaits the registrar's signature."""
+        with self.session() as session:
+            row = session.exec(select(CertificateRow).where(CertificateRow.number == number)).first()
+        return row.asset_id if row is not None and row.status == "issuing" else None
+
     def release_certificate_number(self, number: str) -> None:
         with self.session() as session:
             row = session.exec(select(CertificateRow).where(CertificateRow.number == number)).first()

@@ -253,6 +253,10 @@ class SqlEventStore:
         """The event's anchoring state: pending, sealed, or anchored with root, proof and transaction."""
         return self._outbox.inclusion(EPCIS_EVENT_KIND, hash_id)
 
+    def inclusions(self, hash_ids: Sequence[str]) -> dict[str, Inclusion]:
+        """The anchoring state of each stored event of ``hash_ids`` (one query per chunk)."""
+        return self._outbox.inclusions(EPCIS_EVENT_KIND, hash_ids)
+
     def declaration_inclusion(self, declaration_id: str) -> Inclusion:
         """An error declaration's anchoring state (its id: event hash ID, ``#``, declaration hash)."""
         return self._outbox.inclusion(EPCIS_ERROR_DECLARATION_KIND, declaration_id)

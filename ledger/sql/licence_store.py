@@ -194,7 +194,7 @@ class LicenceStore:
             session.commit()
             return consent_json(row)
 
-    def consent_history(self, consent_id: int) -> list[dict[str, Any]]:
+    def consent_acts(self, consent_id: int) -> list[dict[str, Any]]:
         with self._store.session() as session:
             rows = session.exec(
                 select(ConsentHistoryRow)

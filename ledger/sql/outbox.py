@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Table, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -282,6 +283,37 @@ class AnchorOutbox:
             rows = conn.execute(query).all()
         return [SealedBatch(int(i), kind, _leaf_bytes(root), int(n)) for i, kind, root, n in rows]
 
+    def recent_batches(self, limit: int = 10) -> list[dict[str, object]]:
+        """The last ``limit`` batches anchored, the newest first: kind, root, size and transaction."""
+        query = (
+            select(
+                BATCHES.c.id,
+                BATCHES.c.kind,
+                BATCHES.c.root,
+                BATCHES.c.leaf_count,
+                BATCHES.c.tx_hash,
+                BATCHES.c.block_number,
+                BATCHES.c.block_timestamp,
+            )
+            .where(BATCHES.c.status == "anchored")
+            .order_by(BATCHES.c.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {
+                "batchId": int(i),
+                "kind": kind,
+                "root": root,
+                "leafCount": int(n),
+                "txHash": tx,
+                "blockNumber": block,
+                "blockTimestamp": at,
+            }
+            for i, kind, root, n, tx, block, at in rows
+        ]
+
     def mark_anchored(
         self, batch_id: int, evidence: AnchorEvidence, *, seal_next: tuple[str, int] | None = None
     ) -> SealedBatch | None:
@@ -341,6 +373,27 @@ class AnchorOutbox:
             row = conn.execute(query).mappings().first()
         if row is None:
             raise NotFound("no outbox entry of this kind with this reference", kind=kind, ref=ref)
+        return self._inclusion_of(kind, ref, row)
+
+    def inclusions(self, kind: str, refs: Sequence[str]) -> dict[str, Inclusion]:
+        """The inclusions of the entries ``refs`` of ``kind`` that exist (see :meth:`inclusion`), read in
+        one query per chunk of references: a page listing many events' anchors asks once."""
+        found: dict[str, Inclusion] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(refs))):
+                query = (
+                    select(OUTBOX, BATCHES)
+                    .select_from(OUTBOX.outerjoin(BATCHES, OUTBOX.c.batch_id == BATCHES.c.id))
+                    .where(OUTBOX.c.kind == kind, OUTBOX.c.ref.in_(chunk))
+                    .order_by(OUTBOX.c.id)
+                )
+                for row in conn.execute(query).mappings():
+                    ref = row[OUTBOX.c.ref]
+                    if ref not in found:  # the first entry of a reference, as inclusion() reads it
+                        found[ref] = self._inclusion_of(kind, ref, row)
+        return found
+
+    def _inclusion_of(self, kind: str, ref: str, row: Any) -> Inclusion:
         entry_leaf = _leaf_bytes(row[OUTBOX.c.leaf_hash])
         batch_id = row[OUTBOX.c.batch_id]
         if batch_id is None:

@@ -19,7 +19,13 @@ from sqlmodel import Session, SQLModel, create_engine, select
 import dataledger.ledger.sql.event_tables  # registers the EPCIS event and lineage tables in the schema
 import dataledger.ledger.sql.index_tables  # registers the event index tables in the schema
 import dataledger.ledger.sql.outbox_tables  # noqa: F401 - registers the outbox tables in the schema
-from dataledger.ledger.sql.asset_store import AssetRecords, history_rows, nonce_column, nonce_of_column
+from dataledger.ledger.sql.asset_store import (
+    AssetRecords,
+    create_query_indexes,
+    history_rows,
+    nonce_column,
+    nonce_of_column,
+)
 from dataledger.ledger.sql.certificate_store import CertificateRecords
 from dataledger.ledger.sql.participant_store import ParticipantRecords
 from dataledger.ledger.sql.tables import (
@@ -60,6 +66,7 @@ class SqlStore(ParticipantRecords, AssetRecords, CertificateRecords):
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self._engine)
+        create_query_indexes(self._engine)
         self._claim_registered_contents()
 
     def _claim_registered_contents(self) -> None:

@@ -99,7 +99,7 @@ def test_a_registration_whose_batch_is_not_anchored_yet_cannot_be_materialised(
 
     assert_problem(materialise(bulk_api, holder, item["assetId"]), 409, "batch-not-anchored")
     review = bulk_api.client.post(
-        f"/v1/assets/{item['assetId']}/reviews",
+        f"/v1/assets/{item['assetId']}/review-requests",
         json={"stage": "formal", "passed": True, "reason": "complete"},
         headers=registrar.headers,
     )
@@ -205,7 +205,7 @@ def test_an_act_on_an_asset_neither_registered_nor_batched_is_not_found(
     registrar = bulk_api.participant("registrar")
 
     review = bulk_api.client.post(
-        f"/v1/assets/{'0x' + 'cd' * 32}/reviews",
+        f"/v1/assets/{'0x' + 'cd' * 32}/review-requests",
         json={"stage": "formal", "passed": True, "reason": "complete"},
         headers=registrar.headers,
     )

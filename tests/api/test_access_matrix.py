@@ -10,12 +10,13 @@ enterprise...). An operation of the OpenAPI document missing from it fails
 
 The identities: nobody (no header), an unknown key, four enterprises (the holder of every asset, who is
 also the licensor and the enterprise the consent was given to; the licensee; the pledgee; a stranger who
-objected and holds an asset of its own), an exchange, an auditor and a registrar without a chain key (as
-``api.participants`` makes them) and with one, and the administrator. Path parameters name real
-resources (a certified, licensed and pledged asset, a fresh one, one ready for its certificate, one in
-public notice with an objection, an anchored batched one, a licence, a consent, an EPCIS event...), and
-bodies are built from the request schemas with real ids and addresses, so a refusal is about access, not
-about a missing resource or an invalid body.
+objected and holds an asset of its own), an exchange and an auditor without a chain key (as
+``api.participants`` makes them) and with one, two registrars (registration institutions: each has its
+own chain key, granted the registrar role on chain, and signs its acts itself), and the administrator.
+Path parameters name real resources (a certified, licensed and pledged asset, a fresh one, one ready
+for its certificate, one in public notice with an objection, an anchored batched one, a licence, a
+consent, an EPCIS event...), and bodies are built from the request schemas with real ids and
+addresses, so a refusal is about access, not about a missing resource or an invalid body.
 
 One answer is not an access answer but the only one possible: operations that sign with the caller's
 chain key read it before any access check, so a participant without a key gets 422 (``field: address``)
@@ -92,6 +93,8 @@ OPEN = may(PUBLIC)
 ANY = may(AUTHENTICATED)
 OVERSIGHT = ("registrar", "auditor", "admin")
 REGISTRAR = ("registrar", "admin")  # require_role(REGISTRAR): the administrator passes every role check
+# A registrar's signed acts: only a registrar participant's own key signs them (not the administrator's)
+SIGNING_REGISTRAR = ("registrar",)
 ENTERPRISE = ("enterprise", "admin")  # require_role(ENTERPRISE)
 
 # operationId -> who may call it. Read off api/routes/*.py and the services they call.
@@ -101,6 +104,7 @@ ACCESS: dict[str, Access] = {
     "readyz": OPEN,
     "metrics": OPEN,
     "createParticipant": may("admin"),
+    "revokeRegistrarRole": may("admin"),
     "whoAmI": ANY,
     "getParticipant": ANY,  # a participant's public record
     # assets and certificates (RegistrationService)
@@ -110,9 +114,11 @@ ACCESS: dict[str, Access] = {
     "getAsset": ANY,  # whole for holder and oversight, else the public view
     "assetHistory": ANY,
     "assetCertificates": ANY,
-    "issueCertificate": may(*REGISTRAR, asset="ready"),
+    "prepareCertificate": may(*SIGNING_REGISTRAR, asset="ready"),
+    "issueCertificate": may(*SIGNING_REGISTRAR, asset="ready"),
     # (on the fresh asset: the allowed registrar's call must leave the certified one to the licences)
-    "revokeAsset": may(*REGISTRAR, asset="fresh"),
+    "prepareRevocation": may(*SIGNING_REGISTRAR, asset="fresh"),
+    "revokeAsset": may(*SIGNING_REGISTRAR, asset="fresh"),
     "getCertificate": OPEN,
     "verifyCertificate": OPEN,
     "certificateStatus": OPEN,
@@ -128,14 +134,17 @@ ACCESS: dict[str, Access] = {
     "getNoticePeriod": OPEN,
     "setNoticePeriod": may("admin"),
     "getProcedureStatus": ANY,
-    "reviewAsset": may(*REGISTRAR, asset="fresh"),
-    "rejectAsset": may(*REGISTRAR, asset="fresh"),
+    "prepareReview": may(*SIGNING_REGISTRAR, asset="fresh"),
+    "reviewAsset": may(*SIGNING_REGISTRAR, asset="fresh"),
+    "prepareRejection": may(*SIGNING_REGISTRAR, asset="fresh"),
+    "rejectAsset": may(*SIGNING_REGISTRAR, asset="fresh"),
     # any participant with a chain key may object during the notice
     "prepareObjection": may(AUTHENTICATED, asset="in-notice"),
     "fileObjection": may(AUTHENTICATED, asset="in-notice"),
     "listObjections": may(AUTHENTICATED, asset="in-notice"),
     "getObjection": ANY,
-    "resolveObjection": may(*REGISTRAR),
+    "prepareObjectionResolution": may(*SIGNING_REGISTRAR),
+    "resolveObjection": may(*SIGNING_REGISTRAR),
     # the holder's acts (HolderActsService._holder_record: the holder's address, nobody else, no admin)
     "prepareChange": may("holder"),
     "changeAsset": may("holder"),
@@ -152,7 +161,8 @@ ACCESS: dict[str, Access] = {
     "releasePledge": may("pledgee", needs_key=True),
     "preparePledgeEnforcement": may("pledgee", needs_key=True),
     "enforcePledge": may("pledgee", needs_key=True),
-    "renewCertificate": may(*REGISTRAR),
+    "prepareRenewal": may(*SIGNING_REGISTRAR),
+    "renewCertificate": may(*SIGNING_REGISTRAR),
     # licences (LicensingService): granted and revoked by the asset's holder, used by the licensee
     "prepareLicence": may("holder", needs_key=True),
     "grantLicence": may("holder", needs_key=True),
@@ -177,6 +187,21 @@ ACCESS: dict[str, Access] = {
     "verifyListing": may("exchange", *OVERSIGHT),
     "preparePledgeeConsent": ANY,
     "verifyListingReport": OPEN,
+    # the market (MarketService): an exchange's templates and listings, the public catalogue
+    "createLicenceTemplate": may("exchange"),  # an exchange, not the administrator
+    "reviseLicenceTemplate": may("lister-exchange"),  # the exchange that made the template
+    "getLicenceTemplate": OPEN,
+    "createListing": may("exchange"),
+    "getListing": OPEN,
+    "getListingReport": OPEN,
+    "delistListing": may("lister-exchange"),  # the exchange that listed the product
+    "searchCatalogue": OPEN,
+    "searchCertifiedAssets": OPEN,
+    "publishDemand": may("enterprise", "exchange"),  # a buyer or an exchange, not the administrator
+    "listDemands": OPEN,
+    "getDemand": OPEN,
+    "respondToDemand": may("holder"),  # the holder of the listed product offered
+    "closeDemand": may("demand-publisher"),
     # traceability and lineage
     "captureEvents": may("enterprise", *REGISTRAR),
     "listEvents": ANY,
@@ -205,7 +230,8 @@ IDENTITIES: dict[str, frozenset[str]] = {
     "licensee": frozenset({"enterprise", "licensee"}),
     "pledgee": frozenset({"enterprise", "pledgee"}),
     "stranger": frozenset({"enterprise"}),
-    "exchange": frozenset({"exchange"}),
+    # it made the template and the listing, and published the demand
+    "exchange": frozenset({"exchange", "lister-exchange", "demand-publisher"}),
     "auditor": frozenset({"auditor"}),
     "registrar": frozenset({"registrar"}),
     "exchange+key": frozenset({"exchange"}),
@@ -214,7 +240,7 @@ IDENTITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin"}),
 }
 UNAUTHENTICATED = frozenset({"anonymous", "unknown-key"})
-KEYLESS = frozenset({"exchange", "auditor", "registrar", "admin"})  # no chain address
+KEYLESS = frozenset({"exchange", "auditor", "admin"})  # no chain address (a registrar always has one)
 
 
 def allowed(access: Access, identity: str) -> bool:
@@ -423,6 +449,43 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     )
     assert derivation.status_code == 201, derivation.text
 
+    # a certified product of the holder, listed by the exchange with its licence template
+    product = api.register(holder, asset_facts(name="access matrix product"))
+    api.certify(registrar, product["assetId"])
+    request = {
+        "assetId": product["assetId"],
+        "lister": holder.account.address,
+        "contentHash": product["contentHash"],
+    }
+    report = client.post("/v1/listings/verify", json=request, headers=exchange.headers)
+    assert report.status_code == 200 and report.json()["credentialSubject"]["listable"], report.text
+    terms = {"exclusivity": "non-exclusive", "territory": "CN-HI", "termDays": 30, "maxUses": 1}
+    template = client.post(
+        "/v1/licence-templates", json={"name": "access matrix", "terms": terms}, headers=exchange.headers
+    )
+    assert template.status_code == 201, template.text
+    content = {
+        "title": "access matrix product",
+        "productForm": "dataset",
+        "category": "retail",
+        "personalData": {"containsPersonalData": False},
+        "price": {"amount": "1.00", "unit": "per-use"},
+        "licenceTemplateId": template.json()["templateId"],
+        "licenceTemplateVersion": 1,
+    }
+    listing = client.post(
+        "/v1/listings", json={"report": report.json(), "content": content}, headers=exchange.headers
+    )
+    assert listing.status_code == 201, listing.text
+    demand = {
+        "title": "access matrix demand",
+        "description": "daily passenger flows",
+        "purpose": "planning",
+        "deadline": "2999-01-01T00:00:00+00:00",
+    }
+    published = client.post("/v1/demands", json=demand, headers=exchange.headers)
+    assert published.status_code == 201, published.text
+
     if "/v1/log/checkpoints" in OPENAPI["paths"]:  # a checkpoint, so the log has entries to ask for
         checkpoint = client.post("/v1/log/checkpoints", headers=api.admin_headers)
         assert checkpoint.status_code == 201, checkpoint.text
@@ -468,6 +531,9 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "item": epc,
             "node": f"asset:{certified_id}",
             "index": "0",
+            "listingId": listing.json()["listingId"],
+            "templateId": template.json()["templateId"],
+            "demandId": published.json()["demandId"],
         },
         field_values={
             "productId": fresh["assetId"],
@@ -481,10 +547,12 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "validFrom": now,
             "validUntil": now + 86400,
             "issuedAt": now,
+            "certificateNumber": "DLC-2026-999999",
             "nonce": 0,
             "seconds": 0,
             "maxUses": 1,
             "name": "access matrix",
+            "listingId": listing.json()["listingId"],
         },
         secrets={
             "salt of the certified asset": (certified["salt"], oversight | {"holder"}),

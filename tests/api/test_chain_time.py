@@ -40,7 +40,7 @@ def test_an_unopposed_asset_is_certified_as_soon_as_its_notice_ends_on_a_quiet_c
         time.sleep(0.2)
     assert services.registry.latest_timestamp() == last_block < notice_ends_at
 
-    response = api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
+    response = api.issue_certificate(registrar, asset_id)
 
     assert response.status_code == 201, response.text
 

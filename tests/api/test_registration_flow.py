@@ -111,11 +111,7 @@ def test_revoked_asset_fails_online_verification(api: ApiDriver) -> None:
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     asset = api.register(holder)
     certificate = api.certify(registrar, asset["assetId"])
-    revoked = api.client.post(
-        f"/v1/assets/{asset['assetId']}/revocation",
-        json={"reason": "unlawful source"},
-        headers=registrar.headers,
-    )
+    revoked = api.revoke(registrar, asset["assetId"], "unlawful source")
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     report = api.client.post("/v1/certificates/verify", json=certificate).json()
     assert report["failedCheck"] == "asset-not-revoked"
@@ -182,12 +178,12 @@ def test_registrar_actions_by_non_registrar_are_forbidden(api: ApiDriver) -> Non
     holder, exchange = api.participant("enterprise"), api.participant("exchange")
     asset = api.register(holder)
     for actor in (holder, exchange):
-        certify = api.client.post(f"/v1/assets/{asset['assetId']}/certificates", headers=actor.headers)
-        assert_problem(certify, 403, "not-authorised")
-        revoke = api.client.post(
-            f"/v1/assets/{asset['assetId']}/revocation", json={"reason": "x"}, headers=actor.headers
-        )
-        assert_problem(revoke, 403, "not-authorised")
+        for prepare in ("certificate-requests", "revocation-requests", "review-requests"):
+            body = {"reason": "x", **({"stage": "formal"} if prepare == "review-requests" else {})}
+            if prepare == "certificate-requests":
+                body = {}
+            path = f"/v1/assets/{asset['assetId']}/{prepare}"
+            assert_problem(api.client.post(path, json=body, headers=actor.headers), 403, "not-authorised")
     assert (
         api.client.get(f"/v1/assets/{asset['assetId']}", headers=holder.headers).json()["state"]
         == "registered"

@@ -34,7 +34,7 @@ from dataledger.cli.session import (
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
 )
-from dataledger.client import Client
+from dataledger.client import Client, LocalKeySigner
 from dataledger.composition import build_services
 from dataledger.registry.assets import asset_id_for
 from tests.cli.conftest import ADMIN_KEY, PASSWORD, User, dataledger, enterprise, fails, succeeds
@@ -83,11 +83,13 @@ def certificate(server: str, holder: User, folder: Path) -> str:
     answer = json.loads(succeeds(holder.run("asset", "register", data, "--name", "Price list", "--json")))
     with Client(server, ADMIN_KEY) as admin:
         admin.procedure.set_notice_period(0)  # the notice ends with the substantive review's block
-        registrar_key = admin.participants.create("Registrar", "registrar")["apiKey"]
+        signer = LocalKeySigner.generate()  # the registration institution's own key
+        registrar_key = admin.participants.create("Registrar", "registrar", signer.address)["apiKey"]
     with Client(server, registrar_key) as registrar:
-        registrar.procedure.review(answer["assetId"], "formal", reason="the application is complete")
-        registrar.procedure.review(answer["assetId"], "substantive", reason="the source is lawful")
-        issued = registrar.assets.issue_certificate(answer["assetId"])
+        asset_id = answer["assetId"]
+        registrar.procedure.review(asset_id, "formal", reason="the application is complete", signer=signer)
+        registrar.procedure.review(asset_id, "substantive", reason="the source is lawful", signer=signer)
+        issued = registrar.assets.issue_certificate(asset_id, signer=signer)
     return str(issued["credentialSubject"]["certificateNumber"])
 
 

@@ -52,7 +52,7 @@ async def _lifecycle(base: str, data: Path) -> OperationLog:
         (holder, holder_key), (licensee, licensee_key) = await asyncio.gather(
             _party(admin, base, "enterprise", log), _party(admin, base, "enterprise", log)
         )
-        registrar, _ = await _party(admin, base, "registrar", log)
+        registrar, registrar_key = await _party(admin, base, "registrar", log)
         async with holder, licensee, registrar:
             await admin.procedure.set_notice_period(0)
 
@@ -62,9 +62,9 @@ async def _lifecycle(base: str, data: Path) -> OperationLog:
             asset = await holder.assets.register(dataset, facts("Visits"), signer=holder_key)
             asset_id = asset["assetId"]
             assert asset["contentHash"] == "0x" + hashlib.sha256(dataset.read_bytes()).hexdigest()
-            await registrar.procedure.review(asset_id, "formal", reason="complete")
-            await registrar.procedure.review(asset_id, "substantive", reason="lawful")
-            certificate = await registrar.assets.issue_certificate(asset_id)
+            await registrar.procedure.review(asset_id, "formal", reason="complete", signer=registrar_key)
+            await registrar.procedure.review(asset_id, "substantive", reason="lawful", signer=registrar_key)
+            certificate = await registrar.assets.issue_certificate(asset_id, signer=registrar_key)
             number = certificate["credentialSubject"]["certificateNumber"]
             status, verified = await asyncio.gather(
                 holder.certificates.status(number), holder.certificates.verify(certificate)
@@ -117,7 +117,7 @@ async def _lifecycle(base: str, data: Path) -> OperationLog:
             assert (missing.value.status, missing.value.code) == (404, "asset-not-found")
             assert missing.value.request_id
             with pytest.raises(PermissionDeniedError) as refused:
-                await holder.assets.issue_certificate(asset_id)
+                await holder.assets.issue_certificate(asset_id, signer=holder_key)
             assert refused.value.code == "not-authorised"
             with pytest.raises(ValidationError) as invalid:
                 await holder.licences.list(limit=0)

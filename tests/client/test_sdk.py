@@ -130,9 +130,10 @@ def expect(error: type[ApiError], code: str, call: Any, *args: Any, **kwargs: An
 
 def certify(registrar: Party, asset_id: str) -> dict[str, Any]:
     """Both reviews, the (zero-second) notice with no objection, the certificate."""
-    registrar.client.procedure.review(asset_id, "formal", reason="the application is complete")
-    registrar.client.procedure.review(asset_id, "substantive", reason="the source is lawful")
-    return registrar.client.assets.issue_certificate(asset_id)
+    review = registrar.client.procedure.review
+    review(asset_id, "formal", reason="the application is complete", signer=registrar.key)
+    review(asset_id, "substantive", reason="the source is lawful", signer=registrar.key)
+    return registrar.client.assets.issue_certificate(asset_id, signer=registrar.key)
 
 
 def run_scenario(base: str, data: Path) -> OperationLog:
@@ -160,7 +161,9 @@ def _scenario(world: World, data: Path) -> None:
     objector = world.party("enterprise", "competitor who objects")
     exchange = world.party("exchange", "data exchange", keyed=False)
     auditor = world.party("auditor", "auditor", keyed=False)
-    registrar = world.party("registrar", "registrar", keyed=False)
+    # two registration institutions, each signing its acts with its own key
+    registrar = world.party("registrar", "registrar")
+    other_registrar = world.party("registrar", "second registration institution")
     me = holder.client.participants.me()
     assert (me["id"], me["role"], me["address"]) == (holder.id, "enterprise", holder.address)
     assert auditor.client.participants.get(holder.id)["name"] == "Hainan duty-free retailer"
@@ -219,7 +222,13 @@ def _scenario(world: World, data: Path) -> None:
     status = holder.client.procedure.status(asset_id)
     assert status["state"] == "registered" and status["holder"] == holder.address
     now = status["chainTime"]  # anvil's clock may run ahead of this machine's (other tests move it)
-    expect(ConflictError, "invalid-asset-status", registrar.client.assets.issue_certificate, asset_id)
+    expect(
+        ConflictError,
+        "invalid-asset-status",
+        registrar.client.assets.issue_certificate,
+        asset_id,
+        signer=registrar.key,
+    )
     certificate = certify(registrar, asset_id)
     number = certificate["credentialSubject"]["certificateNumber"]
     assert certificate["credentialSubject"]["asset"]["assetId"] == asset_id
@@ -247,7 +256,9 @@ def _scenario(world: World, data: Path) -> None:
     audit = auditor.client.assets.check_against_chain(asset_id)
     assert audit["consistent"] is True, audit
     expect(PermissionDeniedError, "not-authorised", holder.client.assets.check_against_chain, asset_id)
-    revoked = registrar.client.assets.revoke(doomed["assetId"], "the data was not lawfully collected")
+    revoked = registrar.client.assets.revoke(
+        doomed["assetId"], "the data was not lawfully collected", signer=registrar.key
+    )
     assert revoked["state"] == "revoked"
     assert revoked["revocationReason"] == "the data was not lawfully collected"
 
@@ -255,8 +266,10 @@ def _scenario(world: World, data: Path) -> None:
     admin.procedure.set_notice_period(3600)
     contested = holder.client.assets.register(digest("contested"), facts("Contested"), signer=holder.key)
     contested_id = contested["assetId"]
-    registrar.client.procedure.review(contested_id, "formal", reason="complete")
-    registrar.client.procedure.review(contested_id, "substantive", reason="lawful")
+    registrar.client.procedure.review(contested_id, "formal", reason="complete", signer=registrar.key)
+    other_registrar.client.procedure.review(
+        contested_id, "substantive", reason="lawful", signer=other_registrar.key
+    )
     in_notice = objector.client.procedure.status(contested_id)
     assert in_notice["state"] == "in_notice" and in_notice["noticePeriod"] == 3600
     filed = objector.client.procedure.object(
@@ -268,13 +281,17 @@ def _scenario(world: World, data: Path) -> None:
         objection_id
     ]
     assert holder.client.procedure.objection(objection_id)["reason"] == "we collected this data"
-    resolved = registrar.client.procedure.resolve(objection_id, upheld=True, resolution="the logs prove it")
+    resolved = registrar.client.procedure.resolve(
+        objection_id, upheld=True, resolution="the logs prove it", signer=registrar.key
+    )
     assert resolved["status"] == "upheld"
     assert holder.client.procedure.status(contested_id)["state"] == "rejected"
     admin.procedure.set_notice_period(0)
 
     incomplete = holder.client.assets.register(digest("incomplete"), facts("Incomplete"), signer=holder.key)
-    rejected = registrar.client.procedure.reject(incomplete["assetId"], "the application is incomplete")
+    rejected = registrar.client.procedure.reject(
+        incomplete["assetId"], "the application is incomplete", signer=registrar.key
+    )
     assert rejected["state"] == "rejected"
 
     # -- licences ---------------------------------------------------------------------------------
@@ -345,11 +362,17 @@ def _scenario(world: World, data: Path) -> None:
     assert [v["version"] for v in versions["items"]] == [1, 2]
     assert versions["items"][1]["contentHash"] == hash_path(sales)
 
+    # a registration institution (the second one) issues the certificate of the new version
+    reissued = other_registrar.client.assets.issue_certificate(asset_id, signer=other_registrar.key)
+    assert reissued["credentialSubject"]["asset"]["contentHash"] == hash_path(sales)
+    recorded = holder.client.assets.history(asset_id, act="certificate-recorded")["items"]
+    assert [item["actor"] for item in recorded] == [registrar.address, other_registrar.address]
+
     # -- renewal ------------------------------------------------------------------------------------
-    renewed = registrar.client.assets.renew(asset_id)
+    renewed = registrar.client.assets.renew(asset_id, signer=registrar.key)
     assert renewed["credentialSubject"]["asset"]["assetId"] == asset_id
     assert renewed["credentialSubject"]["certificateNumber"] != number
-    expect(PermissionDeniedError, "not-authorised", holder.client.assets.renew, asset_id)
+    expect(PermissionDeniedError, "not-authorised", holder.client.assets.renew, asset_id, signer=holder.key)
 
     # -- pledges and the exchange's listing checks ------------------------------------------------
     assert bank.client.listings.pledgee_consent(asset_id, holder.address, signer=bank.key) is None
@@ -366,6 +389,45 @@ def _scenario(world: World, data: Path) -> None:
     )
     assert report["credentialSubject"]["listable"] is True, report["credentialSubject"]
     assert anonymous.listings.verify_report(report)["valid"] is True
+
+    # -- the market: a licence template and its revision, the listing, the catalogue, the delisting --
+    terms = {"exclusivity": "non-exclusive", "territory": "CN-HI", "termDays": 365, "maxUses": 10}
+    offered = exchange.client.market.create_template("Standard product licence", terms)
+    revised = exchange.client.market.revise_template(
+        offered["templateId"], {**terms, "maxUses": 20}, name="v2"
+    )
+    assert revised["version"] == 2 and anonymous.market.template(offered["templateId"], version=1) == offered
+    content = {
+        "title": f"离岛免税销售数据 Duty-free sales {RUN}",
+        "productForm": "dataset",
+        "category": "消费零售",
+        "personalData": {"containsPersonalData": False},
+        "price": {"amount": "99.50", "currency": "CNY", "unit": "per-use"},
+        "licenceTemplateId": offered["templateId"],
+        "licenceTemplateVersion": 2,
+    }
+    listing = exchange.client.market.list_product(report, content)
+    listing_id = listing["listingId"]
+    assert listing["status"] == "listed" and listing["pledge"]["pledgeeConsented"] == bank.address.lower()
+    assert anonymous.market.listing(listing_id)["licenceTemplate"]["termsHash"] == revised["termsHash"]
+    assert anonymous.market.listing_report(listing_id) == report
+    found = anonymous.market.search("免税", product_form="dataset", price_max="100")
+    assert listing_id in [item["listingId"] for item in found["items"]]
+    assert anonymous.market.search_assets(RUN[:8])["total"] == 0  # names carry no run id; the call works
+    assert listing_id in [item["listingId"] for item in anonymous.market.iterate(RUN[:12], page_size=1)]
+    expect(ConflictError, "listing-report-not-passing", exchange.client.market.list_product, report, content)
+    demand = exchange.client.market.publish_demand(
+        "离岛免税销售数据",
+        description="monthly sales by category",
+        purpose="demand forecasting",
+        deadline="2999-01-01T00:00:00+00:00",
+        budget={"amount": "5000.00", "currency": "CNY"},
+    )
+    assert demand["demandId"] in [d["demandId"] for d in anonymous.market.demands()["items"]]
+    offered_listing = holder.client.market.respond(demand["demandId"], listing_id, note="from 2021")
+    closed = exchange.client.market.close_demand(demand["demandId"], offered_listing["responseId"])
+    assert closed["status"] == "closed" and anonymous.market.demand(demand["demandId"]) == closed
+    assert exchange.client.market.delist(listing_id, "the holder withdrew it")["status"] == "delisted"
     released = bank.client.assets.release_pledge(asset_id, signer=bank.key)
     assert released["status"] == "released"
     expect(ConflictError, "asset-not-pledged", bank.client.assets.enforce_pledge, asset_id, signer=bank.key)
@@ -380,7 +442,9 @@ def _scenario(world: World, data: Path) -> None:
     assert enforced["asset"]["holderAddress"] == bank.address
     cancelled = bank.client.assets.cancel(folder_id, signer=bank.key)
     assert cancelled["state"] == "cancelled"
-    expect(ConflictError, "invalid-asset-status", registrar.client.assets.renew, folder_id)
+    expect(
+        ConflictError, "invalid-asset-status", registrar.client.assets.renew, folder_id, signer=registrar.key
+    )
 
     # -- bulk registration and anchoring ------------------------------------------------------------
     batch = [facts(f"Daily export {day}", contentHash=digest(f"export {day}")) for day in (1, 2)]
@@ -456,6 +520,22 @@ def _scenario(world: World, data: Path) -> None:
     assert auditor.client.log.entry(0)["treeSize"] == latest["treeSize"]
     proof = anonymous.log.consistency(first["treeSize"], latest["treeSize"])
     assert (proof["fromSize"], proof["toSize"]) == (first["treeSize"], latest["treeSize"])
+
+    # -- a registration institution's role revoked: its key's acts are refused ---------------------
+    revoked_role = admin.participants.revoke_registrar(other_registrar.id)
+    assert (revoked_role["address"], revoked_role["active"]) == (other_registrar.address, False)
+    pending = holder.client.assets.register(
+        digest("after the revocation"), facts("Late 2"), signer=holder.key
+    )
+    expect(
+        PermissionDeniedError,
+        "not-authorised",
+        other_registrar.client.procedure.review,
+        pending["assetId"],
+        "formal",
+        reason="complete",
+        signer=other_registrar.key,
+    )
 
     # -- typed errors -------------------------------------------------------------------------------
     invalid = expect(ValidationError, "validation-failed", admin.procedure.set_notice_period, -1)

@@ -19,11 +19,14 @@ from dataledger.composition.settings import Settings
 from scripts import generate_sync_client
 
 RESOURCES = Path(__file__).resolve().parents[2] / "client" / "_async" / "resources.py"
+# Resources in modules of their own (the market) are read the same way.
+SOURCES = (RESOURCES, RESOURCES.with_name("market.py"))
 # The generic helpers: their calls carry the operation their callers name.
 HELPERS = {"_act", "_pages"}
 # What ``_act`` adds to the body it is given when it submits the signed act.
 SIGNED = frozenset({"nonce", "deadline", "signature"})
-CARRIED = frozenset({"salt"})
+# What ``_act`` carries from the preparation into the submission (a salt; a certificate's number and time).
+CARRIED = frozenset({"salt", "certificateNumber", "issuedAt"})
 
 
 def _openapi() -> dict[str, Any]:
@@ -237,9 +240,9 @@ def _calls_of(cls: str, function: ast.AsyncFunctionDef | ast.FunctionDef) -> lis
 
 
 def sdk_calls() -> list[SdkCall]:
-    tree = ast.parse(RESOURCES.read_text(encoding="utf-8"))
     calls = []
-    for cls in tree.body:
+    classes = [c for source in SOURCES for c in ast.parse(source.read_text(encoding="utf-8")).body]
+    for cls in classes:
         if isinstance(cls, ast.ClassDef):
             for item in cls.body:
                 if isinstance(item, ast.AsyncFunctionDef | ast.FunctionDef):

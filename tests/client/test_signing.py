@@ -268,9 +268,9 @@ def certified(in_process: InProcess) -> tuple[Party, Party, str]:
     asset_id = holder.client.assets.register(digest("certified"), facts("Certified"), signer=holder.key)[
         "assetId"
     ]
-    registrar.client.procedure.review(asset_id, "formal", reason="complete")
-    registrar.client.procedure.review(asset_id, "substantive", reason="lawful")
-    registrar.client.assets.issue_certificate(asset_id)
+    registrar.client.procedure.review(asset_id, "formal", reason="complete", signer=registrar.key)
+    registrar.client.procedure.review(asset_id, "substantive", reason="lawful", signer=registrar.key)
+    registrar.client.assets.issue_certificate(asset_id, signer=registrar.key)
     return holder, other, asset_id
 
 
@@ -388,3 +388,71 @@ def test_bulk_registration_of_a_product_operation_right(in_process: InProcess) -
 
 def test_the_domain_names_are_the_contracts() -> None:
     assert transfer()["domain"]["name"] == REGISTRY_DOMAIN_NAME
+
+
+# -- a registrar's acts: the institution's key signs only the act its caller asked for ----------------
+
+
+@pytest.mark.parametrize(
+    ("case", "operation_id", "tamper"),
+    [
+        ("review: in another registrar's name", "prepareReview", set_message("registrar", MALLORY)),
+        ("review: failed instead of passed", "prepareReview", set_message("passed", False)),
+        ("review: another asset", "prepareReview", set_message("assetId", ASSET)),
+        ("rejection: another reason", "prepareRejection", set_message("reasonHash", ASSET)),
+        ("revocation: another asset", "prepareRevocation", set_message("assetId", ASSET)),
+        ("certificate: another hash", "prepareCertificate", set_message("certificateHash", ASSET)),
+        (
+            "certificate: the credential rewritten under the signed hash",
+            "prepareCertificate",
+            lambda p: p["certificate"]["credentialSubject"]["holder"].update(name="Mallory Ltd"),
+        ),
+        (
+            "certificate: the credential of another asset",
+            "prepareCertificate",
+            lambda p: p["certificate"]["credentialSubject"]["asset"].update(assetId=ASSET),
+        ),
+        (
+            "certificate: a revocation presented as a certificate",
+            "prepareCertificate",
+            lambda p: p["typedData"].update(primaryType="Revocation"),
+        ),
+    ],
+)
+def test_every_field_of_a_registrars_act_is_checked_before_its_key_signs(
+    in_process: InProcess, case: str, operation_id: str, tamper: Tamper
+) -> None:
+    holder, registrar = party(in_process), party(in_process, "registrar")
+    admin, _ = in_process.client(ADMIN_KEY)
+    admin.procedure.set_notice_period(0)
+    asset_id = holder.client.assets.register(digest(case), facts(case), signer=holder.key)["assetId"]
+    if operation_id == "prepareCertificate":
+        for stage in ("formal", "substantive"):
+            registrar.client.procedure.review(asset_id, stage, reason="ok", signer=registrar.key)
+    api_key = registrar.client._http.headers["Authorization"].removeprefix("Bearer ")
+    client, relay = in_process.client(api_key, Relay(in_process.app, {operation_id: tamper}))
+    signer = Counting(registrar.key)
+    acts: dict[str, Callable[[], Any]] = {
+        "prepareReview": lambda: client.procedure.review(asset_id, "formal", reason="ok", signer=signer),
+        "prepareRejection": lambda: client.procedure.reject(asset_id, "incomplete", signer=signer),
+        "prepareRevocation": lambda: client.assets.revoke(asset_id, "unlawful", signer=signer),
+        "prepareCertificate": lambda: client.assets.issue_certificate(asset_id, signer=signer),
+    }
+    with pytest.raises(UnexpectedMessage):
+        acts[operation_id]()
+    assert signer.signed == []
+    assert relay.sent[-1] == operation_id  # nothing submitted after the tampered preparation
+
+
+def test_a_registrars_act_signed_by_another_key_is_refused_by_the_server(in_process: InProcess) -> None:
+    from dataledger.client import ValidationError
+
+    holder, registrar = party(in_process), party(in_process, "registrar")
+    asset_id = holder.client.assets.register(digest("forged review"), facts("forged"), signer=holder.key)[
+        "assetId"
+    ]
+    impostor = ExternalSigner(registrar.key.address, LocalKeySigner.generate().sign_typed_data)
+    with pytest.raises(ValidationError) as refused:
+        registrar.client.procedure.review(asset_id, "formal", reason="ok", signer=impostor)
+    assert refused.value.code == "invalid-signature"
+    assert holder.client.assets.get(asset_id)["state"] == "registered"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,3 +268,76 @@ def reverts_with(contract: Contract, name: str, *args: Any) -> Iterator[None]:
 def _normalise(value: Any) -> Any:
     # eth_abi decodes addresses as lower-case hex; compare them case-insensitively.
     return value.lower() if isinstance(value, str) and value.startswith("0x") else value
+
+
+# -- a registrar's signed acts --------------------------------------------------------------------------
+
+# Each registrar act's EIP-712 struct, built here independently of the application's code: the
+# contract function, its primary type and the fields its arguments fill (before the nonce and deadline).
+REGISTRAR_ACTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "recordReview": (
+        "Review",
+        [("assetId", "bytes32"), ("stage", "uint8"), ("passed", "bool"), ("reasonHash", "bytes32")],
+    ),
+    "rejectApplication": ("Rejection", [("assetId", "bytes32"), ("reasonHash", "bytes32")]),
+    "resolveObjection": (
+        "ObjectionResolution",
+        [("objectionId", "uint256"), ("upheld", "bool"), ("resolutionHash", "bytes32")],
+    ),
+    "recordCertificate": (
+        "Certificate",
+        [("assetId", "bytes32"), ("certificateHash", "bytes32"), ("validUntil", "uint64")],
+    ),
+    "renewCertificate": (
+        "Renewal",
+        [("assetId", "bytes32"), ("certificateHash", "bytes32"), ("validUntil", "uint64")],
+    ),
+    "revoke": ("Revocation", [("assetId", "bytes32"), ("reasonHash", "bytes32")]),
+}
+
+
+def registrar_typed_data(
+    registry: Contract, function: str, registrar: str, args: tuple[Any, ...], nonce: int, deadline: int
+) -> dict[str, Any]:
+    """The EIP-712 message a registrar signs to authorise ``function(*args)`` on ``registry``."""
+    primary, fields = REGISTRAR_ACTS[function]
+    members = [("registrar", "address"), *fields, ("nonce", "uint256"), ("deadline", "uint256")]
+    values = [registrar, *args, nonce, deadline]
+    return {
+        "types": {
+            "EIP712Domain": EIP712_DOMAIN_TYPE,
+            primary: [{"name": name, "type": kind} for name, kind in members],
+        },
+        "primaryType": primary,
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": registry.w3.eth.chain_id,
+            "verifyingContract": registry.address,
+        },
+        "message": {name: value for (name, _), value in zip(members, values, strict=True)},
+    }
+
+
+def by_registrar(
+    registrar: Signer,
+    registry: Contract,
+    function: str,
+    *args: Any,
+    signer: Signer | None = None,
+    nonce: int | None = None,
+    deadline: int | None = None,
+    typed: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Any:
+    """``registry.functions.<function>(*args, authorisation)``: the act of ``registrar``, signed by
+    ``signer`` (the registrar by default; another key to forge it), with its current nonce and a far
+    deadline unless given; ``typed`` may alter the message before it is signed (another act's type)."""
+    nonce = registry.functions.nonces(registrar.address).call() if nonce is None else nonce
+    if deadline is None:
+        deadline = registry.w3.eth.get_block("pending").timestamp + DEADLINE_HORIZON
+    message = registrar_typed_data(registry, function, registrar.address, args, nonce, deadline)
+    if typed is not None:
+        message = typed(message)
+    signature = bytes(sign_typed((signer or registrar).private_key, message).signature)
+    authorisation = (registrar.address, nonce, deadline, signature)
+    return getattr(registry.functions, function)(*args, authorisation)

@@ -16,6 +16,7 @@ from tests.contracts.conftest import (
     LAWFUL_SOURCE,
     REGISTRAR_ROLE,
     RESOURCE_HOLDING,
+    by_registrar,
     deploy_registry,
     h,
     reverts_with,
@@ -306,7 +307,11 @@ def test_eip712_domain_is_published_per_erc5267(w3, registry):
 def test_registrar_revokes_an_asset_and_asset_revoked_is_emitted(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
 
-    receipt = transact(w3, registry.functions.revoke(asset_id, h("court order")), actors.registrar.address)
+    receipt = transact(
+        w3,
+        by_registrar(actors.registrar, registry, "revoke", asset_id, h("court order")),
+        actors.relayer.address,
+    )
 
     (event,) = registry.events.AssetRevoked().process_receipt(receipt)
     assert event.args == {
@@ -323,32 +328,44 @@ def test_revoke_by_non_registrar_is_refused(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "AccessControlUnauthorizedAccount", actors.stranger.address, REGISTRAR_ROLE):
-        registry.functions.revoke(asset_id, h("reason")).transact({"from": actors.stranger.address})
+        by_registrar(actors.stranger, registry, "revoke", asset_id, h("reason")).transact(
+            {"from": actors.stranger.address}
+        )
 
 
 def test_admin_without_registrar_role_cannot_revoke(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "AccessControlUnauthorizedAccount", actors.admin.address, REGISTRAR_ROLE):
-        registry.functions.revoke(asset_id, h("reason")).transact({"from": actors.admin.address})
+        by_registrar(actors.admin, registry, "revoke", asset_id, h("reason")).transact(
+            {"from": actors.admin.address}
+        )
 
 
 def test_revoke_twice_is_refused(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
-    transact(w3, registry.functions.revoke(asset_id, h("reason")), actors.registrar.address)
+    transact(
+        w3, by_registrar(actors.registrar, registry, "revoke", asset_id, h("reason")), actors.relayer.address
+    )
 
     with reverts_with(registry, "DataRightsAssetIsRevoked", asset_id):
-        registry.functions.revoke(asset_id, h("reason")).transact({"from": actors.registrar.address})
+        by_registrar(actors.registrar, registry, "revoke", asset_id, h("reason")).transact(
+            {"from": actors.relayer.address}
+        )
 
 
 def test_revoke_of_unknown_asset_is_refused(registry, actors):
     with reverts_with(registry, "DataRightsAssetNotFound", h("unknown")):
-        registry.functions.revoke(h("unknown"), h("reason")).transact({"from": actors.registrar.address})
+        by_registrar(actors.registrar, registry, "revoke", h("unknown"), h("reason")).transact(
+            {"from": actors.relayer.address}
+        )
 
 
 def test_revoked_asset_cannot_be_registered_again(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
-    transact(w3, registry.functions.revoke(asset_id, h("reason")), actors.registrar.address)
+    transact(
+        w3, by_registrar(actors.registrar, registry, "revoke", asset_id, h("reason")), actors.relayer.address
+    )
     again = authorise(actors.holder, h("content"), h("metadata"))
 
     with reverts_with(registry, "DataRightsAssetAlreadyRegistered", asset_id):
@@ -365,8 +382,8 @@ def noticed_asset(w3, registry, actors, authorise, content="content"):
     for stage in (FORMAL, SUBSTANTIVE):
         transact(
             w3,
-            registry.functions.recordReview(asset_id, stage, True, h("reviewed")),
-            actors.registrar.address,
+            by_registrar(actors.registrar, registry, "recordReview", asset_id, stage, True, h("reviewed")),
+            actors.relayer.address,
         )
     return asset_id
 
@@ -375,7 +392,9 @@ def test_registrar_records_a_certificate_and_certificate_recorded_is_emitted(w3,
     asset_id = noticed_asset(w3, registry, actors, authorise)
 
     receipt = transact(
-        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
+        w3,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0),
+        actors.registrar.address,
     )
 
     (event,) = registry.events.CertificateRecorded().process_receipt(receipt)
@@ -392,14 +411,14 @@ def test_a_later_certificate_supersedes_the_current_one(w3, registry, actors, au
     asset_id = noticed_asset(w3, registry, actors, authorise)
     transact(
         w3,
-        registry.functions.recordCertificate(asset_id, h("first certificate"), 0),
-        actors.registrar.address,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("first certificate"), 0),
+        actors.relayer.address,
     )
 
     receipt = transact(
         w3,
-        registry.functions.recordCertificate(asset_id, h("second certificate"), 0),
-        actors.registrar.address,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("second certificate"), 0),
+        actors.relayer.address,
     )
 
     (event,) = registry.events.CertificateSuperseded().process_receipt(receipt, errors=DISCARD)
@@ -407,6 +426,7 @@ def test_a_later_certificate_supersedes_the_current_one(w3, registry, actors, au
         "assetId": asset_id,
         "certificateHash": h("first certificate"),
         "supersededBy": h("second certificate"),
+        "registrar": actors.registrar.address,
     }
     assert registry.functions.certificateAsset(h("first certificate")).call() == asset_id
     assert registry.functions.certificateAsset(h("second certificate")).call() == asset_id
@@ -418,12 +438,14 @@ def test_recording_a_certificate_twice_is_refused(w3, registry, actors, authoris
     asset_id = noticed_asset(w3, registry, actors, authorise)
     other_id = noticed_asset(w3, registry, actors, authorise, content="other content")
     transact(
-        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
+        w3,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0),
+        actors.registrar.address,
     )
 
     with reverts_with(registry, "DataRightsCertificateAlreadyRecorded", h("certificate")):
-        registry.functions.recordCertificate(other_id, h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", other_id, h("certificate"), 0).transact(
+            {"from": actors.relayer.address}
         )
 
 
@@ -431,34 +453,36 @@ def test_zero_certificate_hash_is_refused(w3, registry, actors, authorise):
     asset_id = noticed_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "DataRightsZeroHash"):
-        registry.functions.recordCertificate(asset_id, ZERO_HASH, 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, ZERO_HASH, 0).transact(
+            {"from": actors.relayer.address}
         )
 
 
 def test_certificate_for_unknown_asset_is_refused(registry, actors):
     with reverts_with(registry, "DataRightsAssetNotFound", h("unknown")):
-        registry.functions.recordCertificate(h("unknown"), h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
-        )
+        by_registrar(
+            actors.registrar, registry, "recordCertificate", h("unknown"), h("certificate"), 0
+        ).transact({"from": actors.relayer.address})
 
 
 def test_certificate_before_the_review_is_refused(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "DataRightsInvalidStatus", asset_id, STATUS_REGISTERED):
-        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0).transact(
+            {"from": actors.relayer.address}
         )
 
 
 def test_certificate_for_revoked_asset_is_refused(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
-    transact(w3, registry.functions.revoke(asset_id, h("reason")), actors.registrar.address)
+    transact(
+        w3, by_registrar(actors.registrar, registry, "revoke", asset_id, h("reason")), actors.relayer.address
+    )
 
     with reverts_with(registry, "DataRightsAssetIsRevoked", asset_id):
-        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0).transact(
+            {"from": actors.relayer.address}
         )
 
 
@@ -466,7 +490,7 @@ def test_certificate_by_non_registrar_is_refused(w3, registry, actors, authorise
     asset_id = noticed_asset(w3, registry, actors, authorise)
 
     with reverts_with(registry, "AccessControlUnauthorizedAccount", actors.holder.address, REGISTRAR_ROLE):
-        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
+        by_registrar(actors.holder, registry, "recordCertificate", asset_id, h("certificate"), 0).transact(
             {"from": actors.holder.address}
         )
 
@@ -505,13 +529,15 @@ def test_admin_can_grant_the_registrar_role(w3, registry, actors, authorise):
     asset_id = registered_asset(w3, registry, actors, authorise)
     transact(w3, registry.functions.grantRole(REGISTRAR_ROLE, actors.stranger.address), actors.admin.address)
 
-    transact(w3, registry.functions.revoke(asset_id, h("reason")), actors.stranger.address)
+    transact(
+        w3, by_registrar(actors.stranger, registry, "revoke", asset_id, h("reason")), actors.relayer.address
+    )
 
     assert registry.functions.assetOf(asset_id).call()[2] == STATUS_REVOKED
 
 
-def test_version_is_2_1_0(registry):
-    assert registry.functions.version().call() == "2.1.0"
+def test_version_is_3_0_0(registry):
+    assert registry.functions.version().call() == "3.0.0"
 
 
 def test_supports_the_registry_access_control_and_erc165_interfaces(registry):
@@ -519,19 +545,19 @@ def test_supports_the_registry_access_control_and_erc165_interfaces(registry):
         "register(address,bytes32,bytes32,uint8,bytes32,uint256,uint256,bytes)",
         "materialise((address,bytes32,bytes32,uint8,bytes32,uint256,uint256),bytes,bytes32,bytes32[])",
         "setAnchorRegistry(address)",
-        "recordReview(bytes32,uint8,bool,bytes32)",
-        "rejectApplication(bytes32,bytes32)",
+        "recordReview(bytes32,uint8,bool,bytes32,(address,uint256,uint256,bytes))",
+        "rejectApplication(bytes32,bytes32,(address,uint256,uint256,bytes))",
         "fileObjection(address,bytes32,bytes32,bytes32,uint256,uint256,bytes)",
-        "resolveObjection(uint256,bool,bytes32)",
-        "recordCertificate(bytes32,bytes32,uint64)",
-        "renewCertificate(bytes32,bytes32,uint64)",
+        "resolveObjection(uint256,bool,bytes32,(address,uint256,uint256,bytes))",
+        "recordCertificate(bytes32,bytes32,uint64,(address,uint256,uint256,bytes))",
+        "renewCertificate(bytes32,bytes32,uint64,(address,uint256,uint256,bytes))",
         "changeAsset(bytes32,bytes32,bytes32,uint256,uint256,bytes)",
         "transfer(bytes32,address,uint256,uint256,bytes)",
         "pledge(bytes32,address,bytes32,uint256,uint256,bytes)",
         "releasePledge(bytes32,uint256,uint256,bytes)",
         "enforcePledge(bytes32,uint256,uint256,bytes)",
         "cancel(bytes32,uint256,uint256,bytes)",
-        "revoke(bytes32,bytes32)",
+        "revoke(bytes32,bytes32,(address,uint256,uint256,bytes))",
         "setNoticePeriod(uint64)",
         "assetIdFor(address,bytes32,bytes32)",
         "registrationDigest(address,bytes32,bytes32,uint8,bytes32,uint256,uint256)",

@@ -9,7 +9,7 @@ from web3.logs import DISCARD
 
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.registry.holder_signatures import Eip712Domain, act_authorisation, licence_domain, sign_act
-from tests.contracts.conftest import h, reverts_with, set_next_timestamp, transact
+from tests.contracts.conftest import by_registrar, h, reverts_with, set_next_timestamp, transact
 
 ZERO = b"\x00" * 32
 FORMAL, SUBSTANTIVE = 0, 1
@@ -53,7 +53,9 @@ def in_notice(w3, registry, actors, authorise, notice=NOTICE_S, content="content
     asset_id = registry.functions.assetIdFor(actors.holder.address, h(content), h("metadata")).call()
     for stage in (FORMAL, SUBSTANTIVE):
         transact(
-            w3, registry.functions.recordReview(asset_id, stage, True, h("ok")), actors.registrar.address
+            w3,
+            by_registrar(actors.registrar, registry, "recordReview", asset_id, stage, True, h("ok")),
+            actors.registrar.address,
         )
     return asset_id
 
@@ -62,8 +64,10 @@ def certified(w3, registry, actors, authorise, content="content"):  # type: igno
     asset_id = in_notice(w3, registry, actors, authorise, notice=0, content=content)
     transact(
         w3,
-        registry.functions.recordCertificate(asset_id, h(f"certificate {content}"), 0),
-        actors.registrar.address,
+        by_registrar(
+            actors.registrar, registry, "recordCertificate", asset_id, h(f"certificate {content}"), 0
+        ),
+        actors.relayer.address,
     )
     return asset_id
 
@@ -95,8 +99,8 @@ def test_the_notice_starts_with_the_substantive_review_and_ends_after_the_period
     assert registry.functions.assetOf(asset_id).call()[2] == IN_NOTICE
     assert procedure[4] == started + NOTICE_S
     with reverts_with(registry, "DataRightsNoticePeriodNotEnded", asset_id, started + NOTICE_S):
-        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0).transact(
+            {"from": actors.relayer.address}
         )
 
 
@@ -121,16 +125,20 @@ def test_certificate_with_an_open_objection_is_refused_until_it_is_resolved(
     )  # any later block is after the end
 
     with reverts_with(registry, "DataRightsObjectionsOpen", asset_id, 1):
-        registry.functions.recordCertificate(asset_id, h("certificate"), 0).transact(
-            {"from": actors.registrar.address}
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0).transact(
+            {"from": actors.relayer.address}
         )
     transact(
         w3,
-        registry.functions.resolveObjection(filed.args.objectionId, False, h("dismissed")),
-        actors.registrar.address,
+        by_registrar(
+            actors.registrar, registry, "resolveObjection", filed.args.objectionId, False, h("dismissed")
+        ),
+        actors.relayer.address,
     )
     transact(
-        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
+        w3,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0),
+        actors.registrar.address,
     )
     assert registry.functions.assetOf(asset_id).call()[2] == CERTIFIED
 
@@ -331,7 +339,11 @@ def test_a_licence_is_refused_after_expiry(chain, w3, registry, licences, actors
 def test_a_licence_on_a_revoked_asset_is_refused(w3, registry, licences, actors, authorise):
     asset_id = certified(w3, registry, actors, authorise)
     licence_id = grant(w3, licences, actors, asset_id, max_uses=5)
-    transact(w3, registry.functions.revoke(asset_id, h("unlawful")), actors.registrar.address)
+    transact(
+        w3,
+        by_registrar(actors.registrar, registry, "revoke", asset_id, h("unlawful")),
+        actors.relayer.address,
+    )
     with reverts_with(licences, "LicenceAssetNotCertified", asset_id, 2):
         use(w3, licences, actors, licence_id)
 

@@ -27,6 +27,7 @@ from tests.contracts.conftest import (
     DEFAULT_ADMIN_ROLE,
     REGISTRATION_TYPE,
     Signer,
+    by_registrar,
     h,
     reverts_with,
     sign_typed,
@@ -348,10 +349,14 @@ def _certify(w3, registry, actors, asset_id):  # type: ignore[no-untyped-def]
     transact(w3, registry.functions.setNoticePeriod(0), actors.admin.address)
     for stage in (FORMAL, SUBSTANTIVE):
         transact(
-            w3, registry.functions.recordReview(asset_id, stage, True, h("ok")), actors.registrar.address
+            w3,
+            by_registrar(actors.registrar, registry, "recordReview", asset_id, stage, True, h("ok")),
+            actors.registrar.address,
         )
     transact(
-        w3, registry.functions.recordCertificate(asset_id, h("certificate"), 0), actors.registrar.address
+        w3,
+        by_registrar(actors.registrar, registry, "recordCertificate", asset_id, h("certificate"), 0),
+        actors.registrar.address,
     )
 
 

@@ -2,9 +2,10 @@
 
 Direct and batched registrations (one batched registration materialised), an asset in public notice
 with an objection filed and dismissed, a certified asset changed to a second version and transferred
-(each act reissuing its certificate), a pledge released, a licence used once, a consent granted and
-consumed, captured EPCIS events, every batch anchored, the event index synced, and a checkpoint of
-the log. The audit of this ledger must be clean; each edit of it must be named.
+(a registrar reissuing its certificate after each act, signed by its own key), a pledge released, a
+licence used once, a consent granted and consumed, captured EPCIS events, every batch anchored, the
+event index synced, and a checkpoint of the log. The audit of this ledger must be clean; each edit of
+it must be named.
 """
 
 from __future__ import annotations
@@ -67,10 +68,11 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
     in_notice = api.in_notice(holder, registrar, notice_s=3600)["assetId"]
     objection = _ok(api.objection(objector, in_notice, "the records include our franchise stores"))
     _ok(
-        api.client.post(
+        api.registrar_act(
+            registrar,
+            f"/v1/objections/{objection['objectionId']}/resolution-requests",
             f"/v1/objections/{objection['objectionId']}/resolution",
-            json={"upheld": False, "resolution": "franchise stores are the holder's own"},
-            headers=registrar.headers,
+            {"upheld": False, "resolution": "franchise stores are the holder's own"},
         )
     )
 
@@ -88,6 +90,7 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
             {"facts": new_facts},
         )
     )
+    _ok(api.issue_certificate(registrar, certified))  # a registrar reissues it, signed by its own key
     assert buyer.account is not None and bank.account is not None
     transfer = {"to": buyer.account.address}
     _ok(
@@ -95,6 +98,7 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
             holder, f"/v1/assets/{certified}/transfer-requests", f"/v1/assets/{certified}/transfers", transfer
         )
     )
+    _ok(api.issue_certificate(registrar, certified))
     pledge = {"pledgee": bank.account.address, "terms": "RMB 5m facility, 12 months, Bank of Hainan"}
     _ok(api.act(buyer, f"/v1/assets/{certified}/pledge-requests", f"/v1/assets/{certified}/pledges", pledge))
     _ok(

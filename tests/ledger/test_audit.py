@@ -32,9 +32,7 @@ def records(api: ApiDriver) -> Records:
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     certified, revoked, plain = api.register(holder), api.register(holder), api.register(holder)
     certificate = api.certify(registrar, certified["assetId"])
-    response = api.client.post(
-        f"/v1/assets/{revoked['assetId']}/revocation", json={"reason": "unlawful"}, headers=registrar.headers
-    )
+    response = api.revoke(registrar, revoked["assetId"], "unlawful")
     assert response.status_code == 200, response.text
     return Records(certified, certificate["credentialSubject"]["certificateNumber"], revoked, plain)
 

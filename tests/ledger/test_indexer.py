@@ -99,9 +99,7 @@ def test_registrations_certificates_and_revocations_are_indexed(api: ApiDriver, 
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     first, second = api.register(holder), api.register(holder)
     certificate = api.certify(registrar, first["assetId"])
-    revoked = api.client.post(
-        f"/v1/assets/{second['assetId']}/revocation", json={"reason": "unlawful"}, headers=registrar.headers
-    )
+    revoked = api.revoke(registrar, second["assetId"], "unlawful")
     assert revoked.status_code == 200, revoked.text
     indexer = indexer_for(services)
 

@@ -13,19 +13,43 @@ from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClien
 from dataledger.ledger.chain.transactions import TransactionSender
 from dataledger.registry import errors
 from dataledger.registry.assets import AssetFacts, asset_id_for, metadata_commitment, new_salt
-from dataledger.registry.chain_records import ReviewStage
+from dataledger.registry.chain_records import ZERO_ADDRESS, ReviewStage
 from dataledger.registry.chain_types import OnChainAssetStatus
-from dataledger.registry.holder_signatures import RegistrationAuthorisation, sign_registration
+from dataledger.registry.holder_signatures import (
+    RegistrationAuthorisation,
+    act_authorisation,
+    sign_act,
+    sign_registration,
+)
 from tests.factories import content_hash
 
 FAR_FUTURE = 2**40
 
 
+# A registration institution's own key: it signs the registrar's acts, the operator relays them.
+REGISTRAR = Account.from_key(b"\x11" * 32)
+
+
 @pytest.fixture
 def registry(w3: Web3) -> DataRightsRegistryClient:
     sender = TransactionSender(w3, Account.from_key(DEV_OPERATOR_KEY), decoder_for_all_contracts())
-    client, _ = DataRightsRegistryClient.deploy(w3, sender, admin=sender.address, registrar=sender.address)
+    client, _ = DataRightsRegistryClient.deploy(w3, sender, admin=sender.address, registrar=ZERO_ADDRESS)
+    client.grant_registrar(REGISTRAR.address)
     return client
+
+
+def registrar_act(registry: DataRightsRegistryClient, primary_type: str, signer=REGISTRAR, **fields):  # type: ignore[no-untyped-def]
+    """A registrar's act named for ``REGISTRAR``, signed by ``signer`` and relayed by the operator."""
+    registrar = fields.pop("registrar", REGISTRAR.address)
+    auth = act_authorisation(
+        primary_type,
+        registrar,
+        registrar=registrar,
+        nonce=registry.nonce_of(registrar),
+        deadline=FAR_FUTURE,
+        **fields,
+    )
+    return registry.submit_act(auth, sign_act(signer.key, auth, registry.domain))
 
 
 def signed_registration(
@@ -93,54 +117,56 @@ class TestRegistryClient:
         with pytest.raises(errors.ContentAlreadyRegistered):
             registry.register(*signed_registration(registry, second, content=content))
 
-    def test_certificate_record_and_revocation(self, registry: DataRightsRegistryClient) -> None:
+    def test_certificate_record_and_revocation_signed_by_the_registrar(
+        self, registry: DataRightsRegistryClient
+    ) -> None:
         event = registry.register(*signed_registration(registry, Account.create()))
-        cert_hash = content_hash("certificate")
+        asset_id, cert_hash = event.asset_id, content_hash("certificate")
+        certificate = {"assetId": asset_id, "certificateHash": cert_hash, "validUntil": 0}
         with pytest.raises(errors.InvalidAssetStatus):  # not reviewed, no public notice yet
-            registry.record_certificate(event.asset_id, cert_hash)
+            registrar_act(registry, "Certificate", **certificate)
         registry.set_notice_period(0)
-        registry.record_review(event.asset_id, ReviewStage.FORMAL, True, content_hash("formal review"))
-        registry.record_review(
-            event.asset_id, ReviewStage.SUBSTANTIVE, True, content_hash("substantive review")
-        )
-        (anchor,) = registry.record_certificate(event.asset_id, cert_hash)
-        assert anchor.event == "CertificateRecorded"
+        for stage, why in ((ReviewStage.FORMAL, "formal review"), (ReviewStage.SUBSTANTIVE, "substantive")):
+            review = {
+                "assetId": asset_id,
+                "stage": int(stage),
+                "passed": True,
+                "reasonHash": content_hash(why),
+            }
+            registrar_act(registry, "Review", **review)
+        (anchor,) = registrar_act(registry, "Certificate", **certificate)
+        assert (anchor.event, anchor.args["registrar"]) == ("CertificateRecorded", REGISTRAR.address)
         assert anchor.evidence.block_number > event.evidence.block_number
         assert registry.certificate_asset(cert_hash) == event.asset_id
         assert registry.asset(event.asset_id).status is OnChainAssetStatus.CERTIFIED  # type: ignore[union-attr]
         with pytest.raises(errors.CertificateAlreadyRecorded):
-            registry.record_certificate(event.asset_id, cert_hash)
-        registry.revoke(event.asset_id, content_hash("reason"))
+            registrar_act(registry, "Certificate", **certificate)
+        (revoked,) = registrar_act(
+            registry, "Revocation", assetId=asset_id, reasonHash=content_hash("reason")
+        )
+        assert revoked.args["registrar"] == REGISTRAR.address != registry.operator
         assert registry.asset(event.asset_id).status is OnChainAssetStatus.REVOKED  # type: ignore[union-attr]
         with pytest.raises(errors.AssetRevoked):
-            registry.revoke(event.asset_id, content_hash("reason"))
+            registrar_act(registry, "Revocation", assetId=asset_id, reasonHash=content_hash("reason"))
 
-    def test_registrar_acts_by_an_account_without_the_role_are_refused(
-        self, registry: DataRightsRegistryClient, w3: Web3
+    def test_registrar_acts_signed_by_a_key_without_the_role_are_refused(
+        self, registry: DataRightsRegistryClient
     ) -> None:
         event = registry.register(*signed_registration(registry, Account.create()))
         stranger = Account.create()
-        funder = TransactionSender(w3, Account.from_key(DEV_OPERATOR_KEY), decoder_for_all_contracts())
-        tx = {
-            "to": stranger.address,
-            "value": 10**18,
-            "gas": 21000,
-            "chainId": funder.chain_id,
-            "nonce": w3.eth.get_transaction_count(funder.address, "pending"),
-            "maxFeePerGas": 10**11,
-            "maxPriorityFeePerGas": 10**9,
-        }
-        w3.eth.wait_for_transaction_receipt(
-            w3.eth.send_raw_transaction(
-                Account.from_key(DEV_OPERATOR_KEY).sign_transaction(tx).raw_transaction
-            )
-        )
-        as_stranger = DataRightsRegistryClient.attach(
-            w3, TransactionSender(w3, stranger, decoder_for_all_contracts()), registry.registry_address
-        )
+        revocation = {"assetId": event.asset_id, "reasonHash": content_hash("reason")}
         with pytest.raises(errors.NotAuthorised) as caught:
-            as_stranger.revoke(event.asset_id, content_hash("reason"))
+            registrar_act(registry, "Revocation", signer=stranger, registrar=stranger.address, **revocation)
         assert caught.value.extra["contract_error"] == "AccessControlUnauthorizedAccount"
+        with pytest.raises(
+            errors.InvalidSignature
+        ) as forged:  # a stranger's signature in the registrar's name
+            registrar_act(registry, "Revocation", signer=stranger, **revocation)
+        assert forged.value.extra["contract_error"] == "DataRightsInvalidSignature"
+        registry.revoke_registrar(REGISTRAR.address)
+        assert not registry.is_registrar(REGISTRAR.address)
+        with pytest.raises(errors.NotAuthorised):  # the institution's role was revoked
+            registrar_act(registry, "Revocation", **revocation)
         assert registry.asset(event.asset_id).status is OnChainAssetStatus.REGISTERED  # type: ignore[union-attr]
 
     def test_unknown_asset_and_transaction_read_as_absent(self, registry: DataRightsRegistryClient) -> None:

@@ -36,15 +36,22 @@ def pledgee_act(api: LifecycleDriver, actor: Actor, asset_id: str, act: str, **k
     )
 
 
-def test_transfer_issues_a_new_certificate_and_supersedes_the_old_one(api: LifecycleDriver) -> None:
-    holder, buyer, registrar = api.participants("enterprise", "enterprise", "registrar")
+def test_after_a_transfer_a_second_registrar_issues_the_new_certificate_superseding_the_old_one(
+    api: LifecycleDriver,
+) -> None:
+    holder, buyer, registrar, other_registrar = api.participants(
+        "enterprise", "enterprise", "registrar", "registrar"
+    )
     asset, old_certificate = api.certified(holder, registrar)
     old_number = old_certificate["credentialSubject"]["certificateNumber"]
 
     response = transfer(api, holder, asset["assetId"], buyer)
 
     assert response.status_code == 201, response.text
-    new_certificate = response.json()["certificate"]
+    assert "certificate" not in response.json()
+    reissued = api.issue_certificate(other_registrar, asset["assetId"])
+    assert reissued.status_code == 201, reissued.text
+    new_certificate = reissued.json()
     new_number = new_certificate["credentialSubject"]["certificateNumber"]
     assert new_certificate["credentialSubject"]["holder"]["address"] == buyer.account.address  # type: ignore[union-attr]
     assert new_certificate["validUntil"] == old_certificate["validUntil"]  # the term carries over
@@ -67,6 +74,16 @@ def test_transfer_issues_a_new_certificate_and_supersedes_the_old_one(api: Lifec
         ]
     ]
     assert acts[-3:] == ["transferred", "certificate-recorded", "certificate-superseded"]
+    # Each certificate names, on chain and in the history, the registration institution that signed it.
+    history_items = api.client.get(
+        f"/v1/assets/{asset['assetId']}/history",
+        params={"act": "certificate-recorded"},
+        headers=buyer.headers,
+    ).json()["items"]
+    assert [(h["actor"], h["detail"]["registrar"]) for h in history_items] == [
+        (registrar.account.address, registrar.account.address),  # type: ignore[union-attr]
+        (other_registrar.account.address, other_registrar.account.address),  # type: ignore[union-attr]
+    ]
     # The response carries the evidence of the transaction the transfer made, not an earlier one.
     history = api.client.get(
         f"/v1/assets/{asset['assetId']}/history", params={"act": "transferred"}, headers=buyer.headers
@@ -166,9 +183,12 @@ def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(api
     body = enforced.json()
     assert body["pledge"]["status"] == "enforced"
     assert body["asset"]["holderAddress"] == bank.account.address  # type: ignore[union-attr]
-    assert body["certificate"]["credentialSubject"]["holder"]["address"] == bank.account.address  # type: ignore[union-attr]
+    reissued = api.issue_certificate(registrar, asset_id)
+    assert reissued.status_code == 201, reissued.text
+    new_certificate = reissued.json()
+    assert new_certificate["credentialSubject"]["holder"]["address"] == bank.account.address  # type: ignore[union-attr]
     assert api.verify(certificate)["status"] == "superseded"
-    assert api.verify(body["certificate"])["valid"] is True
+    assert api.verify(new_certificate)["valid"] is True
     acts = [
         h["act"]
         for h in api.client.get(f"/v1/assets/{asset_id}/history", headers=bank.headers).json()["items"]
@@ -232,17 +252,12 @@ def test_revocation_by_a_stranger_is_forbidden_and_by_the_registrar_fails_verifi
 ) -> None:
     holder, stranger, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, certificate = api.certified(holder, registrar)
-    path = f"/v1/assets/{asset['assetId']}/revocation"
+    path = f"/v1/assets/{asset['assetId']}/revocation-requests"
 
     assert_problem(
         api.client.post(path, json={"reason": "mine"}, headers=stranger.headers), 403, "not-authorised"
     )
-    assert (
-        api.client.post(
-            path, json={"reason": "objection upheld in court"}, headers=registrar.headers
-        ).status_code
-        == 200
-    )
+    assert api.revoke(registrar, asset["assetId"], "objection upheld in court").status_code == 200
 
     report = api.verify(certificate)
     assert (report["failedCheck"], report["status"]) == ("asset-not-revoked", "revoked")
@@ -263,7 +278,10 @@ def test_change_records_a_new_version_and_reissues_the_certificate(api: Lifecycl
     )
 
     assert changed.status_code == 201, changed.text
-    certificate = changed.json()["certificate"]
+    assert "certificate" not in changed.json()  # a registrar issues it, signed by its own key
+    reissued = api.issue_certificate(registrar, asset_id)
+    assert reissued.status_code == 201, reissued.text
+    certificate = reissued.json()
     assert certificate["credentialSubject"]["asset"]["contentHash"] == new_facts["contentHash"]
     assert api.verify(certificate)["valid"] is True
     assert api.verify(first)["status"] == "superseded"
@@ -295,10 +313,10 @@ def test_change_to_content_already_registered_is_refused(api: LifecycleDriver) -
 def test_renewal_before_expiry_extends_the_term_and_after_expiry_is_refused(api: LifecycleDriver) -> None:
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     asset, first = api.certified(holder, registrar)
-    path = f"/v1/assets/{asset['assetId']}/renewal"
+    path = f"/v1/assets/{asset['assetId']}/renewal-requests"
 
     assert_problem(api.client.post(path, headers=holder.headers), 403, "not-authorised")
-    renewed = api.client.post(path, headers=registrar.headers)
+    renewed = api.renew(registrar, asset["assetId"])
     assert renewed.status_code == 201, renewed.text
     second = renewed.json()
     assert second["validUntil"] > first["validUntil"]
@@ -312,4 +330,4 @@ def test_renewal_before_expiry_extends_the_term_and_after_expiry_is_refused(api:
     assert acts[-3:] == ["certificate-recorded", "certificate-superseded", "certificate-renewed"]
 
     api.clock.advance(2 * THREE_YEARS_S + 24 * 3600)
-    assert_problem(api.client.post(path, headers=registrar.headers), 409, "certificate-expired")
+    assert_problem(api.renew(registrar, asset["assetId"]), 409, "certificate-expired")

@@ -82,9 +82,7 @@ def test_revoked_licence_is_refused_and_only_the_holder_revokes(api: LifecycleDr
 
 def test_licence_on_a_revoked_asset_is_refused(api: LifecycleDriver) -> None:
     _, licensee, registrar, asset, licence = licensed(api, max_uses=5)
-    api.client.post(
-        f"/v1/assets/{asset['assetId']}/revocation", json={"reason": "unlawful"}, headers=registrar.headers
-    )
+    api.revoke(registrar, asset["assetId"], "unlawful")
     assert_problem(api.use(licensee, licence["licenceId"]), 409, "asset-not-certified")
 
 

@@ -27,11 +27,11 @@ def test_procedure_runs_review_notice_and_certificate_in_order(api: LifecycleDri
     assert procedure["procedure"]["noticeEndsAt"] == procedure["chainTime"] + NOTICE_S
     assert procedure["procedure"]["rightClaimed"] == "data-resource-holding"
 
-    early = api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
+    early = api.issue_certificate(registrar, asset_id)
     assert_problem(early, 409, "notice-period-not-ended")
 
     api.clock.advance(NOTICE_S + 60)
-    certificate = api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
+    certificate = api.issue_certificate(registrar, asset_id)
     assert certificate.status_code == 201, certificate.text
     assert api.verify(certificate.json())["valid"] is True
     history = api.client.get(f"/v1/assets/{asset_id}/history", headers=holder.headers).json()
@@ -58,19 +58,18 @@ def test_objection_blocks_the_certificate_until_the_registrar_dismisses_it(api: 
     assert objection["status"] == "open" and objection["objectorAddress"] == competitor.account.address  # type: ignore[union-attr]
 
     api.clock.advance(3600)
-    blocked = api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
+    blocked = api.issue_certificate(registrar, asset_id)
     body = assert_problem(blocked, 409, "objections-open")
     assert body["open"] == 1
 
-    resolved = api.client.post(
+    resolved = api.registrar_act(
+        registrar,
+        f"/v1/objections/{objection['objectionId']}/resolution-requests",
         f"/v1/objections/{objection['objectionId']}/resolution",
-        json={"upheld": False, "resolution": "franchise stores are the holder's own"},
-        headers=registrar.headers,
+        {"upheld": False, "resolution": "franchise stores are the holder's own"},
     )
     assert resolved.status_code == 200 and resolved.json()["status"] == "dismissed"
-    assert (
-        api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers).status_code == 201
-    )
+    assert api.issue_certificate(registrar, asset_id).status_code == 201
     acts = [
         h["act"]
         for h in api.client.get(f"/v1/assets/{asset_id}/history", headers=holder.headers).json()["items"]
@@ -83,16 +82,17 @@ def test_upheld_objection_rejects_the_application(api: LifecycleDriver) -> None:
     asset_id = api.in_notice(holder, registrar)["assetId"]
     objection = api.objection(objector, asset_id).json()
 
-    resolved = api.client.post(
+    resolved = api.registrar_act(
+        registrar,
+        f"/v1/objections/{objection['objectionId']}/resolution-requests",
         f"/v1/objections/{objection['objectionId']}/resolution",
-        json={"upheld": True, "resolution": "ownership dispute unresolved"},
-        headers=registrar.headers,
+        {"upheld": True, "resolution": "ownership dispute unresolved"},
     )
 
     assert resolved.json()["status"] == "upheld"
     assert api.client.get(f"/v1/assets/{asset_id}", headers=holder.headers).json()["state"] == "rejected"
     api.clock.advance(3600)
-    refused = api.client.post(f"/v1/assets/{asset_id}/certificates", headers=registrar.headers)
+    refused = api.issue_certificate(registrar, asset_id)
     assert_problem(refused, 409, "invalid-asset-status")
 
 
@@ -161,8 +161,11 @@ def test_registrar_rejects_an_application_under_notice(api: LifecycleDriver) -> 
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     asset_id = api.in_notice(holder, registrar)["assetId"]
 
-    response = api.client.post(
-        f"/v1/assets/{asset_id}/rejection", json={"reason": "core national data"}, headers=registrar.headers
+    response = api.registrar_act(
+        registrar,
+        f"/v1/assets/{asset_id}/rejection-requests",
+        f"/v1/assets/{asset_id}/rejection",
+        {"reason": "core national data"},
     )
 
     assert response.status_code == 200 and response.json()["state"] == "rejected"
@@ -172,10 +175,11 @@ def test_reviews_out_of_order_are_refused(api: LifecycleDriver) -> None:
     holder, registrar = api.participant("enterprise"), api.participant("registrar")
     asset_id = api.register(holder)["assetId"]
 
-    response = api.client.post(
+    response = api.registrar_act(
+        registrar,
+        f"/v1/assets/{asset_id}/review-requests",
         f"/v1/assets/{asset_id}/reviews",
-        json={"stage": "substantive", "reason": "x"},
-        headers=registrar.headers,
+        {"stage": "substantive", "reason": "x"},
     )
 
     assert_problem(response, 409, "invalid-asset-status")
@@ -187,12 +191,15 @@ def test_procedure_acts_by_others_than_the_registrar_are_forbidden(api: Lifecycl
     objection = api.objection(api.participant("enterprise"), asset_id).json()
 
     review = api.client.post(
-        f"/v1/assets/{asset_id}/reviews", json={"stage": "formal", "reason": "x"}, headers=holder.headers
-    )
-    resolve = api.client.post(
-        f"/v1/objections/{objection['objectionId']}/resolution",
-        json={"upheld": False, "resolution": "x"},
+        f"/v1/assets/{asset_id}/review-requests",
+        json={"stage": "formal", "reason": "x"},
         headers=holder.headers,
+    )
+    resolve = api.registrar_act(
+        holder,
+        f"/v1/objections/{objection['objectionId']}/resolution-requests",
+        f"/v1/objections/{objection['objectionId']}/resolution",
+        {"upheld": False, "resolution": "x"},
     )
     notice = api.client.put("/v1/registry/notice-period", json={"seconds": 0}, headers=registrar.headers)
 

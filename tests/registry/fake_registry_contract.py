@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
+from eth_utils import keccak
 from eth_utils.address import to_checksum_address
 
 from dataledger.registry.assets import RightClaimed, asset_id_for
@@ -33,6 +34,7 @@ from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     Eip712Domain,
     RegistrationAuthorisation,
+    act_authorisation,
 )
 from tests.registry.fake_chain import Acts, Authorisations, FakeChain, S, is_zero, reverted
 
@@ -41,6 +43,7 @@ OPERATOR_ADDRESS = to_checksum_address("0x" + hashlib.sha256(b"fake operator").h
 DEFAULT_NOTICE_PERIOD_S = 15 * 24 * 3600  # the contract's default (Shanghai's)
 MAX_NOTICE_PERIOD_S = 365 * 24 * 3600
 _ACTIVE = (S.REGISTERED, S.UNDER_REVIEW, S.IN_NOTICE, S.CERTIFIED)
+REGISTRAR_ROLE = "0x" + keccak(text="REGISTRAR_ROLE").hex()
 
 
 def _status_reverted(asset_id: str, status: OnChainAssetStatus) -> DataLedgerError:
@@ -83,7 +86,8 @@ class _Certificate:
 
 
 class FakeRegistryLedger:
-    """``DataRightsRegistry`` in memory (the ``RegistryLedger`` port); the operator holds every role."""
+    """``DataRightsRegistry`` in memory (the ``RegistryLedger`` and ``RegistrarRoles`` ports); the
+    operator is the administrator and relays, the registrars it granted the role sign their acts."""
 
     def __init__(self, chain: FakeChain, address: str = REGISTRY_ADDRESS, operator: str = OPERATOR_ADDRESS):
         self._chain = chain
@@ -98,6 +102,7 @@ class FakeRegistryLedger:
         self._objections: dict[int, OnChainObjection] = {}
         self._used_batch_nonces: set[tuple[str, int]] = set()
         self._notice_period = DEFAULT_NOTICE_PERIOD_S
+        self._registrars: set[str] = set()
 
     # -- identity and time --------------------------------------------------------------------------
 
@@ -128,6 +133,38 @@ class FakeRegistryLedger:
 
     def notice_period(self) -> int:
         return self._notice_period
+
+    # -- the registrar role (AccessControl, granted and revoked by the operator as admin) -------------
+
+    def is_registrar(self, address: str) -> bool:
+        return address.lower() in self._registrars
+
+    # Role changes take effect without mining a block (and answer no acts): the services record nothing
+    # of them, and a test's block times then do not depend on how many registrars its world has.
+    def grant_registrar(self, registrar: str) -> Acts:
+        self._registrars.add(registrar.lower())
+        return ()
+
+    def revoke_registrar(self, registrar: str) -> Acts:
+        self._registrars.discard(registrar.lower())
+        return ()
+
+    def _use_registrar(self, primary_type: str, signature: str, now: int, **fields: Any) -> str:
+        """``_useRegistrarAuthorisation``: deadline, signature, the signer's role, then its nonce (checked
+        here, consumed by the caller once every other check passed); the registrar's address."""
+        registrar = to_checksum_address(fields["registrar"])
+        typed = act_authorisation(primary_type, registrar, **fields).typed_data(self._domain)
+        deadline, nonce = int(fields["deadline"]), int(fields["nonce"])
+        if now > deadline:
+            raise reverted("DataRightsSignatureExpired", deadline=deadline, timestamp=now)
+        if not self._auth.signed_by(typed, registrar, signature):
+            raise reverted("DataRightsInvalidSignature", signer=registrar)
+        if not self.is_registrar(registrar):
+            raise reverted("AccessControlUnauthorizedAccount", account=registrar, neededRole=REGISTRAR_ROLE)
+        current = self._auth.nonce_of(registrar)
+        if nonce != current:
+            raise reverted("InvalidAccountNonce", account=registrar, currentNonce=current)
+        return registrar
 
     # -- registration -------------------------------------------------------------------------------
 
@@ -199,37 +236,47 @@ class FakeRegistryLedger:
 
     # -- the registrar's procedure ------------------------------------------------------------------
 
-    def record_review(self, asset_id: str, stage: ReviewStage, passed: bool, reason_hash: str) -> Acts:
+    def _record_review(self, m: Any, signature: str) -> Acts:
         now = self.next_block_timestamp()
+        asset_id, stage, passed, reason_hash = (
+            m["assetId"],
+            ReviewStage(m["stage"]),
+            m["passed"],
+            m["reasonHash"],
+        )
         self._require_hash(reason_hash)
+        registrar = self._use_registrar("Review", signature, now, **m)
         asset = self._asset(asset_id)
         expected = S.REGISTERED if stage is ReviewStage.FORMAL else S.UNDER_REVIEW
         if asset.status is not expected:
             raise _status_reverted(asset_id, asset.status)
+        self._auth.consume(registrar)
         reviewed = (
             "ApplicationReviewed",
-            self._by_registrar(asset_id, stage=int(stage), passed=passed, reasonHash=reason_hash),
+            self._by_registrar(asset_id, registrar, stage=int(stage), passed=passed, reasonHash=reason_hash),
         )
         if not passed:
             asset.status = S.REJECTED
-            return self._mine(reviewed, self._rejected(asset_id, reason_hash))
+            return self._mine(reviewed, self._rejected(asset_id, registrar, reason_hash))
         if stage is ReviewStage.FORMAL:
             asset.status = S.UNDER_REVIEW
             return self._mine(reviewed)
         asset.status = S.IN_NOTICE
         ends_at = now + self._notice_period
         self._procedures[asset_id].notice_ends_at = ends_at
-        return self._mine(
-            reviewed, ("PublicNoticeStarted", {"assetId": asset_id, "startedAt": now, "endsAt": ends_at})
-        )
+        started = {"assetId": asset_id, "startedAt": now, "endsAt": ends_at, "registrar": registrar}
+        return self._mine(reviewed, ("PublicNoticeStarted", started))
 
-    def reject(self, asset_id: str, reason_hash: str) -> Acts:
+    def _reject(self, m: Any, signature: str) -> Acts:
+        asset_id, reason_hash = m["assetId"], m["reasonHash"]
         self._require_hash(reason_hash)
+        registrar = self._use_registrar("Rejection", signature, self.next_block_timestamp(), **m)
         asset = self._asset(asset_id)
         if asset.status not in (S.REGISTERED, S.UNDER_REVIEW, S.IN_NOTICE):
             raise _status_reverted(asset_id, asset.status)
+        self._auth.consume(registrar)
         asset.status = S.REJECTED
-        return self._mine(self._rejected(asset_id, reason_hash))
+        return self._mine(self._rejected(asset_id, registrar, reason_hash))
 
     def file_objection(
         self,
@@ -282,8 +329,10 @@ class FakeRegistryLedger:
         }
         return self._mine(("ObjectionFiled", filed))
 
-    def resolve_objection(self, objection_id: int, upheld: bool, resolution_hash: str) -> Acts:
+    def _resolve_objection(self, m: Any, signature: str) -> Acts:
+        objection_id, upheld, resolution_hash = m["objectionId"], m["upheld"], m["resolutionHash"]
         self._require_hash(resolution_hash)
+        registrar = self._use_registrar("ObjectionResolution", signature, self.next_block_timestamp(), **m)
         objection = self._objections.get(objection_id)
         if objection is None:
             raise reverted("DataRightsObjectionNotFound", objectionId=objection_id)
@@ -293,16 +342,19 @@ class FakeRegistryLedger:
         asset = self._asset(asset_id)
         if asset.status is not S.IN_NOTICE:
             raise _status_reverted(asset_id, asset.status)
+        self._auth.consume(registrar)
         status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
         self._objections[objection_id] = replace(objection, status=status)
         self._procedures[asset_id].open_objections -= 1
         resolved = self._by_registrar(
-            asset_id, objectionId=objection_id, upheld=upheld, resolutionHash=resolution_hash
+            asset_id, registrar, objectionId=objection_id, upheld=upheld, resolutionHash=resolution_hash
         )
         if not upheld:
             return self._mine(("ObjectionResolved", resolved))
         asset.status = S.REJECTED
-        return self._mine(("ObjectionResolved", resolved), self._rejected(asset_id, resolution_hash))
+        return self._mine(
+            ("ObjectionResolved", resolved), self._rejected(asset_id, registrar, resolution_hash)
+        )
 
     def objection(self, objection_id: int) -> OnChainObjection | None:
         return self._objections.get(objection_id)
@@ -313,16 +365,22 @@ class FakeRegistryLedger:
         previous, self._notice_period = self._notice_period, seconds
         return self._mine(("NoticePeriodChanged", {"previous": previous, "current": seconds}))
 
-    def revoke(self, asset_id: str, reason_hash: str) -> Acts:
+    def _revoke(self, m: Any, signature: str) -> Acts:
+        asset_id, reason_hash = m["assetId"], m["reasonHash"]
         self._require_hash(reason_hash)
-        self._require_active(asset_id).status = S.REVOKED
-        return self._mine(("AssetRevoked", self._by_registrar(asset_id, reasonHash=reason_hash)))
+        registrar = self._use_registrar("Revocation", signature, self.next_block_timestamp(), **m)
+        asset = self._require_active(asset_id)
+        self._auth.consume(registrar)
+        asset.status = S.REVOKED
+        return self._mine(("AssetRevoked", self._by_registrar(asset_id, registrar, reasonHash=reason_hash)))
 
     # -- certificates -------------------------------------------------------------------------------
 
-    def record_certificate(self, asset_id: str, certificate_hash: str, valid_until: int = 0) -> Acts:
+    def _record_certificate_act(self, m: Any, signature: str) -> Acts:
         now = self.next_block_timestamp()
+        asset_id, certificate_hash, valid_until = m["assetId"], m["certificateHash"], m["validUntil"]
         self._require_new_certificate(certificate_hash)
+        registrar = self._use_registrar("Certificate", signature, now, **m)
         asset = self._asset(asset_id)
         procedure = self._procedures.get(asset_id)
         if asset.status is S.IN_NOTICE and procedure is not None:
@@ -334,37 +392,61 @@ class FakeRegistryLedger:
                 raise reverted("DataRightsObjectionsOpen", assetId=asset_id, open=procedure.open_objections)
             if valid_until != 0 and valid_until <= now:
                 raise reverted("DataRightsInvalidValidity", validUntil=valid_until)
+            self._auth.consume(registrar)
             asset.status = S.CERTIFIED
             procedure.certificate_valid_until = valid_until
         elif asset.status is S.CERTIFIED and procedure is not None:
             self._require_unexpired(asset_id, procedure, now)
             if valid_until != procedure.certificate_valid_until:
                 raise reverted("DataRightsInvalidValidity", validUntil=valid_until)
+            self._auth.consume(registrar)
         else:
             raise _status_reverted(asset_id, asset.status)
-        return self._mine(*self._record_certificate(asset_id, procedure, certificate_hash, valid_until, now))
+        return self._mine(
+            *self._record_certificate(asset_id, procedure, certificate_hash, valid_until, now, registrar)
+        )
 
-    def renew_certificate(self, asset_id: str, certificate_hash: str, valid_until: int) -> Acts:
+    def _renew_certificate(self, m: Any, signature: str) -> Acts:
         now = self.next_block_timestamp()
+        asset_id, certificate_hash, valid_until = m["assetId"], m["certificateHash"], m["validUntil"]
         self._require_new_certificate(certificate_hash)
+        registrar = self._use_registrar("Renewal", signature, now, **m)
         procedure = self._require_certified(asset_id, now)
         if procedure.certificate_valid_until == 0 or valid_until <= procedure.certificate_valid_until:
             raise reverted("DataRightsInvalidValidity", validUntil=valid_until)
+        self._auth.consume(registrar)
         procedure.certificate_valid_until = valid_until
-        events = self._record_certificate(asset_id, procedure, certificate_hash, valid_until, now)
-        renewed = {"assetId": asset_id, "certificateHash": certificate_hash, "validUntil": valid_until}
+        events = self._record_certificate(asset_id, procedure, certificate_hash, valid_until, now, registrar)
+        renewed = {
+            "assetId": asset_id,
+            "certificateHash": certificate_hash,
+            "validUntil": valid_until,
+            "registrar": registrar,
+        }
         return self._mine(*events, ("CertificateRenewed", renewed))
 
     def _record_certificate(
-        self, asset_id: str, procedure: _Procedure, certificate_hash: str, valid_until: int, now: int
+        self,
+        asset_id: str,
+        procedure: _Procedure,
+        certificate_hash: str,
+        valid_until: int,
+        now: int,
+        registrar: str,
     ) -> list[tuple[str, dict[str, Any]]]:
         previous = procedure.current_certificate
         self._certificates[certificate_hash] = _Certificate(asset_id, now, valid_until)
         procedure.current_certificate = certificate_hash
-        events = [("CertificateRecorded", self._by_registrar(asset_id, certificateHash=certificate_hash))]
+        recorded = self._by_registrar(asset_id, registrar, certificateHash=certificate_hash)
+        events = [("CertificateRecorded", recorded)]
         if previous is not None:
             self._certificates[previous].superseded_by = certificate_hash
-            superseded = {"assetId": asset_id, "certificateHash": previous, "supersededBy": certificate_hash}
+            superseded = {
+                "assetId": asset_id,
+                "certificateHash": previous,
+                "supersededBy": certificate_hash,
+                "registrar": registrar,
+            }
             events.append(("CertificateSuperseded", superseded))
         return events
 
@@ -374,6 +456,18 @@ class FakeRegistryLedger:
         """Call the contract function of the act with the arguments the chain client passes."""
         m = auth.message
         match auth.primary_type:
+            case "Review":
+                return self._record_review(m, signature)
+            case "Rejection":
+                return self._reject(m, signature)
+            case "ObjectionResolution":
+                return self._resolve_objection(m, signature)
+            case "Certificate":
+                return self._record_certificate_act(m, signature)
+            case "Renewal":
+                return self._renew_certificate(m, signature)
+            case "Revocation":
+                return self._revoke(m, signature)
             case "Objection":
                 return self.file_objection(
                     m["objector"],
@@ -585,6 +679,14 @@ class FakeRegistryLedger:
                 return _registration_event(act)
         return None
 
+    def facts_act(self, asset_id: str) -> ChainAct | None:
+        facts = ("AssetRegistered", "AssetChanged", "AssetTransferred")
+        latest = None
+        for act in self._chain.every_act(self._address):
+            if act.event in facts and act.args["assetId"] == asset_id.lower():
+                latest = act
+        return latest
+
     def acts_of_transaction(self, tx_hash: str) -> Acts | None:
         return self._chain.acts_of_transaction(tx_hash)
 
@@ -652,11 +754,12 @@ class FakeRegistryLedger:
         }
         return "AssetTransferred", moved
 
-    def _by_registrar(self, asset_id: str, **args: Any) -> dict[str, Any]:
-        return {"assetId": asset_id, "registrar": self._operator, **args}
+    @staticmethod
+    def _by_registrar(asset_id: str, registrar: str, **args: Any) -> dict[str, Any]:
+        return {"assetId": asset_id, "registrar": registrar, **args}
 
-    def _rejected(self, asset_id: str, reason_hash: str) -> tuple[str, dict[str, Any]]:
-        return "ApplicationRejected", self._by_registrar(asset_id, reasonHash=reason_hash)
+    def _rejected(self, asset_id: str, registrar: str, reason_hash: str) -> tuple[str, dict[str, Any]]:
+        return "ApplicationRejected", self._by_registrar(asset_id, registrar, reasonHash=reason_hash)
 
     def _mine(self, *events: tuple[str, dict[str, Any]]) -> Acts:
         return self._chain.mine(self._address, events)

@@ -231,6 +231,39 @@ class FakeRegistryStore:
                     HistoryEntry(asset_id, name, actor, {**args, **(detail or {})}, act.evidence)
                 )
 
+    def list_assets(
+        self, *, holder_id: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[AssetRecord]:
+        records = [r for r in self._assets.values() if holder_id is None or r.holder_id == holder_id]
+        return records[offset : offset + limit]
+
+    def history_page(
+        self,
+        asset_id: str,
+        *,
+        act: str | None = None,
+        actor: str | None = None,
+        from_block: int | None = None,
+        to_block: int | None = None,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, object]], int]:
+        matching = [
+            entry
+            for entry in self.history
+            if entry.asset_id == asset_id
+            and (act is None or entry.act == act)
+            and (actor is None or entry.actor.lower() == actor.lower())
+            and (from_block is None or entry.evidence.block_number >= from_block)
+            and (to_block is None or entry.evidence.block_number <= to_block)
+        ]
+        page = matching[offset:] if limit is None else matching[offset : offset + limit]
+        items: list[dict[str, object]] = [
+            {"act": e.act, "actor": e.actor, "detail": dict(e.detail), "chainEvidence": e.evidence.as_json()}
+            for e in page
+        ]
+        return items, len(matching)
+
     def acts_of(self, asset_id: str) -> list[str]:
         """The names of the acts recorded in the asset's history, in order."""
         return [entry.act for entry in self.history if entry.asset_id == asset_id]
@@ -244,6 +277,10 @@ class FakeRegistryStore:
             _StoredCertificate(seq, number, asset_id, self._clock.datetime().isoformat())
         )
         return number
+
+    def reserved_certificate_asset(self, number: str) -> str | None:
+        certificate = self._certificate(number)
+        return certificate.asset_id if certificate is not None and certificate.status == "issuing" else None
 
     def release_certificate_number(self, number: str) -> None:
         certificate = self._certificate(number)
@@ -539,6 +576,11 @@ class FakeLicenceRecords:
         if consent is None:
             raise ConsentNotFound("no consent with this id", consent_id=consent_id)
         return consent
+
+    def consent_acts(self, consent_id: int) -> list[dict[str, Any]]:
+        return [
+            {"act": event, "actor": actor} for cid, event, actor in self.consent_history if cid == consent_id
+        ]
 
     def _record_consent_history(self, consent_id: int, acts: Acts, actor: str) -> None:
         for act in acts:

@@ -11,8 +11,10 @@ database and no HTTP. Import them from here; each lives in a module of its own c
     custom error exactly the domain error the chain clients raise (``REVERT_ERROR_MAP``, with
     ``contract_error``), so a test tells a refusal by the service from a refusal by the contract.
 ``fake_registry_contract``
-    :class:`FakeRegistryLedger`, the ``RegistryLedger`` port: ``DataRightsRegistry`` rule for rule
-    (statuses and their transitions, reviews, the public notice judged by block time, objections
+    :class:`FakeRegistryLedger`, the ``RegistryLedger`` and ``RegistrarRoles`` ports:
+    ``DataRightsRegistry`` rule for rule (registrar acts signed by a key holding the registrar role,
+    checked in the contract's order: deadline, signature, role, nonce; every event naming that
+    registrar; statuses and their transitions, reviews, the public notice judged by block time, objections
     filed during the notice and resolved once, certificates recorded only after the notice with no
     objection open and superseded by their successor, changes binding new content, transfers,
     pledges, release and enforcement by the pledgee, cancellation, revocation; every check in the

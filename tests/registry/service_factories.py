@@ -12,6 +12,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import pytest
@@ -20,6 +21,7 @@ from eth_account.signers.local import LocalAccount
 
 from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState, asset_id_for, metadata_commitment
 from dataledger.registry.batched_registrations import BATCH_NONCE_FLAG, authorisation_for
+from dataledger.registry.certificate_issuance import CertificateSubmission
 from dataledger.registry.chain_records import ReviewStage
 from dataledger.registry.consents import ConsentService
 from dataledger.registry.derivations import DerivationService
@@ -154,6 +156,8 @@ class World:
         )
         self.store.add_participant(participant)
         self.keys[account.address.lower()] = account
+        if role is Role.REGISTRAR:  # a registration institution: the administrator grants its key the role
+            self.ledger.grant_registrar(account.address)
         return participant
 
     def subject(self, label: str | None = None) -> LocalAccount:
@@ -168,6 +172,64 @@ class World:
         assert address is not None, "the signer has no chain key"
         key = self.keys[address.lower()].key
         return Signed(prepared["nonce"], prepared["deadline"], sign_typed_data(key, prepared["typedData"]))
+
+    # -- a registrar's acts, each signed by the registrar's own key ---------------------------------
+
+    def review(
+        self,
+        asset_id: str,
+        stage: ReviewStage,
+        passed: bool = True,
+        reason: str = "complete",
+        *,
+        registrar: Participant | None = None,
+    ) -> AssetRecord:
+        registrar = registrar or self.registrar
+        prepared = self.procedure.prepare_review(registrar, asset_id, stage, passed, reason)
+        return self.procedure.review(
+            registrar, asset_id, stage, passed, reason, *self.sign(prepared, registrar)
+        )
+
+    def reject(self, asset_id: str, reason: str, *, registrar: Participant | None = None) -> AssetRecord:
+        registrar = registrar or self.registrar
+        prepared = self.procedure.prepare_rejection(registrar, asset_id, reason)
+        return self.procedure.reject(registrar, asset_id, reason, *self.sign(prepared, registrar))
+
+    def resolve(
+        self, objection_id: int, upheld: bool, resolution: str, *, registrar: Participant | None = None
+    ) -> dict[str, Any]:
+        registrar = registrar or self.registrar
+        prepared = self.procedure.prepare_resolution(registrar, objection_id, upheld, resolution)
+        return self.procedure.resolve_objection(
+            registrar, objection_id, upheld, resolution, *self.sign(prepared, registrar)
+        )
+
+    def certify(self, asset_id: str, *, registrar: Participant | None = None) -> dict[str, Any]:
+        """Issue the asset's next certificate (first, or superseding after a holder's act), signed."""
+        registrar = registrar or self.registrar
+        prepared = self.registration.prepare_certificate(registrar, asset_id)
+        return self.registration.issue_certificate(
+            registrar, asset_id, self.certificate_submission(prepared, registrar)
+        )
+
+    def renew(self, asset_id: str, *, registrar: Participant | None = None) -> dict[str, Any]:
+        registrar = registrar or self.registrar
+        prepared = self.registration.prepare_renewal(registrar, asset_id)
+        return self.registration.renew_certificate(
+            registrar, asset_id, self.certificate_submission(prepared, registrar)
+        )
+
+    def revoke(self, asset_id: str, reason: str, *, registrar: Participant | None = None) -> AssetRecord:
+        registrar = registrar or self.registrar
+        prepared = self.registration.prepare_revocation(registrar, asset_id, reason)
+        return self.registration.revoke(registrar, asset_id, reason, *self.sign(prepared, registrar))
+
+    def certificate_submission(
+        self, prepared: dict[str, Any], signer: Participant | LocalAccount
+    ) -> CertificateSubmission:
+        nonce, deadline, signature = self.sign(prepared, signer)
+        issued_at = datetime.fromisoformat(prepared["issuedAt"])
+        return CertificateSubmission(prepared["certificateNumber"], issued_at, nonce, deadline, signature)
 
     # -- the procedure, walked as its users walk it -------------------------------------------------
 
@@ -193,8 +255,8 @@ class World:
         """A registered asset past both reviews, its public notice of ``notice_s`` running."""
         self.procedure.set_notice_period(self.admin, notice_s)
         asset = self.register(holder)
-        self.procedure.review(self.registrar, asset.asset_id, ReviewStage.FORMAL, True, "complete")
-        return self.procedure.review(self.registrar, asset.asset_id, ReviewStage.SUBSTANTIVE, True, "lawful")
+        self.review(asset.asset_id, ReviewStage.FORMAL, True, "complete")
+        return self.review(asset.asset_id, ReviewStage.SUBSTANTIVE, True, "lawful")
 
     def notice_ends_at(self, asset_id: str) -> int:
         procedure = self.ledger.procedure(asset_id)
@@ -209,7 +271,7 @@ class World:
         """A certified asset (its notice run out with no objection) and its certificate."""
         asset = self.in_notice(holder)
         self.end_notice(asset.asset_id)
-        certificate = self.registration.issue_certificate(self.registrar, asset.asset_id)
+        certificate = self.certify(asset.asset_id)
         return self.registration.get_asset(asset.asset_id), certificate
 
     def batched(self, holder: Participant, asset_facts: AssetFacts | None = None) -> str:

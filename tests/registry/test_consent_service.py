@@ -237,3 +237,18 @@ def test_a_listing_request_signed_by_someone_else_is_refused(world: World, subje
 
     with refused(InvalidSignature, "invalid-signature"):
         world.consents.list_for_subject(subject.address, request["issuedAt"], signature)
+
+
+def test_a_consent_and_its_acts_are_shown_to_its_enterprise_and_oversight_only(
+    world: World, enterprise: Participant, subject: LocalAccount
+) -> None:
+    consent_id = grant(world, enterprise, subject)
+    use(world, enterprise, consent_id)
+
+    shown = world.consents.get_for(enterprise, consent_id)
+    assert shown["status"] == "consumed"
+    assert [entry["act"] for entry in shown["history"]] == ["ConsentGranted", "ConsentConsumed"]
+    assert world.consents.get_for(world.participant(Role.AUDITOR, "Auditor"), consent_id) == shown
+    stranger = world.participant(Role.ENTERPRISE, "Another enterprise")
+    with refused(NotAuthorised, "not-authorised"):
+        world.consents.get_for(stranger, consent_id)

@@ -22,7 +22,7 @@ from dataledger.composition.settings import DEV_OPERATOR_KEY
 from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClient, decoder_for_all_contracts
 from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
 from dataledger.ledger.chain.transactions import TransactionSender
-from dataledger.registry.chain_records import ZERO_HASH, ChainAct, ReviewStage
+from dataledger.registry.chain_records import ZERO_ADDRESS, ZERO_HASH, ChainAct, ReviewStage
 from dataledger.registry.chain_types import RegistrationEvent
 from dataledger.registry.errors import DataLedgerError
 from dataledger.registry.holder_signatures import (
@@ -51,7 +51,7 @@ class Twins:
         w3 = Web3(HTTPProvider(url))
         sender = TransactionSender(w3, Account.from_key(DEV_OPERATOR_KEY), decoder_for_all_contracts())
         self.registry, _ = DataRightsRegistryClient.deploy(
-            w3, sender, admin=sender.address, registrar=sender.address
+            w3, sender, admin=sender.address, registrar=ZERO_ADDRESS
         )
         self.licences, _ = LicenceRegistryClient.deploy(w3, sender, self.registry.registry_address)
         self.clock = FakeClock(self.registry.next_block_timestamp())
@@ -61,6 +61,17 @@ class Twins:
         )
         self.fake_licences = FakeLicenceLedger(self.fake_chain, self.fake_registry, self.licences.address)
         self.steps = 0
+        self.registrar = key_of("twin registrar")
+        self.grant(self.registrar)
+
+    def grant(self, registrar: LocalAccount) -> None:
+        """The administrator grants ``registrar``'s key the registrar role on both registries."""
+        self.registry.grant_registrar(registrar.address)
+        self.fake_registry.grant_registrar(registrar.address)
+
+    def revoke(self, registrar: LocalAccount) -> None:
+        self.registry.revoke_registrar(registrar.address)
+        self.fake_registry.revoke_registrar(registrar.address)
 
     # -- acts on both chains ------------------------------------------------------------------------
 
@@ -118,16 +129,37 @@ class Twins:
         act = self.licence_act if primary_type.startswith(("Licence", "Consent")) else self.registry_act
         return act(expected, "submit_act", *self.signed(primary_type, signer, by=by, **fields))
 
+    def registrar_act(
+        self,
+        expected: str | None,
+        primary_type: str,
+        *,
+        registrar: LocalAccount | None = None,
+        by: LocalAccount | None = None,
+        **fields: Any,
+    ) -> Any:
+        """A registrar's act (``registrar``: the twins' registrar by default), signed by ``by`` to forge."""
+        registrar = registrar or self.registrar
+        return self.relay(expected, primary_type, registrar, by=by, registrar=registrar.address, **fields)
+
     def signed(
-        self, primary_type: str, signer: LocalAccount, *, by: LocalAccount | None = None, **fields: Any
+        self,
+        primary_type: str,
+        signer: LocalAccount,
+        *,
+        by: LocalAccount | None = None,
+        nonce: int | None = None,
+        deadline: int = FAR,
+        **fields: Any,
     ) -> tuple[ActAuthorisation, str]:
         """An act of ``signer`` with its next nonce on the contract that takes it, signed by ``by``."""
         on_licences = primary_type.startswith(("Licence", "Consent"))
         real: Any = self.licences if on_licences else self.registry
         fake: Any = self.fake_licences if on_licences else self.fake_registry
-        nonce = real.nonce_of(signer.address)
-        assert fake.nonce_of(signer.address) == nonce, f"the nonces of {signer.address} differ"
-        auth = act_authorisation(primary_type, signer.address, **fields, nonce=nonce, deadline=FAR)
+        current = real.nonce_of(signer.address)
+        assert fake.nonce_of(signer.address) == current, f"the nonces of {signer.address} differ"
+        nonce = current if nonce is None else nonce
+        auth = act_authorisation(primary_type, signer.address, **fields, nonce=nonce, deadline=deadline)
         return auth, sign_act((by or signer).key, auth, real.domain)
 
     def registration(
@@ -186,7 +218,7 @@ def twins(anvil_url: str) -> Iterator[Twins]:
 @pytest.mark.anvil
 def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> None:
     holder, bank, buyer, licensee, subject, forger = (key_of(f"twin {n}") for n in range(6))
-    registry, relay = twins.registry_act, twins.relay
+    registry, relay, registrar = twins.registry_act, twins.relay, twins.registrar_act
 
     # registration: the holder's signature, its nonce, content bound to one asset
     registry(None, "set_notice_period", 100)
@@ -199,33 +231,58 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     other_id = registry(None, "register", *twins.registration(bank, hash_of("content 4"))).asset_id
 
     # the procedure: reviews in order, the public notice, objections, the first certificate
-    registry("DataRightsInvalidStatus", "record_certificate", asset_id, hash_of("early"), 0)
-    registry("DataRightsInvalidStatus", "record_review", asset_id, SUBSTANTIVE, True, hash_of("early"))
-    registry(None, "record_review", asset_id, FORMAL, True, hash_of("complete"))
-    registry(None, "record_review", asset_id, SUBSTANTIVE, True, hash_of("lawful"))
+    def review(stage: ReviewStage, reason: str) -> dict[str, Any]:
+        return {"assetId": asset_id, "stage": int(stage), "passed": True, "reasonHash": hash_of(reason)}
+
+    def certificate(label: str, valid_until: int = 0, of: str | None = None) -> dict[str, Any]:
+        return {"assetId": of or asset_id, "certificateHash": hash_of(label), "validUntil": valid_until}
+
+    registrar("DataRightsInvalidStatus", "Certificate", **certificate("early"))
+    registrar("DataRightsInvalidStatus", "Review", **review(SUBSTANTIVE, "early"))
+    # registrar acts: only a key holding the role, signing for itself, once, before its deadline
+    registrar("DataRightsInvalidSignature", "Review", by=forger, **review(FORMAL, "forged"))
+    registrar("AccessControlUnauthorizedAccount", "Review", registrar=holder, **review(FORMAL, "self-made"))
+    relay(
+        "DataRightsSignatureExpired",
+        "Review",
+        twins.registrar,
+        deadline=twins.now() - 1,
+        registrar=twins.registrar.address,
+        **review(FORMAL, "late"),
+    )
+    registrar(None, "Review", **review(FORMAL, "complete"))
+    relay(
+        "InvalidAccountNonce",
+        "Review",
+        twins.registrar,
+        nonce=0,
+        registrar=twins.registrar.address,
+        **review(SUBSTANTIVE, "replayed"),
+    )
+    registrar(None, "Review", **review(SUBSTANTIVE, "lawful"))
     objection = {"objector": buyer.address, "assetId": asset_id, "reasonHash": hash_of("ours")}
     relay("DataRightsInvalidSignature", "Objection", buyer, by=forger, evidenceHash=ZERO_HASH, **objection)
     relay(None, "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
-    registry("DataRightsNoticePeriodNotEnded", "record_certificate", asset_id, hash_of("in notice"), 0)
+    registrar("DataRightsNoticePeriodNotEnded", "Certificate", **certificate("in notice"))
     procedure = twins.registry.procedure(asset_id)
     assert procedure is not None
     twins.advance_to(procedure.notice_ends_at - 1)  # the last second of the notice
     relay(None, "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
     relay("DataRightsNoticePeriodEnded", "Objection", buyer, evidenceHash=ZERO_HASH, **objection)
-    registry("DataRightsObjectionsOpen", "record_certificate", asset_id, hash_of("objection open"), 0)
-    registry("DataRightsObjectionNotFound", "resolve_objection", 99, False, hash_of("no such"))
-    registry(None, "resolve_objection", 1, False, hash_of("dismissed"))
-    registry(None, "resolve_objection", 2, False, hash_of("dismissed"))
-    registry("DataRightsObjectionAlreadyResolved", "resolve_objection", 1, True, hash_of("again"))
-    registry("DataRightsInvalidValidity", "record_certificate", asset_id, hash_of("past"), twins.now() - 1)
+    registrar("DataRightsObjectionsOpen", "Certificate", **certificate("objection open"))
+
+    def resolution(objection_id: int, upheld: bool, why: str) -> dict[str, Any]:
+        return {"objectionId": objection_id, "upheld": upheld, "resolutionHash": hash_of(why)}
+
+    registrar("DataRightsObjectionNotFound", "ObjectionResolution", **resolution(99, False, "no such"))
+    registrar(None, "ObjectionResolution", **resolution(1, False, "dismissed"))
+    registrar(None, "ObjectionResolution", **resolution(2, False, "dismissed"))
+    registrar("DataRightsObjectionAlreadyResolved", "ObjectionResolution", **resolution(1, True, "again"))
+    registrar("DataRightsInvalidValidity", "Certificate", **certificate("past", twins.now() - 1))
     valid_until = twins.now() + 10_000
-    registry(None, "record_certificate", asset_id, hash_of("certificate 1"), valid_until)
-    registry(
-        "DataRightsCertificateAlreadyRecorded",
-        "record_certificate",
-        asset_id,
-        hash_of("certificate 1"),
-        valid_until,
+    registrar(None, "Certificate", **certificate("certificate 1", valid_until))
+    registrar(
+        "DataRightsCertificateAlreadyRecorded", "Certificate", **certificate("certificate 1", valid_until)
     )
     twins.agree_on_reads([asset_id, other_id])
 
@@ -241,8 +298,11 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     relay("DataRightsAssetNotPledged", "PledgeEnforcement", bank, **by_bank)
     relay("DataRightsInvalidCounterparty", "Transfer", holder, assetId=asset_id, to=holder.address)
     relay(None, "Transfer", holder, assetId=asset_id, to=buyer.address)
-    registry("DataRightsInvalidValidity", "record_certificate", asset_id, hash_of("certificate 2"), 0)
-    registry(None, "record_certificate", asset_id, hash_of("certificate 2"), valid_until)
+    registrar("DataRightsInvalidValidity", "Certificate", **certificate("certificate 2"))
+    # a second institution records the successor; the first one's role is revoked meanwhile
+    second = key_of("twin second registrar")
+    twins.grant(second)
+    registrar(None, "Certificate", registrar=second, **certificate("certificate 2", valid_until))
     change = {"assetId": asset_id, "metadataHash": hash_of("metadata v2")}
     relay("DataRightsInvalidSignature", "Change", holder, contentHash=hash_of("c5"), **change)
     relay("DataRightsContentAlreadyRegistered", "Change", buyer, contentHash=hash_of("content 4"), **change)
@@ -323,16 +383,19 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     twins.agree_on_reads([], [], [1, 2, 3])
 
     # renewal, expiry, cancellation and revocation
-    registry("DataRightsInvalidValidity", "renew_certificate", asset_id, hash_of("renewal"), valid_until)
-    registry(None, "renew_certificate", asset_id, hash_of("renewal"), valid_until + 5_000)
+    registrar("DataRightsInvalidValidity", "Renewal", **certificate("renewal", valid_until))
+    registrar(None, "Renewal", **certificate("renewal", valid_until + 5_000))
     twins.advance(20_000)
     relay("DataRightsCertificateExpired", "Transfer", bank, assetId=asset_id, to=buyer.address)
     relay("LicenceAssetCertificateExpired", "Licence", bank, **terms(licensee.address, 1))
     relay("DataRightsInvalidSignature", "Cancellation", bank, by=forger, assetId=other_id)
     relay(None, "Cancellation", bank, assetId=other_id)
-    registry("DataRightsInvalidStatus", "revoke", other_id, hash_of("too late"))
-    registry(None, "revoke", asset_id, hash_of("court order"))
+    registrar("DataRightsInvalidStatus", "Revocation", assetId=other_id, reasonHash=hash_of("too late"))
+    twins.revoke(twins.registrar)
+    registrar("AccessControlUnauthorizedAccount", "Revocation", assetId=asset_id, reasonHash=hash_of("gone"))
+    registrar(None, "Revocation", registrar=second, assetId=asset_id, reasonHash=hash_of("court order"))
     relay("DataRightsAssetIsRevoked", "Cancellation", bank, assetId=asset_id)
-    registry("DataRightsAssetIsRevoked", "reject", asset_id, hash_of("too late"))
-    registry("DataRightsAssetNotFound", "reject", hash_of("no such asset"), hash_of("none"))
+    rejection = {"registrar": second, "reasonHash": hash_of("too late")}
+    registrar("DataRightsAssetIsRevoked", "Rejection", assetId=asset_id, **rejection)
+    registrar("DataRightsAssetNotFound", "Rejection", assetId=hash_of("no such asset"), **rejection)
     twins.agree_on_reads([asset_id, other_id], [1, 2, 3, 4], [1, 2, 3])

@@ -17,6 +17,7 @@ from dataledger.registry.ports import (
     LicenceLedger,
     LicenceRecords,
     ProcedureStore,
+    RegistrarRoles,
     RegistryLedger,
     RegistryStore,
 )
@@ -34,6 +35,7 @@ from tests.registry.fakes import (
 
 PORTS_AND_FAKES = [
     (RegistryLedger, FakeRegistryLedger),
+    (RegistrarRoles, FakeRegistryLedger),
     (SignedActLedger, FakeRegistryLedger),
     (LicenceLedger, FakeLicenceLedger),
     (SignedActLedger, FakeLicenceLedger),

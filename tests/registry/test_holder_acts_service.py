@@ -74,7 +74,7 @@ def certificate_statuses(world: World, asset_id: str) -> list[str]:
 # -- change -----------------------------------------------------------------------------------------
 
 
-def test_a_change_records_the_new_version_and_supersedes_the_certificate(
+def test_a_change_records_the_new_version_and_a_registrar_supersedes_the_certificate(
     world: World, holder: Participant, certified: AssetRecord
 ) -> None:
     new_facts = facts(name="Offshore duty-free sales records, v2")
@@ -82,14 +82,18 @@ def test_a_change_records_the_new_version_and_supersedes_the_certificate(
     signed = world.sign(prepared, holder)
 
     changed = world.holder_acts.change(holder, certified.asset_id, new_facts, prepared["salt"], *signed)
+    assert "certificate" not in changed  # the registry issues no certificate in a registrar's name
+    assert certificate_statuses(world, certified.asset_id) == ["valid"]
+    reissued = world.certify(certified.asset_id)
 
     assert changed["asset"]["contentHash"] == new_facts.content_hash
     on_chain = world.ledger.asset(certified.asset_id)
     procedure = world.ledger.procedure(certified.asset_id)
     assert on_chain is not None and on_chain.content_hash == new_facts.content_hash
     assert procedure is not None and procedure.version == 2
-    assert procedure.current_certificate == certificate_hash(changed["certificate"])
-    assert parse_certificate(changed["certificate"]).content_hash == new_facts.content_hash
+    assert procedure.current_certificate == certificate_hash(reissued)
+    assert parse_certificate(reissued).content_hash == new_facts.content_hash
+    assert world.store.history[-1].detail["kind"] == "change"
     assert certificate_statuses(world, certified.asset_id) == ["superseded", "valid"]
 
 
@@ -146,13 +150,14 @@ def test_a_transfer_passes_the_rights_with_a_certificate_in_the_new_holders_name
 ) -> None:
     buyer = world.participant(Role.ENTERPRISE, "Buyer")
 
-    transferred = transfer(world, holder, certified.asset_id, buyer)
+    transfer(world, holder, certified.asset_id, buyer)
+    reissued = world.certify(certified.asset_id)
 
     record = world.registration.get_asset(certified.asset_id)
     assert (record.holder_id, record.holder_address) == (buyer.id, buyer.address)
     on_chain = world.ledger.asset(certified.asset_id)
     assert on_chain is not None and on_chain.holder == buyer.address
-    assert parse_certificate(transferred["certificate"]).holder_address == buyer.address
+    assert parse_certificate(reissued).holder_address == buyer.address
     assert certificate_statuses(world, certified.asset_id) == ["superseded", "valid"]
     assert world.store.acts_of(certified.asset_id)[-3:] == [
         "transferred",
@@ -274,10 +279,12 @@ def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(
     pledge(world, holder, certified.asset_id, bank)
 
     enforced = pledgee_act(world, bank, certified.asset_id, "enforce")
+    reissued = world.certify(certified.asset_id)
 
     assert enforced["pledge"]["status"] == "enforced"
     assert enforced["asset"]["holderId"] == bank.id
-    assert parse_certificate(enforced["certificate"]).holder_address == bank.address
+    assert parse_certificate(reissued).holder_address == bank.address
+    assert world.store.history[-2].detail["kind"] == "pledge-enforcement"
     procedure = world.ledger.procedure(certified.asset_id)
     assert procedure is not None and (procedure.pledgee, procedure.enforcements) == (None, 1)
     on_chain = world.ledger.asset(certified.asset_id)

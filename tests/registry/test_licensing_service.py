@@ -246,7 +246,7 @@ def test_a_licence_of_a_revoked_asset_is_refused(
     world: World, holder: Participant, licensee: Participant, certified: AssetRecord
 ) -> None:
     licence_id = world.licence(holder, world.offer(certified.asset_id, licensee))
-    world.registration.revoke(world.registrar, certified.asset_id, "court order 2026-17")
+    world.revoke(certified.asset_id, "court order 2026-17")
 
     with refused(AssetNotCertified, "asset-not-certified"):
         world.use_licence(licensee, licence_id)

@@ -32,9 +32,32 @@ class MemoryDirectory:
         return self.by_id[found] if found else None
 
 
+class MemoryRegistrarRoles:
+    """The registry contract's registrar role, as the administrator grants and revokes it."""
+
+    def __init__(self) -> None:
+        self.registrars: set[str] = set()
+
+    def is_registrar(self, address: str) -> bool:
+        return address.lower() in self.registrars
+
+    def grant_registrar(self, registrar: str) -> tuple[()]:
+        self.registrars.add(registrar.lower())
+        return ()
+
+    def revoke_registrar(self, registrar: str) -> tuple[()]:
+        self.registrars.discard(registrar.lower())
+        return ()
+
+
 @pytest.fixture
-def service() -> ParticipantService:
-    return ParticipantService(MemoryDirectory(), "the-admin-key")
+def roles() -> MemoryRegistrarRoles:
+    return MemoryRegistrarRoles()
+
+
+@pytest.fixture
+def service(roles: MemoryRegistrarRoles) -> ParticipantService:
+    return ParticipantService(MemoryDirectory(), "the-admin-key", registrar_roles=roles)
 
 
 def admin(service: ParticipantService) -> Participant:
@@ -64,7 +87,7 @@ def test_a_missing_or_unknown_key_is_not_authenticated(service: ParticipantServi
 def test_only_the_administrator_creates_participants_and_never_another_administrator(
     service: ParticipantService,
 ) -> None:
-    registrar, _ = service.create(admin(service), "Registrar", Role.REGISTRAR, None)
+    registrar, _ = service.create(admin(service), "Registrar", Role.REGISTRAR, ADDRESS)
     with pytest.raises(NotAuthorised):
         service.create(registrar, "Someone", Role.AUDITOR, None)
     with pytest.raises(ValidationFailed) as refused:
@@ -79,3 +102,34 @@ def test_an_unknown_participant_is_not_found(service: ParticipantService) -> Non
     with pytest.raises(ParticipantNotFound):
         service.get("nobody")
     assert datetime.now(UTC) > admin(service).created_at
+
+
+def test_a_registrar_is_created_with_its_own_key_granted_the_registrar_role_on_chain(
+    service: ParticipantService, roles: MemoryRegistrarRoles
+) -> None:
+    registrar, _ = service.create(admin(service), "Haikou Registration Centre", Role.REGISTRAR, ADDRESS)
+
+    assert roles.is_registrar(ADDRESS)
+    assert service.registrar_status(registrar.id) == {
+        "participantId": registrar.id,
+        "address": ADDRESS,
+        "active": True,
+    }
+    with pytest.raises(ValidationFailed) as keyless:
+        service.create(admin(service), "A registrar without a key", Role.REGISTRAR, None)
+    assert keyless.value.extra == {"field": "address"}
+
+
+def test_only_the_administrator_revokes_a_registrars_role(
+    service: ParticipantService, roles: MemoryRegistrarRoles
+) -> None:
+    registrar, _ = service.create(admin(service), "Sanya Registration Centre", Role.REGISTRAR, ADDRESS)
+    with pytest.raises(NotAuthorised):
+        service.revoke_registrar(registrar, registrar.id)
+    assert roles.is_registrar(ADDRESS)
+
+    assert service.revoke_registrar(admin(service), registrar.id)["active"] is False
+    assert not roles.is_registrar(ADDRESS)
+    enterprise, _ = service.create(admin(service), "Haikou Duty Free", Role.ENTERPRISE, "0x" + "cd" * 20)
+    with pytest.raises(ValidationFailed):
+        service.revoke_registrar(admin(service), enterprise.id)

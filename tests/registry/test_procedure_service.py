@@ -52,7 +52,7 @@ def file_objection(
 def test_passing_the_formal_review_puts_the_application_under_review(world: World) -> None:
     asset = world.register(world.participant(Role.ENTERPRISE))
 
-    reviewed = world.procedure.review(world.registrar, asset.asset_id, FORMAL, True, "complete")
+    reviewed = world.review(asset.asset_id, FORMAL, True, "complete")
 
     assert reviewed.state is AssetState.UNDER_REVIEW
     assert chain_status(world, asset.asset_id) is OnChainAssetStatus.UNDER_REVIEW
@@ -62,7 +62,7 @@ def test_passing_the_formal_review_puts_the_application_under_review(world: Worl
 def test_failing_a_review_rejects_the_application(world: World) -> None:
     asset = world.register(world.participant(Role.ENTERPRISE))
 
-    reviewed = world.procedure.review(world.registrar, asset.asset_id, FORMAL, False, "no source stated")
+    reviewed = world.review(asset.asset_id, FORMAL, False, "no source stated")
 
     assert reviewed.state is AssetState.REJECTED
     assert chain_status(world, asset.asset_id) is OnChainAssetStatus.REJECTED
@@ -73,7 +73,7 @@ def test_the_substantive_review_before_the_formal_one_is_refused(world: World) -
     asset = world.register(world.participant(Role.ENTERPRISE))
 
     with refused(InvalidAssetStatus, "invalid-asset-status", by_contract="DataRightsInvalidStatus"):
-        world.procedure.review(world.registrar, asset.asset_id, SUBSTANTIVE, True, "lawful")
+        world.review(asset.asset_id, SUBSTANTIVE, True, "lawful")
 
     assert world.registration.get_asset(asset.asset_id).state is AssetState.REGISTERED
 
@@ -81,10 +81,10 @@ def test_the_substantive_review_before_the_formal_one_is_refused(world: World) -
 def test_passing_the_substantive_review_opens_the_public_notice_for_the_notice_period(world: World) -> None:
     world.procedure.set_notice_period(world.admin, 7 * DAY_S)
     asset = world.register(world.participant(Role.ENTERPRISE))
-    world.procedure.review(world.registrar, asset.asset_id, FORMAL, True, "complete")
+    world.review(asset.asset_id, FORMAL, True, "complete")
     reviewed_at = world.ledger.next_block_timestamp()
 
-    reviewed = world.procedure.review(world.registrar, asset.asset_id, SUBSTANTIVE, True, "lawful")
+    reviewed = world.review(asset.asset_id, SUBSTANTIVE, True, "lawful")
 
     assert reviewed.state is AssetState.IN_NOTICE
     assert world.notice_ends_at(asset.asset_id) == reviewed_at + 7 * DAY_S
@@ -99,20 +99,20 @@ def test_only_a_registrar_reviews(world: World) -> None:
     asset = world.register(holder)
 
     with refused(NotAuthorised, "not-authorised"):
-        world.procedure.review(holder, asset.asset_id, FORMAL, True, "looks complete to me")
+        world.review(asset.asset_id, FORMAL, True, "looks complete to me", registrar=holder)
 
 
 def test_a_review_needs_a_reason(world: World) -> None:
     asset = world.register(world.participant(Role.ENTERPRISE))
 
     with refused(ValidationFailed, "validation-failed"):
-        world.procedure.review(world.registrar, asset.asset_id, FORMAL, True, "  ")
+        world.review(asset.asset_id, FORMAL, True, "  ")
 
 
 def test_the_registrar_rejects_an_application_in_notice(world: World) -> None:
     asset = world.in_notice(world.participant(Role.ENTERPRISE))
 
-    rejected = world.procedure.reject(world.registrar, asset.asset_id, "the data was scraped")
+    rejected = world.reject(asset.asset_id, "the data was scraped")
 
     assert rejected.state is AssetState.REJECTED
     assert chain_status(world, asset.asset_id) is OnChainAssetStatus.REJECTED
@@ -122,7 +122,7 @@ def test_a_certified_asset_cannot_be_rejected(world: World) -> None:
     asset, _ = world.certified(world.participant(Role.ENTERPRISE))
 
     with refused(InvalidAssetStatus, "invalid-asset-status", by_contract="DataRightsInvalidStatus"):
-        world.procedure.reject(world.registrar, asset.asset_id, "too late")
+        world.reject(asset.asset_id, "too late")
 
 
 def test_the_first_review_of_a_batched_registration_materialises_it(world: World) -> None:
@@ -130,7 +130,7 @@ def test_the_first_review_of_a_batched_registration_materialises_it(world: World
     asset_id = world.batched(holder)
     assert world.store.get_asset(asset_id) is None
 
-    reviewed = world.procedure.review(world.registrar, asset_id, FORMAL, True, "complete")
+    reviewed = world.review(asset_id, FORMAL, True, "complete")
 
     assert reviewed.state is AssetState.UNDER_REVIEW
     assert chain_status(world, asset_id) is OnChainAssetStatus.UNDER_REVIEW
@@ -238,9 +238,7 @@ def test_a_dismissed_objection_leaves_the_application_in_notice(world: World) ->
     asset = world.in_notice(world.participant(Role.ENTERPRISE))
     objection = file_objection(world, world.participant(Role.ENTERPRISE), asset)
 
-    resolved = world.procedure.resolve_objection(
-        world.registrar, objection["objectionId"], False, "the holder's logs predate the objector's"
-    )
+    resolved = world.resolve(objection["objectionId"], False, "the holder's logs predate the objector's")
 
     assert (resolved["status"], resolved["resolution"]) == (
         "dismissed",
@@ -255,7 +253,7 @@ def test_an_upheld_objection_rejects_the_application(world: World) -> None:
     asset = world.in_notice(world.participant(Role.ENTERPRISE))
     objection = file_objection(world, world.participant(Role.ENTERPRISE), asset)
 
-    resolved = world.procedure.resolve_objection(world.registrar, objection["objectionId"], True, "upheld")
+    resolved = world.resolve(objection["objectionId"], True, "upheld")
 
     assert resolved["status"] == "upheld"
     assert world.registration.get_asset(asset.asset_id).state is AssetState.REJECTED
@@ -266,19 +264,19 @@ def test_an_upheld_objection_rejects_the_application(world: World) -> None:
 def test_an_objection_is_resolved_only_once(world: World) -> None:
     asset = world.in_notice(world.participant(Role.ENTERPRISE))
     objection = file_objection(world, world.participant(Role.ENTERPRISE), asset)
-    world.procedure.resolve_objection(world.registrar, objection["objectionId"], False, "dismissed")
+    world.resolve(objection["objectionId"], False, "dismissed")
 
     with refused(
         ObjectionAlreadyResolved,
         "objection-already-resolved",
         by_contract="DataRightsObjectionAlreadyResolved",
     ):
-        world.procedure.resolve_objection(world.registrar, objection["objectionId"], True, "changed my mind")
+        world.resolve(objection["objectionId"], True, "changed my mind")
 
 
 def test_resolving_an_unknown_objection_is_refused(world: World) -> None:
     with refused(ObjectionNotFound, "objection-not-found"):
-        world.procedure.resolve_objection(world.registrar, 404, True, "upheld")
+        world.resolve(404, True, "upheld")
 
 
 def test_only_a_registrar_resolves_an_objection(world: World) -> None:
@@ -287,7 +285,7 @@ def test_only_a_registrar_resolves_an_objection(world: World) -> None:
     objection = file_objection(world, world.participant(Role.ENTERPRISE), asset)
 
     with refused(NotAuthorised, "not-authorised"):
-        world.procedure.resolve_objection(holder, objection["objectionId"], False, "not my problem")
+        world.resolve(objection["objectionId"], False, "not my problem", registrar=holder)
 
 
 # -- the certificate --------------------------------------------------------------------------------
@@ -298,7 +296,7 @@ def test_the_certificate_is_refused_before_the_notice_ends_and_burns_no_number(w
     world.clock.seconds = world.notice_ends_at(asset.asset_id) - 1
 
     with refused(NoticePeriodNotEnded, "notice-period-not-ended"):
-        world.registration.issue_certificate(world.registrar, asset.asset_id)
+        world.certify(asset.asset_id)
 
     assert world.store.reserved_numbers() == []
     assert chain_status(world, asset.asset_id) is OnChainAssetStatus.IN_NOTICE
@@ -310,7 +308,7 @@ def test_the_certificate_is_refused_while_an_objection_is_open(world: World) -> 
     world.end_notice(asset.asset_id)
 
     with refused(ObjectionsOpen, "objections-open"):
-        world.registration.issue_certificate(world.registrar, asset.asset_id)
+        world.certify(asset.asset_id)
 
     assert world.store.reserved_numbers() == []
 
@@ -318,10 +316,10 @@ def test_the_certificate_is_refused_while_an_objection_is_open(world: World) -> 
 def test_the_certificate_is_issued_once_the_notice_ended_with_every_objection_resolved(world: World) -> None:
     asset = world.in_notice(world.participant(Role.ENTERPRISE))
     objection = file_objection(world, world.participant(Role.ENTERPRISE), asset)
-    world.procedure.resolve_objection(world.registrar, objection["objectionId"], False, "dismissed")
+    world.resolve(objection["objectionId"], False, "dismissed")
     world.end_notice(asset.asset_id)
 
-    certificate = world.registration.issue_certificate(world.registrar, asset.asset_id)
+    certificate = world.certify(asset.asset_id)
 
     assert world.registration.get_asset(asset.asset_id).state is AssetState.CERTIFIED
     assert chain_status(world, asset.asset_id) is OnChainAssetStatus.CERTIFIED
@@ -335,7 +333,7 @@ def test_the_certificate_is_refused_for_an_application_not_in_notice(world: Worl
     asset = world.register(world.participant(Role.ENTERPRISE))
 
     with refused(InvalidAssetStatus, "invalid-asset-status"):
-        world.registration.issue_certificate(world.registrar, asset.asset_id)
+        world.certify(asset.asset_id)
 
 
 def test_the_status_states_where_the_asset_stands_on_chain(world: World) -> None:

@@ -1,0 +1,176 @@
+"""The market's resource: an exchange's licence templates and listings, and the public catalogue.
+
+Every method names its operationId (tests/client checks them against the OpenAPI document, as for
+:mod:`dataledger.client._async.resources`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+from dataledger.client._async.resources import JSON, Resource
+
+
+class Market(Resource):
+    # -- licence templates --------------------------------------------------------------------------
+
+    async def create_template(self, name: str, terms: dict[str, Any]) -> JSON:
+        """An exchange's new licence template (version 1); ``terms`` as the API names them."""
+        body = {"name": name, "terms": terms}
+        return await self._client.json("createLicenceTemplate", "POST", "/v1/licence-templates", json=body)
+
+    async def revise_template(
+        self, template_id: str, terms: dict[str, Any], *, name: str | None = None
+    ) -> JSON:
+        """The template's next version; earlier versions (and listings made under them) stay."""
+        body = {"terms": terms, "name": name} if name is not None else {"terms": terms}
+        return await self._client.json(
+            "reviseLicenceTemplate",
+            "POST",
+            "/v1/licence-templates/{templateId}/versions",
+            path={"templateId": template_id},
+            json=body,
+        )
+
+    async def template(self, template_id: str, *, version: int | None = None) -> JSON:
+        """A template's version (the latest if ``version`` is None)."""
+        return await self._client.json(
+            "getLicenceTemplate",
+            "GET",
+            "/v1/licence-templates/{templateId}",
+            path={"templateId": template_id},
+            params={"version": version},
+        )
+
+    # -- listings -----------------------------------------------------------------------------------
+
+    async def list_product(self, report: dict[str, Any], content: dict[str, Any]) -> JSON:
+        """List the product a passing listing verification (``listings.verify``) reported on."""
+        body = {"report": report, "content": content}
+        return await self._client.json("createListing", "POST", "/v1/listings", json=body)
+
+    async def listing(self, listing_id: str) -> JSON:
+        """A listing, its status as its asset stands on chain now."""
+        return await self._client.json(
+            "getListing", "GET", "/v1/listings/{listingId}", path={"listingId": listing_id}
+        )
+
+    async def listing_report(self, listing_id: str) -> JSON:
+        """The registrar-signed verification report the listing was made with."""
+        return await self._client.json(
+            "getListingReport", "GET", "/v1/listings/{listingId}/report", path={"listingId": listing_id}
+        )
+
+    async def delist(self, listing_id: str, reason: str) -> JSON:
+        """Take a listing off (the exchange that listed it), with a reason."""
+        return await self._client.json(
+            "delistListing",
+            "POST",
+            "/v1/listings/{listingId}/delisting",
+            path={"listingId": listing_id},
+            json={"reason": reason},
+        )
+
+    # -- the catalogue ------------------------------------------------------------------------------
+
+    async def search(
+        self,
+        q: str = "",
+        *,
+        category: str | None = None,
+        industry: str | None = None,
+        product_form: str | None = None,
+        exchange: str | None = None,
+        price_min: Decimal | str | None = None,
+        price_max: Decimal | str | None = None,
+        sort: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> JSON:
+        """One page of the catalogue (public), with the total and the facets of every match."""
+        params = {
+            "q": q,
+            "category": category,
+            "industry": industry,
+            "productForm": product_form,
+            "exchange": exchange,
+            "priceMin": None if price_min is None else str(price_min),
+            "priceMax": None if price_max is None else str(price_max),
+            "sort": sort,
+        }
+        return await self._client.json(
+            "searchCatalogue", "GET", "/v1/catalogue", params={**params, "limit": limit, "offset": offset}
+        )
+
+    async def search_assets(self, q: str = "", *, limit: int = 20, offset: int = 0) -> JSON:
+        """Certified assets whose name holds every term (public facts only)."""
+        return await self._client.json(
+            "searchCertifiedAssets",
+            "GET",
+            "/v1/catalogue/assets",
+            params={"q": q, "limit": limit, "offset": offset},
+        )
+
+    async def iterate(self, q: str = "", *, page_size: int = 100, **filters: Any) -> AsyncIterator[JSON]:
+        """Every match of a catalogue search, page by page (``filters`` as :meth:`search` names them)."""
+        params = {"q": q, "category": filters.get("category"), "productForm": filters.get("product_form")}
+        async for item in self._pages("searchCatalogue", "/v1/catalogue", params, page_size):
+            yield item
+
+    # -- demands ------------------------------------------------------------------------------------
+
+    async def publish_demand(
+        self,
+        title: str,
+        *,
+        description: str,
+        purpose: str,
+        deadline: str,
+        category: str = "",
+        budget: dict[str, Any] | None = None,
+    ) -> JSON:
+        """A buyer's or an exchange's demand; ``deadline`` ISO 8601 with its zone, ``budget`` as
+        ``{"amount": "50000.00", "currency": "CNY"}``."""
+        body = {
+            "title": title,
+            "description": description,
+            "purpose": purpose,
+            "deadline": deadline,
+            "category": category,
+            "budget": budget,
+        }
+        return await self._client.json("publishDemand", "POST", "/v1/demands", json=body)
+
+    async def demands(self, *, status: str = "open", limit: int = 50, offset: int = 0) -> JSON:
+        """A page of demands (``open``, ``closed`` or ``any``), newest first."""
+        return await self._client.json(
+            "listDemands", "GET", "/v1/demands", params={"status": status, "limit": limit, "offset": offset}
+        )
+
+    async def demand(self, demand_id: str) -> JSON:
+        """A demand and its responses."""
+        return await self._client.json(
+            "getDemand", "GET", "/v1/demands/{demandId}", path={"demandId": demand_id}
+        )
+
+    async def respond(self, demand_id: str, listing_id: str, *, note: str = "") -> JSON:
+        """Offer one of the caller's listed products for an open demand."""
+        return await self._client.json(
+            "respondToDemand",
+            "POST",
+            "/v1/demands/{demandId}/responses",
+            path={"demandId": demand_id},
+            json={"listingId": listing_id, "note": note},
+        )
+
+    async def close_demand(self, demand_id: str, response_id: str) -> JSON:
+        """Close the caller's demand with the response it chose."""
+        return await self._client.json(
+            "closeDemand",
+            "POST",
+            "/v1/demands/{demandId}/closing",
+            path={"demandId": demand_id},
+            json={"responseId": response_id},
+        )

@@ -1,0 +1,137 @@
+"""What the portal needs from the rest of the system, declared beside it (the API's services fit).
+
+Each Protocol lists only what the pages use; the composition root's ``Services`` provides them, and
+mypy checks the fit where ``api.app`` hands its services to the portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from dataledger.registry.asset_queries import HistoryQuery
+from dataledger.registry.assets import AssetRecord, AssetState
+from dataledger.registry.certificate_verifier import CertificateVerifier
+from dataledger.registry.chain_records import OnChainProcedure
+from dataledger.registry.lineage import Direction, Trace
+from dataledger.registry.participants import Participant
+from dataledger.registry.public_notice import NoticePage, NoticeSearch
+
+
+class PortalSettings(Protocol):
+    @property
+    def registrar_name(self) -> str: ...
+
+
+class RegistryReads(Protocol):
+    """Reads of the registry contract: where a procedure stands, and the chain's clock."""
+
+    @property
+    def chain_id(self) -> int: ...
+    @property
+    def registry_address(self) -> str: ...
+    def next_block_timestamp(self) -> int: ...
+    def procedure(self, asset_id: str) -> OnChainProcedure | None: ...
+
+
+class AssetQueries(Protocol):
+    """The registry's queries of assets (``registry.asset_queries.AssetQueries``), each as the reader
+    may see it (``None``: an anonymous reader)."""
+
+    def in_notice(self, search: NoticeSearch, *, limit: int = 50, offset: int = 0) -> NoticePage: ...
+    def history(self, viewer: Participant | None, asset_id: str, query: HistoryQuery) -> dict[str, Any]: ...
+    def pledges(self, viewer: Participant | None, asset_id: str) -> list[dict[str, Any]]: ...
+    def queue(
+        self, viewer: Participant, state: AssetState, *, limit: int = 50, offset: int = 0
+    ) -> tuple[list[AssetRecord], int]: ...
+
+
+class CertificateRegistry(Protocol):
+    """Certificates as issued, and assets by id (``NotFound`` for unknown ones)."""
+
+    def get_certificate(self, number: str) -> dict[str, Any]: ...
+    def certificate_number_of(self, certificate_hash: str) -> str | None: ...
+    def get_asset(self, asset_id: str) -> AssetRecord: ...
+    def certificates(self, asset_id: str) -> dict[str, Any]: ...
+
+
+class LineageReads(Protocol):
+    """Traces of items and data products, and the parents a data product was derived from."""
+
+    def trace(self, start: str, direction: Direction, depth: int = 20) -> Trace: ...
+    def history(
+        self, item: str, *, limit: int = 1000, offset: int = 0, via_containers: bool = True
+    ) -> list[dict[str, Any]]: ...
+    def derivation(self, product_id: str) -> list[dict[str, Any]]: ...
+
+
+class JsonView(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class EventReads(Protocol):
+    """Captured EPCIS events: each one's anchor (Merkle proof, root, transaction)."""
+
+    def inclusion(self, hash_id: str) -> JsonView: ...
+    def inclusions(self, hash_ids: Sequence[str]) -> Mapping[str, JsonView]: ...
+
+
+class ParticipantDirectory(Protocol):
+    """Participants by id (``NotFound`` for an unknown one): a notice names its holder."""
+
+    def get(self, participant_id: str) -> Participant: ...
+    def authenticate(self, api_key: str | None) -> Participant: ...
+
+
+class ProcedureReads(Protocol):
+    """The registration procedure: an asset's objections, open and resolved."""
+
+    def objections(self, asset_id: str) -> list[dict[str, Any]]: ...
+
+
+class OutboxReads(Protocol):
+    def recent_batches(self, limit: int = 10) -> list[dict[str, object]]: ...
+
+
+class AnchoringReads(Protocol):
+    """The batch anchoring: its recent anchors on chain."""
+
+    @property
+    def outbox(self) -> OutboxReads: ...
+
+
+class RegistrarIdentity(Protocol):
+    """The registrar's key, as the browser checks a certificate's signature against it."""
+
+    @property
+    def did(self) -> str: ...
+
+
+class PortalServices(Protocol):
+    """Everything the pages use."""
+
+    @property
+    def settings(self) -> PortalSettings: ...
+    @property
+    def registry(self) -> RegistryReads: ...
+    @property
+    def asset_queries(self) -> AssetQueries: ...
+    @property
+    def registration(self) -> CertificateRegistry: ...
+    @property
+    def participants(self) -> ParticipantDirectory: ...
+    @property
+    def registrar_key(self) -> RegistrarIdentity: ...
+    @property
+    def procedure(self) -> ProcedureReads: ...
+    @property
+    def anchoring(self) -> AnchoringReads | None: ...
+    def operational_figures(self) -> dict[str, float]: ...
+    @property
+    def lineage(self) -> LineageReads: ...
+    @property
+    def events(self) -> EventReads: ...
+    @property
+    def verifier(self) -> CertificateVerifier: ...
+    @property
+    def offline_verifier(self) -> CertificateVerifier: ...

@@ -1,0 +1,83 @@
+"""``/trace/{item}``: an item's or a data product's trace (its journey, its lineage drawn back and forward,
+each event with its anchor); ``/01/{gtin}/21/{serial}``: a product's QR code, resolved as GS1 Digital
+Link resolvers do, 307 to the passenger's view of its journey."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from dataledger.portal.deps import PortalServicesDep
+from dataledger.portal.digital_link import (
+    gtin_is_valid,
+    link_of,
+    product_linkset,
+    sgtin_candidates,
+    trace_path,
+)
+from dataledger.portal.ports import PortalServices
+from dataledger.portal.rendering import PageError, PageRoute, render
+from dataledger.portal.routes.resolver import LINKSET_MEDIA_TYPE
+from dataledger.portal.trace_page import trace_page
+from dataledger.registry.errors import NotFound
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+MAX_NODE = 300
+MAX_SERIAL = 20  # GS1 AI (21): up to 20 characters
+
+
+@router.get("/trace/{node:path}", response_class=HTMLResponse)
+async def trace(
+    node: str,
+    request: Request,
+    services: PortalServicesDep,
+    view: Annotated[Literal["full", "journey"], Query()] = "full",
+) -> HTMLResponse:
+    node = node.strip()
+    if not node or len(node) > MAX_NODE:
+        raise PageError(422, "error.bad_parameter", {"name": "item"})
+    page = await run_in_threadpool(trace_page, services, node, journey_only=view == "journey")
+    return render(
+        request,
+        "trace.html",
+        {"trace": page, "view": view, "trace_url": trace_path(node)},
+    )
+
+
+@router.get("/01/{gtin}/21/{serial}")
+async def resolve_product(
+    gtin: str,
+    serial: str,
+    request: Request,
+    services: PortalServicesDep,
+    link_type: Annotated[str | None, Query(alias="linkType", max_length=200)] = None,
+) -> Response:
+    if not gtin_is_valid(gtin):
+        raise PageError(422, "error.gtin", {"gtin": gtin[:20]})
+    if not serial or len(serial) > MAX_SERIAL:
+        raise PageError(422, "error.bad_parameter", {"name": "serial"})
+    item = await run_in_threadpool(_known_item, services, sgtin_candidates(gtin, serial))
+    if item is None:
+        raise PageError(404, "error.product_unknown")
+    links = product_linkset(str(request.base_url), gtin, serial, item)
+    if link_type == "all":
+        return JSONResponse(links, media_type=LINKSET_MEDIA_TYPE)
+    target = link_of(links, link_type or "gs1:defaultLink")
+    if target is None:
+        raise PageError(404, "error.bad_parameter", {"name": "linkType"})
+    return RedirectResponse(target.removeprefix(str(request.base_url).rstrip("/")), status_code=307)
+
+
+def _known_item(services: PortalServices, candidates: list[str]) -> str | None:
+    """The first candidate EPC that a captured event names."""
+    for candidate in candidates:
+        try:
+            services.lineage.history(candidate, limit=1, via_containers=False)
+        except NotFound:
+            continue
+        return candidate
+    return None

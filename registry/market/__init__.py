@@ -1,0 +1,2 @@
+"""The market side of the registry: exchanges' listings of certified data products, the licence
+templates they offer, and the public catalogue over them (issue 14, first increment)."""

@@ -1,0 +1,182 @@
+"""The public catalogue: a search over listed products by text (Chinese and English), filters, facets
+and pages, as a query object the stores answer.
+
+Text is normalised (NFKC, lower case) and split on white space into terms; a product matches when it
+matches every term. Terms of three characters or more are found anywhere in a listing's text by the
+stores' trigram indexes (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``). A trigram index cannot
+look up a shorter term, and Chinese searches are often one or two characters (气象, 医疗, 港): such a
+term is looked up in a second index of *short terms*, built from the listing's title, subtitle,
+category and industry only, where every run of CJK characters contributes its single characters and
+its pairs and every other word itself (:func:`short_terms`). A short query thus finds the products
+whose headline names it, not every description that happens to contain the character.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.market.listings import ListingContent, ProductForm, bounded_text, choice
+
+MAX_QUERY = 200
+MAX_TERMS = 8
+MAX_PAGE = 100
+MAX_OFFSET = 10_000
+TRIGRAM = 3
+_CJK = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002ffff]+"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Terms are separated by white space and punctuation (a hyphen or a dot inside a word stays: duty-free, 5.0)
+_SEPARATORS = re.compile(r"[\s,;:!?\"'()\[\]{}，。；：！？“”‘’（）【】、《》]+|\.(?!\w)")
+
+
+class CatalogueSort(enum.StrEnum):
+    RELEVANCE = "relevance"  # by text match; newest first without text
+    NEWEST = "newest"
+    PRICE_ASC = "price-asc"
+    PRICE_DESC = "price-desc"
+
+
+def normalise(text: str) -> str:
+    """Text as the indexes hold it and queries are matched: NFKC (full-width forms folded), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def short_terms(texts: Iterable[str]) -> list[str]:
+    """The short terms of a listing's headline texts: each CJK character and each pair of adjacent
+    CJK characters, and every other word (at most two characters of it matter to a short query)."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for word in _WORD.findall(normalise(text)):
+            pieces = _CJK.split(word)
+            for run in _CJK.findall(word):
+                for i, char in enumerate(run):
+                    found[char] = None
+                    if i + 1 < len(run):
+                        found[run[i : i + 2]] = None
+            for piece in pieces:
+                if piece:
+                    found[piece] = None
+    return list(found)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueQuery:
+    """A catalogue search, valid by construction."""
+
+    text: str = ""
+    category: str | None = None
+    industry: str | None = None
+    product_form: ProductForm | None = None
+    exchange_id: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: CatalogueSort = CatalogueSort.RELEVANCE
+    limit: int = 20
+    offset: int = 0
+    long_terms: tuple[str, ...] = field(init=False, default=())
+    short_terms: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        text = normalise(bounded_text(self.text, "q", MAX_QUERY))
+        terms = list(dict.fromkeys(_terms(text)))
+        if len(terms) > MAX_TERMS:
+            raise ValidationFailed(f"a search has at most {MAX_TERMS} terms", field="q")
+        set_(self, "text", text)
+        set_(self, "long_terms", tuple(t for t in terms if len(t) >= TRIGRAM))
+        set_(self, "short_terms", tuple(t for t in terms if len(t) < TRIGRAM))
+        if self.product_form is not None:
+            set_(self, "product_form", choice(ProductForm, self.product_form, "productForm"))
+        set_(self, "sort", choice(CatalogueSort, self.sort, "sort"))
+        if not 1 <= self.limit <= MAX_PAGE:
+            raise ValidationFailed(f"limit must be 1 to {MAX_PAGE}", field="limit")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise ValidationFailed(f"offset must be 0 to {MAX_OFFSET}; narrow the search", field="offset")
+        for name in ("price_min", "price_max"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValidationFailed(f"{name} must not be negative", field=name)
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValidationFailed("priceMin is above priceMax", field="priceMin")
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.long_terms or self.short_terms)
+
+    @property
+    def price_min_minor(self) -> int | None:
+        return None if self.price_min is None else int(self.price_min * 100)
+
+    @property
+    def price_max_minor(self) -> int | None:
+        return None if self.price_max is None else int(self.price_max * 100)
+
+
+def _terms(text: str) -> list[str]:
+    """White-space separated terms; a term is kept whole (a trigram search finds it as a substring)."""
+    return [t for t in _SEPARATORS.split(text) if t]
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+    label: str | None = None  # an exchange's name
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value, "count": self.count}
+        if self.label is not None:
+            data["label"] = self.label
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """One listed product as the catalogue shows it."""
+
+    listing_id: str
+    asset_id: str
+    exchange_id: str
+    exchange_name: str
+    content: ListingContent
+    certificate_number: str | None
+    listed_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        content = self.content
+        return {
+            "listingId": self.listing_id,
+            "assetId": self.asset_id,
+            "registrationNumber": self.asset_id,
+            "certificateNumber": self.certificate_number,
+            "exchange": {"id": self.exchange_id, "name": self.exchange_name},
+            "title": content.title,
+            "subtitle": content.subtitle,
+            "productForm": content.product_form.value,
+            "category": content.category,
+            "industry": content.industry,
+            "updateFrequency": content.update_frequency.value,
+            "containsPersonalData": content.personal_data.contains_personal_data,
+            "price": content.price.as_json(),
+            "listedAt": self.listed_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CataloguePage:
+    """One page of matches, the total, and the facets of every match (not only of the page)."""
+
+    items: Sequence[CatalogueEntry]
+    total: int
+    categories: Sequence[FacetCount]
+    product_forms: Sequence[FacetCount]
+    exchanges: Sequence[FacetCount]

@@ -1,0 +1,154 @@
+"""Screenshots of every page of the portal, in Chinese and in English, so anyone can look at it.
+
+Starts the ledger on the embedded chain in a temporary folder, sets up the portal tests' story through
+the SDK (valid, revoked and superseded certificates, applications in public notice), then drives
+Debian's headless Chromium (``/usr/bin/chromium``, through Playwright; nothing is downloaded) over each
+page at a desktop and a phone width, and renders the PDF certificate's page as an image.
+
+Usage: ``scripts/dev.sh screenshots OUT_DIR`` (or ``python scripts/screenshots.py OUT_DIR``). Writes
+``OUT_DIR/<page>-<lang>-<width>.png`` and ``OUT_DIR/certificate-pdf-<lang>.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pypdfium2
+from playwright.sync_api import Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # the portal tests' story, when run as scripts/screenshots.py
+    sys.path.insert(0, str(REPO_ROOT))
+
+from dataledger.api.app import create_app  # noqa: E402
+from dataledger.cli import duty_free_scenario  # noqa: E402
+from dataledger.cli.local_server import serving  # noqa: E402
+from dataledger.client import LocalKeySigner  # noqa: E402
+from dataledger.composition import build_services  # noqa: E402
+from dataledger.composition.settings import Settings  # noqa: E402
+from dataledger.portal.digital_link import qr_url  # noqa: E402
+from tests.portal.story import Story, tell  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def number(vc: dict[str, object]) -> str:
+    subject = vc["credentialSubject"]
+    assert isinstance(subject, dict)
+    return str(subject["certificateNumber"])
+
+
+KEYSTORE_PASSWORD = "screenshots"
+
+
+def pages(story: Story, keystore: Path) -> dict[str, Callable[[Page, str], None]]:
+    """Each page by name: how to reach it from the base URL (``keystore``: the registrar's key)."""
+    tampered = copy.deepcopy(story.valid)
+    tampered["credentialSubject"]["holder"]["name"] = "Someone Else Trading Co"
+
+    def goto(path: str) -> Callable[[Page, str], None]:
+        return lambda page, base: page.goto(base + path) and None
+
+    def paste(page: Page, base: str) -> None:
+        page.goto(base + "/verify")
+        page.fill("#certificate", json.dumps(tampered))
+        page.click("[data-testid=verify-document]")
+
+    def workbench(page: Page, base: str) -> None:
+        page.goto(base + "/workbench")
+        page.evaluate("sessionStorage.clear()")  # signed out: the sign-in form shows
+        page.goto(base + "/workbench")
+        page.fill("#api-key", story.registrar_api_key)
+        page.click("[data-testid=sign-in]")
+        page.wait_for_selector("[data-testid=queue-registered]")
+
+    def signing(page: Page, base: str) -> None:
+        workbench(page, base)
+        page.set_input_files("#keystore", str(keystore))
+        page.fill("#keystore-password", KEYSTORE_PASSWORD)
+        page.click("[data-testid=unlock]")
+        page.locator("#key-status", has_text="0x").wait_for()  # (the pages' CSP forbids eval'd waits)
+        page.click(f'[data-asset-id="{story.application["assetId"]}"] [data-testid=formal-review]')
+        page.wait_for_selector("[data-testid=sign-dialog][open]")
+
+    first_notice = story.in_notice[0]
+    return {
+        "home": goto("/"),
+        "verify-form": goto("/verify"),
+        "verify-valid": goto(f"/verify?number={number(story.valid)}"),
+        "verify-revoked": goto(f"/verify?number={number(story.revoked)}"),
+        "verify-superseded": goto(f"/verify?number={number(story.superseded)}"),
+        "verify-unknown": goto("/verify?number=DLC-2099-999999"),
+        "verify-tampered": paste,
+        "verify-from-qr": lambda page, base: page.goto(qr_url(base, story.valid)) and None,
+        "notices": goto("/notices"),
+        "notices-search": goto("/notices?q=" + first_notice["contentHash"][:12]),
+        "notice-record": goto(f"/notices/{first_notice['assetId']}"),
+        "asset": goto(f"/assets/{story.licensed['assetId']}"),
+        "asset-product": goto(f"/assets/{story.product['assetId']}"),
+        "trace": goto(f"/trace/{duty_free_scenario.SOLD_BOTTLE}"),
+        "trace-from-product-qr": goto("/01/03012345123457/21/A1-1"),
+        "workbench": goto("/workbench"),
+        "workbench-signed-in": workbench,
+        "workbench-signing": signing,
+        "error-bad-number": goto("/verify?number=not-a-number"),
+    }
+
+
+def shoot(base: str, story: Story, out: Path, keystore: Path) -> list[Path]:
+    written: list[Path] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            for lang in ("zh", "en"):
+                for width_name, (width, height) in WIDTHS.items():
+                    context = browser.new_context(viewport={"width": width, "height": height})
+                    context.add_cookies([{"name": "lang", "value": lang, "url": base}])
+                    page = context.new_page()
+                    for name, reach in pages(story, keystore).items():
+                        reach(page, base)
+                        path = out / f"{name}-{lang}-{width_name}.png"
+                        page.screenshot(path=str(path), full_page=True)
+                        written.append(path)
+                    context.close()
+        finally:
+            browser.close()
+    for lang in ("zh", "en"):
+        pdf = httpx.get(f"{base}/certificates/{number(story.valid)}.pdf?lang={lang}", timeout=60).content
+        path = out / f"certificate-pdf-{lang}.png"
+        pypdfium2.PdfDocument(pdf)[0].render(scale=2).to_pil().save(path)
+        written.append(path)
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="folder to write the PNG files into")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dataledger-screenshots-") as folder:
+        settings = Settings(data_dir=Path(folder), environment="test")
+        services = build_services(settings)
+        try:
+            with serving(create_app(services, on_shutdown=[services.drain])) as base:
+                story = tell(base, settings.admin_api_key.get_secret_value())
+                keystore = LocalKeySigner(story.registrar_private_key).to_keystore(
+                    Path(folder) / "registrar-keystore.json", KEYSTORE_PASSWORD, iterations=2**12
+                )
+                written = shoot(base, story, args.out, keystore)
+        finally:
+            services.close()
+    print(f"{len(written)} screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,206 @@
+"""The catalogue's search on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm): Chinese and English text,
+short Chinese queries, filters, facets, paging, and listings that follow their asset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dataledger.ledger.sql.market_store import MarketStore
+from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.sql.tables import AssetRow, ParticipantRow, PledgeRow
+from dataledger.registry.market.catalogue import CatalogueQuery, CatalogueSort
+from dataledger.registry.market.listings import Price, PricingUnit, ProductForm
+from tests.market.factories import CERTIFIED, HOLDER, PLEDGEE, hex32, listing_content, stored_listing
+
+CATALOGUE = [
+    # title, subtitle, category, form, price, exchange
+    ("海南气象观测数据集", "逐小时气温与降水", "气象", ProductForm.DATASET, "800", "hainan"),
+    ("Weather forecast API", "Hourly forecasts, Hainan ports", "weather", ProductForm.API, "0.50", "hainan"),
+    ("港口吞吐量指数", "洋浦港月度集装箱吞吐量", "物流", ProductForm.INDEX, "1500", "shanghai"),
+    ("Port throughput report", "Yangpu containers", "logistics", ProductForm.REPORT, "3000", "shanghai"),
+    ("医疗影像辅助诊断模型", "肺结节识别", "医疗", ProductForm.MODEL, "20000", "shanghai"),
+    ("离岛免税销售指数", "按品类的月度销售", "消费零售", ProductForm.INDEX, "1200", "hainan"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def market(database_url: str | None, tmp_path: Path) -> Iterator[MarketStore]:
+    store = SqlStore.open(database_url or f"sqlite:///{tmp_path / 'market.db'}")
+    market = MarketStore(store.engine)
+    rows = []
+    for title, subtitle, category, form, price, exchange in CATALOGUE:
+        content = listing_content(
+            title=title,
+            subtitle=subtitle,
+            category=category,
+            product_form=form,
+            price=Price(Decimal(price), "CNY", PricingUnit.PER_USE),
+        )
+        listing = stored_listing(content, exchange_id=exchange, exchange_name=f"{exchange} exchange")
+        rows.append((listing, CERTIFIED))
+    market.bulk_add_listings(rows)
+    yield market
+    store.engine.dispose()
+
+
+def titles(market: MarketStore, **query: object) -> list[str]:
+    return [item.content.title for item in market.search(CatalogueQuery(**query)).items]  # type: ignore[arg-type]
+
+
+def test_chinese_text_of_three_characters_or_more_is_found_anywhere(market: MarketStore) -> None:
+    assert titles(market, text="气象观测") == ["海南气象观测数据集"]
+    assert titles(market, text="集装箱") == ["港口吞吐量指数"]  # in the subtitle
+
+
+def test_english_text_is_found_case_insensitively(market: MarketStore) -> None:
+    assert titles(market, text="WEATHER forecast") == ["Weather forecast API"]
+    assert set(titles(market, text="port")) == {"Port throughput report", "Weather forecast API"}
+
+
+def test_one_and_two_character_chinese_queries_match_headlines(market: MarketStore) -> None:
+    assert titles(market, text="气象") == ["海南气象观测数据集"]  # the category and the title
+    assert titles(market, text="港") == ["港口吞吐量指数"]
+    assert set(titles(market, text="指数")) == {"港口吞吐量指数", "离岛免税销售指数"}
+    assert titles(market, text="海南 数据集") == ["海南气象观测数据集"]  # a short and a long term together
+
+
+def test_filters_facets_and_paging(market: MarketStore) -> None:
+    page = market.search(CatalogueQuery(exchange_id="shanghai", limit=2))
+    assert page.total == 3 and len(page.items) == 2
+    assert {f.value: f.count for f in page.product_forms} == {"index": 1, "report": 1, "model": 1}
+    assert [(f.value, f.count, f.label) for f in page.exchanges] == [("shanghai", 3, "shanghai exchange")]
+    second = market.search(CatalogueQuery(exchange_id="shanghai", limit=2, offset=2))
+    assert len(second.items) == 1
+    assert titles(market, product_form=ProductForm.INDEX, sort=CatalogueSort.PRICE_ASC) == [
+        "离岛免税销售指数",
+        "港口吞吐量指数",
+    ]
+    assert titles(
+        market, price_min=Decimal("1000"), price_max=Decimal("3000"), sort=CatalogueSort.PRICE_DESC
+    ) == [
+        "Port throughput report",
+        "港口吞吐量指数",
+        "离岛免税销售指数",
+    ]
+    everything = market.search(CatalogueQuery())
+    assert everything.total == len(CATALOGUE)
+    assert {f.value: f.count for f in everything.exchanges} == {"hainan": 3, "shanghai": 3}
+
+
+def _asset_of_listing(market: MarketStore, title: str) -> str:
+    with market.engine.begin() as conn:
+        asset_id: str = conn.execute(
+            text("SELECT asset_id FROM market_listings WHERE title = :t"), {"t": title}
+        ).scalar_one()
+    return asset_id
+
+
+def test_a_listing_follows_its_asset_through_the_stores_own_records(market: MarketStore) -> None:
+    """Revocation, transfer and pledge are recorded in ``assets`` and ``pledges`` by other services;
+    the listing follows in the same transaction (triggers), and the catalogue hides it."""
+    asset_id = _asset_of_listing(market, "港口吞吐量指数")
+    store = SqlStore(market.engine)
+    with store.session() as session:
+        session.add(
+            ParticipantRow(id="holder", name="holder", role="enterprise", address=HOLDER, api_key_hash="0x1")
+        )
+        session.commit()
+        session.add(
+            AssetRow(
+                asset_id=asset_id, holder_id="holder", holder_address=HOLDER, facts_json="{}", salt="0x00",
+                content_hash=hex32(1), metadata_hash=hex32(2), nonce=0, deadline=0, signature="0x",
+                state="certified",
+            )
+        )  # fmt: skip
+        session.commit()
+
+    def visible() -> bool:
+        return titles(market, text="吞吐量") == ["港口吞吐量指数"]
+
+    def update(sql: str) -> None:
+        with market.engine.begin() as conn:
+            conn.execute(text(sql), {"id": asset_id})
+
+    assert visible()
+    update("UPDATE assets SET state = 'revoked' WHERE asset_id = :id")
+    assert not visible()
+    update("UPDATE assets SET state = 'certified' WHERE asset_id = :id")
+    assert visible()
+    update(f"UPDATE assets SET holder_address = '{PLEDGEE}' WHERE asset_id = :id")  # transferred
+    assert not visible()
+    update(f"UPDATE assets SET holder_address = '{HOLDER.upper().replace('0X', '0x')}' WHERE asset_id = :id")
+    assert visible()
+    with store.session() as session:
+        pledge = PledgeRow(
+            asset_id=asset_id, pledgor_address=HOLDER, pledgee_address=PLEDGEE, terms="RMB 2m", salt="0x00",
+            terms_hash=hex32(3), tx_hash=hex32(4), block_number=1, log_index=0,
+        )  # fmt: skip
+        session.add(pledge)
+        session.commit()
+        assert not visible()  # pledged without the pledgee's consent
+        pledge.status = "released"
+        session.add(pledge)
+        session.commit()
+    assert visible()
+
+
+def test_relevance_puts_title_matches_first_then_the_newest(market: MarketStore) -> None:
+    older = listing_content(title="Yangpu port index", category="logistics")
+    newer = listing_content(
+        title="Container volumes", description="Monthly, the port of Yangpu", category="x"
+    )
+    market.bulk_add_listings([(stored_listing(older), CERTIFIED), (stored_listing(newer), CERTIFIED)])
+
+    assert titles(market, text="yangpu") == [
+        "Yangpu port index",
+        "Container volumes",
+        "Port throughput report",
+    ]
+    assert titles(market, text="yangpu", limit=1, offset=1) == ["Container volumes"]
+    assert titles(market, text="yangpu", limit=2, offset=1) == ["Container volumes", "Port throughput report"]
+    assert titles(market, text="yangpu", sort=CatalogueSort.NEWEST)[0] == "Container volumes"
+
+
+def test_certified_assets_are_found_by_name_while_they_are_certified(market: MarketStore) -> None:
+    store = SqlStore(market.engine)
+    facts = (
+        '{"name": "\\u6d77\\u5357\\u6e2f\\u53e3 Yangpu port calls", "right_claimed": "data-resource-holding"}'
+    )
+    with store.session() as session:
+        session.add(
+            ParticipantRow(id="h2", name="holder", role="enterprise", address=HOLDER, api_key_hash="0x2")
+        )
+        session.commit()
+        session.add(
+            AssetRow(
+                asset_id=hex32(77), holder_id="h2", holder_address=HOLDER, facts_json=facts, salt="0x00",
+                content_hash=hex32(78), metadata_hash=hex32(79), nonce=0, deadline=0, signature="0x",
+                state="registered",
+            )
+        )  # fmt: skip
+        session.commit()
+
+    def names(q: str) -> list[str]:
+        return [item["name"] for item in market.search_assets(q.lower().split(), limit=10, offset=0)[0]]
+
+    assert names("yangpu") == []  # registered, not certified
+    for state, found in (("certified", True), ("revoked", False), ("certified", True)):
+        with market.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE assets SET state = :s WHERE asset_id = :id"), {"s": state, "id": hex32(77)}
+            )
+        assert names("yangpu") == (["海南港口 Yangpu port calls"] if found else []), state
+    assert names("海南港口") == names("港") == names("PORT calls") == ["海南港口 Yangpu port calls"]
+    items, total = market.search_assets([], limit=10, offset=0)
+    assert total == 1 and items[0] == {
+        "assetId": hex32(77),
+        "name": "海南港口 Yangpu port calls",
+        "rightClaimed": "data-resource-holding",
+        "holderAddress": HOLDER,
+    }
+    assert MarketStore(market.engine).search_assets(["yangpu"], limit=10, offset=0)[1] == 1  # set up again

@@ -1,0 +1,172 @@
+"""The ledger the portal's tests look at, set up through the SDK as its users would.
+
+A registration institution and a holder, each signing its acts with its own key (the SDK prepares
+each act on the server, checks it and signs it here); four certificates: one valid, one of a revoked
+registration, one superseded by its renewal (and that renewal); a certified asset licensed to an
+analytics firm, pledged to a bank, with a data product derived from it; two applications in public
+notice and one awaiting its formal review; and the offshore duty-free chain captured as EPCIS events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from dataledger.cli import duty_free_scenario
+from dataledger.client import Client, LocalKeySigner
+
+NOTICE_DAYS = 10
+HOLDER_NAME = "三亚免税运营有限公司 Sanya Duty-Free Operations Ltd"
+REGISTRAR_NAME = "海南省数据知识产权登记中心"
+OBJECTOR_NAME = "海口数据科技有限公司 Haikou Data Tech"
+
+
+@dataclass(frozen=True)
+class Story:
+    valid: dict[str, Any]  # the signed credentials
+    revoked: dict[str, Any]
+    superseded: dict[str, Any]
+    successor: dict[str, Any]
+    in_notice: tuple[dict[str, Any], ...]  # the assets, as registered
+    licensed: dict[str, Any]  # certified, licensed, pledged, a product derived from it (as registered)
+    product: dict[str, Any]  # the data product derived from it
+    application: dict[str, Any]  # registered, awaiting its formal review
+    admin_key: str
+    registrar_api_key: str
+    registrar_private_key: str  # the registration institution's own key (the browser signs with it)
+    registrar_address: str
+    objector_api_key: str  # a competitor, with its own key (objections on the notice board)
+    objector_private_key: str
+
+
+def content_hash(label: str) -> str:
+    return "0x" + hashlib.sha256(label.encode()).hexdigest()
+
+
+def facts(name: str, **extra: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": "Per-sale records of three duty-free stores; passenger quota records hashed",
+        "source": "Point-of-sale systems of the holder's own stores",
+        "collectionMethod": "Automatic export from POS, daily",
+        "scale": "200 rows",
+        "updateFrequency": "daily",
+        "industry": "零售 / 离岛免税 retail",
+        "rightClaimed": "data-resource-holding",
+        **extra,
+    }
+
+
+def tell(url: str, admin_key: str) -> Story:
+    """Set the story up on the ledger at ``url``."""
+    admin = Client(url, admin_key)
+    registrar_key, holder_key = LocalKeySigner.generate(), LocalKeySigner.generate()
+    registrar_api_key = admin.participants.create(REGISTRAR_NAME, "registrar", registrar_key.address)[
+        "apiKey"
+    ]
+    registrar = Client(url, registrar_api_key)
+    holder = Client(url, admin.participants.create(HOLDER_NAME, "enterprise", holder_key.address)["apiKey"])
+
+    def register(name: str) -> dict[str, Any]:
+        asset: dict[str, Any] = holder.assets.register(content_hash(name), facts(name), signer=holder_key)
+        for stage in ("formal", "substantive"):
+            registrar.procedure.review(
+                asset["assetId"], stage, reason=f"{stage} review passed", signer=registrar_key
+            )
+        return asset
+
+    def certify(name: str) -> tuple[str, dict[str, Any]]:
+        asset_id = register(name)["assetId"]
+        return asset_id, registrar.assets.issue_certificate(asset_id, signer=registrar_key)
+
+    admin.procedure.set_notice_period(0)
+    _, valid = certify("离岛免税销售记录 2026 Q3 Offshore duty-free sales")
+    revoked_asset, revoked = certify("免税店客流统计 Duty-free footfall counts")
+    registrar.assets.revoke(
+        revoked_asset, "登记所依据的授权已失效 the source's authorisation was withdrawn", signer=registrar_key
+    )
+    renewed_asset, superseded = certify("机场提货记录 Airport pickup records")
+    successor = registrar.assets.renew(renewed_asset, signer=registrar_key)
+
+    licensed, product = licensed_and_derived(url, admin, holder, holder_key, certify)
+
+    admin.procedure.set_notice_period(NOTICE_DAYS * 24 * 3600)
+    in_notice = (
+        register("保税仓出入库记录 Bonded warehouse movements"),
+        register("海关通关单证摘要 Customs clearance summaries"),
+    )
+    application = holder.assets.register(
+        content_hash("免税商品价格指数 Duty-free price index"),
+        facts("免税商品价格指数 Duty-free price index"),
+        signer=holder_key,
+    )
+    capture_duty_free_chain(url, admin)
+    objector_key = LocalKeySigner.generate()
+    objector = admin.participants.create(OBJECTOR_NAME, "enterprise", objector_key.address)
+    return Story(
+        valid,
+        revoked,
+        superseded,
+        successor,
+        in_notice,
+        licensed,
+        product,
+        application,
+        admin_key,
+        registrar_api_key,
+        registrar_key.private_key,
+        registrar_key.address,
+        objector["apiKey"],
+        objector_key.private_key,
+    )
+
+
+def licensed_and_derived(
+    url: str, admin: Client, holder: Client, holder_key: LocalKeySigner, certify: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A certified asset licensed to an analytics firm (derivatives allowed), which registers a data
+    product derived from it; then the holder pledges the asset to a bank."""
+    analytics_key, bank_key = LocalKeySigner.generate(), LocalKeySigner.generate()
+    analytics = Client(
+        url, admin.participants.create("海南数据分析有限公司", "enterprise", analytics_key.address)["apiKey"]
+    )
+    admin.participants.create("海南银行 Bank of Hainan", "enterprise", bank_key.address)
+    name = "离岛免税品类销售汇总 Duty-free sales by category"
+    asset_id, _ = certify(name)
+    licence = holder.licences.grant(
+        asset_id,
+        analytics_key.address,
+        scope="monthly aggregates by category",
+        purpose="market analysis product",
+        valid_until=int(time.time()) + 365 * 86400,
+        max_uses=10,
+        derivatives_allowed=True,
+        commercial=True,
+        signer=holder_key,
+    )
+    product_name = "免税消费趋势报告 Duty-free spending trends"
+    product = analytics.assets.register(
+        content_hash(product_name),
+        facts(product_name, rightClaimed="data-product-operation"),
+        signer=analytics_key,
+    )
+    analytics.lineage.record_derivation(
+        product["assetId"], [{"assetId": asset_id, "licenceId": licence["licenceId"]}]
+    )
+    holder.assets.pledge(asset_id, bank_key.address, "loan HN-2026-0042, RMB 5m", signer=holder_key)
+    return holder.assets.get(asset_id), product
+
+
+def capture_duty_free_chain(url: str, admin: Client) -> None:
+    """The offshore duty-free chain (brand, bonded warehouse, customs, store, airport pickup), anchored."""
+    party = Client(
+        url,
+        admin.participants.create(
+            "离岛免税供应链 Duty-free chain", "enterprise", LocalKeySigner.generate().address
+        )["apiKey"],
+    )
+    for _, document in duty_free_scenario.duty_free_documents():
+        party.events.capture(json.dumps(document).encode(), wait=True, timeout=60)
