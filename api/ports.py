@@ -91,26 +91,6 @@ class RegistryChain(Protocol):
     def procedure(self, asset_id: str) -> OnChainProcedure | None: ...
 
 
-class RecordQueries(Protocol):
-    """The stored records the portal still reads directly (``portal.ports.AssetQueries``); the API's
-    routes read them through ``AssetQueries`` and the other services."""
-
-    def list_assets(
-        self, *, holder_id: str | None = None, limit: int = 50, offset: int = 0
-    ) -> list[AssetRecord]: ...
-    def history_page(
-        self,
-        asset_id: str,
-        *,
-        act: str | None = None,
-        actor: str | None = None,
-        from_block: int | None = None,
-        to_block: int | None = None,
-        limit: int | None = 50,
-        offset: int = 0,
-    ) -> tuple[list[dict[str, object]], int]: ...
-
-
 class EventCapture(Protocol):
     """EPCIS capture and queries."""
 
@@ -211,8 +191,6 @@ class ApiServices(Protocol):
     def registrar_key(self) -> RegistrarKey: ...
     @property
     def registry(self) -> RegistryChain: ...
-    @property
-    def store(self) -> RecordQueries: ...
     @property
     def participants(self) -> ParticipantService: ...
     @property

@@ -17,6 +17,7 @@ from web3.logs import DISCARD
 
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.revert_errors import RevertDecoder
 from dataledger.ledger.chain.transactions import (
     SentTransaction,
@@ -24,7 +25,7 @@ from dataledger.ledger.chain.transactions import (
     unavailable_on_connection_errors,
 )
 from dataledger.registry.chain_records import AnchorEvidence
-from dataledger.registry.errors import LedgerError, LedgerInconsistent
+from dataledger.registry.errors import LedgerError
 
 ANCHOR_CONTRACT = "AnchorRegistry"
 ANCHOR_VERSION = "1.0.0"
@@ -58,12 +59,9 @@ class AnchorRegistryClient:
         cls, w3: Web3, sender: TransactionSender, *, admin: str, anchorer: str
     ) -> tuple[AnchorRegistryClient, SentTransaction]:
         """Deploy a fresh registry; ``admin`` and ``anchorer`` receive their roles."""
-        artifact = load_artifact(ANCHOR_CONTRACT)
-        factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
-        sent = sender.transact(factory.constructor(to_checksum_address(admin), to_checksum_address(anchorer)))
-        address = sent.receipt.get("contractAddress")
-        if not address:
-            raise LedgerError("deployment produced no contract address", tx_hash=sent.tx_hash)
+        address, sent = deploy_contract(
+            w3, sender, ANCHOR_CONTRACT, to_checksum_address(admin), to_checksum_address(anchorer)
+        )
         return cls(w3, sender, address, deployed_block=sent.block_number), sent
 
     @classmethod
@@ -71,18 +69,8 @@ class AnchorRegistryClient:
         cls, w3: Web3, sender: TransactionSender, address: str, *, deployed_block: int = 0
     ) -> AnchorRegistryClient:
         """Attach to an existing deployment, refusing an address that holds no anchor registry."""
-        with unavailable_on_connection_errors():
-            code = w3.eth.get_code(to_checksum_address(address))
-        if not code:
-            raise LedgerInconsistent(
-                "the recorded anchor registry has no code on this chain: the chain was reset or is another",
-                address=address,
-                chain_id=sender.chain_id,
-            )
         client = cls(w3, sender, address, deployed_block=deployed_block)
-        version = client._contract.functions.version().call()
-        if version != ANCHOR_VERSION:
-            raise LedgerInconsistent("the anchor registry has an unexpected version", found=version)
+        require_deployment(w3, client._contract, sender.chain_id, "the anchor registry", ANCHOR_VERSION)
         return client
 
     @property

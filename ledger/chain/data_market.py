@@ -16,13 +16,14 @@ from web3.contract import Contract
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, hex_of
+from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.transactions import (
     SentTransaction,
     TransactionSender,
     unavailable_on_connection_errors,
 )
 from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.errors import LedgerError, LedgerInconsistent
+from dataledger.registry.errors import LedgerError
 from dataledger.registry.market.ports import RecordedVerification
 
 MARKET_CONTRACT = "DataMarket"
@@ -58,12 +59,9 @@ class DataMarketClient:
         cls, w3: Web3, sender: TransactionSender, registry_address: str
     ) -> tuple[DataMarketClient, SentTransaction]:
         """Deploy a market over the registry at ``registry_address``; the operator administers it."""
-        artifact = load_artifact(MARKET_CONTRACT)
-        factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
-        sent = sender.transact(factory.constructor(to_checksum_address(registry_address), sender.address))
-        address = sent.receipt.get("contractAddress")
-        if not address:
-            raise LedgerError("deployment produced no contract address", tx_hash=sent.tx_hash)
+        address, sent = deploy_contract(
+            w3, sender, MARKET_CONTRACT, to_checksum_address(registry_address), sender.address
+        )
         return cls(w3, sender, address, deployed_block=sent.block_number), sent
 
     @classmethod
@@ -77,26 +75,15 @@ class DataMarketClient:
         deployed_block: int = 0,
     ) -> DataMarketClient:
         """Attach to a deployment, refusing one that is missing, of another version or another registry."""
-        with unavailable_on_connection_errors():
-            code = w3.eth.get_code(to_checksum_address(address))
-        if not code:
-            raise LedgerInconsistent(
-                "the recorded market contract has no code on this chain: the chain was reset or is another",
-                address=address,
-                chain_id=sender.chain_id,
-            )
         client = cls(w3, sender, address, deployed_block=deployed_block)
-        with unavailable_on_connection_errors():
-            version = client._contract.functions.version().call()
-            registry = client._contract.functions.dataRightsRegistry().call()
-        if version != MARKET_VERSION:
-            raise LedgerInconsistent("the market contract has an unexpected version", found=version)
-        if registry.lower() != registry_address.lower():
-            raise LedgerInconsistent(
-                "the market contract lists another registry's assets",
-                found=registry,
-                expected=registry_address,
-            )
+        require_deployment(
+            w3,
+            client._contract,
+            sender.chain_id,
+            "the market contract",
+            MARKET_VERSION,
+            registry_address=registry_address,
+        )
         return client
 
     @classmethod

@@ -25,6 +25,7 @@ from web3.logs import DISCARD
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args, check_act, hex_of
+from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.revert_errors import RevertDecoder
 from dataledger.ledger.chain.transactions import (
     SentTransaction,
@@ -40,7 +41,7 @@ from dataledger.registry.chain_records import (
     OnChainProcedure,
 )
 from dataledger.registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
-from dataledger.registry.errors import LedgerError, LedgerInconsistent, ValidationFailed
+from dataledger.registry.errors import LedgerError, ValidationFailed
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, RegistrationAuthorisation
 
 # Creation code that returns block.timestamp: TIMESTAMP PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN.
@@ -105,31 +106,16 @@ class DataRightsRegistryClient:
     ) -> tuple[DataRightsRegistryClient, SentTransaction]:
         """Deploy a fresh registry; ``admin`` and ``registrar`` receive their roles (the zero address as
         ``registrar``: no registrar yet, the administrator grants the role per institution)."""
-        artifact = load_artifact(REGISTRY_CONTRACT)
-        factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
-        sent = sender.transact(
-            factory.constructor(to_checksum_address(admin), to_checksum_address(registrar))
+        address, sent = deploy_contract(
+            w3, sender, REGISTRY_CONTRACT, to_checksum_address(admin), to_checksum_address(registrar)
         )
-        address = sent.receipt.get("contractAddress")
-        if not address:
-            raise LedgerError("deployment produced no contract address", tx_hash=sent.tx_hash)
         return cls(w3, sender, address), sent
 
     @classmethod
     def attach(cls, w3: Web3, sender: TransactionSender, address: str) -> DataRightsRegistryClient:
         """Attach to an existing deployment, refusing an address that holds no registry."""
-        with unavailable_on_connection_errors():
-            code = w3.eth.get_code(to_checksum_address(address))
-        if not code:
-            raise LedgerInconsistent(
-                "the recorded registry contract has no code on this chain: the chain was reset or is another",
-                address=address,
-                chain_id=sender.chain_id,
-            )
         client = cls(w3, sender, address)
-        version = client._contract.functions.version().call()
-        if version != REGISTRY_VERSION:
-            raise LedgerInconsistent("the registry contract has an unexpected version", found=version)
+        require_deployment(w3, client._contract, sender.chain_id, "the registry contract", REGISTRY_VERSION)
         return client
 
     # -- identity ---------------------------------------------------------------------------------

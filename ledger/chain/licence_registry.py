@@ -19,6 +19,7 @@ from web3.contract import Contract
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args, check_act, hex_of
 from dataledger.ledger.chain.data_rights_registry import LICENCE_CONTRACT
+from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.transactions import (
     SentTransaction,
     TransactionSender,
@@ -34,7 +35,7 @@ from dataledger.registry.chain_records import (
     OnChainLicence,
 )
 from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.errors import LedgerError, LedgerInconsistent, ValidationFailed
+from dataledger.registry.errors import LedgerError, ValidationFailed
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, licence_domain
 
 LICENCE_REGISTRY_VERSION = "1.0.0"
@@ -95,12 +96,7 @@ class LicenceRegistryClient:
         cls, w3: Web3, sender: TransactionSender, registry_address: str
     ) -> tuple[LicenceRegistryClient, SentTransaction]:
         """Deploy a licence registry for the data rights registry at ``registry_address``."""
-        artifact = load_artifact(LICENCE_CONTRACT)
-        factory = w3.eth.contract(abi=list(artifact.abi), bytecode=artifact.bytecode)
-        sent = sender.transact(factory.constructor(to_checksum_address(registry_address)))
-        address = sent.receipt.get("contractAddress")
-        if not address:
-            raise LedgerError("deployment produced no contract address", tx_hash=sent.tx_hash)
+        address, sent = deploy_contract(w3, sender, LICENCE_CONTRACT, to_checksum_address(registry_address))
         return cls(w3, sender, address), sent
 
     @classmethod
@@ -108,26 +104,15 @@ class LicenceRegistryClient:
         cls, w3: Web3, sender: TransactionSender, address: str, registry_address: str
     ) -> LicenceRegistryClient:
         """Attach to a deployment, refusing one that is missing, of another version or another registry."""
-        with unavailable_on_connection_errors():
-            code = w3.eth.get_code(to_checksum_address(address))
-        if not code:
-            raise LedgerInconsistent(
-                "the recorded licence registry has no code on this chain: the chain was reset or is another",
-                address=address,
-                chain_id=sender.chain_id,
-            )
         client = cls(w3, sender, address)
-        with unavailable_on_connection_errors():
-            version = client._contract.functions.version().call()
-            registry = client._contract.functions.dataRightsRegistry().call()
-        if version != LICENCE_REGISTRY_VERSION:
-            raise LedgerInconsistent("the licence registry has an unexpected version", found=version)
-        if registry.lower() != registry_address.lower():
-            raise LedgerInconsistent(
-                "the licence registry licenses another registry's assets",
-                found=registry,
-                expected=registry_address,
-            )
+        require_deployment(
+            w3,
+            client._contract,
+            sender.chain_id,
+            "the licence registry",
+            LICENCE_REGISTRY_VERSION,
+            registry_address=registry_address,
+        )
         return client
 
     @classmethod
