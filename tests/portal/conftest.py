@@ -40,9 +40,12 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's, installed by scripts/dev.sh test; never downloaded
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium driven by Playwright; without it the browser tests skip, except under CI."""
+    """Headless Chromium driven by Playwright; without it the browser tests skip, except under CI.
+
+    One per test module: Playwright's sync API runs an event loop for as long as it is open, and a
+    later test of the same worker process may need ``asyncio.run`` (the async SDK's)."""
     if not CHROMIUM.exists():
         reason = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI") == "true":
