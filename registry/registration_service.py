@@ -303,6 +303,22 @@ class RegistrationService:
             and self._ledger.nonce_of(record.holder_address) == record.nonce
         )
 
+    def registrar_info(self) -> dict[str, Any]:
+        """The certificate signer's keys and the registry contract with its EIP-712 domain: what an
+        offline verifier and a signing wallet need, without trusting this service later."""
+        key = self._registrar_key
+        return {
+            "name": self._registrar_name,
+            "did": key.did,
+            "verificationMethod": key.verification_method_id,
+            "publicKeyPem": key.public_key.to_pem(),
+            "registry": {
+                "chainId": self._ledger.chain_id,
+                "contract": self._ledger.registry_address,
+                "eip712Domain": self._ledger.domain.as_json(),
+            },
+        }
+
     def get_asset(self, asset_id: str) -> AssetRecord:
         record = self._store.get_asset(asset_id.lower())
         if record is None:

@@ -65,15 +65,4 @@ def certificate_status(number: str, services: ServicesDep) -> dict[str, Any]:
 def get_registrar(services: ServicesDep) -> dict[str, Any]:
     """Anyone: the registrar's did:key and PEM public key, and the registry contract with its EIP-712
     domain, so certificates can be verified without this service."""
-    key = services.registrar_key
-    return {
-        "name": services.settings.registrar_name,
-        "did": key.did,
-        "verificationMethod": key.verification_method_id,
-        "publicKeyPem": key.public_key.to_pem(),
-        "registry": {
-            "chainId": services.registry.chain_id,
-            "contract": services.registry.registry_address,
-            "eip712Domain": services.registry.domain.as_json(),
-        },
-    }
+    return services.registration.registrar_info()
