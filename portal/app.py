@@ -19,6 +19,7 @@ from dataledger.portal.routes import (
     trace,
     verify,
     workbench,
+    workspace,
 )
 from dataledger.registry.errors import DataLedgerError
 
@@ -31,7 +32,7 @@ def install_portal(
     """Serve the portal's pages on ``app``, over ``services``; ``status_of`` gives a domain error's HTTP
     status, the same table the API answers with."""
     app.state.portal = PortalConfig(services=services, status_of=status_of)
-    for module in (home, verify, resolver, notices, certificates, assets, trace, workbench):
+    for module in (home, verify, resolver, notices, certificates, assets, trace, workbench, workspace):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(workbench.data_router, include_in_schema=False)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

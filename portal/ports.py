@@ -13,6 +13,7 @@ from dataledger.registry.asset_queries import HistoryQuery
 from dataledger.registry.assets import AssetRecord, AssetState
 from dataledger.registry.certificate_verifier import CertificateVerifier
 from dataledger.registry.chain_records import OnChainProcedure
+from dataledger.registry.holder_signatures import Eip712Domain
 from dataledger.registry.lineage import Direction, Trace
 from dataledger.registry.participants import Participant
 from dataledger.registry.public_notice import NoticePage, NoticeSearch
@@ -107,6 +108,13 @@ class RegistrarIdentity(Protocol):
     def did(self) -> str: ...
 
 
+class LicensingReads(Protocol):
+    """Licences: the EIP-712 domain of the licence registry, whose acts a page has signed."""
+
+    @property
+    def domain(self) -> Eip712Domain: ...
+
+
 class PortalServices(Protocol):
     """Everything the pages use."""
 
@@ -114,6 +122,8 @@ class PortalServices(Protocol):
     def settings(self) -> PortalSettings: ...
     @property
     def registry(self) -> RegistryReads: ...
+    @property
+    def licensing(self) -> LicensingReads: ...
     @property
     def asset_queries(self) -> AssetQueries: ...
     @property

@@ -8,7 +8,11 @@ from typing import Any
 
 from dataledger.portal.i18n import catalogue
 from dataledger.portal.ports import PortalServices
-from dataledger.registry.holder_signatures import ACT_TYPES
+from dataledger.registry.holder_signatures import (
+    ACT_TYPES,
+    LICENCE_REGISTRY_ACT_TYPES,
+    REGISTRATION_TYPES,
+)
 
 # The texts every signing page's scripts show, besides the page's own prefix.
 SIGNING_MESSAGE_PREFIXES = ("sign.", "key.", "problem.", "status.", "right.")
@@ -24,7 +28,19 @@ def signing_data(
         "messages": {key: texts.text(key, lang) for key in texts.messages if key.startswith(prefixes)},
         "lang": lang,
         "registry": {"chainId": services.registry.chain_id, "address": services.registry.registry_address},
-        "actTypes": {
-            name: [{"name": field, "type": kind} for field, kind in ACT_TYPES[name]] for name in sorted(acts)
+        "actTypes": {name: _fields(name) for name in sorted(acts)},
+        # the contract each act is signed for (its EIP-712 domain's verifyingContract)
+        "actContracts": {
+            name: services.licensing.domain.verifying_contract
+            if name in LICENCE_REGISTRY_ACT_TYPES
+            else services.registry.registry_address
+            for name in sorted(acts)
         },
     }
+
+
+def _fields(primary_type: str) -> list[dict[str, str]]:
+    """The act's fields as the contract hashes them (the registration's are declared apart)."""
+    if primary_type in REGISTRATION_TYPES:
+        return [dict(entry) for entry in REGISTRATION_TYPES[primary_type]]
+    return [{"name": field, "type": kind} for field, kind in ACT_TYPES[primary_type]]

@@ -149,6 +149,11 @@ REGISTRAR_ACT_TYPES = frozenset(
     {"Review", "Rejection", "ObjectionResolution", "Certificate", "Renewal", "Revocation"}
 )
 
+#: The acts the licence registry checks (its own EIP-712 domain: :data:`LICENCE_DOMAIN_NAME`).
+LICENCE_REGISTRY_ACT_TYPES = frozenset(
+    {"Licence", "LicenceUse", "LicenceRevocation", "Consent", "ConsentUse", "ConsentWithdrawal"}
+)
+
 _EIP712_DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},

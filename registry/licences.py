@@ -28,6 +28,7 @@ from dataledger.registry.errors import (
 )
 from dataledger.registry.holder_signatures import (
     ActAuthorisation,
+    Eip712Domain,
     prepared_act,
 )
 from dataledger.registry.participants import Participant
@@ -125,6 +126,11 @@ class LicensingService:
         self._store = store
         self._records = records
         self._signed = SignedActRelay(ledger, registry.next_block_timestamp)
+
+    @property
+    def domain(self) -> Eip712Domain:
+        """The EIP-712 domain the licence registry's acts are signed for (a page checks it)."""
+        return self._ledger.domain
 
     # -- grant ------------------------------------------------------------------------------------
 

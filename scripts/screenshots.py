@@ -49,8 +49,11 @@ def number(vc: dict[str, object]) -> str:
 KEYSTORE_PASSWORD = "screenshots"
 
 
-def pages(story: Story, keystore: Path) -> dict[str, Callable[[Page, str], None]]:
-    """Each page by name: how to reach it from the base URL (``keystore``: the registrar's key)."""
+def pages(
+    story: Story, keystore: Path, holder_keystore: Path, data_file: Path
+) -> dict[str, Callable[[Page, str], None]]:
+    """Each page by name: how to reach it from the base URL (``keystore``: the registrar's key;
+    ``holder_keystore``: the holder's, which registers ``data_file`` from its workspace)."""
     tampered = copy.deepcopy(story.valid)
     tampered["credentialSubject"]["holder"]["name"] = "Someone Else Trading Co"
 
@@ -79,6 +82,34 @@ def pages(story: Story, keystore: Path) -> dict[str, Callable[[Page, str], None]
         page.click(f'[data-asset-id="{story.application["assetId"]}"] [data-testid=formal-review]')
         page.wait_for_selector("[data-testid=sign-dialog][open]")
 
+    def workspace_signed_out(page: Page, base: str) -> None:
+        page.goto(base + "/workspace")
+        page.evaluate("sessionStorage.clear()")  # (the workbench's key is the tab's): the sign-in form
+        page.goto(base + "/workspace")
+
+    def workspace(page: Page, base: str) -> None:
+        workspace_signed_out(page, base)
+        page.fill("#api-key", story.holder_api_key)
+        page.click("[data-testid=sign-in]")
+        page.wait_for_selector("[data-testid=certificate]")
+
+    def workspace_hashed(page: Page, base: str) -> None:
+        workspace(page, base)
+        page.set_input_files("#data-file", str(data_file))
+        page.locator("#content-hash", has_text="0x").wait_for()
+        page.fill("#asset-name", "离岛免税会员消费明细 Duty-free member purchases")
+        page.fill("#asset-industry", "零售 / 离岛免税 retail")
+        page.fill("#asset-source", "Point-of-sale systems of the holder's own stores")
+
+    def workspace_signing(page: Page, base: str) -> None:
+        workspace_hashed(page, base)
+        page.set_input_files("#keystore", str(holder_keystore))
+        page.fill("#keystore-password", KEYSTORE_PASSWORD)
+        page.click("[data-testid=unlock]")
+        page.locator("#key-status", has_text="0x").wait_for()
+        page.click("[data-testid=register]")
+        page.wait_for_selector("[data-testid=sign-dialog][open]")  # not signed: the ledger stays as told
+
     first_notice = story.in_notice[0]
     return {
         "home": goto("/"),
@@ -99,11 +130,15 @@ def pages(story: Story, keystore: Path) -> dict[str, Callable[[Page, str], None]
         "workbench": goto("/workbench"),
         "workbench-signed-in": workbench,
         "workbench-signing": signing,
+        "workspace": workspace_signed_out,
+        "workspace-signed-in": workspace,
+        "workspace-hashed": workspace_hashed,
+        "workspace-signing": workspace_signing,
         "error-bad-number": goto("/verify?number=not-a-number"),
     }
 
 
-def shoot(base: str, story: Story, out: Path, keystore: Path) -> list[Path]:
+def shoot(base: str, story: Story, out: Path, keystores: tuple[Path, Path], data_file: Path) -> list[Path]:
     written: list[Path] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -113,7 +148,7 @@ def shoot(base: str, story: Story, out: Path, keystore: Path) -> list[Path]:
                     context = browser.new_context(viewport={"width": width, "height": height})
                     context.add_cookies([{"name": "lang", "value": lang, "url": base}])
                     page = context.new_page()
-                    for name, reach in pages(story, keystore).items():
+                    for name, reach in pages(story, *keystores, data_file).items():
                         reach(page, base)
                         path = out / f"{name}-{lang}-{width_name}.png"
                         page.screenshot(path=str(path), full_page=True)
@@ -143,7 +178,12 @@ def main() -> int:
                 keystore = LocalKeySigner(story.registrar_private_key).to_keystore(
                     Path(folder) / "registrar-keystore.json", KEYSTORE_PASSWORD, iterations=2**12
                 )
-                written = shoot(base, story, args.out, keystore)
+                holder_keystore = LocalKeySigner(story.holder_private_key).to_keystore(
+                    Path(folder) / "holder-keystore.json", KEYSTORE_PASSWORD, iterations=2**12
+                )
+                data_file = Path(folder) / "member-purchases.csv"
+                data_file.write_bytes(b"member,store,amount\n" * 50_000)
+                written = shoot(base, story, args.out, (keystore, holder_keystore), data_file)
         finally:
             services.close()
     print(f"{len(written)} screenshots in {args.out}")

@@ -1,5 +1,5 @@
-// What every page that signs acts in the browser shares (the workbench, the objection on a notice):
-// signing in with a participant's API key (kept in this tab's sessionStorage and sent as a bearer
+// What every page that signs acts in the browser shares (the workbench, the workspace, the objection on a
+// notice): signing in with a participant's API key (kept in this tab's sessionStorage and sent as a bearer
 // header, never in a URL), the signing key (a keystore unlocked in this page, or an injected wallet,
 // through signer.bundle.js), and one act done the same way everywhere: prepare it on the server
 // (…-requests), check the prepared EIP-712 message, show its domain and message in plain words, sign it
@@ -11,6 +11,8 @@ window.DataledgerSigning = (function () {
   const messages = data.messages;
   const STORAGE_KEY = "dataledger.apiKey";
   const STAGES = ["formal", "substantive"];
+  // The rights as the registry contract numbers them (RightClaimed's order).
+  const RIGHTS = ["data-resource-holding", "data-processing-and-use", "data-product-operation"];
   const $ = (id) => document.getElementById(id);
   let signer = null; // {address, kind, sign(typedData)}: in this page's memory only
   const keyListeners = [];
@@ -128,7 +130,8 @@ window.DataledgerSigning = (function () {
     if (typedData.primaryType !== primaryType) refuse("primaryType");
     if (JSON.stringify(typedData.types[primaryType]) !== JSON.stringify(data.actTypes[primaryType])) refuse("types");
     if (String(typedData.domain.chainId) !== String(data.registry.chainId)) refuse("chainId");
-    if (String(typedData.domain.verifyingContract).toLowerCase() !== data.registry.address.toLowerCase()) refuse("verifyingContract");
+    const contract = (data.actContracts && data.actContracts[primaryType]) || data.registry.address;
+    if (String(typedData.domain.verifyingContract).toLowerCase() !== contract.toLowerCase()) refuse("verifyingContract");
     for (const [name, value] of Object.entries(expected)) {
       if (String(typedData.message[name]).toLowerCase() !== String(value).toLowerCase()) refuse(name);
     }
@@ -139,6 +142,7 @@ window.DataledgerSigning = (function () {
 
   function plain(name, value) {
     if (name === "stage") return STAGES[Number(value)] === "formal" ? m("sign.stage_formal") : m("sign.stage_substantive");
+    if (name === "right" && RIGHTS[Number(value)]) return m("right." + RIGHTS[Number(value)]) + " (" + value + ")";
     if (typeof value === "boolean") return value ? m("sign.yes") : m("sign.no");
     if (["deadline", "issuedAt", "validUntil", "validFrom"].includes(name)) {
       const seconds = Number(value);
@@ -195,7 +199,11 @@ window.DataledgerSigning = (function () {
     if (!(await confirmSigning(typedData, subject, texts))) return null;
     const signature = await signer.sign(typedData);
     const submission = { ...body, nonce: prepared.nonce, deadline: prepared.deadline, signature };
-    for (const name of carry || []) if (name in prepared) submission[name] = prepared[name];
+    // what the submission repeats of the preparation: its own members, else the signed message's
+    for (const name of carry || []) {
+      if (name in prepared) submission[name] = prepared[name];
+      else if (name in typedData.message) submission[name] = typedData.message[name];
+    }
     return api("POST", submit, submission);
   }
 

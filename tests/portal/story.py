@@ -40,6 +40,8 @@ class Story:
     registrar_address: str
     objector_api_key: str  # a competitor, with its own key (objections on the notice board)
     objector_private_key: str
+    holder_api_key: str  # the holder's (an enterprise: the workspace), with its own key
+    holder_private_key: str
 
 
 def content_hash(label: str) -> str:
@@ -68,7 +70,8 @@ def tell(url: str, admin_key: str) -> Story:
         "apiKey"
     ]
     registrar = Client(url, registrar_api_key)
-    holder = Client(url, admin.participants.create(HOLDER_NAME, "enterprise", holder_key.address)["apiKey"])
+    holder_api_key = admin.participants.create(HOLDER_NAME, "enterprise", holder_key.address)["apiKey"]
+    holder = Client(url, holder_api_key)
 
     def register(name: str) -> dict[str, Any]:
         asset: dict[str, Any] = holder.assets.register(content_hash(name), facts(name), signer=holder_key)
@@ -121,6 +124,8 @@ def tell(url: str, admin_key: str) -> Story:
         registrar_key.address,
         objector["apiKey"],
         objector_key.private_key,
+        holder_api_key,
+        holder_key.private_key,
     )
 
 

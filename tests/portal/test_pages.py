@@ -8,7 +8,7 @@ import pytest
 
 from tests.portal.conftest import Portal
 
-PAGES = ["/", "/verify", "/notices", "/workbench"]
+PAGES = ["/", "/verify", "/notices", "/workbench", "/workspace"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -24,7 +24,7 @@ def test_a_page_is_in_chinese_by_default_with_its_landmarks_and_a_switch_to_engl
     assert f'href="{path}?lang=en"' in page.text and "Switch to English" in page.text
 
 
-@pytest.mark.parametrize("path", ["/verify", "/workbench"])
+@pytest.mark.parametrize("path", ["/verify", "/workbench", "/workspace"])
 def test_a_page_runs_only_its_own_scripts_and_is_framed_by_no_one(portal: Portal, path: str) -> None:
     page = httpx.get(portal.url + path, timeout=30)
     policy = page.headers["content-security-policy"]
@@ -52,7 +52,13 @@ def test_the_switch_is_remembered_in_a_cookie(portal: Portal) -> None:
 
 def test_the_home_page_links_the_public_surfaces(portal: Portal) -> None:
     page = httpx.get(portal.url + "/", timeout=30)
-    for link in ('href="/verify"', 'href="/notices"', 'href="/docs"'):
+    for link in (
+        'href="/verify"',
+        'href="/notices"',
+        'href="/workspace"',
+        'href="/workbench"',
+        'href="/docs"',
+    ):
         assert link in page.text
 
 
@@ -66,7 +72,12 @@ def test_the_pages_are_not_in_the_openapi_document(portal: Portal) -> None:
 
 
 def test_the_stylesheet_and_scripts_are_served(portal: Portal) -> None:
-    for name, media_type in (("portal.css", "text/css"), ("verify.js", "text/javascript")):
+    for name, media_type in (
+        ("portal.css", "text/css"),
+        ("verify.js", "text/javascript"),
+        ("workspace.js", "text/javascript"),
+        ("hash.worker.bundle.js", "text/javascript"),
+    ):
         response = httpx.get(f"{portal.url}/static/portal/{name}", timeout=30)
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media_type)
