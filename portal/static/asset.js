@@ -59,19 +59,7 @@
     }
   }
 
-  $("sign-in-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const key = $("api-key").value.trim();
-    if (!key) return;
-    S.setApiKey(key);
-    $("api-key").value = "";
-    load();
-  });
-
-  $("sign-out").addEventListener("click", () => {
-    S.clearApiKey();
-    window.location.reload();
-  });
+  S.wireSignIn(load);
 
   if (S.apiKey()) load();
   else showSignIn(null);

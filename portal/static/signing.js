@@ -208,5 +208,22 @@ window.DataledgerSigning = (function () {
   }
 
   wireKeyPanel();
-  return { data, messages, m, element, localTime, apiKey, setApiKey, clearApiKey, api, perform, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
+  // The sign-in form and the sign-out button every signed-in page has: the API key goes to this tab's
+  // sessionStorage only; signing out reloads the page, which forgets an unlocked key too.
+  function wireSignIn(onSignedIn) {
+    $("sign-in-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = $("api-key").value.trim();
+      if (!key) return;
+      setApiKey(key);
+      $("api-key").value = "";
+      onSignedIn();
+    });
+    $("sign-out").addEventListener("click", () => {
+      clearApiKey();
+      window.location.reload();
+    });
+  }
+
+  return { data, messages, m, element, localTime, apiKey, setApiKey, clearApiKey, wireSignIn, api, perform, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
 })();

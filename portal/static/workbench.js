@@ -46,19 +46,7 @@
     box.textContent = error || "";
   }
 
-  $("sign-in-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const key = $("api-key").value.trim();
-    if (!key) return;
-    S.setApiKey(key);
-    $("api-key").value = "";
-    load();
-  });
-
-  $("sign-out").addEventListener("click", () => {
-    S.clearApiKey();
-    window.location.reload(); // forgets the unlocked key too
-  });
+  S.wireSignIn(load);
 
   S.onKey((unlocked) => {
     const mine = current && String(current.registrar.address).toLowerCase() === unlocked.address.toLowerCase();
