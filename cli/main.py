@@ -151,6 +151,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                     licences=services.licences,
                     chain=services.w3,  # every act re-read from its transaction's receipt
                     progress=progress,
+                    market=services.market_contract,
                 )
             since = services.checkpoints.verify_since(_read_text(args.since)) if args.since else None
         finally:

@@ -31,13 +31,20 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy.engine import Engine
 from web3 import Web3
 
-from dataledger.ledger.workers import audit_acts, audit_anchoring, audit_assets, audit_lifecycle
+from dataledger.ledger.workers import (
+    audit_acts,
+    audit_anchoring,
+    audit_assets,
+    audit_lifecycle,
+    audit_market,
+)
 from dataledger.ledger.workers.audit_chain import ChainReader
 from dataledger.ledger.workers.audit_context import (
     UNREADABLE,
     AuditContext,
     AuditedAnchors,
     AuditedLicences,
+    AuditedMarket,
     AuditedRegistry,
 )
 from dataledger.ledger.workers.audit_findings import Finding, FindingKind, show
@@ -140,6 +147,7 @@ def audit(
     licences: AuditedLicences | None = None,
     chain: Web3 | ChainReader | None = None,
     progress: AuditProgress | None = None,
+    market: AuditedMarket | None = None,
 ) -> AuditReport:
     """Compare every stored record with the chain. With an ``EventIndexer`` (and ``sync``), the index
     is brought up to date first; with an engine or ``EventIndex`` it is used as it stands.
@@ -150,7 +158,8 @@ def audit(
     :class:`ChainReader` kept across audits of one chain) re-reads every act, every indexed log and
     every deployment from its transaction's receipt. Without ``chain`` the acts are checked against
     the index and, one receipt per act, through the contract clients' ``check_act``. ``progress`` is
-    told each step as it starts (its name, how many steps are done, how many there are)."""
+    told each step as it starts (its name, how many steps are done, how many there are). ``market`` (the
+    market contract) checks every listing, its published content and its report."""
     contracts = [registry_client.registry_address]
     if isinstance(indexer_or_engine, EventIndexer):
         if sync:
@@ -166,7 +175,14 @@ def audit(
         contracts.append(licences.address)
     reader = ChainReader(chain) if isinstance(chain, Web3) else chain
     ctx = AuditContext(
-        store.engine, registry_client, index, contracts, anchors=anchors, licences=licences, reader=reader
+        store.engine,
+        registry_client,
+        index,
+        contracts,
+        anchors=anchors,
+        licences=licences,
+        reader=reader,
+        market=market,
     )
     return _run(ctx, reader, progress)
 
@@ -226,6 +242,7 @@ def _steps(ctx: AuditContext) -> list[tuple[str, Callable[[], None]]]:
         counted("pledges", lambda: audit_lifecycle.check_pledges(ctx)),
         counted("licences", lambda: audit_lifecycle.check_licences(ctx)),
         counted("consents", lambda: audit_lifecycle.check_consents(ctx)),
+        counted("listings", lambda: audit_market.check_listings(ctx)),
         counted("batched_registrations", lambda: audit_assets.check_batched(ctx)),
         counted("anchor_outbox", lambda: audit_anchoring.check_outbox(ctx)),
         counted("epcis_events", lambda: audit_anchoring.check_epcis_events(ctx)),

@@ -83,6 +83,15 @@ class AuditedLicences(Protocol):
     def check_act(self, evidence: ChainEvidence, act: str, asset_id: str | None) -> tuple[bool, str]: ...
 
 
+class AuditedMarket(Protocol):
+    """What the audit reads from the market contract (``DataMarketClient`` provides it)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def listing_of(self, listing_id: str) -> dict[str, Any] | None: ...
+
+
 class AuditedAnchors(Protocol):
     """What the audit reads from the anchor contract (``AnchorRegistryClient`` provides it)."""
 
@@ -122,12 +131,14 @@ class AuditContext:
         anchors: AuditedAnchors | None,
         licences: AuditedLicences | None,
         reader: ChainReader | None,
+        market: AuditedMarket | None = None,
     ) -> None:
         self.engine = engine
         self.registry = registry
         self.index = index
         self.anchors = anchors
         self.licences = licences
+        self.market = market
         self.reader = reader
         self.chain_id = registry.chain_id
         self.contract = registry.registry_address

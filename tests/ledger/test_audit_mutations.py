@@ -50,15 +50,16 @@ EXCLUDED_TABLES: dict[str, str] = {
     "the chain on every pass",
     "indexer_cursors": "how far the indexer has read: bookkeeping of the index, not a fact of the chain",
     "asset_derivations": "data-product derivations are recorded off chain only (nothing anchors them)",
-    # The market (issue 14, first increment). The DataMarket contract holds each listing's asset,
-    # exchange, report hash, terms hash and content hash, but the audit does not read it yet: a gap,
-    # left for the next increment. Demands and the catalogue's search structures are off chain.
-    "licence_templates": "a version's terms hash is recorded on chain with each listing, which the "
-    "audit does not check yet (issue 14)",
-    "market_listings": "listings are recorded on the DataMarket contract, which the audit does not check "
-    "yet (issue 14)",
-    "market_listing_reports": "the signed report's hash is recorded on the DataMarket contract, which the "
-    "audit does not check yet (issue 14); the report's registrar signature is checked by anyone",
+    # The market (issue 14, first increment). The audit checks every listing and its report against
+    # the DataMarket contract (tests/market/test_market_audit.py: an edit of the content, the report,
+    # a hash or the status is named); this scenario makes no listing yet, so its tables are left out
+    # here. Demands and the catalogue's search structures are off chain.
+    "licence_templates": "a version's terms hash is recorded on chain with each listing and compared by "
+    "the listing's check (tests/market/test_market_audit.py); this scenario makes no listing",
+    "market_listings": "checked against the DataMarket contract, content and report hashed again "
+    "(tests/market/test_market_audit.py); this scenario makes no listing",
+    "market_listing_reports": "the report's hash is checked with its listing "
+    "(tests/market/test_market_audit.py); this scenario makes no listing",
     "market_catalogue": "the catalogue's search copy of each listing, rebuilt from market_listings",
     "market_facet_cells": "the catalogue's facet cells, derived from the listings",
     "market_demands": "demands are published off chain only",
