@@ -127,9 +127,10 @@ class CertificateSubmit(Signed):
     """A prepared certificate, signed by the registrar: the number and the issue time it was prepared
     with (the registry rebuilds the same credential from them), and the registrar's signature."""
 
-    certificate_number: Annotated[str, Field(pattern=r"^DLC-[0-9]{4}-[0-9]{6,12}$")] = Field(
-        description="The number the preparation reserved"
-    )
+    # DLC-: a number reserved before DIP- numbering, still awaiting the registrar's signature.
+    certificate_number: Annotated[
+        str, Field(pattern=r"^(?:DIP-[0-9]{6}-[0-9]{6}-[0-9]{6}|DLC-[0-9]{4}-[0-9]{6,12})$")
+    ] = Field(description="The number the preparation reserved")
     issued_at: datetime = Field(description="The issue time the preparation answered (ISO 8601, UTC)")
 
 

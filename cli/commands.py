@@ -4,7 +4,7 @@ dataledger keys new holder.json                      # a keystore; prints its ad
 dataledger participant create "Acme" --role enterprise --keystore holder.json   # admin key
 dataledger asset register ./sales/ --name "Sales 2025" --keystore holder.json
 dataledger asset status 0x…   |   dataledger asset history 0x… --check
-dataledger certificate show DLC-2026-000001 --out cert.json
+dataledger certificate show DIP-202611-460100-000001 --out cert.json
 dataledger certificate verify cert.json [--offline]
 dataledger licence grant 0x… --licensee 0x… --scope … --purpose … --days 30 --uses 10 --keystore …
 dataledger licence use 7 --request "query #1" --keystore licensee.json
@@ -238,6 +238,8 @@ def _asset_status(args: argparse.Namespace) -> int:
     def human() -> None:
         stdout.print(f"{asset['assetId']}  {(asset.get('facts') or {}).get('name', '')}")
         stdout.print(f"  state {asset['state']}, holder {asset.get('holderAddress')}")
+        if asset.get("registrationNumber"):
+            stdout.print(f"  registration number {asset['registrationNumber']}")
         objections = (procedure.get("procedure") or {}).get("openObjections", 0)
         stdout.print(f"  procedure {procedure.get('state')}, open objections {objections}")
         for certificate in certificates.get("items", []):
@@ -291,6 +293,8 @@ def _certificate_show(args: argparse.Namespace) -> int:
         stdout.print(f"  holder {holder.get('name', '')} {holder.get('address', '')}")
         asset = subject.get("asset", {})
         stdout.print(f"  asset {asset.get('assetId')} {asset.get('name', '')}")
+        if subject.get("registrationNumber"):
+            stdout.print(f"  registration number {subject['registrationNumber']}")
         stdout.print(f"  valid {certificate.get('validFrom')} .. {certificate.get('validUntil')}")
         if args.out is not None:
             stdout.print(f"  saved to {args.out}")

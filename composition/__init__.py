@@ -509,9 +509,22 @@ def build_services(settings: Settings) -> Services:
         )
         registry = attach_or_deploy_registry(w3, sender, store)
         registrar_key = load_or_create_registrar_key(settings)
-        anchoring = build_anchoring(w3, sender, store, registry, batcher_config(settings), start=False)
+        anchoring = build_anchoring(
+            w3,
+            sender,
+            store,
+            registry,
+            batcher_config(settings),
+            start=False,
+            institution_code=settings.institution_code,
+        )
         registration = RegistrationService(
-            registry, store, registrar_key, settings.registrar_name, batches=anchoring.materialisation
+            registry,
+            store,
+            registrar_key,
+            settings.registrar_name,
+            batches=anchoring.materialisation,
+            institution_code=settings.institution_code,
         )
         licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
         market = DataMarketClient.attach_or_deploy(w3, sender, store, registry.registry_address)

@@ -25,6 +25,7 @@ from dataledger.ledger.sql.store import SqlStore
 from dataledger.ledger.workers.batcher import AnchorBatcher, BatcherConfig
 from dataledger.registry.batched_registrations import BulkRegistrationService
 from dataledger.registry.materialisation import MaterialisationService
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE
 
 # Entries sealed into one batch at most, whatever batch_max_leaves (a batch closes at that count,
 # but a backlog after downtime is sealed in batches of up to this many).
@@ -76,6 +77,7 @@ def build_anchoring(
     config: BatcherConfig | None = None,
     *,
     start: bool = True,
+    institution_code: str = DEFAULT_INSTITUTION_CODE,
 ) -> Anchoring:
     """Wire the anchoring services; start the batcher unless ``start`` is false."""
     client = attach_or_deploy_anchor_registry(w3, sender, store)
@@ -85,7 +87,7 @@ def build_anchoring(
     batcher = AnchorBatcher(outbox, client, config)
     registrations = SqlBatchedRegistrationStore(outbox, on_stored=batcher.notify)
     bulk = BulkRegistrationService(registry.domain, registrations, registry.next_block_timestamp)
-    materialisation = MaterialisationService(registry, store, registrations)
+    materialisation = MaterialisationService(registry, store, registrations, institution_code)
     if start:
         batcher.start()
     return Anchoring(client, outbox, batcher, registrations, bulk, materialisation)

@@ -73,10 +73,17 @@ class PendingRecovery:
         )
         batches = None
         if self._batched is not None:
-            batches = MaterialisationService(self._registry, store, self._batched)
+            batches = MaterialisationService(
+                self._registry, store, self._batched, self._settings.institution_code
+            )
             batches.recover_pending()
         registration = RegistrationService(
-            self._registry, store, self._registrar_key, self._settings.registrar_name, batches=batches
+            self._registry,
+            store,
+            self._registrar_key,
+            self._settings.registrar_name,
+            batches=batches,
+            institution_code=self._settings.institution_code,
         )
         registration.recover_pending()
 

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataledger.registry.errors import ConfigurationError
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE
 
 DEV_ADMIN_API_KEY = "dev-admin-key"
 # First account of the standard development mnemonic: prefunded on the devnet and anvil.
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     operator_private_key: SecretStr = SecretStr(DEV_OPERATOR_KEY)
     registrar_key_file: Path | None = None
     registrar_name: str = "DataLedger Registrar"
+    # The registration institution's six-digit code in certificate and registration numbers
+    # (DATALEDGER_INSTITUTION_CODE; by convention its administrative division code). One per registry,
+    # not per registrar participant: the registrars who sign acts are staff of the one institution that
+    # runs this registry, and its serials must not fork by who happened to sign (see registry.numbering).
+    institution_code: str = Field(default=DEFAULT_INSTITUTION_CODE, pattern=r"^[0-9]{6}$")
     receipt_timeout_s: float = 30.0
     confirmations: int = 0
     indexer_poll_s: float = 1.0

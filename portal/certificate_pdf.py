@@ -150,6 +150,10 @@ def _rows(texts: _Texts, certificate: Certificate) -> list[tuple[str, str, str, 
         ("pdf.holder", certificate.holder_name, False),
         ("pdf.holder_address", certificate.holder_address, True),
         ("pdf.asset", str(asset.get("name", "")), False),
+    ]
+    if certificate.registration_number is not None:  # certificates from before it name the asset id only
+        rows.append(("pdf.registration_number", certificate.registration_number, True))
+    rows += [
         ("pdf.asset_id", certificate.asset_id, True),
         ("pdf.right", right_text, False),
     ]
@@ -179,7 +183,11 @@ def _rows(texts: _Texts, certificate: Certificate) -> list[tuple[str, str, str, 
 def _body(pdf: FPDF, texts: _Texts, certificate: Certificate) -> None:
     y = 63.0
     value_w = RIGHT - LEFT - LABEL_W
-    for label, other, value, mono in _rows(texts, certificate):
+    rows = _rows(texts, certificate)
+    # A certificate with a registration number has one row more: closer rows keep the statement above
+    # the QR code and the seal.
+    gap = 1.7 if len(rows) < 14 else 1.0
+    for label, other, value, mono in rows:
         pdf.set_xy(LEFT, y)
         pdf.set_text_color(*INK)
         pdf.set_font("cjk", "B", size=9.5)
@@ -192,7 +200,7 @@ def _body(pdf: FPDF, texts: _Texts, certificate: Certificate) -> None:
         pdf.set_font("courier" if mono else "cjk", size=7.2 if mono else 10)
         pdf.set_xy(LEFT + LABEL_W, y + (0.6 if mono else 0))
         pdf.multi_cell(value_w, 4.4, value, align="L", new_x="LMARGIN", new_y="NEXT")
-        y = max(pdf.get_y(), y + 8.0) + 1.7
+        y = max(pdf.get_y(), y + 8.0) + gap
     pdf.set_xy(LEFT, y + 1.5)
     pdf.set_font("cjk", size=9.5)
     pdf.multi_cell(RIGHT - LEFT, 5, texts("pdf.statement"), align="L", new_x="LMARGIN", new_y="NEXT")

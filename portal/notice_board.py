@@ -34,6 +34,7 @@ class Notice:
     registered_tx: str | None
     ends_at: datetime | None
     seconds_left: int
+    registration_number: str | None = None
 
     @property
     def ended(self) -> bool:
@@ -54,6 +55,7 @@ class Notice:
             registered_tx=notice.registered_tx,
             ends_at=datetime.fromtimestamp(ends, UTC) if ends else None,
             seconds_left=max(0, ends - chain_now) if ends else 0,
+            registration_number=notice.registration_number,
         )
 
 
@@ -85,6 +87,7 @@ def notice_of(services: PortalServices, record: AssetRecord, chain_now: int) -> 
         metadata_hash=record.metadata_hash,
         registered_tx=record.evidence.tx_hash if record.evidence else None,
         ends_at=ends,
+        registration_number=record.registration_number,
     )
     return Notice.of(public, chain_now)
 

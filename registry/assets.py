@@ -160,10 +160,14 @@ class AssetRecord:
     state: AssetState
     evidence: ChainEvidence | None = None
     revocation_reason: str | None = None
+    #: ``IIIIII-YYYY-NNNNNNNN-C`` (``registry.numbering``), given when the application is registered;
+    #: ``None`` while pending and on assets registered before registration numbers.
+    registration_number: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "assetId": self.asset_id,
+            "registrationNumber": self.registration_number,
             "holderId": self.holder_id,
             "holderAddress": self.holder_address,
             "facts": self.facts.wire_json(),

@@ -37,7 +37,11 @@ PROOF_PURPOSE = "assertionMethod"
 #: Name of the verifier check that a failure of :func:`verify_proof` reports.
 PROOF_SIGNATURE_CHECK = "proof-signature"
 
-CERTIFICATE_NUMBER = re.compile(r"^[A-Z]{2,10}-\d{4}-\d{6}$")
+#: A certificate number: ``DIP-YYYYMM-IIIIII-NNNNNN`` (``registry.numbering``), or the ``DLC-YYYY-NNNNNN``
+#: of the certificates issued before it, which stay readable and verifiable.
+CERTIFICATE_NUMBER = re.compile(r"^(?:DIP-\d{6}-\d{6}-\d{6}|[A-Z]{2,10}-\d{4}-\d{6})$")
+#: A registration number's shape (``IIIIII-YYYY-NNNNNNNN-C``); the verifier checks its check character.
+REGISTRATION_NUMBER = re.compile(r"^\d{6}-\d{4}-\d{8}-[0-9X]$")
 # XML Schema dateTime with a mandatory time zone (VC 2.0 dateTimeStamp).
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -143,13 +147,24 @@ class CertificateFacts:
     issued_at: datetime
     registrar_name: str
     valid_until: datetime | None = None
+    #: The asset's registration number (``IIIIII-YYYY-NNNNNNNN-C``); ``None`` on certificates of assets
+    #: registered before registration numbers, which leave ``registrationNumber`` out.
+    registration_number: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.certificate_number, str) or not CERTIFICATE_NUMBER.match(
             self.certificate_number
         ):
             raise ValidationFailed(
-                "certificate number must look like DLC-2026-000001", field="certificate_number"
+                "certificate number must look like DIP-202611-460100-000001", field="certificate_number"
+            )
+        if self.registration_number is not None and (
+            not isinstance(self.registration_number, str)
+            or not REGISTRATION_NUMBER.match(self.registration_number)
+        ):
+            # The shape only: a wrong check character is the verifier's ``format`` check to report.
+            raise ValidationFailed(
+                "registration number must look like 460100-2026-00000042-3", field="registration_number"
             )
         object.__setattr__(self, "asset", _normalise_asset(self.asset))
         require_address(self.holder_address, "holder_address")
@@ -294,6 +309,8 @@ def _unsigned_credential(facts: CertificateFacts, issuer_did: str) -> dict[str, 
         "asset": {ASSET_FIELDS[name]: value for name, value in facts.asset.items()},
         "chainEvidence": facts.evidence.as_json(),
     }
+    if facts.registration_number is not None:
+        credential["credentialSubject"]["registrationNumber"] = facts.registration_number
     return credential
 
 
@@ -363,6 +380,10 @@ class Certificate:
         return self.facts.valid_until
 
     @property
+    def registration_number(self) -> str | None:
+        return self.facts.registration_number
+
+    @property
     def issuer_name(self) -> str:
         return self.facts.registrar_name
 
@@ -408,6 +429,11 @@ def parse_certificate(vc: Any) -> Certificate:
     subject = _get(vc, "credentialSubject", "credentialSubject", Mapping)
     subject_id = _get(subject, "id", "credentialSubject.id", str)
     number = _get(subject, "certificateNumber", "credentialSubject.certificateNumber", str)
+    registration_number = (
+        _get(subject, "registrationNumber", "credentialSubject.registrationNumber", str)
+        if "registrationNumber" in subject
+        else None
+    )
     holder = _get(subject, "holder", "credentialSubject.holder", Mapping)
     holder_address = _get(holder, "address", "credentialSubject.holder.address", str)
     holder_name = _get(holder, "name", "credentialSubject.holder.name", str)
@@ -443,6 +469,7 @@ def parse_certificate(vc: Any) -> Certificate:
         issued_at=valid_from,
         valid_until=valid_until,
         registrar_name=registrar_name,
+        registration_number=registration_number,
     )
     if credential_id != facts.certificate_id:
         raise ValidationFailed("id must be the URN of the certificate number", field="id")

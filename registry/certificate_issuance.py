@@ -37,6 +37,7 @@ from dataledger.registry.errors import (
     ValidationFailed,
 )
 from dataledger.registry.holder_signatures import ActAuthorisation, prepared_act
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, require_institution_code
 from dataledger.registry.participants import Participant
 from dataledger.registry.ports import RegistryLedger, RegistryStore
 from dataledger.registry.registrar_acts import RegistrarActRelay
@@ -100,8 +101,13 @@ class CertificateIssuance:
         registrar_name: str,
         term: timedelta,
         now: Callable[[], datetime],
+        *,
+        institution_code: str = DEFAULT_INSTITUTION_CODE,
     ) -> None:
+        """``institution_code`` numbers the certificates (``DIP-YYYYMM-IIIIII-NNNNNN``): the registry's,
+        not the signing registrar's, so one institution's serials stay one sequence."""
         self._ledger = ledger
+        self._institution = require_institution_code(institution_code)
         self._store = store
         self._registrar_key = registrar_key
         self._registrar_name = registrar_name
@@ -206,7 +212,10 @@ class CertificateIssuance:
 
     def _prepare(self, registrar: Participant, plan: CertificatePlan) -> dict[str, Any]:
         issued_at = self._now()
-        number = self._store.reserve_certificate_number(plan.record.asset_id, issued_at.year)
+        moment = issued_at.astimezone(UTC)
+        number = self._store.reserve_certificate_number(
+            plan.record.asset_id, moment.year, moment.month, self._institution
+        )
         vc = self._credential(plan, number, issued_at)
         auth = self._certificate_act(registrar, plan, vc, issued_at, None, None)
         return prepared_act(
@@ -294,6 +303,7 @@ class CertificateIssuance:
             issued_at=issued_at,
             valid_until=plan.expiry(issued_at),
             registrar_name=self._registrar_name,
+            registration_number=record.registration_number,
         )
         return issue_certificate(facts, self._registrar_key)
 

@@ -3,7 +3,9 @@
 Checks run in a fixed order and stop at the first failure; each has a stable name that reports,
 errors (``VerificationFailed.check``) and API problem details use:
 
-``structure`` → ``issuer-trusted`` → ``proof-signature`` → ``validity-period`` and, when a
+``structure`` → ``format`` (the certificate number has a valid month and serial, and the registration
+number, when the certificate states one, has the right check character: a mistyped or tampered number
+fails here) → ``issuer-trusted`` → ``proof-signature`` → ``validity-period`` and, when a
 :class:`~registry.ports.ChainEvidenceReader` is given, → ``chain-transaction`` →
 ``chain-event-matches`` → ``certificate-current`` (anchored on the registry and not superseded; a
 superseded certificate's report points to its successor) → ``asset-not-revoked`` (certified, held by
@@ -32,6 +34,7 @@ from dataledger.registry.certificate import (
 )
 from dataledger.registry.chain_types import OnChainAssetStatus, RegistrationEvent
 from dataledger.registry.errors import ValidationFailed, VerificationFailed
+from dataledger.registry.numbering import CertificateNumber, RegistrationNumber
 from dataledger.registry.ports import ChainEvidenceReader
 from dataledger.registry.registrar_keys import RegistrarPublicKey
 
@@ -40,6 +43,7 @@ class Check(enum.StrEnum):
     """The verification checks, in the order they run."""
 
     STRUCTURE = "structure"
+    FORMAT = "format"
     ISSUER_TRUSTED = "issuer-trusted"
     PROOF_SIGNATURE = PROOF_SIGNATURE_CHECK
     VALIDITY_PERIOD = "validity-period"
@@ -49,7 +53,13 @@ class Check(enum.StrEnum):
     ASSET_NOT_REVOKED = "asset-not-revoked"
 
 
-OFFLINE_CHECKS = (Check.STRUCTURE, Check.ISSUER_TRUSTED, Check.PROOF_SIGNATURE, Check.VALIDITY_PERIOD)
+OFFLINE_CHECKS = (
+    Check.STRUCTURE,
+    Check.FORMAT,
+    Check.ISSUER_TRUSTED,
+    Check.PROOF_SIGNATURE,
+    Check.VALIDITY_PERIOD,
+)
 ONLINE_CHECKS = (
     Check.CHAIN_TRANSACTION,
     Check.CHAIN_EVENT_MATCHES,
@@ -167,6 +177,8 @@ class CertificateVerifier:
         self, vc: Mapping[str, Any], certificate: Certificate, standing: dict[str, str | None]
     ) -> Iterator[tuple[Check, str]]:
         """Yield (check, detail) for each check passed; raise VerificationFailed at the first failure."""
+        yield Check.FORMAT, self._check_format(certificate)
+
         key = self._issuer_key(certificate)
         yield Check.ISSUER_TRUSTED, f"issued by trusted registrar {certificate.issuer_did}"
 
@@ -196,6 +208,19 @@ class CertificateVerifier:
     @staticmethod
     def _fail(check: Check, detail: str) -> VerificationFailed:
         return VerificationFailed(detail, check=check.value)
+
+    def _check_format(self, certificate: Certificate) -> str:
+        """The numbers a reader types in: the certificate number (``DIP-``, or a legacy ``DLC-`` one) and
+        the registration number's ISO 7064 MOD 11-2 check character."""
+        try:
+            if certificate.number.startswith("DIP-"):  # older numbers (DLC-YYYY-NNNNNN) have no month
+                CertificateNumber.parse(certificate.number)
+            if certificate.registration_number is None:
+                return f"certificate number {certificate.number}; no registration number stated"
+            RegistrationNumber.parse(certificate.registration_number)
+        except ValidationFailed as exc:
+            raise self._fail(Check.FORMAT, exc.detail) from None
+        return f"registration number {certificate.registration_number}: check character verified"
 
     def _issuer_key(self, certificate: Certificate) -> RegistrarPublicKey:
         key = self._trusted.get(certificate.issuer_did)

@@ -29,6 +29,7 @@ from dataledger.registry.errors import (
     MaterialisationInProgress,
     NotAuthorised,
 )
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, require_institution_code
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.ports import Acts, BatchLedger, RegistryStore
 
@@ -73,7 +74,15 @@ def is_batched_nonce(nonce: int) -> bool:
 class MaterialisationService:
     """Materialises anchored batched registrations; implements ``registry.ports.BatchedAssets``."""
 
-    def __init__(self, ledger: BatchLedger, store: RegistryStore, batched: BatchedRegistrationReader) -> None:
+    def __init__(
+        self,
+        ledger: BatchLedger,
+        store: RegistryStore,
+        batched: BatchedRegistrationReader,
+        institution_code: str = DEFAULT_INSTITUTION_CODE,
+    ) -> None:
+        """``institution_code`` numbers the registrations it materialises, as the direct path does."""
+        self._institution = require_institution_code(institution_code)
         self._ledger = ledger
         self._store = store
         self._batched = batched
@@ -162,6 +171,7 @@ class MaterialisationService:
                 "root": batch.get("root"),
                 "batchId": batch.get("batchId"),
             },
+            institution=self._institution,
         )
         return self._store.record_acts(record.asset_id, materialised, actor=self._ledger.operator)
 

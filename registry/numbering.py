@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from dataledger.registry.errors import ValidationFailed
 
 INSTITUTION_CODE = re.compile(r"^[0-9]{6}$")
+#: The institution code of a registry that configured none (``DATALEDGER_INSTITUTION_CODE``): the
+#: administrative division code of Haikou, where the first deployment runs.
+DEFAULT_INSTITUTION_CODE = "460100"
 _CERTIFICATE = re.compile(
     r"^DIP-(?P<year>[0-9]{4})(?P<month>[0-9]{2})-(?P<code>[0-9]{6})-(?P<serial>[0-9]{6})$"
 )
@@ -42,6 +45,7 @@ def mod11_2_check(digits: str) -> str:
 
 
 def require_institution_code(code: str) -> str:
+    """``code`` when it is an institution code (six digits); refused otherwise."""
     if not INSTITUTION_CODE.match(code):
         raise ValidationFailed("an institution code is six digits", field="institutionCode", value=code)
     return code
@@ -110,3 +114,13 @@ class RegistrationNumber:
                 expected_check=number.check,
             )
         return number
+
+
+def certificate_scope(institution: str, year: int, month: int) -> str:
+    """The counter of the certificates ``institution`` issues in ``year``-``month``."""
+    return f"certificate:{require_institution_code(institution)}:{year:04d}{month:02d}"
+
+
+def registration_scope(institution: str, year: int) -> str:
+    """The counter of the applications ``institution`` registers in ``year``."""
+    return f"registration:{require_institution_code(institution)}:{year:04d}"

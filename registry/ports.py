@@ -200,7 +200,11 @@ class RegistryStore(Protocol):
         *,
         block_timestamp: int | None = None,
         detail: dict[str, Any] | None = None,
-    ) -> AssetRecord: ...
+        institution: str = ...,
+    ) -> AssetRecord:
+        """The pending asset registered by ``event``, given the next registration number of
+        ``institution`` (``registry.numbering.RegistrationNumber``) unless it has one."""
+        ...
 
     def mark_revoked(self, asset_id: str, reason: str, acts: Acts, *, actor: str) -> AssetRecord: ...
 
@@ -230,7 +234,10 @@ class RegistryStore(Protocol):
         self, asset_id: str, facts: AssetFacts, salt: str, metadata_hash: str, acts: Acts, *, actor: str
     ) -> AssetRecord: ...
 
-    def reserve_certificate_number(self, asset_id: str, year: int) -> str: ...
+    def reserve_certificate_number(self, asset_id: str, year: int, month: int, institution: str) -> str:
+        """The next certificate number of ``institution`` in ``year``-``month``
+        (``registry.numbering.CertificateNumber``), reserved for ``asset_id``: never given twice."""
+        ...
 
     def reserved_certificate_asset(self, number: str) -> str | None:
         """The asset for which ``number`` is reserved and not issued yet (status ``issuing``), or None."""

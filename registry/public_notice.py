@@ -2,8 +2,10 @@
 
 Anyone may read the notice board, so what it returns is the public view of an asset (name, holder,
 right claimed, status, hashes, when the notice ends on the chain's clock), never the facts or the salt
-that opens their commitment. A search matches a name (any part, any case), or, for ``0x`` and at least
-four hex digits, the prefix of a registration number (the asset id), a content hash or a facts hash.
+that opens their commitment. A search matches a name (any part, any case); for ``0x`` and at least
+four hex digits, the prefix of an asset id, a content hash or a facts hash; and a registration number
+(``IIIIII-YYYY-NNNNNNNN-C``): the whole number when its check character holds, or a prefix of one
+(at least the institution code and the year, e.g. ``460100-2026``).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dataledger.registry.assets import AssetRecord
+from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.numbering import RegistrationNumber
 
 MAX_QUERY = 200
 MIN_HASH_PREFIX = 6  # "0x" and four hex digits: shorter prefixes match too much to mean anything
 MAX_PAGE = 200
 _HEX_PREFIX = re.compile(r"0x[0-9a-f]{4,64}")
+_REGISTRATION_PREFIX = re.compile(r"[0-9]{6}-[0-9]{4}(-[0-9]{0,8})?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,19 @@ class NoticeSearch:
     def hash_prefix(self) -> str | None:
         """The text as the prefix of a hash or an asset id, when it is one (``0x`` and 4+ hex digits)."""
         return self.text if _HEX_PREFIX.fullmatch(self.text) else None
+
+    @property
+    def registration_number(self) -> str | None:
+        """The text as a whole registration number, when it is one with a matching check character."""
+        try:
+            return str(RegistrationNumber.parse(self.text))
+        except ValidationFailed:
+            return None
+
+    @property
+    def registration_number_prefix(self) -> str | None:
+        """The text as the start of a registration number: the institution code and the year at least."""
+        return self.text if _REGISTRATION_PREFIX.fullmatch(self.text) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +88,7 @@ class PublicNotice:
     metadata_hash: str
     registered_tx: str | None
     ends_at: int | None
+    registration_number: str | None = None  # given at registration (assets before it have none)
 
     @classmethod
     def of(cls, entry: NoticeEntry) -> PublicNotice:
@@ -85,6 +104,7 @@ class PublicNotice:
             metadata_hash=record.metadata_hash,
             registered_tx=record.evidence.tx_hash if record.evidence else None,
             ends_at=entry.ends_at,
+            registration_number=record.registration_number,
         )
 
 

@@ -56,6 +56,7 @@ from dataledger.registry.holder_signatures import (
     prepared_act,
     require_holder_signature,
 )
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, require_institution_code
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.ports import BatchedAssets, RegistryLedger, RegistryStore
 from dataledger.registry.registrar_acts import RegistrarActRelay
@@ -95,8 +96,12 @@ class RegistrationService:
         certificate_term: timedelta = CERTIFICATE_TERM,
         clock: Callable[[], datetime] | None = None,
         batches: BatchedAssets | None = None,
+        institution_code: str = DEFAULT_INSTITUTION_CODE,
     ) -> None:
+        """``institution_code``: the registry's institution in its certificate and registration numbers
+        (one per registry, whichever registrar signs: ``DATALEDGER_INSTITUTION_CODE``)."""
         self._ledger = ledger
+        self._institution = require_institution_code(institution_code)
         self._batches = batches
         self._store = store
         self._registrar_key = registrar_key
@@ -105,7 +110,13 @@ class RegistrationService:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._registrar_acts = RegistrarActRelay(ledger)
         self._issuance = CertificateIssuance(
-            ledger, store, registrar_key, registrar_name, certificate_term, self._now
+            ledger,
+            store,
+            registrar_key,
+            registrar_name,
+            certificate_term,
+            self._now,
+            institution_code=self._institution,
         )
 
     @property
@@ -295,6 +306,7 @@ class RegistrationService:
             event,
             block_timestamp=self._ledger.block_timestamp(event.evidence.block_number),
             detail={"rightClaimed": auth.right.value, "lawfulSourceHash": auth.lawful_source_hash},
+            institution=self._institution,
         )
 
     def _still_relayable(self, record: AssetRecord) -> bool:

@@ -41,6 +41,7 @@ def public_asset_view(record: AssetRecord) -> dict[str, Any]:
     """What public notice needs, and nothing the chain holds only as a salted commitment."""
     return {
         "assetId": record.asset_id,
+        "registrationNumber": record.registration_number,
         "holderId": record.holder_id,
         "holderAddress": record.holder_address,
         "name": record.facts.name,

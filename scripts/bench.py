@@ -744,7 +744,8 @@ def verification_rates(seconds: float) -> dict[str, float]:
     key = RegistrarKey.generate()
     issued = datetime.now(UTC).replace(microsecond=0)
     facts = CertificateFacts(
-        certificate_number="DLC-2026-000001",
+        certificate_number="DIP-202611-460100-000001",
+        registration_number="460100-2026-00000042-3",
         asset={
             "asset_id": "0x" + "11" * 32,
             "name": "Qingdao port container throughput 2025",

@@ -117,7 +117,7 @@ def pages(
         "verify-valid": goto(f"/verify?number={number(story.valid)}"),
         "verify-revoked": goto(f"/verify?number={number(story.revoked)}"),
         "verify-superseded": goto(f"/verify?number={number(story.superseded)}"),
-        "verify-unknown": goto("/verify?number=DLC-2099-999999"),
+        "verify-unknown": goto("/verify?number=DIP-209901-460100-999999"),
         "verify-tampered": paste,
         "verify-from-qr": lambda page, base: page.goto(qr_url(base, story.valid)) and None,
         "notices": goto("/notices"),

@@ -22,12 +22,12 @@ def test_demo_tells_the_whole_story_and_succeeds(tmp_path: Path, capsys: pytest.
         "code                   invalid-signature",
         "code                   notice-period-not-ended",
         "code                   objections-open",
-        "number                 DLC-",
+        "number                 DIP-",
         "failed_check           proof-signature",
         "code                   licence-used-up",
         "code                   asset-pledged",
         "status                 released",
-        "superseded by DLC-",
+        "superseded by DIP-",
         "Demo complete.",
     ):
         assert moment in out, moment

@@ -25,6 +25,12 @@ from dataledger.api.responses.common import (
     example,
 )
 from dataledger.registry.assets import AssetState, RightClaimed
+from dataledger.registry.holder_signatures import REGISTRATION_TYPES
+
+#: ``IIIIII-YYYY-NNNNNNNN-C``: institution, year of application, serial, ISO 7064 MOD 11-2 check character.
+RegistrationNumber = Annotated[
+    str, Field(pattern=r"^[0-9]{6}-[0-9]{4}-[0-9]{8}-[0-9X]$", examples=["460100-2026-00000042-3"])
+]
 
 #: A date and time as the registry writes it (ISO 8601 with its offset), passed through unchanged.
 IsoDateTime = Annotated[
@@ -34,6 +40,8 @@ Salt = Annotated[str, Field(pattern=r"^0x[0-9a-f]{32,64}$", description="The sal
 
 HOLDER_ID_EXAMPLE = "5b0f3f8e-2c1d-4c55-9d8e-6a1f0b7c2e41"
 CONTENT_HASH_EXAMPLE = "0x" + "c0" * 32
+#: The registration number of the examples (``registry.numbering``; its check character is right).
+REGISTRATION_NUMBER_EXAMPLE = "460100-2026-00000042-3"
 METADATA_HASH_EXAMPLE = "0x" + "3d" * 32
 SALT_EXAMPLE = "0x" + "5a" * 16
 TYPED_DATA_EXAMPLE: dict[str, Any] = {
@@ -110,6 +118,7 @@ class AssetFacts(Wire):
 
 ASSET_EXAMPLE: dict[str, Any] = {
     "assetId": ASSET_ID_EXAMPLE,
+    "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
     "holderId": HOLDER_ID_EXAMPLE,
     "holderAddress": ADDRESS_EXAMPLE,
     "facts": FACTS_EXAMPLE,
@@ -128,6 +137,10 @@ class Asset(Wire):
     model_config = example(ASSET_EXAMPLE)
 
     asset_id: HexHash = Field(description="Content-derived id, as the registry contract derives it")
+    registration_number: RegistrationNumber | None = Field(
+        description="Given when the application is registered; null while pending (and on assets "
+        "registered before registration numbers)"
+    )
     holder_id: str = Field(description="The holder's participant id")
     holder_address: ChainAddress = Field(description="The holder's chain address")
     facts: AssetFacts
@@ -141,6 +154,7 @@ class Asset(Wire):
 
 ASSET_PUBLIC_EXAMPLE: dict[str, Any] = {
     "assetId": ASSET_ID_EXAMPLE,
+    "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
     "holderId": HOLDER_ID_EXAMPLE,
     "holderAddress": ADDRESS_EXAMPLE,
     "name": FACTS_EXAMPLE["name"],
@@ -168,6 +182,7 @@ class AssetPublic(Wire):
     model_config = example(ASSET_PUBLIC_EXAMPLE)
 
     asset_id: HexHash
+    registration_number: RegistrationNumber | None
     holder_id: str
     holder_address: ChainAddress
     name: str
@@ -332,15 +347,7 @@ class PreparedRegistration(PreparedAct):
                 **TYPED_DATA_EXAMPLE,
                 "types": {
                     "EIP712Domain": TYPED_DATA_EXAMPLE["types"]["EIP712Domain"],
-                    "Registration": [
-                        {"name": "holder", "type": "address"},
-                        {"name": "contentHash", "type": "bytes32"},
-                        {"name": "metadataHash", "type": "bytes32"},
-                        {"name": "right", "type": "uint8"},
-                        {"name": "lawfulSourceHash", "type": "bytes32"},
-                        {"name": "nonce", "type": "uint256"},
-                        {"name": "deadline", "type": "uint256"},
-                    ],
+                    **REGISTRATION_TYPES,
                 },
                 "primaryType": "Registration",
                 "message": {

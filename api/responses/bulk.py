@@ -35,6 +35,7 @@ from dataledger.api.responses.common import (
 )
 from dataledger.api.responses.licences import EIP712_DOMAIN_TYPE
 from dataledger.registry.assets import RightClaimed
+from dataledger.registry.holder_signatures import REGISTRATION_TYPES
 
 # -- anchoring in batches --------------------------------------------------------------------------
 
@@ -153,15 +154,7 @@ PREPARED_BATCHED_EXAMPLE: dict[str, Any] = {
     "typedData": {
         "types": {
             "EIP712Domain": EIP712_DOMAIN_TYPE,
-            "Registration": [
-                {"name": "holder", "type": "address"},
-                {"name": "contentHash", "type": "bytes32"},
-                {"name": "metadataHash", "type": "bytes32"},
-                {"name": "right", "type": "uint8"},
-                {"name": "lawfulSourceHash", "type": "bytes32"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
+            **REGISTRATION_TYPES,
         },
         "primaryType": "Registration",
         "domain": {

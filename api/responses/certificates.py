@@ -12,7 +12,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from dataledger.api.responses.assets import ChainLocation, IsoDateTime
+from dataledger.api.responses.assets import (
+    REGISTRATION_NUMBER_EXAMPLE,
+    ChainLocation,
+    IsoDateTime,
+    RegistrationNumber,
+)
 from dataledger.api.responses.common import (
     ADDRESS_EXAMPLE,
     ASSET_ID_EXAMPLE,
@@ -26,7 +31,15 @@ from dataledger.api.responses.common import (
 )
 from dataledger.registry.assets import RightClaimed
 
-CertificateNumber = Annotated[str, Field(pattern=r"^[A-Z]{2,10}-\d{4}-\d{6}$", examples=["DLC-2026-000042"])]
+#: ``DIP-YYYYMM-IIIIII-NNNNNN`` (month of issue, institution, serial); certificates issued before it keep
+#: their ``DLC-YYYY-NNNNNN``.
+CertificateNumber = Annotated[
+    str,
+    Field(
+        pattern=r"^(?:DIP-\d{6}-\d{6}-\d{6}|[A-Z]{2,10}-\d{4}-\d{6})$",
+        examples=["DIP-202603-460100-000042"],
+    ),
+]
 CERTIFICATE_HASH_EXAMPLE = "0x" + "e7" * 32
 REGISTRAR_DID_EXAMPLE = "did:key:zDnaetGJmEbt4ifALecxtcSYcgDXxuoskQiikbrtnS4WGBuP9"
 HOLDER_DID_EXAMPLE = f"did:pkh:eip155:31337:{ADDRESS_EXAMPLE}"
@@ -89,7 +102,8 @@ class CertifiedAsset(Wire):
 
 SUBJECT_EXAMPLE: dict[str, Any] = {
     "id": HOLDER_DID_EXAMPLE,
-    "certificateNumber": "DLC-2026-000042",
+    "certificateNumber": "DIP-202603-460100-000042",
+    "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
     "holder": {"address": ADDRESS_EXAMPLE, "name": "Metro Data Co."},
     "asset": CERTIFIED_ASSET_EXAMPLE,
     "chainEvidence": CHAIN_EVIDENCE_EXAMPLE,
@@ -103,6 +117,11 @@ class CertificateSubject(Wire):
 
     id: str = Field(description="The holder's did:pkh on the evidence chain")
     certificate_number: CertificateNumber
+    registration_number: RegistrationNumber | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The asset's registration number (its check character checked by the verifier's "
+        "format check); absent on certificates of assets registered before registration numbers",
+    )
     holder: CertificateHolder
     asset: CertifiedAsset
     chain_evidence: ChainEvidence = Field(description="The registration, change or transfer certified")
@@ -137,7 +156,7 @@ class DataIntegrityProof(Wire):
 
 CERTIFICATE_EXAMPLE: dict[str, Any] = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],
-    "id": "urn:dataledger:certificate:DLC-2026-000042",
+    "id": "urn:dataledger:certificate:DIP-202603-460100-000042",
     "type": ["VerifiableCredential", "DataRightsRegistrationCertificate"],
     "issuer": ISSUER_EXAMPLE,
     "validFrom": "2026-03-02T09:41:07Z",
@@ -168,7 +187,7 @@ class Certificate(Wire):
 # -- what the registry says about certificates -----------------------------------------------------
 
 CERTIFICATE_SUMMARY_EXAMPLE: dict[str, Any] = {
-    "number": "DLC-2026-000042",
+    "number": "DIP-202603-460100-000042",
     "assetId": ASSET_ID_EXAMPLE,
     "certificateHash": CERTIFICATE_HASH_EXAMPLE,
     "status": "valid",
@@ -211,11 +230,11 @@ ChainAssetStatus = Literal[
 ]
 
 CERTIFICATE_STATUS_EXAMPLE: dict[str, Any] = {
-    "number": "DLC-2026-000042",
+    "number": "DIP-202603-460100-000042",
     "assetId": ASSET_ID_EXAMPLE,
     "certificateHash": CERTIFICATE_HASH_EXAMPLE,
     "status": "superseded",
-    "supersededBy": "DLC-2026-000051",
+    "supersededBy": "DIP-202605-460100-000051",
     "supersededByHash": "0x" + "9b" * 32,
     "holder": ADDRESS_EXAMPLE,
     "currentHolder": "0x" + "7e" * 20,
@@ -254,6 +273,7 @@ class CertificateStatus(Wire):
 
 VerificationCheckName = Literal[
     "structure",
+    "format",
     "issuer-trusted",
     "proof-signature",
     "validity-period",
@@ -287,7 +307,12 @@ class VerificationReport(Wire):
             "supersededBy": "0x" + "9b" * 32,
             "pledgedTo": None,
             "checks": [
-                {"name": "structure", "passed": True, "detail": "certificate DLC-2026-000042"},
+                {"name": "structure", "passed": True, "detail": "certificate DIP-202603-460100-000042"},
+                {
+                    "name": "format",
+                    "passed": True,
+                    "detail": f"registration number {REGISTRATION_NUMBER_EXAMPLE}: check character verified",
+                },
                 {
                     "name": "issuer-trusted",
                     "passed": True,
@@ -311,7 +336,7 @@ class VerificationReport(Wire):
                     "detail": "the certificate is superseded by certificate " + "0x" + "9b" * 32,
                 },
             ],
-            "supersededByNumber": "DLC-2026-000051",
+            "supersededByNumber": "DIP-202605-460100-000051",
         }
     )
 

@@ -136,7 +136,7 @@ class PreparedCertificate(PreparedAct):
         {
             **PREPARED_ACT_EXAMPLE,
             "certificate": CERTIFICATE_EXAMPLE,
-            "certificateNumber": "DLC-2026-000042",
+            "certificateNumber": "DIP-202603-460100-000042",
             "issuedAt": "2026-03-02T09:14:27+00:00",
             "kind": "first",
         }

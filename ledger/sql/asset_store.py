@@ -6,15 +6,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Index, cast, func, literal, or_
+from sqlalchemy import BigInteger, ColumnElement, Index, cast, func, inspect, literal, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import col, select
 
 import dataledger.ledger.sql.event_tables  # registers the EPCIS event and lineage tables in the schema
 import dataledger.ledger.sql.index_tables  # registers the event index tables in the schema
 import dataledger.ledger.sql.outbox_tables  # noqa: F401 - registers the outbox tables in the schema
+from dataledger.ledger.sql.number_counters import draw_serial
 from dataledger.ledger.sql.records import SqlRecords
 from dataledger.ledger.sql.tables import (
     AssetRow,
@@ -36,6 +37,7 @@ from dataledger.registry.errors import (
     ContentAlreadyRegistered,
     LedgerInconsistent,
 )
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, RegistrationNumber, registration_scope
 from dataledger.registry.public_notice import NoticeEntry, NoticeSearch
 
 
@@ -91,13 +93,18 @@ class AssetRecords(SqlRecords):
         if search.text:
             pattern = "%" + _like_escaped(search.text) + "%"
             name = func.lower(_json_text(AssetRow.facts_json, "name", postgres))
-            matches = [name.like(pattern, escape="\\")]
+            matches: list[ColumnElement[bool]] = [name.like(pattern, escape="\\")]
             if search.hash_prefix is not None:
                 prefix = _like_escaped(search.hash_prefix) + "%"
                 matches += [
                     func.lower(column).like(prefix, escape="\\")
                     for column in (AssetRow.asset_id, AssetRow.content_hash, AssetRow.metadata_hash)
                 ]
+            if search.registration_number is not None:
+                matches.append(col(AssetRow.registration_number) == search.registration_number)
+            elif search.registration_number_prefix is not None:
+                prefix = _like_escaped(search.registration_number_prefix) + "%"
+                matches.append(col(AssetRow.registration_number).like(prefix, escape="\\"))
             conditions.append(or_(*matches))
         query = (
             select(AssetRow, ParticipantRow.name, ends.label("ends_at"))
@@ -188,7 +195,10 @@ class AssetRecords(SqlRecords):
         *,
         block_timestamp: int | None = None,
         detail: dict[str, Any] | None = None,
+        institution: str = DEFAULT_INSTITUTION_CODE,
     ) -> AssetRecord:
+        """The pending asset registered by ``event``, given the next registration number of
+        ``institution`` in the year its application was filed."""
         with self.session() as session:
             row = session.get(AssetRow, asset_id)
             if row is None:
@@ -202,6 +212,10 @@ class AssetRecords(SqlRecords):
                     "the chain recorded other facts than the database holds", asset_id=asset_id
                 )
             ev = event.evidence
+            if row.registration_number is None:
+                year = row.created_at.year
+                serial = draw_serial(session, registration_scope(institution, year))
+                row.registration_number = str(RegistrationNumber(institution, year, serial))
             row.state = AssetState.REGISTERED.value
             row.chain_id, row.contract, row.tx_hash = ev.chain_id, ev.contract, ev.tx_hash
             row.block_number, row.log_index = ev.block_number, ev.log_index
@@ -403,10 +417,33 @@ ASSET_STATE_INDEX = Index(
 )
 
 
+# Registration numbers are unique; the notice board finds an asset by its number.
+REGISTRATION_NUMBER_INDEX = Index(
+    "ix_assets_registration_number", col(AssetRow.registration_number), unique=True
+)
+
+
+def add_registration_number_column(engine: Engine) -> None:
+    """``assets.registration_number`` on a database created before registration numbers (a new one
+    gets it with its table); the assets registered then keep no number."""
+    if _has_registration_number(engine):
+        return  # the usual case: no ALTER, so no table lock taken at each start
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE assets ADD COLUMN registration_number VARCHAR(24)")
+    except DBAPIError:
+        if not _has_registration_number(engine):  # else another process added it meanwhile
+            raise
+
+
+def _has_registration_number(engine: Engine) -> bool:
+    return "registration_number" in {column["name"] for column in inspect(engine).get_columns("assets")}
+
+
 def create_query_indexes(engine: Engine) -> None:
     """The indexes of the read queries, on a database created before they were declared (a new one
     gets them with its tables)."""
-    for index in (ASSET_ACT_INDEX, ASSET_STATE_INDEX):
+    for index in (ASSET_ACT_INDEX, ASSET_STATE_INDEX, REGISTRATION_NUMBER_INDEX):
         index.create(engine, checkfirst=True)
 
 
@@ -464,6 +501,7 @@ def _asset(row: AssetRow) -> AssetRecord:
         state=AssetState(row.state),
         evidence=evidence,
         revocation_reason=row.revocation_reason,
+        registration_number=row.registration_number,
     )
 
 

@@ -1,4 +1,5 @@
-"""Certificates in SQL: numbers reserved per year, the credential, its status, where it was recorded."""
+"""Certificates in SQL: numbers reserved per institution and month, the credential, its status, and
+where it was recorded."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import dataledger.ledger.sql.event_tables  # registers the EPCIS event and linea
 import dataledger.ledger.sql.index_tables  # registers the event index tables in the schema
 import dataledger.ledger.sql.outbox_tables  # noqa: F401 - registers the outbox tables in the schema
 from dataledger.ledger.sql.asset_store import history_rows
+from dataledger.ledger.sql.number_counters import draw_serial
 from dataledger.ledger.sql.records import SqlRecords
 from dataledger.ledger.sql.tables import (
     CertificateRow,
@@ -22,6 +24,7 @@ from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.errors import (
     CertificateNotFound,
 )
+from dataledger.registry.numbering import CertificateNumber, certificate_scope
 
 
 class CertificateRecords(SqlRecords):
@@ -29,15 +32,15 @@ class CertificateRecords(SqlRecords):
 
     # -- certificates -----------------------------------------------------------------------------
 
-    def reserve_certificate_number(self, asset_id: str, year: int) -> str:
+    def reserve_certificate_number(self, asset_id: str, year: int, month: int, institution: str) -> str:
+        """The next certificate number of ``institution`` in ``year``-``month``
+        (``DIP-YYYYMM-IIIIII-NNNNNN``), reserved for ``asset_id`` until its certificate is stored."""
         with self.session() as session:
-            row = CertificateRow(asset_id=asset_id)
-            session.add(row)
-            session.flush()
-            row.number = f"DLC-{year}-{row.seq:06d}"
-            session.add(row)
+            serial = draw_serial(session, certificate_scope(institution, year, month))
+            number = str(CertificateNumber(year, month, institution, serial))
+            session.add(CertificateRow(asset_id=asset_id, number=number))
             session.commit()
-            return row.number
+            return number
 
     def reserved_certificate_asset(self, number: str) -> str | None:
         """The asset ``number`` is reserved for while its certificate awaits the registrar's signature."""

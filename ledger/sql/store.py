@@ -21,6 +21,7 @@ import dataledger.ledger.sql.index_tables  # registers the event index tables in
 import dataledger.ledger.sql.outbox_tables  # noqa: F401 - registers the outbox tables in the schema
 from dataledger.ledger.sql.asset_store import (
     AssetRecords,
+    add_registration_number_column,
     create_query_indexes,
     history_rows,
     nonce_column,
@@ -66,6 +67,7 @@ class SqlStore(ParticipantRecords, AssetRecords, CertificateRecords):
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self._engine)
+        add_registration_number_column(self._engine)
         create_query_indexes(self._engine)
         self._claim_registered_contents()
 

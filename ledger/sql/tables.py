@@ -65,6 +65,9 @@ class AssetRow(SQLModel, table=True):
     log_index: int | None = None
     revocation_reason: str | None = None
     version: int = 1  # the current version of the data (1 at registration, +1 per change)
+    # IIIIII-YYYY-NNNNNNNN-C, given when the application is registered (registry.numbering); unique
+    # through ix_assets_registration_number (ledger.sql.asset_store), added to older databases.
+    registration_number: str | None = Field(default=None, max_length=24)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -85,6 +88,19 @@ class CertificateRow(SQLModel, table=True):
     record_block_number: int | None = Field(default=None, sa_type=BigInteger)
     record_log_index: int | None = None
     issued_at: datetime = Field(default_factory=utcnow)
+
+
+class NumberCounterRow(SQLModel, table=True):
+    """The last serial drawn in one numbering scope: an institution's certificates of a month, or its
+    registrations of a year (``registry.numbering.certificate_scope``, ``registration_scope``).
+
+    Drawn with one upsert in the transaction that stores the numbered row, so concurrent draws on either
+    database wait on the scope's row and each gets the next serial; a rolled-back draw leaves no gap."""
+
+    __tablename__ = "number_counters"
+
+    scope: str = Field(primary_key=True, max_length=40)
+    last_serial: int = Field(default=0, sa_type=BigInteger)
 
 
 class HistoryRow(SQLModel, table=True):

@@ -7,6 +7,7 @@ from typing import Any
 
 from dataledger.composition import Services
 from dataledger.registry.holder_signatures import sign_typed_data
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, RegistrationNumber
 from tests.anchoring.conftest import signed_item, signed_items
 from tests.factories import Actor, ApiDriver, asset_facts
 from tests.lifecycle.driver import assert_problem
@@ -48,6 +49,8 @@ def test_holder_materialises_an_anchored_registration_which_then_lives_the_whole
     body = response.json()
     assert body["asset"]["state"] == "registered" and body["asset"]["chainEvidence"] is not None
     assert body["anchor"]["status"] == "anchored"
+    number = RegistrationNumber.parse(body["asset"]["registrationNumber"])  # given when materialised
+    assert number.institution == DEFAULT_INSTITUTION_CODE
     on_chain = anvil_services.registry.asset(asset_id)
     assert on_chain is not None and on_chain.holder == holder.account.address  # type: ignore[union-attr]
     assert acts_of(bulk_api, holder, asset_id) == ["registered", "materialised"]

@@ -547,7 +547,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "validFrom": now,
             "validUntil": now + 86400,
             "issuedAt": now,
-            "certificateNumber": "DLC-2026-999999",
+            "certificateNumber": "DIP-202611-460100-999999",
             "nonce": 0,
             "seconds": 0,
             "maxUses": 1,

@@ -12,6 +12,7 @@ import pytest
 from eth_account import Account
 
 from dataledger.composition import Services, build_services
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, CertificateNumber, RegistrationNumber
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, asset_facts
 from tests.nodes import fresh_postgres_database, postgres_reachable
@@ -95,6 +96,31 @@ def test_certificate_issued_by_registrar_verifies_online(api: ApiDriver) -> None
         "notice-started",
         "certificate-recorded",
     ]
+
+
+def test_registration_and_certificate_numbers_follow_the_national_scheme(api: ApiDriver) -> None:
+    holder, registrar = api.participant("enterprise"), api.participant("registrar")
+    asset = api.register(holder)
+    registration_number = RegistrationNumber.parse(asset["registrationNumber"])  # its check holds
+    assert registration_number.institution == DEFAULT_INSTITUTION_CODE
+    certificate = api.certify(registrar, asset["assetId"])
+    subject = certificate["credentialSubject"]
+    assert subject["registrationNumber"] == asset["registrationNumber"]
+    number = CertificateNumber.parse(subject["certificateNumber"])
+    assert (number.institution, f"{number.year:04d}-{number.month:02d}") == (
+        DEFAULT_INSTITUTION_CODE,
+        certificate["validFrom"][:7],
+    )
+    summary = api.client.get(f"/v1/assets/{asset['assetId']}/certificates", headers=holder.headers)
+    assert summary.status_code == 200 and summary.json()["items"][0]["number"] == str(number)
+
+    tampered = copy.deepcopy(certificate)
+    check = subject["registrationNumber"][-1]
+    tampered["credentialSubject"]["registrationNumber"] = subject["registrationNumber"][:-1] + (
+        "0" if check != "0" else "1"
+    )
+    report = api.client.post("/v1/certificates/verify", json=tampered).json()
+    assert (report["valid"], report["failedCheck"]) == (False, "format")
 
 
 def test_tampered_certificate_is_rejected_naming_the_check(api: ApiDriver) -> None:

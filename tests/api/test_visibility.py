@@ -8,6 +8,7 @@ from tests.factories import ApiDriver, asset_facts
 
 PUBLIC_FIELDS = {
     "assetId",
+    "registrationNumber",  # public: the notice board is searched by it
     "holderId",
     "holderAddress",
     "name",
@@ -36,6 +37,7 @@ def test_an_asset_is_whole_for_its_holder_and_oversight_and_public_for_everyone_
         public = api.client.get(path, headers=outsider.headers).json()
         assert set(public) == PUBLIC_FIELDS
         assert public["name"] == facts["name"] and public["metadataHash"] == asset["metadataHash"]
+        assert public["registrationNumber"] == asset["registrationNumber"] is not None
         assert asset["salt"] not in str(public) and "confidential" not in str(public)
 
 

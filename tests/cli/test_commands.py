@@ -282,6 +282,8 @@ def test_certificate_show_saves_it_and_verify_checks_it_online_and_offline(
     assert shown_json["certificate"] == document and shown_json["status"]["status"] == "valid"
     assert shown.splitlines()[0] == f"certificate {certificate}: valid"
     assert f"holder Hainan Duty Free {holder.address}" in shown and f"saved to {saved}" in shown
+    assert re.fullmatch(r"DIP-\d{6}-\d{6}-\d{6}", certificate)
+    assert f"registration number {document['credentialSubject']['registrationNumber']}" in shown
     assert succeeds(online).startswith("VALID")
     assert "ok   chain-transaction" in online.stdout and "ok   asset-not-revoked" in online.stdout
     assert document["issuer"]["id"] in online.stdout  # did:key:… printed as it is, not as an emoji
@@ -303,7 +305,7 @@ def test_a_tampered_or_unreadable_certificate_is_refused(
     refused = anyone.run("certificate", "verify", tampered)
     refused_offline = anyone.run("certificate", "verify", tampered, "--offline", "--json")
     unreadable = anyone.run("certificate", "verify", not_json)
-    missing = anyone.run("certificate", "show", "DLC-2000-999999")
+    missing = anyone.run("certificate", "show", "DIP-200001-460100-999999")
 
     assert refused.returncode == EXIT_INVALID, refused.stderr
     assert refused.stdout.startswith("NOT VALID") and "FAIL proof-signature" in refused.stdout

@@ -130,6 +130,31 @@ def test_a_search_by_hash_matches_its_prefix_in_any_case(
     assert found(store, value[:8].upper().replace("0X", "0x")) == [record.asset_id]
 
 
+def test_a_search_by_registration_number_finds_its_asset_in_any_case(
+    store: SqlStore, board: dict[str, AssetRecord]
+) -> None:
+    number = board["customs"].registration_number
+    assert number is not None
+    assert found(store, number) == [board["customs"].asset_id]
+    assert found(store, f"  {number.lower()} ") == [board["customs"].asset_id]
+
+
+def test_a_search_by_the_start_of_a_registration_number_matches_every_number_it_begins(
+    store: SqlStore, board: dict[str, AssetRecord]
+) -> None:
+    number = board["customs"].registration_number or ""
+    assert found(store, number[:11]) == [board[k].asset_id for k in ("customs", "bonded", "pickup")]
+    assert found(store, number[:-2]) == [board["customs"].asset_id]
+
+
+def test_a_registration_number_with_a_wrong_check_character_finds_nothing(
+    store: SqlStore, board: dict[str, AssetRecord]
+) -> None:
+    number = board["customs"].registration_number or ""
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    assert found(store, wrong) == []
+
+
 def test_a_hash_prefix_too_short_to_mean_anything_is_searched_as_a_name(
     store: SqlStore, board: dict[str, AssetRecord]
 ) -> None:
@@ -146,10 +171,12 @@ def test_the_query_indexes_exist_on_a_database_created_before_them(store: SqlSto
     with store.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_asset_history_asset_act")
         conn.exec_driver_sql("DROP INDEX ix_assets_state_created")
+        conn.exec_driver_sql("DROP INDEX ix_assets_registration_number")
     store.create_schema()
     inspector = inspect(store.engine)
     assert "ix_asset_history_asset_act" in {i["name"] for i in inspector.get_indexes("asset_history")}
     assert "ix_assets_state_created" in {i["name"] for i in inspector.get_indexes("assets")}
+    assert "ix_assets_registration_number" in {i["name"] for i in inspector.get_indexes("assets")}
 
 
 def test_the_assets_in_a_state_are_listed_the_oldest_first_and_counted(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import inspect
 
 from dataledger.api.app import create_app
 from dataledger.composition import build_services
@@ -15,6 +19,7 @@ from dataledger.ledger.sql.store import SqlStore
 from dataledger.registry import errors
 from dataledger.registry.assets import AssetFacts, AssetRecord, AssetState
 from dataledger.registry.chain_types import ChainEvidence, RegistrationEvent
+from dataledger.registry.numbering import RegistrationNumber
 from dataledger.registry.participants import Participant, Role, new_api_key
 from tests.conftest import make_settings
 from tests.factories import ApiDriver, content_hash
@@ -102,12 +107,93 @@ def test_certificate_numbers_are_sequential_and_released_on_failure(store: SqlSt
     store.add_participant(holder, new_api_key())
     record = pending(holder)
     store.add_pending_asset(record)
-    first = store.reserve_certificate_number(record.asset_id, 2026)
+    first = store.reserve_certificate_number(record.asset_id, 2026, 11, "460100")
     store.release_certificate_number(first)
-    second = store.reserve_certificate_number(record.asset_id, 2026)
-    assert first.startswith("DLC-2026-") and second > first
+    second = store.reserve_certificate_number(record.asset_id, 2026, 11, "460100")
+    assert (first, second) == ("DIP-202611-460100-000001", "DIP-202611-460100-000002")
     with pytest.raises(errors.CertificateNotFound):
         store.get_certificate(first)
+
+
+def test_certificate_serials_count_per_institution_and_month(store: SqlStore) -> None:
+    holder = enterprise()
+    store.add_participant(holder, new_api_key())
+    record = pending(holder)
+    store.add_pending_asset(record)
+    reserve = store.reserve_certificate_number
+    assert [
+        reserve(record.asset_id, 2026, 11, "460100"),
+        reserve(record.asset_id, 2026, 11, "460100"),
+        reserve(record.asset_id, 2026, 12, "460100"),
+        reserve(record.asset_id, 2026, 11, "310000"),
+        reserve(record.asset_id, 2027, 1, "460100"),
+    ] == [
+        "DIP-202611-460100-000001",
+        "DIP-202611-460100-000002",
+        "DIP-202612-460100-000001",
+        "DIP-202611-310000-000001",
+        "DIP-202701-460100-000001",
+    ]
+
+
+def test_concurrent_reservations_never_share_a_certificate_number(store: SqlStore) -> None:
+    holder = enterprise()
+    store.add_participant(holder, new_api_key())
+    record = pending(holder)
+    store.add_pending_asset(record)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(
+            pool.map(
+                lambda _: store.reserve_certificate_number(record.asset_id, 2026, 11, "460100"), range(40)
+            )
+        )
+    assert sorted(numbers) == [f"DIP-202611-460100-{serial:06d}" for serial in range(1, 41)]
+
+
+def registered(store: SqlStore, holder: Participant, name: str, **kwargs: Any) -> AssetRecord:
+    record = replace(
+        pending(holder),
+        asset_id=content_hash(f"asset {name}"),
+        facts=AssetFacts(name=name, content_hash=content_hash(f"content {name}")),
+        metadata_hash=content_hash(f"metadata {name}"),
+    )
+    store.add_pending_asset(record)
+    evidence = ChainEvidence(31337, "0x" + "34" * 20, content_hash(f"tx {name}"), 7, 0)
+    event = RegistrationEvent(
+        record.asset_id, record.holder_address, record.facts.content_hash, record.metadata_hash, evidence
+    )
+    return store.mark_registered(record.asset_id, event, **kwargs)
+
+
+def test_registration_numbers_are_given_in_sequence_with_their_check_character(store: SqlStore) -> None:
+    holder = enterprise()
+    store.add_participant(holder, new_api_key())
+    year = datetime.now(UTC).year  # the year the application was filed: now, in this test
+    first = registered(store, holder, "first", institution="460100")
+    second = registered(store, holder, "second", institution="460100")
+    other = registered(store, holder, "other", institution="310000")
+
+    assert first.registration_number == str(RegistrationNumber("460100", year, 1))
+    assert second.registration_number == str(RegistrationNumber("460100", year, 2))
+    assert other.registration_number == str(RegistrationNumber("310000", year, 1))
+    assert store.get_asset(first.asset_id).registration_number == first.registration_number  # type: ignore[union-attr]
+    assert RegistrationNumber.parse(first.registration_number or "").serial == 1
+
+
+def test_a_database_from_before_registration_numbers_gets_the_column(store: SqlStore) -> None:
+    with store.engine.begin() as conn:  # the assets table as it was before registration numbers
+        conn.exec_driver_sql("DROP INDEX ix_assets_registration_number")
+        conn.exec_driver_sql("ALTER TABLE assets DROP COLUMN registration_number")
+    holder = enterprise()
+    store.add_participant(holder, new_api_key())
+
+    store.create_schema()  # what opening the store does
+
+    columns = {column["name"] for column in inspect(store.engine).get_columns("assets")}
+    indexes = {index["name"] for index in inspect(store.engine).get_indexes("assets")}
+    assert "registration_number" in columns and "ix_assets_registration_number" in indexes
+    assert registered(store, holder, "after").registration_number is not None
+    store.create_schema()  # and again: nothing left to add
 
 
 def test_registration_path_over_http_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
@@ -121,5 +207,8 @@ def test_registration_path_over_http_on_postgresql(postgres_url: str, tmp_path: 
         report = api.client.post("/v1/certificates/verify", json=certificate).json()
         assert report["valid"] is True, report
         assert services.store.get_asset(asset["assetId"]).state is AssetState.CERTIFIED  # type: ignore[union-attr]
+        number = RegistrationNumber.parse(asset["registrationNumber"])  # given at registration
+        assert certificate["credentialSubject"]["registrationNumber"] == str(number)
+        assert certificate["credentialSubject"]["certificateNumber"].startswith("DIP-")
     finally:
         services.close()

@@ -28,7 +28,7 @@ def test_a_good_certificate_is_valid_with_every_check_passed(page: Page, portal:
     verdict = page.get_by_test_id("verdict")
     expect(verdict).to_have_attribute("data-outcome", "valid")
     expect(verdict.get_by_role("heading")).to_have_text("有效")
-    expect(page.locator('[data-testid="checks"] tr[data-result="passed"]')).to_have_count(8)
+    expect(page.locator('[data-testid="checks"] tr[data-result="passed"]')).to_have_count(9)
     expect(page.get_by_test_id("evidence")).to_contain_text(
         portal.story.valid["credentialSubject"]["chainEvidence"]["txHash"]
     )

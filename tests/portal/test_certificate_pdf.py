@@ -89,6 +89,18 @@ def test_a_pdf_reader_copies_the_text_as_printed(portal: Portal, pdfs: dict[str,
     assert HOLDER_NAME in lines
 
 
+def test_the_certificate_shows_the_registration_number_beside_the_asset_id(
+    portal: Portal, pdfs: dict[str, bytes]
+) -> None:
+    subject = portal.story.valid["credentialSubject"]
+    text = pypdfium2.PdfDocument(pdfs["zh"])[0].get_textpage().get_text_range()
+    assert "登记编号" in text and "Registration No." in text
+    assert subject["registrationNumber"] in text
+    assert "资产标识" in text and "Asset ID" in text
+    flat = text_of(pdfs["zh"])
+    assert flat.index(subject["registrationNumber"]) < flat.index(subject["asset"]["assetId"])
+
+
 def test_the_qr_code_decodes_to_the_resolver_with_the_certificate_in_its_fragment(
     portal: Portal, pdfs: dict[str, bytes]
 ) -> None:

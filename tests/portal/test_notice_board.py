@@ -35,6 +35,8 @@ def test_a_notice_shows_its_public_view_and_never_the_salt(portal: Portal) -> No
         assert asset["contentHash"] in page.text and asset["metadataHash"] in page.text
         assert asset["salt"] not in page.text
         assert asset["facts"]["source"] not in page.text  # a fact beyond the name: committed, not shown
+        number = asset["registrationNumber"]
+        assert f'data-testid="notice-registration-number">{number}</dd>' in page.text
     assert "三亚免税运营有限公司" in page.text and "Data resource holding" in page.text
 
 
@@ -55,8 +57,19 @@ def test_each_notice_counts_down_to_its_end_on_the_chains_clock(portal: Portal) 
         lambda asset: asset["contentHash"][:10],
         lambda asset: asset["assetId"],
         lambda asset: asset["assetId"].upper().replace("0X", "0x"),
+        lambda asset: asset["registrationNumber"],
+        lambda asset: asset["registrationNumber"].lower(),
     ],
-    ids=["name", "name-any-case", "content-hash", "content-hash-prefix", "registration-number", "upper-hex"],
+    ids=[
+        "name",
+        "name-any-case",
+        "content-hash",
+        "content-hash-prefix",
+        "asset-id",
+        "upper-hex",
+        "registration-number",
+        "registration-number-any-case",
+    ],
 )
 def test_a_search_finds_the_record(portal: Portal, query_of: object) -> None:
     wanted = portal.story.in_notice[1]

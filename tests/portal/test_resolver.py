@@ -57,7 +57,12 @@ def test_a_link_type_redirects_to_that_link(portal: Portal) -> None:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/c/DLC-2099-999999", 404), ("/c/nonsense", 422), ("/c/DLC-2026-000001?linkType=gs1:recipeInfo", 404)],
+    [
+        ("/c/DLC-2099-999999", 404),
+        ("/c/DIP-209901-460100-999999", 404),
+        ("/c/nonsense", 422),
+        ("/c/DLC-2026-000001?linkType=gs1:recipeInfo", 404),
+    ],
 )
 def test_a_resolver_url_that_leads_nowhere_is_a_page_saying_so(
     portal: Portal, path: str, status: int

@@ -10,10 +10,10 @@ import pytest
 
 from dataledger.portal.verification import EXPIRY_WARNING, verdict_of
 from dataledger.registry.certificate import parse_certificate
-from dataledger.registry.certificate_verifier import Check, CheckResult, VerificationReport
+from dataledger.registry.certificate_verifier import OFFLINE_CHECKS, Check, CheckResult, VerificationReport
 from tests.portal.conftest import Portal
 
-PASSED_OFFLINE = tuple(CheckResult(check.value, True, "ok") for check in list(Check)[:4])
+PASSED_OFFLINE = tuple(CheckResult(check.value, True, "ok") for check in OFFLINE_CHECKS)
 
 
 def report(failed: Check | None, status: str | None, **standing: Any) -> VerificationReport:
@@ -35,6 +35,7 @@ def report(failed: Check | None, status: str | None, **standing: Any) -> Verific
         (Check.ISSUER_TRUSTED, None, "tampered"),
         (Check.CHAIN_EVENT_MATCHES, None, "tampered"),
         (Check.CERTIFICATE_CURRENT, "not-anchored", "tampered"),
+        (Check.FORMAT, None, "tampered"),
         (Check.STRUCTURE, None, "tampered"),
     ],
 )
@@ -46,16 +47,16 @@ def test_each_standing_has_its_outcome_and_the_checks_after_a_failure_did_not_ru
     results = [line.result for line in verdict.checks]
     assert [line.name for line in verdict.checks] == [check.value for check in Check]
     if failed is None:
-        assert results == ["passed"] * 8
+        assert results == ["passed"] * len(Check)
     else:
         at = list(Check).index(failed)
-        assert results == ["passed"] * at + ["failed"] + ["not-run"] * (7 - at)
+        assert results == ["passed"] * at + ["failed"] + ["not-run"] * (len(Check) - 1 - at)
 
 
 def test_an_offline_report_leaves_the_chain_checks_not_run(portal: Portal) -> None:
     verdict = verdict_of(VerificationReport(PASSED_OFFLINE, "valid"), portal.story.valid)
     assert verdict.outcome == "offline"
-    assert [line.result for line in verdict.checks] == ["passed"] * 4 + ["not-run"] * 4
+    assert [line.result for line in verdict.checks] == ["passed"] * len(OFFLINE_CHECKS) + ["not-run"] * 4
 
 
 def test_a_pledged_asset_is_a_warning_not_a_failure(portal: Portal) -> None:

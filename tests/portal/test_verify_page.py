@@ -16,6 +16,7 @@ from tests.portal.conftest import Portal
 
 CHECKS = [
     "structure",
+    "format",
     "issuer-trusted",
     "proof-signature",
     "validity-period",
@@ -65,12 +66,36 @@ def test_a_valid_certificate_passes_every_check_and_shows_its_chain_evidence_and
     assert f'href="/certificates/{number_of(vc)}.pdf?lang=zh"' in page.text
 
 
+def test_the_page_shows_the_certificate_and_registration_numbers(portal: Portal) -> None:
+    vc = portal.story.valid
+    registration_number = vc["credentialSubject"]["registrationNumber"]
+    page = verify(portal, number_of(vc), lang="en")
+    assert re.fullmatch(r"DIP-\d{6}-\d{6}-\d{6}", number_of(vc))
+    assert f'data-testid="registration-number">{registration_number}</dd>' in page.text
+    assert "Registration number" in page.text
+
+
+def test_a_pasted_certificate_with_a_tampered_check_character_fails_the_format_check(portal: Portal) -> None:
+    tampered = copy.deepcopy(portal.story.valid)
+    number = tampered["credentialSubject"]["registrationNumber"]
+    tampered["credentialSubject"]["registrationNumber"] = number[:-1] + ("0" if number[-1] != "0" else "1")
+    page = httpx.post(f"{portal.url}/verify?lang=en", data={"certificate": json.dumps(tampered)}, timeout=30)
+    assert page.status_code == 200
+    assert outcome(page) == "tampered"
+    results = check_results(page)
+    assert (results["structure"], results["format"], results["proof-signature"]) == (
+        "passed",
+        "failed",
+        "not-run",
+    )
+
+
 def test_a_revoked_certificate_fails_at_the_registration_status(portal: Portal) -> None:
     page = verify(portal, number_of(portal.story.revoked), lang="en")
     assert outcome(page) == "revoked"
     results = check_results(page)
     assert results["asset-not-revoked"] == "failed"
-    assert [results[name] for name in CHECKS[:-1]] == ["passed"] * 7
+    assert [results[name] for name in CHECKS[:-1]] == ["passed"] * 8
     assert "Revoked" in page.text and 'data-act="revoked"' in page.text
 
 
@@ -165,5 +190,5 @@ def test_when_the_chain_cannot_be_read_the_offline_checks_are_shown_with_a_warni
     page = verify(portal, number_of(portal.story.valid), lang="en")
     assert page.status_code == 200
     assert outcome(page) == "offline"
-    assert list(check_results(page).values()) == ["passed"] * 4 + ["not-run"] * 4
+    assert list(check_results(page).values()) == ["passed"] * 5 + ["not-run"] * 4
     assert "The chain could not be reached: only the offline checks ran." in page.text

@@ -29,6 +29,13 @@ from dataledger.registry.errors import (
     ParticipantNotFound,
 )
 from dataledger.registry.holder_signatures import RegistrationAuthorisation
+from dataledger.registry.numbering import (
+    DEFAULT_INSTITUTION_CODE,
+    CertificateNumber,
+    RegistrationNumber,
+    certificate_scope,
+    registration_scope,
+)
 from dataledger.registry.participants import Participant
 from tests.registry.fake_chain import Acts, FakeClock
 from tests.registry.fake_registry_contract import FakeRegistryLedger
@@ -78,6 +85,7 @@ class FakeRegistryStore:
         self._assets: dict[str, AssetRecord] = {}
         self._claims: dict[str, str] = {}  # content hash -> the asset that claimed it
         self._certificates: list[_StoredCertificate] = []
+        self._serials: dict[str, int] = {}  # numbering scope -> the last serial drawn
         self.history: list[HistoryEntry] = []
 
     # -- participants -------------------------------------------------------------------------------
@@ -134,6 +142,7 @@ class FakeRegistryStore:
         *,
         block_timestamp: int | None = None,
         detail: dict[str, Any] | None = None,
+        institution: str = DEFAULT_INSTITUTION_CODE,
     ) -> AssetRecord:
         record = self._assets.get(asset_id)
         if record is None:
@@ -146,7 +155,15 @@ class FakeRegistryStore:
             raise LedgerInconsistent(
                 "the chain recorded other facts than the database holds", asset_id=asset_id
             )
-        self._assets[asset_id] = replace(record, state=AssetState.REGISTERED, evidence=event.evidence)
+        number = record.registration_number
+        if number is None:
+            year = self._clock.datetime().year
+            number = str(
+                RegistrationNumber(institution, year, self._draw(registration_scope(institution, year)))
+            )
+        self._assets[asset_id] = replace(
+            record, state=AssetState.REGISTERED, evidence=event.evidence, registration_number=number
+        )
         self.history.append(
             HistoryEntry(
                 asset_id,
@@ -270,9 +287,14 @@ class FakeRegistryStore:
 
     # -- certificates -------------------------------------------------------------------------------
 
-    def reserve_certificate_number(self, asset_id: str, year: int) -> str:
+    def _draw(self, scope: str) -> int:
+        self._serials[scope] = self._serials.get(scope, 0) + 1
+        return self._serials[scope]
+
+    def reserve_certificate_number(self, asset_id: str, year: int, month: int, institution: str) -> str:
         seq = len(self._certificates) + 1
-        number = f"DLC-{year}-{seq:06d}"
+        serial = self._draw(certificate_scope(institution, year, month))
+        number = str(CertificateNumber(year, month, institution, serial))
         self._certificates.append(
             _StoredCertificate(seq, number, asset_id, self._clock.datetime().isoformat())
         )
@@ -658,10 +680,17 @@ class FakeBatchedAssets:
     relayed to the registry, marked registered from the chain's event.
     """
 
-    def __init__(self, ledger: FakeRegistryLedger, store: FakeRegistryStore, clock: FakeClock) -> None:
+    def __init__(
+        self,
+        ledger: FakeRegistryLedger,
+        store: FakeRegistryStore,
+        clock: FakeClock,
+        institution_code: str = DEFAULT_INSTITUTION_CODE,
+    ) -> None:
         self._ledger = ledger
         self._store = store
         self._clock = clock
+        self._institution = institution_code
         self._accepted: dict[str, tuple[AssetRecord, RegistrationAuthorisation, int]] = {}
 
     def accept(self, record: AssetRecord, auth: RegistrationAuthorisation) -> None:
@@ -701,7 +730,10 @@ class FakeBatchedAssets:
             self._store.discard_pending_asset(record.asset_id)
             raise
         self._store.mark_registered(
-            record.asset_id, event, block_timestamp=self._ledger.block_timestamp(event.evidence.block_number)
+            record.asset_id,
+            event,
+            block_timestamp=self._ledger.block_timestamp(event.evidence.block_number),
+            institution=self._institution,
         )
         materialised = tuple(act for act in acts if act.event == "AssetMaterialised")
         return self._store.record_acts(record.asset_id, materialised, actor=self._ledger.operator)

@@ -29,6 +29,7 @@ from dataledger.registry.errors import DataLedgerError
 from dataledger.registry.holder_acts import HolderActsService
 from dataledger.registry.holder_signatures import sign_typed_data
 from dataledger.registry.licences import LicenceOffer, LicensingService
+from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.registration_service import RegistrationRequest, RegistrationService
@@ -106,7 +107,7 @@ class Signed(NamedTuple):
 class World:
     """The domain services over in-memory fakes of their ports, on one fake chain."""
 
-    def __init__(self) -> None:
+    def __init__(self, institution_code: str = DEFAULT_INSTITUTION_CODE) -> None:
         self.clock = FakeClock()
         self.keys: dict[str, LocalAccount] = {}  # address (lower case) -> key
         self._labels = itertools.count(1)  # per world, so a test's keys do not depend on the others
@@ -117,7 +118,7 @@ class World:
         self.procedure_records = FakeProcedureStore(self.store)
         self.licence_records = FakeLicenceRecords(self.store)
         self.lineage = FakeDerivationRecords(self.store)
-        self.batches = FakeBatchedAssets(self.ledger, self.store, self.clock)
+        self.batches = FakeBatchedAssets(self.ledger, self.store, self.clock, institution_code)
         self.registration = RegistrationService(
             self.ledger,
             self.store,
@@ -125,6 +126,7 @@ class World:
             "Hainan Data Registry",
             clock=self.clock.datetime,
             batches=self.batches,
+            institution_code=institution_code,
         )
         self.procedure = ProcedureService(self.ledger, self.store, self.procedure_records, self.registration)
         self.holder_acts = HolderActsService(

@@ -75,6 +75,7 @@ def test_the_board_shows_only_the_public_view_of_each_notice(
         "metadata_hash",
         "registered_tx",
         "ends_at",
+        "registration_number",
     }
     assert notice.name == noticed.facts.name and notice.ends_at == 1_000
 

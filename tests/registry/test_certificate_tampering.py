@@ -25,9 +25,11 @@ from tests.registry.certificate_factories import during_validity, registrar_key,
 
 Path = tuple[str | int, ...]
 
-STRUCTURE, ISSUER, SIGNATURE = "structure", "issuer-trusted", "proof-signature"
+STRUCTURE, FORMAT, ISSUER, SIGNATURE = "structure", "format", "issuer-trusted", "proof-signature"
 
-VC = signed_certificate()
+VC = signed_certificate(
+    certificate_number="DIP-202603-460100-000042", registration_number="460100-2026-00000042-3"
+)
 VERIFIER = CertificateVerifier([registrar_key().public_key], clock=during_validity)
 
 # Values checked for format or consistency when the certificate is parsed.
@@ -39,6 +41,7 @@ FORMAT_BOUND = [
     "validUntil",
     "credentialSubject.id",
     "credentialSubject.certificateNumber",
+    "credentialSubject.registrationNumber",
     "credentialSubject.holder.address",
     "credentialSubject.asset.assetId",
     "credentialSubject.asset.contentHash",
@@ -58,9 +61,12 @@ TAMPER_BREAKS_STRUCTURE = [
     "credentialSubject.holder.address",  # must match credentialSubject.id
     "credentialSubject.chainEvidence.chainId",  # must match credentialSubject.id
 ]
+# A registration number changed in one digit keeps its shape; its check character no longer matches.
+TAMPER_BREAKS_FORMAT = ["credentialSubject.registrationNumber"]
 SIGNER = ["issuer.id", "proof.verificationMethod"]
 OPTIONAL = [
     "validUntil",
+    "credentialSubject.registrationNumber",  # certificates from before registration numbers have none
     "credentialSubject.asset.description",
     "credentialSubject.asset.source",
     "credentialSubject.asset.collectionMethod",
@@ -139,6 +145,8 @@ def test_tampering_with_any_leaf_fails(path: Path) -> None:
         expected = ISSUER
     elif _matches(path, TAMPER_BREAKS_STRUCTURE):
         expected = STRUCTURE
+    elif _matches(path, TAMPER_BREAKS_FORMAT):
+        expected = FORMAT
     else:
         expected = SIGNATURE
     assert _failed_check(altered) == expected

@@ -73,7 +73,7 @@ def test_certificate_from_an_untrusted_registrar_fails_issuer_trusted() -> None:
     report = offline_verifier().verify(vc)
     assert not report.valid
     assert report.failed_check == "issuer-trusted"
-    assert names(report) == ["structure", "issuer-trusted"]
+    assert names(report) == ["structure", "format", "issuer-trusted"]
 
 
 def test_issuer_swapped_to_a_trusted_did_keeping_the_signers_method_fails_issuer_trusted() -> None:
@@ -290,6 +290,7 @@ def test_an_unreachable_chain_is_an_error_not_a_verdict() -> None:
 def test_check_names_are_stable() -> None:
     assert [check.value for check in Check] == [
         "structure",
+        "format",
         "issuer-trusted",
         "proof-signature",
         "validity-period",
@@ -341,3 +342,61 @@ def test_pledged_asset_still_verifies_and_the_report_names_the_pledgee() -> None
     chain.procedures[ASSET_ID] = replace(chain.procedures[ASSET_ID], pledgee=OTHER_HOLDER)
     report = online_verifier(chain).verify(signed_certificate())
     assert report.valid and report.pledged_to == OTHER_HOLDER
+
+
+# -- the numbers a reader types in -----------------------------------------------------------------
+
+NUMBERED = {"certificate_number": "DIP-202603-460100-000042", "registration_number": "460100-2026-00000042-3"}
+
+
+def test_a_certificate_states_its_registration_number_and_the_format_check_verifies_it() -> None:
+    vc = signed_certificate(**NUMBERED)
+    report = offline_verifier().verify(vc)
+    assert vc["credentialSubject"]["registrationNumber"] == "460100-2026-00000042-3"
+    assert report.valid, report
+    assert report.checks[1] == CheckResult(
+        "format", True, "registration number 460100-2026-00000042-3: check character verified"
+    )
+
+
+def test_a_certificate_from_before_registration_numbers_still_verifies() -> None:
+    vc = signed_certificate()  # DLC-2026-000001, no registrationNumber
+    report = offline_verifier().verify(vc)
+    assert "registrationNumber" not in vc["credentialSubject"]
+    assert report.valid, report
+    assert report.checks[1].name == "format" and report.checks[1].passed
+
+
+def test_a_registration_number_with_a_tampered_check_character_fails_the_format_check() -> None:
+    vc = signed_certificate(**NUMBERED)
+    vc["credentialSubject"]["registrationNumber"] = "460100-2026-00000042-4"
+    report = offline_verifier().verify(vc)
+    assert not report.valid
+    assert report.failed_check == "format"
+    assert "check character" in (report.failure_detail or "")
+    with pytest.raises(VerificationFailed) as caught:
+        offline_verifier().verify_or_raise(vc)
+    assert caught.value.check == "format"
+
+
+def test_a_registration_number_signed_with_a_wrong_check_character_fails_the_format_check() -> None:
+    # Signed as is: the signature holds, but the number a reader would type in cannot be right.
+    report = offline_verifier().verify(
+        signed_certificate(**{**NUMBERED, "registration_number": "460100-2026-00000042-X"})
+    )
+    assert names(report) == ["structure", "format"]
+    assert report.failed_check == "format"
+
+
+def test_a_certificate_number_with_a_month_out_of_range_fails_the_format_check() -> None:
+    report = offline_verifier().verify(
+        signed_certificate(**{**NUMBERED, "certificate_number": "DIP-202613-460100-000042"})
+    )
+    assert report.failed_check == "format"
+
+
+def test_a_malformed_registration_number_is_refused_as_structure() -> None:
+    vc = signed_certificate(**NUMBERED)
+    vc["credentialSubject"]["registrationNumber"] = "460100-2026-42"
+    report = offline_verifier().verify(vc)
+    assert names(report) == ["structure"] and report.failed_check == "structure"
