@@ -106,7 +106,6 @@ class RegistrationService:
         self._store = store
         self._registrar_key = registrar_key
         self._registrar_name = registrar_name
-        self._term = certificate_term
         self._clock = clock or (lambda: datetime.now(UTC))
         self._registrar_acts = RegistrarActRelay(ledger)
         self._issuance = CertificateIssuance(

@@ -24,6 +24,7 @@ from dataledger.api.responses.common import (
     Wire,
     example,
 )
+from dataledger.registry.holder_signatures import ACT_TYPES
 
 LICENSEE_EXAMPLE = "0x" + "7e" * 20
 REQUEST_HASH_EXAMPLE = "0x" + "9f" * 32
@@ -151,19 +152,6 @@ class LicenceUsed(Wire):
 
 # -- messages to sign ------------------------------------------------------------------------------
 
-LICENCE_FIELDS: list[tuple[str, str]] = [
-    ("assetId", "bytes32"),
-    ("licensee", "address"),
-    ("assetVersion", "uint32"),
-    ("maxUses", "uint32"),
-    ("validFrom", "uint64"),
-    ("validUntil", "uint64"),
-    ("derivativesAllowed", "bool"),
-    ("commercial", "bool"),
-    ("scopeHash", "bytes32"),
-    ("purposeHash", "bytes32"),
-    ("territoryHash", "bytes32"),
-]
 TERMS_EXAMPLE: dict[str, Any] = {
     "assetId": ASSET_ID_EXAMPLE,
     "licensee": LICENSEE_EXAMPLE,
@@ -204,7 +192,7 @@ class PreparedLicence(PreparedAct):
         {
             "typedData": licence_typed_data(
                 "Licence",
-                [*LICENCE_FIELDS, ("nonce", "uint256"), ("deadline", "uint256")],
+                list(ACT_TYPES["Licence"]),  # the domain's field list, as the contract hashes it
                 {**TERMS_EXAMPLE, "nonce": 4, "deadline": 1772451667},
             ),
             "nonce": 4,
