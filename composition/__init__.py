@@ -19,7 +19,7 @@ from web3 import Web3
 
 from dataledger.composition.anchoring import Anchoring, batcher_config, build_anchoring
 from dataledger.composition.leadership import CallbackTask, Leadership, Lease, ThreadTask
-from dataledger.composition.recovery import PendingRecovery
+from dataledger.composition.recovery import JournalledContracts, PendingRecovery
 from dataledger.composition.settings import Settings
 from dataledger.ledger.chain.connection import connect
 from dataledger.ledger.chain.data_market import DataMarketClient
@@ -30,6 +30,7 @@ from dataledger.ledger.chain.data_rights_registry import (
 )
 from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
 from dataledger.ledger.chain.transactions import TransactionSender
+from dataledger.ledger.sql.act_journal import SqlActJournal
 from dataledger.ledger.sql.event_store import SqlEventStore
 from dataledger.ledger.sql.lease import SingleProcessLease, lease_for, operator_account_lock
 from dataledger.ledger.sql.licence_store import LicenceStore
@@ -39,6 +40,7 @@ from dataledger.ledger.sql.market_store import MarketStore
 from dataledger.ledger.sql.store import SqlStore
 from dataledger.ledger.sql.transparency_log import SqlTransparencyLog
 from dataledger.ledger.workers.indexer import EventIndexer
+from dataledger.registry.act_journal import Recorder
 from dataledger.registry.asset_queries import ActChecker, AssetQueries
 from dataledger.registry.batched_registrations import kind_hash
 from dataledger.registry.certificate_verifier import CertificateVerifier
@@ -134,20 +136,38 @@ class Services:
         )
 
     @cached_property
+    def act_journal(self) -> SqlActJournal:
+        """Signed acts between the chain and the store (``registry.act_journal``)."""
+        return SqlActJournal(self.store.engine)
+
+    @cached_property
     def procedure(self) -> ProcedureService:
-        return ProcedureService(self.registry, self.store, self.lifecycle_store, self.registration)
+        return ProcedureService(
+            self.registry, self.store, self.lifecycle_store, self.registration, self.act_journal
+        )
 
     @cached_property
     def holder_acts(self) -> HolderActsService:
-        return HolderActsService(self.registry, self.store, self.lifecycle_store, self.registration)
+        return HolderActsService(
+            self.registry, self.store, self.lifecycle_store, self.registration, self.act_journal
+        )
 
     @cached_property
     def licensing(self) -> LicensingService:
-        return LicensingService(self.licences, self.registry, self.store, self.licence_store)
+        return LicensingService(
+            self.licences, self.registry, self.store, self.licence_store, self.act_journal
+        )
 
     @cached_property
     def consents(self) -> ConsentService:
-        return ConsentService(self.licences, self.registry, self.licence_store)
+        return ConsentService(self.licences, self.registry, self.licence_store, self.act_journal)
+
+    def act_recorders(self) -> dict[str, Recorder]:
+        """Every recorder of a journalled act, by the name its journal entry carries (recovery's)."""
+        recorders: dict[str, Recorder] = {}
+        for service in (self.registration, self.procedure, self.holder_acts, self.licensing, self.consents):
+            recorders.update(service.recorders)
+        return recorders
 
     @cached_property
     def listing_verifier(self) -> ListingVerifier:
@@ -376,7 +396,16 @@ class Services:
         that gets it at start-up has recovered before it serves."""
         batched = self.anchoring.registrations if self.anchoring is not None else None
         recovery = PendingRecovery(
-            self.settings, self.store.engine, self.registry, self.registrar_key, batched, self.lease
+            self.settings,
+            self.store.engine,
+            self.registry,
+            self.registrar_key,
+            batched,
+            self.lease,
+            acts=JournalledContracts(
+                {self.registry.registry_address: self.registry, self.licences.address: self.licences},
+                self.act_recorders,
+            ),
         )
         self.leadership.add(recovery.task())
         if self.anchoring is not None:
@@ -525,6 +554,7 @@ def build_services(settings: Settings) -> Services:
             settings.registrar_name,
             batches=anchoring.materialisation,
             institution_code=settings.institution_code,
+            journal=SqlActJournal(store.engine),
         )
         licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
         market = DataMarketClient.attach_or_deploy(w3, sender, store, registry.registry_address)

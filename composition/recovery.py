@@ -1,4 +1,7 @@
-"""Recovery of the registrations a dead process left pending: a background task of the lease holder.
+"""Recovery of what a dead process left half done: a background task of the lease holder.
+
+Two things are finished: registrations left *pending*, and signed acts left in the journal
+(``registry.act_journal``: relayed, perhaps mined, their result not recorded).
 
 A direct registration, or the materialisation of a batched one, is stored *pending* before it is
 relayed and marked registered from the chain's event after (``registry.registration_service``,
@@ -7,22 +10,27 @@ process holding the lease (``composition.leadership``) finishes such rows: when 
 and every ``RECOVERY_INTERVAL_S`` after, so rows left by a process that died while another held the
 lease are found too. Only rows no live relay can still be working on are touched
 (``ledger.sql.settled_pending``): all of them when the holder has not served yet and no other process
-is alive on the database (a restart), else those older than :func:`relay_grace_s`.
+is alive on the database (a restart), else those older than :func:`relay_grace_s`. The same rule
+selects the journal's entries; they are finished after the registrations, so an act on an asset
+whose registration was pending is recorded once the asset is.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from dataledger.composition.leadership import Lease, ThreadTask
 from dataledger.composition.settings import Settings
 from dataledger.ledger.chain.data_rights_registry import DataRightsRegistryClient
+from dataledger.ledger.sql.act_journal import SqlActJournal
 from dataledger.ledger.sql.batched_registration_store import SqlBatchedRegistrationStore
 from dataledger.ledger.sql.settled_pending import SettledPendingStore
+from dataledger.registry.act_journal import JournalLedger, JournalRecovery, Recorder
 from dataledger.registry.materialisation import MaterialisationService
 from dataledger.registry.registrar_keys import RegistrarKey
 from dataledger.registry.registration_service import RegistrationService
@@ -38,6 +46,14 @@ def relay_grace_s(settings: Settings) -> float:
     return 3 * settings.receipt_timeout_s + 60.0
 
 
+@dataclass(frozen=True)
+class JournalledContracts:
+    """The contracts signed acts are relayed to (by address), and every recorder of their results."""
+
+    ledgers: Mapping[str, JournalLedger]
+    recorders: Callable[[], Mapping[str, Recorder]]
+
+
 class PendingRecovery:
     """Finishes pending registrations and materialisations left by dead processes."""
 
@@ -49,6 +65,7 @@ class PendingRecovery:
         registrar_key: RegistrarKey,
         batched: SqlBatchedRegistrationStore | None,
         lease: Lease,
+        acts: JournalledContracts | None = None,
     ) -> None:
         self._settings = settings
         self._engine = engine
@@ -56,6 +73,7 @@ class PendingRecovery:
         self._registrar_key = registrar_key
         self._batched = batched
         self._lease = lease
+        self._acts = acts
         self._serving = False
 
     def task(self) -> ThreadTask:
@@ -86,6 +104,12 @@ class PendingRecovery:
             institution_code=self._settings.institution_code,
         )
         registration.recover_pending()
+        if self._acts is not None:
+            grace_s = relay_grace_s(self._settings)
+            journal = SqlActJournal(self._engine, grace_s=grace_s, everything=everything)
+            JournalRecovery(
+                journal, self._acts.ledgers, self._acts.recorders(), self._registry.next_block_timestamp
+            ).run()
 
     def _at_acquisition(self) -> None:
         at_start = not self._serving
@@ -96,4 +120,4 @@ class PendingRecovery:
             try:
                 self.run(lambda: False)
             except Exception:  # a transient chain or database error: try again next round
-                log.exception("recovery of pending registrations failed")
+                log.exception("recovery of pending registrations and acts failed")

@@ -12,11 +12,12 @@ service checks them first so that a refusal costs no gas and burns no number.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import AssetRecord, AssetState
 from dataledger.registry.certificate import (
     CertificateFacts,
@@ -103,6 +104,7 @@ class CertificateIssuance:
         now: Callable[[], datetime],
         *,
         institution_code: str = DEFAULT_INSTITUTION_CODE,
+        journal: ActJournal | None = None,
     ) -> None:
         """``institution_code`` numbers the certificates (``DIP-YYYYMM-IIIIII-NNNNNN``): the registry's,
         not the signing registrar's, so one institution's serials stay one sequence."""
@@ -113,7 +115,13 @@ class CertificateIssuance:
         self._registrar_name = registrar_name
         self._term = term
         self._now = now
-        self._relay = RegistrarActRelay(ledger)
+        acts = JournalledActs(ledger, ledger.registry_address, journal, self.recorders)
+        self._relay = RegistrarActRelay(ledger, acts)
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records a certificate (first, superseding or renewal) once the chain recorded its hash."""
+        return {"registrar.certificate": self._record_certificate}
 
     def prepare_certificate(self, registrar: Participant, record: AssetRecord) -> dict[str, Any]:
         """The next certificate of the asset and the ``Certificate`` the registrar signs: a first one once
@@ -243,19 +251,22 @@ class CertificateIssuance:
             )
         vc = self._credential(plan, submission.number, issued_at)
         auth = self._certificate_act(registrar, plan, vc, issued_at, submission.nonce, submission.deadline)
-        acts = self._relay.relay(auth, submission.signature)
+        payload = {"number": submission.number, "vc": vc, "kind": plan.kind, "registrarId": registrar.id}
+        self._relay.relay(auth, submission.signature, "registrar.certificate", payload)
+        return vc
+
+    def _record_certificate(self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts) -> None:
         until = int(auth.message["validUntil"])
         self._store.store_certificate(
-            submission.number,
-            plan.record.asset_id,
-            vc,
+            payload["number"],
+            auth.message["assetId"],
+            dict(payload["vc"]),
             str(auth.message["certificateHash"]),
             acts,
             actor=auth.signer,
             valid_until=until or None,
-            detail={"kind": plan.kind, "registrarId": registrar.id},
+            detail={"kind": payload["kind"], "registrarId": payload["registrarId"]},
         )
-        return vc
 
     def _certificate_act(
         self,

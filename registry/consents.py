@@ -9,8 +9,10 @@ withdraws an unused one by signing the withdrawal: no account with the API is ne
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import new_salt, text_commitment
 from dataledger.registry.chain_records import ConsentStatus, OnChainConsent
 from dataledger.registry.chain_types import require_address, require_hex32
@@ -38,11 +40,27 @@ LISTING_REQUEST_WINDOW_S = 600
 
 
 class ConsentService:
-    def __init__(self, ledger: LicenceLedger, registry: RegistryLedger, records: LicenceRecords) -> None:
+    def __init__(
+        self,
+        ledger: LicenceLedger,
+        registry: RegistryLedger,
+        records: LicenceRecords,
+        journal: ActJournal | None = None,
+    ) -> None:
         self._ledger = ledger
         self._registry = registry
         self._records = records
-        self._signed = SignedActRelay(ledger, registry.next_block_timestamp)
+        acts = JournalledActs(ledger, ledger.address, journal, self.recorders)
+        self._signed = SignedActRelay(ledger, registry.next_block_timestamp, acts)
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records each act's result, by the name its journal entry carries."""
+        return {
+            "consent.grant": self._record_grant,
+            "consent.use": self._record_use,
+            "consent.withdrawal": self._record_withdrawal,
+        }
 
     # -- grant (signed by the subject, submitted by the enterprise) --------------------------------
 
@@ -65,8 +83,14 @@ class ConsentService:
         signature: str,
     ) -> dict[str, Any]:
         auth = self._grant(enterprise, subject, purpose, valid_until, salt, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
-        return self._records.add_consent(enterprise_id=enterprise.id, purpose=purpose, salt=salt, acts=acts)
+        payload = {"enterpriseId": enterprise.id, "purpose": purpose, "salt": salt}
+        result: dict[str, Any] = self._signed.relay(auth, signature, "consent.grant", payload)
+        return result
+
+    def _record_grant(self, _: ActAuthorisation, payload: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        return self._records.add_consent(
+            enterprise_id=payload["enterpriseId"], purpose=payload["purpose"], salt=payload["salt"], acts=acts
+        )
 
     def _grant(
         self,
@@ -107,8 +131,13 @@ class ConsentService:
     ) -> dict[str, Any]:
         """The enterprise's query consumes the consent: a second query is refused."""
         auth = self._use(enterprise, consent_id, request_hash, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
-        return self._records.record_consent_act(consent_id, "consumed", acts, actor=auth.signer)
+        result: dict[str, Any] = self._signed.relay(auth, signature, "consent.use")
+        return result
+
+    def _record_use(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        return self._records.record_consent_act(
+            int(auth.message["consentId"]), "consumed", acts, actor=auth.signer
+        )
 
     def _use(
         self,
@@ -143,8 +172,13 @@ class ConsentService:
     def withdraw(self, consent_id: int, nonce: int, deadline: int, signature: str) -> dict[str, Any]:
         """The subject withdraws an unused consent; their signature is the only authority needed."""
         auth = self._withdrawal(consent_id, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
-        return self._records.record_consent_act(consent_id, "withdrawn", acts, actor=auth.signer)
+        result: dict[str, Any] = self._signed.relay(auth, signature, "consent.withdrawal")
+        return result
+
+    def _record_withdrawal(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        return self._records.record_consent_act(
+            int(auth.message["consentId"]), "withdrawn", acts, actor=auth.signer
+        )
 
     def _withdrawal(self, consent_id: int, nonce: int | None, deadline: int | None) -> ActAuthorisation:
         consent = self._active(consent_id)

@@ -13,8 +13,10 @@ name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import (
     AssetFacts,
     AssetRecord,
@@ -44,12 +46,26 @@ class HolderActsService:
         store: RegistryStore,
         records: ProcedureStore,
         registration: RegistrationService,
+        journal: ActJournal | None = None,
     ) -> None:
         self._ledger = ledger
         self._store = store
         self._records = records
         self._registration = registration
-        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
+        acts = JournalledActs(ledger, ledger.registry_address, journal, self.recorders)
+        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp, acts)
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records each act's result, by the name its journal entry carries."""
+        return {
+            "holder.change": self._record_change,
+            "holder.transfer": self._record_transfer,
+            "holder.pledge": self._record_pledge,
+            "holder.release": self._record_release,
+            "holder.enforce": self._record_enforcement,
+            "holder.cancel": self._record_cancellation,
+        }
 
     # -- change -----------------------------------------------------------------------------------
 
@@ -71,10 +87,22 @@ class HolderActsService:
         signature: str,
     ) -> dict[str, Any]:
         """Record a new version of the data (new content hash); a registrar then reissues the certificate."""
-        auth, metadata_hash = self._change(holder, asset_id, facts, salt, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        auth, _ = self._change(holder, asset_id, facts, salt, nonce, deadline)
+        result: dict[str, Any] = self._signed.relay(
+            auth, signature, "holder.change", {"facts": facts.as_json(), "salt": salt}
+        )
+        return result
+
+    def _record_change(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         record = self._store.record_new_version(
-            auth.message["assetId"], facts, salt, metadata_hash, acts, actor=auth.signer
+            auth.message["assetId"],
+            AssetFacts(**payload["facts"]),
+            payload["salt"],
+            auth.message["metadataHash"],
+            acts,
+            actor=auth.signer,
         )
         changed = act_of(acts, "AssetChanged").evidence
         return {
@@ -116,9 +144,16 @@ class HolderActsService:
     ) -> dict[str, Any]:
         """Pass the rights to another participant; a registrar then issues the certificate in its name."""
         auth, transferee = self._transfer(holder, asset_id, to, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        result: dict[str, Any] = self._signed.relay(
+            auth, signature, "holder.transfer", {"transfereeId": transferee.id}
+        )
+        return result
+
+    def _record_transfer(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         record = self._store.set_holder(
-            auth.message["assetId"], transferee.id, auth.message["to"], acts, actor=auth.signer
+            auth.message["assetId"], payload["transfereeId"], auth.message["to"], acts, actor=auth.signer
         )
         transferred = act_of(acts, "AssetTransferred").evidence
         return {
@@ -157,16 +192,22 @@ class HolderActsService:
         signature: str,
     ) -> dict[str, Any]:
         """Pledge the asset: until release or enforcement it can be neither transferred nor cancelled."""
-        auth, terms_hash, bank = self._pledge(holder, asset_id, pledgee, terms, salt, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        auth, _, bank = self._pledge(holder, asset_id, pledgee, terms, salt, nonce, deadline)
+        payload = {"pledgeeId": bank.id, "terms": terms, "salt": salt}
+        result: dict[str, Any] = self._signed.relay(auth, signature, "holder.pledge", payload)
+        return result
+
+    def _record_pledge(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         return self._records.add_pledge(
             auth.message["assetId"],
             pledgor_address=auth.signer,
             pledgee_address=auth.message["pledgee"],
-            pledgee_id=bank.id,
-            terms=terms,
-            salt=salt,
-            terms_hash=terms_hash,
+            pledgee_id=payload["pledgeeId"],
+            terms=payload["terms"],
+            salt=payload["salt"],
+            terms_hash=auth.message["termsHash"],
             acts=acts,
         )
 
@@ -207,7 +248,10 @@ class HolderActsService:
     ) -> dict[str, Any]:
         """The pledgee releases the pledge."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeRelease", nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        result: dict[str, Any] = self._signed.relay(auth, signature, "holder.release")
+        return result
+
+    def _record_release(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
         return self._records.close_pledge(auth.message["assetId"], "released", acts, actor=auth.signer)
 
     def enforce(
@@ -216,12 +260,19 @@ class HolderActsService:
         """The pledgee enforces the pledge: the rights pass to it (a registrar then issues the certificate
         in its name)."""
         auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        result: dict[str, Any] = self._signed.relay(
+            auth, signature, "holder.enforce", {"pledgeeId": pledgee.id}
+        )
+        return result
+
+    def _record_enforcement(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         asset_id = auth.message["assetId"]
         enforced = tuple(a for a in acts if a.event != "AssetTransferred")
         transferred = tuple(a for a in acts if a.event == "AssetTransferred")
         pledge = self._records.close_pledge(asset_id, "enforced", enforced, actor=auth.signer)
-        self._store.set_holder(asset_id, pledgee.id, auth.signer, transferred, actor=auth.signer)
+        self._store.set_holder(asset_id, payload["pledgeeId"], auth.signer, transferred, actor=auth.signer)
         evidence = act_of(acts, "AssetTransferred").evidence
         return {
             "pledge": pledge,
@@ -261,8 +312,13 @@ class HolderActsService:
         auth = self._signed.authorisation(
             "Cancellation", record.holder_address, nonce, deadline, assetId=record.asset_id
         )
-        acts = self._signed.relay(auth, signature)
-        return self._store.record_acts(record.asset_id, acts, actor=auth.signer, state=AssetState.CANCELLED)
+        cancelled: AssetRecord = self._signed.relay(auth, signature, "holder.cancel")
+        return cancelled
+
+    def _record_cancellation(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> AssetRecord:
+        return self._store.record_acts(
+            auth.message["assetId"], acts, actor=auth.signer, state=AssetState.CANCELLED
+        )
 
     # -- helpers ----------------------------------------------------------------------------------
 

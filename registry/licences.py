@@ -8,9 +8,11 @@ this service checks the same rules first (so a refusal costs no gas) and keeps t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import new_salt, reason_hash, text_commitment
 from dataledger.registry.certificate_issuance import status_error
 from dataledger.registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
@@ -119,13 +121,28 @@ def _require_certified(asset_id: str, status: OnChainAssetStatus) -> None:
 
 class LicensingService:
     def __init__(
-        self, ledger: LicenceLedger, registry: RegistryLedger, store: RegistryStore, records: LicenceRecords
+        self,
+        ledger: LicenceLedger,
+        registry: RegistryLedger,
+        store: RegistryStore,
+        records: LicenceRecords,
+        journal: ActJournal | None = None,
     ) -> None:
         self._ledger = ledger
         self._registry = registry
         self._store = store
         self._records = records
-        self._signed = SignedActRelay(ledger, registry.next_block_timestamp)
+        acts = JournalledActs(ledger, ledger.address, journal, self.recorders)
+        self._signed = SignedActRelay(ledger, registry.next_block_timestamp, acts)
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records each act's result, by the name its journal entry carries."""
+        return {
+            "licence.grant": self._record_grant,
+            "licence.use": self._record_use,
+            "licence.revocation": self._record_revocation,
+        }
 
     @property
     def domain(self) -> Eip712Domain:
@@ -143,15 +160,33 @@ class LicensingService:
     def grant(
         self, holder: Participant, offer: LicenceOffer, salt: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
-        auth, terms = self._grant(holder, offer, salt, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        auth, _ = self._grant(holder, offer, salt, nonce, deadline)
         licensee = self._store.participant_by_address(offer.licensee)
+        payload = {"licenseeId": licensee.id if licensee else None, "texts": offer.texts(), "salt": salt}
+        result: dict[str, Any] = self._signed.relay(auth, signature, "licence.grant", payload)
+        return result
+
+    def _record_grant(self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        m = auth.message
+        terms = LicenceTerms(
+            asset_id=m["assetId"],
+            licensee=m["licensee"],
+            asset_version=int(m["assetVersion"]),
+            max_uses=int(m["maxUses"]),
+            valid_from=int(m["validFrom"]),
+            valid_until=int(m["validUntil"]),
+            derivatives_allowed=bool(m["derivativesAllowed"]),
+            commercial=bool(m["commercial"]),
+            scope_hash=m["scopeHash"],
+            purpose_hash=m["purposeHash"],
+            territory_hash=m["territoryHash"],
+        )
         return self._records.add_licence(
             terms,
             licensor_address=auth.signer,
-            licensee_id=licensee.id if licensee else None,
-            texts=offer.texts(),
-            salt=salt,
+            licensee_id=payload["licenseeId"],
+            texts=dict(payload["texts"]),
+            salt=payload["salt"],
             acts=acts,
         )
 
@@ -189,8 +224,11 @@ class LicensingService:
     ) -> dict[str, Any]:
         """Consume one use of the licence for the request whose hash is ``request_hash``."""
         auth = self._use(licensee, licence_id, request_hash, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
-        licence = self._records.record_licence_use(licence_id, acts, actor=auth.signer)
+        result: dict[str, Any] = self._signed.relay(auth, signature, "licence.use")
+        return result
+
+    def _record_use(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        licence = self._records.record_licence_use(int(auth.message["licenceId"]), acts, actor=auth.signer)
         used = act_of(acts, "LicenceUsed")
         return {
             "licence": licence,
@@ -247,8 +285,15 @@ class LicensingService:
         self, holder: Participant, licence_id: int, reason: str, nonce: int, deadline: int, signature: str
     ) -> dict[str, Any]:
         auth = self._revocation(holder, licence_id, reason, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
-        return self._records.record_licence_revocation(licence_id, reason, acts, actor=auth.signer)
+        result: dict[str, Any] = self._signed.relay(auth, signature, "licence.revocation", {"reason": reason})
+        return result
+
+    def _record_revocation(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
+        return self._records.record_licence_revocation(
+            int(auth.message["licenceId"]), payload["reason"], acts, actor=auth.signer
+        )
 
     def _revocation(
         self, holder: Participant, licence_id: int, reason: str, nonce: int | None, deadline: int | None

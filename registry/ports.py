@@ -95,6 +95,13 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
 
     def acts_of_transaction(self, tx_hash: str) -> Acts | None: ...
 
+    def latest_block_number(self) -> int: ...
+
+    def find_act(self, signature: str, from_block: int) -> Acts | None:
+        """The registry's events in the transaction that carried ``signature`` (an act's), mined at or
+        after ``from_block``; None if there is none (``registry.act_journal``)."""
+        ...
+
     def is_registrar(self, address: str) -> bool:
         """Whether ``address`` holds the registrar role on the registry now."""
         ...
@@ -163,9 +170,18 @@ class LicenceLedger(Protocol):
     """The chain port of licences and consents (implemented by ``ledger.LicenceRegistryClient``)."""
 
     @property
+    def address(self) -> str: ...
+
+    @property
     def domain(self) -> Eip712Domain: ...
 
     def nonce_of(self, signer: str) -> int: ...
+
+    def latest_block_number(self) -> int: ...
+
+    def find_act(self, signature: str, from_block: int) -> Acts | None:
+        """As ``RegistryLedger.find_act``, on the licence registry."""
+        ...
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> Acts:
         """Relay a signed licence, licence use or revocation, consent, consent use or withdrawal."""

@@ -14,8 +14,10 @@ the registrar's address as the act's actor.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import AssetRecord, AssetState, reason_hash
 from dataledger.registry.chain_records import ReviewStage
 from dataledger.registry.chain_types import require_hex32
@@ -58,13 +60,25 @@ class ProcedureService:
         store: RegistryStore,
         records: ProcedureStore,
         registration: RegistrationService,
+        journal: ActJournal | None = None,
     ) -> None:
         self._ledger = ledger
         self._store = store
         self._records = records
         self._registration = registration
-        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
-        self._registrar = RegistrarActRelay(ledger)
+        acts = JournalledActs(ledger, ledger.registry_address, journal, self.recorders)
+        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp, acts)
+        self._registrar = RegistrarActRelay(ledger, acts)
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records each act's result, by the name its journal entry carries."""
+        return {
+            "registrar.review": self._record_review,
+            "registrar.rejection": self._record_rejection,
+            "registrar.resolution": self._record_resolution,
+            "objection": self._record_objection,
+        }
 
     # -- where an asset stands --------------------------------------------------------------------
 
@@ -116,15 +130,20 @@ class ProcedureService:
     ) -> AssetRecord:
         """Record a review signed by the registrar: failing it rejects; passing the substantive one
         opens the public notice."""
-        auth, record = self._review(registrar, asset_id, stage, passed, reason, nonce, deadline)
-        acts = self._registrar.relay(auth, signature)
-        state = _STATE_AFTER_REVIEW[stage] if passed else AssetState.REJECTED
+        auth, _ = self._review(registrar, asset_id, stage, passed, reason, nonce, deadline)
+        payload = {"reason": reason, "registrarId": registrar.id}
+        reviewed: AssetRecord = self._registrar.relay(auth, signature, "registrar.review", payload)
+        return reviewed
+
+    def _record_review(self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts) -> AssetRecord:
+        stage = ReviewStage(int(auth.message["stage"]))
+        passed = bool(auth.message["passed"])
         return self._store.record_acts(
-            record.asset_id,
+            auth.message["assetId"],
             acts,
             actor=auth.signer,
-            detail={"reason": reason, "stage": stage.label, "registrarId": registrar.id},
-            state=state,
+            detail={"reason": payload["reason"], "stage": stage.label, "registrarId": payload["registrarId"]},
+            state=_STATE_AFTER_REVIEW[stage] if passed else AssetState.REJECTED,
         )
 
     def _review(
@@ -161,13 +180,19 @@ class ProcedureService:
         self, registrar: Participant, asset_id: str, reason: str, nonce: int, deadline: int, signature: str
     ) -> AssetRecord:
         """Reject the application, signed by the registrar."""
-        auth, record = self._rejection(registrar, asset_id, reason, nonce, deadline)
-        acts = self._registrar.relay(auth, signature)
+        auth, _ = self._rejection(registrar, asset_id, reason, nonce, deadline)
+        payload = {"reason": reason, "registrarId": registrar.id}
+        rejected: AssetRecord = self._registrar.relay(auth, signature, "registrar.rejection", payload)
+        return rejected
+
+    def _record_rejection(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> AssetRecord:
         return self._store.record_acts(
-            record.asset_id,
+            auth.message["assetId"],
             acts,
             actor=auth.signer,
-            detail={"reason": reason, "registrarId": registrar.id},
+            detail={"reason": payload["reason"], "registrarId": payload["registrarId"]},
             state=AssetState.REJECTED,
         )
 
@@ -201,9 +226,20 @@ class ProcedureService:
     ) -> dict[str, Any]:
         """Uphold (which rejects the application) or dismiss an objection, signed by the registrar."""
         auth = self._resolution(registrar, objection_id, upheld, resolution, nonce, deadline)
-        acts = self._registrar.relay(auth, signature)
+        result: dict[str, Any] = self._registrar.relay(
+            auth, signature, "registrar.resolution", {"resolution": resolution}
+        )
+        return result
+
+    def _record_resolution(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         return self._records.resolve_objection(
-            objection_id, upheld=upheld, resolution=resolution, acts=acts, actor=auth.signer
+            int(auth.message["objectionId"]),
+            upheld=bool(auth.message["upheld"]),
+            resolution=payload["resolution"],
+            acts=acts,
+            actor=auth.signer,
         )
 
     def _resolution(
@@ -271,12 +307,18 @@ class ProcedureService:
     ) -> dict[str, Any]:
         """Relay an objection signed by the objector; the contract refuses it once the notice has ended."""
         auth = self.objection_authorisation(objector, asset_id, reason, evidence_hash, nonce, deadline)
-        acts = self._signed.relay(auth, signature)
+        payload = {"objectorId": objector.id, "reason": reason}
+        result: dict[str, Any] = self._signed.relay(auth, signature, "objection", payload)
+        return result
+
+    def _record_objection(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> dict[str, Any]:
         return self._records.add_objection(
             auth.message["assetId"],
-            objector_id=objector.id,
+            objector_id=payload["objectorId"],
             objector_address=auth.signer,
-            reason=reason,
+            reason=payload["reason"],
             evidence_hash=auth.message["evidenceHash"],
             acts=acts,
         )

@@ -6,15 +6,17 @@ registry contract. A registrar's act (review, rejection, objection resolution, c
 revocation) takes the same two steps as a holder's: ``authorisation`` builds the EIP-712 act to sign,
 naming the registrar, with its next nonce and a deadline after the next block's time; ``relay``
 checks the signature off chain as the contract will (deadline, signer, then the signer's role and
-nonce), so a refusal costs no gas, and relays it. The key never reaches the server: the operator only
+nonce), so a refusal costs no gas, relays it and records its result (journalled, as
+``SignedActRelay`` does). The key never reaches the server: the operator only
 relays, and the contract's events name the registrar whose signature it checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from dataledger.registry.chain_records import ChainAct
+from dataledger.registry.act_journal import JournalledActs
 from dataledger.registry.errors import NonceReplayed, NotAuthorised, ValidationFailed
 from dataledger.registry.holder_signatures import (
     REGISTRAR_ACT_TYPES,
@@ -40,9 +42,10 @@ def registrar_address(registrar: Participant) -> str:
 class RegistrarActRelay:
     """Builds the acts a registrar signs on the registry, and relays them once they check."""
 
-    def __init__(self, ledger: RegistryLedger) -> None:
+    def __init__(self, ledger: RegistryLedger, acts: JournalledActs) -> None:
         self._ledger = ledger
-        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp)
+        self._acts = acts
+        self._signed = SignedActRelay(ledger, ledger.next_block_timestamp, acts)
 
     def require_registrar(self, registrar: Participant) -> str:
         """The registrar participant's address, if the registry accepts its acts now: a participant of
@@ -70,9 +73,11 @@ class RegistrarActRelay:
         address = registrar_address(registrar)
         return self._signed.authorisation(primary_type, address, nonce, deadline, registrar=address, **fields)
 
-    def relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
+    def relay(
+        self, auth: ActAuthorisation, signature: str, kind: str, payload: Mapping[str, Any] | None = None
+    ) -> Any:
         """Check the registrar's signature (deadline against the next block, signer), its role on chain
-        and its nonce, in the contract's order; relay it and answer the events the chain emitted."""
+        and its nonce, in the contract's order; relay it and answer what recorder ``kind`` recorded."""
         require_holder_signature(
             auth, self._ledger.domain, signature, now=self._ledger.next_block_timestamp()
         )
@@ -88,4 +93,4 @@ class RegistrarActRelay:
                 nonce=auth.nonce,
                 expected=expected,
             )
-        return self._ledger.submit_act(auth, signature)
+        return self._acts.submit(kind, auth, signature, payload or {})

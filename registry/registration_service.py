@@ -18,11 +18,12 @@ certificate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import (
     AssetFacts,
     AssetRecord,
@@ -97,6 +98,7 @@ class RegistrationService:
         clock: Callable[[], datetime] | None = None,
         batches: BatchedAssets | None = None,
         institution_code: str = DEFAULT_INSTITUTION_CODE,
+        journal: ActJournal | None = None,
     ) -> None:
         """``institution_code``: the registry's institution in its certificate and registration numbers
         (one per registry, whichever registrar signs: ``DATALEDGER_INSTITUTION_CODE``)."""
@@ -107,7 +109,8 @@ class RegistrationService:
         self._registrar_key = registrar_key
         self._registrar_name = registrar_name
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._registrar_acts = RegistrarActRelay(ledger)
+        acts = JournalledActs(ledger, ledger.registry_address, journal, self._own_recorders)
+        self._registrar_acts = RegistrarActRelay(ledger, acts)
         self._issuance = CertificateIssuance(
             ledger,
             store,
@@ -116,7 +119,17 @@ class RegistrationService:
             certificate_term,
             self._now,
             institution_code=self._institution,
+            journal=journal,
         )
+
+    @property
+    def _own_recorders(self) -> Mapping[str, Recorder]:
+        return {"registrar.revocation": self._record_revocation}
+
+    @property
+    def recorders(self) -> Mapping[str, Recorder]:
+        """What records the result of each registrar act this service relays (certificates included)."""
+        return {**self._own_recorders, **self._issuance.recorders}
 
     @property
     def ledger(self) -> RegistryLedger:
@@ -430,9 +443,16 @@ class RegistrationService:
         self, registrar: Participant, asset_id: str, reason: str, nonce: int, deadline: int, signature: str
     ) -> AssetRecord:
         """Revoke the registration, signed by the registrar; its valid certificates are revoked with it."""
-        auth, record = self._revocation(registrar, asset_id, reason, nonce, deadline)
-        acts = self._registrar_acts.relay(auth, signature)
-        return self._store.mark_revoked(record.asset_id, reason, acts, actor=auth.signer)
+        auth, _ = self._revocation(registrar, asset_id, reason, nonce, deadline)
+        revoked: AssetRecord = self._registrar_acts.relay(
+            auth, signature, "registrar.revocation", {"reason": reason}
+        )
+        return revoked
+
+    def _record_revocation(
+        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
+    ) -> AssetRecord:
+        return self._store.mark_revoked(auth.message["assetId"], payload["reason"], acts, actor=auth.signer)
 
     def _revocation(
         self, registrar: Participant, asset_id: str, reason: str, nonce: int | None, deadline: int | None

@@ -5,14 +5,16 @@ act takes (objections, changes, transfers, pledges, licences, consents...).
 contract and a deadline a little ahead of the chain's clock (or the nonce and deadline the signer
 submits back). ``relay`` checks the signature off chain, exactly as the contract will (to refuse
 early and spend no gas), then submits it; the contract checks it again and consumes the nonce.
+The result is recorded by the owning service's recorder named in the call, through the journal
+(``registry.act_journal``), so a crash between the chain and the store is finished from the chain.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from dataledger.registry.chain_records import ChainAct
+from dataledger.registry.act_journal import JournalledActs, JournalLedger
 from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     Eip712Domain,
@@ -24,15 +26,11 @@ from dataledger.registry.holder_signatures import (
 SIGNATURE_LIFETIME_S = 3600
 
 
-class SignedActLedger(Protocol):
+class SignedActLedger(JournalLedger, Protocol):
     """A contract that takes signed acts (``DataRightsRegistryClient``, ``LicenceRegistryClient``)."""
 
     @property
     def domain(self) -> Eip712Domain: ...
-
-    def nonce_of(self, signer: str) -> int: ...
-
-    def submit_act(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]: ...
 
 
 class SignedActRelay:
@@ -42,10 +40,12 @@ class SignedActRelay:
         self,
         ledger: SignedActLedger,
         chain_time: Callable[[], int],
+        acts: JournalledActs,
         lifetime_s: int = SIGNATURE_LIFETIME_S,
     ) -> None:
         self._ledger = ledger
         self._chain_time = chain_time
+        self._acts = acts
         self._lifetime_s = lifetime_s
 
     @property
@@ -64,7 +64,10 @@ class SignedActRelay:
             deadline=self._chain_time() + self._lifetime_s if deadline is None else deadline,
         )
 
-    def relay(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        """Check ``signature`` over ``auth`` (signer, deadline), submit it; answer what the chain emitted."""
+    def relay(
+        self, auth: ActAuthorisation, signature: str, kind: str, payload: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Check ``signature`` over ``auth`` (signer, deadline), submit it, and answer what the recorder
+        ``kind`` recorded of the chain's events (journalled: see ``registry.act_journal``)."""
         require_holder_signature(auth, self._ledger.domain, signature, now=self._chain_time())
-        return self._ledger.submit_act(auth, signature)
+        return self._acts.submit(kind, auth, signature, payload or {})

@@ -92,6 +92,36 @@ class ReceiptReader:
                 return None
         return self.acts(receipt)
 
+    def find_by_signature(
+        self, signature: str, from_block: int, *, chunk_blocks: int = 2_000
+    ) -> tuple[ChainAct, ...] | None:
+        """The contract's events in the transaction whose input carries ``signature`` (a signed act's,
+        65 bytes, unique to that act), mined at or after ``from_block``; None if none is on chain.
+
+        Scans the contract's logs forward (every act emits at least one event) in ranges a node
+        accepts, and reads the input of each transaction seen: recovery's search, never a request's."""
+        wanted = bytes.fromhex(signature.removeprefix("0x"))
+        with unavailable_on_connection_errors():
+            head = int(self._w3.eth.block_number)
+            seen: set[bytes] = set()
+            for start in range(max(from_block, 0), head + 1, chunk_blocks):
+                logs = self._w3.eth.get_logs(
+                    {
+                        "address": self._contract.address,
+                        "fromBlock": start,
+                        "toBlock": min(start + chunk_blocks - 1, head),
+                    }
+                )
+                for log in logs:
+                    tx_hash = bytes(log["transactionHash"])
+                    if tx_hash in seen:
+                        continue
+                    seen.add(tx_hash)
+                    tx = self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+                    if wanted in bytes(tx["input"]):
+                        return self.acts(self._w3.eth.get_transaction_receipt(tx_hash))  # type: ignore[arg-type]
+        return None
+
     def timestamp_of(self, block_number: int) -> int:
         """The timestamp of block ``block_number`` (recent blocks are cached)."""
         if block_number not in self._timestamps:

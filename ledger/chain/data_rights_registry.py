@@ -144,6 +144,9 @@ class DataRightsRegistryClient:
     def domain(self) -> Eip712Domain:
         return Eip712Domain(chain_id=self._chain_id, verifying_contract=self._contract.address)
 
+    def find_act(self, signature: str, from_block: int) -> tuple[ChainAct, ...] | None:
+        return self._receipts.find_by_signature(signature, from_block)
+
     def latest_block_number(self) -> int:
         with unavailable_on_connection_errors():
             return int(self._w3.eth.block_number)

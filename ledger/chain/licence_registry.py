@@ -151,6 +151,15 @@ class LicenceRegistryClient:
         with unavailable_on_connection_errors():
             return int(self._contract.functions.nonces(to_checksum_address(signer)).call())
 
+    def latest_block_number(self) -> int:
+        with unavailable_on_connection_errors():
+            return int(self._w3.eth.block_number)
+
+    def find_act(self, signature: str, from_block: int) -> tuple[ChainAct, ...] | None:
+        """The licence registry's events in the transaction that carried ``signature``, mined at or
+        after ``from_block``; None if there is none (``registry.act_journal``)."""
+        return self._receipts.find_by_signature(signature, from_block)
+
     # -- writes -----------------------------------------------------------------------------------
 
     def grant_licence(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:

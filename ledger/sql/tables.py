@@ -258,3 +258,20 @@ class ConsentHistoryRow(SQLModel, table=True):
     log_index: int
     block_timestamp: int | None = Field(default=None, sa_type=BigInteger)
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class ActJournalRow(SQLModel, table=True):
+    """A signed act relayed (or about to be) whose result is not recorded yet (``registry.act_journal``)."""
+
+    __tablename__ = "act_journal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=60)
+    contract: str = Field(max_length=42)
+    primary_type: str = Field(max_length=40)
+    signer: str = Field(max_length=42)
+    message_json: str
+    signature: str = Field(max_length=200)
+    payload_json: str
+    from_block: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -50,6 +50,8 @@ EXCLUDED_TABLES: dict[str, str] = {
     "the chain on every pass",
     "indexer_cursors": "how far the indexer has read: bookkeeping of the index, not a fact of the chain",
     "asset_derivations": "data-product derivations are recorded off chain only (nothing anchors them)",
+    "act_journal": "signed acts in flight between the chain and the store; empty once each is recorded "
+    "(recovery records a left-over entry from the chain's own events: tests/lifecycle/test_act_journal.py)",
     "number_counters": "the last serial drawn per institution and period, which numbers certificates and "
     "registrations; the numbers themselves are stored with their certificates and assets",
     # The market (issue 14, first increment). The audit checks every listing and its report against

@@ -67,6 +67,7 @@ class FakeChain:
         self.chain_id = chain_id
         self._timestamps = [clock.now() - 1]  # the genesis block
         self._transactions: dict[str, Acts] = {}
+        self._by_signature: dict[str, Acts] = {}  # what a scan of transaction inputs would find
 
     def next_block_timestamp(self) -> int:
         return max(self.clock.now(), self._timestamps[-1] + 1)
@@ -89,6 +90,20 @@ class FakeChain:
 
     def acts_of_transaction(self, tx_hash: str) -> Acts | None:
         return self._transactions.get(tx_hash.lower())
+
+    def latest_block_number(self) -> int:
+        return len(self._timestamps) - 1
+
+    def carried(self, signature: str, acts: Acts) -> Acts:
+        """Note that the transaction of ``acts`` carried ``signature`` in its input."""
+        self._by_signature[signature.lower()] = acts
+        return acts
+
+    def find_act(self, contract: str, signature: str, from_block: int) -> Acts | None:
+        acts = self._by_signature.get(signature.lower())
+        if not acts or acts[0].evidence.contract != contract or acts[0].evidence.block_number < from_block:
+            return None
+        return acts
 
     def every_act(self, contract: str) -> Iterable[ChainAct]:
         """Every event ``contract`` emitted, in chain order (what a log query reads)."""

@@ -71,6 +71,15 @@ class FakeLicenceLedger:
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> Acts:
         """Call the contract function of the act with the arguments the chain client passes."""
+        return self._chain.carried(signature, self._call(auth, signature))
+
+    def latest_block_number(self) -> int:
+        return self._chain.latest_block_number()
+
+    def find_act(self, signature: str, from_block: int) -> Acts | None:
+        return self._chain.find_act(self._address, signature, from_block)
+
+    def _call(self, auth: ActAuthorisation, signature: str) -> Acts:
         m = auth.message
         match auth.primary_type:
             case "Licence":
