@@ -23,6 +23,7 @@ from dataledger.api.routes import (
     bulk,
     certificates,
     consents,
+    delivery,
     demands,
     events,
     health,
@@ -33,12 +34,17 @@ from dataledger.api.routes import (
     log,
     market,
     participants,
+    pledges,
     procedure,
+    trades,
+    vouchers,
 )
 from dataledger.portal.app import install_portal
 
 # Routes that take whole documents: EPCIS capture and bulk registration.
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
+# Routes whose body is streamed to its route unread (the route bounds it): deposits of delivered files.
+STREAMED_ROUTES = (r"^/v1/deliveries/assets/[^/]+/file$",)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -74,15 +80,22 @@ def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]
             max_document_bytes=settings.max_document_body_bytes,
             document_routes=DOCUMENT_ROUTES,
             max_json_depth=settings.max_json_depth,
+            streamed_routes=STREAMED_ROUTES,
         ),
     )
     for module in (health, participants, assets, certificates, audit, bulk):
         app.include_router(module.router)
     for module in (procedure, holder_acts, licences, consents, listings, log):
         app.include_router(module.router)
+    app.include_router(pledges.router)  # pledge financing
+    app.include_router(pledges.book_router)
+    app.include_router(delivery.router)  # the delivery gateway: data against a licence use, redeemed once
     # the market: licence templates, listings, the public catalogue
     for router in (market.templates_router, market.listings_router, market.catalogue_router, demands.router):
         app.include_router(router)
+    for router in (trades.router, trades.mandates_router, trades.statistics_router):  # orders and trades
+        app.include_router(router)
+    app.include_router(vouchers.router)  # data vouchers
     # traceability: EPCIS capture and events, item and data-product lineage
     app.include_router(events.router)
     app.include_router(lineage.items_router)

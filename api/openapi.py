@@ -70,6 +70,8 @@ PATH_ERRORS = {
     "listingId": "listing-not-found",
     "templateId": "licence-template-not-found",
     "demandId": "demand-not-found",
+    "orderId": "trade-not-found",
+    "programmeId": "voucher-programme-not-found",
 }
 
 
@@ -97,7 +99,9 @@ def _signed(operation: dict[str, Any], document: dict[str, Any] | None) -> bool:
     schema = operation["requestBody"].get("content", {}).get("application/json", {}).get("schema", {})
     if "$ref" in schema and document is not None:
         schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    return "signature" in schema.get("properties", {})
+    properties = schema.get("properties", {})
+    parties = (p for p in properties.values() if isinstance(p, dict))  # acts two parties sign (a pledge)
+    return "signature" in properties or any(p.get("$ref", "").endswith("/PartySignature") for p in parties)
 
 
 def _problem_responses(codes: Iterable[str], catalogue: dict[str, ProblemKind]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import SecretStr
+from pydantic import AnyUrl, SecretStr
 
 from dataledger.registry.asset_queries import AssetQueries
 from dataledger.registry.assets import AssetRecord
@@ -24,6 +24,7 @@ from dataledger.registry.batched_registrations import (
 from dataledger.registry.certificate_verifier import CertificateVerifier
 from dataledger.registry.chain_records import OnChainProcedure
 from dataledger.registry.consents import ConsentService
+from dataledger.registry.delivery.gateway import DeliveryGateway
 from dataledger.registry.derivations import DerivationService
 from dataledger.registry.epcis import EpcisDocument
 from dataledger.registry.epcis.capture import CaptureResult, StoredEvent
@@ -34,8 +35,11 @@ from dataledger.registry.lineage import Direction, Trace
 from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.market.demands import DemandService
 from dataledger.registry.market.service import MarketService
+from dataledger.registry.market.trade_service import TradeService
+from dataledger.registry.market.voucher_service import VoucherService
 from dataledger.registry.participant_service import ParticipantService
 from dataledger.registry.participants import Participant
+from dataledger.registry.pledges import PledgeService
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.readiness import Health, Readiness
 from dataledger.registry.registrar_keys import RegistrarKey
@@ -75,6 +79,8 @@ class EdgeSettings(Protocol):
     def public_burst(self) -> int: ...
     @property
     def cors_origins(self) -> list[str]: ...
+    @property
+    def public_url(self) -> AnyUrl | None: ...
 
 
 class RegistryChain(Protocol):
@@ -202,6 +208,8 @@ class ApiServices(Protocol):
     @property
     def holder_acts(self) -> HolderActsService: ...
     @property
+    def pledges(self) -> PledgeService: ...
+    @property
     def licensing(self) -> LicensingService: ...
     @property
     def consents(self) -> ConsentService: ...
@@ -213,6 +221,12 @@ class ApiServices(Protocol):
     def market(self) -> MarketService: ...
     @property
     def demands(self) -> DemandService: ...
+    @property
+    def delivery(self) -> DeliveryGateway: ...
+    @property
+    def trades(self) -> TradeService: ...
+    @property
+    def vouchers(self) -> VoucherService: ...
     @property
     def verifier(self) -> CertificateVerifier: ...
     @property

@@ -29,8 +29,10 @@ from dataledger.registry.errors import (
     NotAuthenticated,
     NotAuthorised,
     NotFound,
+    RangeNotSatisfiable,
     RateLimited,
     RequestBodyTooLarge,
+    UpstreamFailed,
     ValidationFailed,
     VerificationFailed,
 )
@@ -50,10 +52,12 @@ HTTP_STATUS: Mapping[type[DataLedgerError], int] = MappingProxyType(
         NonceReplayed: 409,
         RequestBodyTooLarge: 413,
         EpcisDocumentTooLarge: 413,
+        RangeNotSatisfiable: 416,
         RateLimited: 429,
         LedgerInconsistent: 500,
         ConfigurationError: 500,
         LedgerError: 502,
+        UpstreamFailed: 502,
         LedgerUnavailable: 503,
     }
 )

@@ -39,6 +39,12 @@ class BodyLimits:
     max_document_bytes: int
     document_routes: Sequence[str]
     max_json_depth: int
+    # Paths (regular expressions) whose body goes to the route unread: the route streams it, bounds it
+    # itself and never parses it as JSON (a deposited file may be far larger than any act).
+    streamed_routes: Sequence[str] = ()
+
+    def streamed(self, scope: Scope) -> bool:
+        return any(re.match(route, scope["path"]) for route in self.streamed_routes)
 
     def max_bytes_for(self, path: str) -> int:
         if any(path == route or path.startswith(route.rstrip("/") + "/") for route in self.document_routes):
@@ -58,7 +64,7 @@ class RequestLimitsMiddleware:
         try:
             if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
                 raise NulCharacterRefused("the path or query holds a NUL character")
-            if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            if scope["method"] in ("GET", "HEAD", "OPTIONS") or self.limits.streamed(scope):
                 await self.app(scope, receive, send)
                 return
             body = await self._read_body(scope, receive)

@@ -165,16 +165,56 @@ class TransferSubmit(TransferPrepare, Signed):
     pass
 
 
-class PledgePrepare(Body):
+class PledgeFields(Body):
+    """What the holder and the pledgee agree (both sign it)."""
+
     pledgee: Address
-    terms: Text
+    terms: Text = Field(description="The pledge contract's text; the chain holds its salted hash")
+    secured_amount: Annotated[int, Field(ge=1, le=MAX_INT64)] = Field(
+        description="The secured amount, in the currency's minor unit (fen for CNY)"
+    )
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(description="ISO 4217 code")
+    maturity: Annotated[int, Field(ge=1, le=253_402_300_799)] = Field(
+        description="When the secured debt falls due (Unix time, before the year 10000)"
+    )
+    valuation: Annotated[str, Field(min_length=1, max_length=4000)] = Field(
+        description="The valuation the pledgee relied on (its text, or a summary and a reference)"
+    )
+
+
+class PledgePrepare(PledgeFields):
     salt: Salt | None = None
 
 
-class PledgeSubmit(Signed):
-    pledgee: Address
-    terms: Text
+class PartySignature(Body):
+    """One party's signature of its prepared message, with the nonce and deadline it was prepared with."""
+
+    nonce: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    deadline: Annotated[int, Field(ge=0, le=MAX_INT64)]
+    signature: Signature
+
+
+class PledgeSubmit(PledgeFields):
     salt: Salt
+    by_holder: PartySignature = Field(description="The holder's signature of its Pledge")
+    by_pledgee: PartySignature = Field(description="The pledgee's signature of its PledgeAcceptance")
+
+
+class RevaluationPrepare(Body):
+    valuation: Annotated[str, Field(min_length=1, max_length=4000)]
+    salt: Salt | None = None
+
+
+class RevaluationSubmit(Signed):
+    valuation: Annotated[str, Field(min_length=1, max_length=4000)]
+    salt: Salt
+
+
+class PledgeCertificateSubmit(Signed):
+    """A prepared pledge certificate, signed by the registrar (as ``CertificateSubmit``)."""
+
+    certificate_number: Annotated[str, Field(pattern=r"^DPL-[0-9]{6}-[0-9]{6}-[0-9]{6}$")]
+    issued_at: datetime = Field(description="The issue time the preparation answered (ISO 8601, UTC)")
 
 
 class LicenceFields(Body):

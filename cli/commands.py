@@ -65,7 +65,9 @@ def add_client_commands(commands: argparse._SubParsersAction) -> None:
     )
     create = participant.add_parser("create", help="create a participant and its API key (shown once)")
     create.add_argument("name")
-    create.add_argument("--role", required=True, choices=("enterprise", "exchange", "auditor", "registrar"))
+    create.add_argument(
+        "--role", required=True, choices=("enterprise", "exchange", "auditor", "registrar", "authority")
+    )
     create.add_argument(
         "--address",
         help="its chain address (enterprises and registrars sign with it; a registrar's is granted the role)",

@@ -7,9 +7,12 @@ review, the other the substantive one, which opens the public notice; a competit
 first institution dismisses the objection; the notice ends (the chain's clock is moved on, nothing
 sleeps) and the certificate is issued; an exchange verifies it and rejects a tampered copy; an
 analytics firm's licence of one use is used once and refused the second time; the dataset is pledged
-to a bank, cannot be transferred while pledged, and is released; it is transferred to a buyer, and
-the second institution issues the new certificate, which supersedes the old one; and the whole
-history, naming which institution did what, is checked against the chain.
+to a bank (both sign; a registrar certifies the pledge), cannot be transferred while pledged, and is
+released; it is transferred to a buyer, and the second institution issues the new certificate, which
+supersedes the old one; and the whole history, naming which institution did what, is checked against
+the chain. Then the offshore duty-free chain is traced (``cli.demo_traceability``) and the Hainan
+data-product supermarket runs its day (``cli.demo_market``): a listing found in Chinese and English,
+an order signed by the buyer, vouchers capped at a tenth of the price, the data delivered once per use.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import hashlib
 import io
 import random
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dataledger.api.app import create_app
+from dataledger.cli.demo_market import run_market_story
 from dataledger.cli.demo_traceability import run_traceability_story
 from dataledger.cli.local_server import serving
 from dataledger.client import ApiError, Client, ExternalSigner, LocalKeySigner, hash_path
@@ -305,11 +310,28 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
     again = _refusal(lambda: as_analyst.licences.use(licence["licenceId"], second_query, signer=analyst_key))
     story.say("A second use is refused: one authorisation per use", **_refused(again))
 
-    pledge = as_enterprise.assets.pledge(
-        asset_id, bank_key.address, "RMB 5m working-capital facility, 12 months", signer=holder_key
+    proposal = as_enterprise.assets.propose_pledge(
+        asset_id,
+        bank_key.address,
+        "RMB 5m working-capital facility, 12 months",
+        secured_amount=500_000_000,
+        currency="CNY",
+        maturity=int(time.time()) + 365 * 86400,
+        valuation="Appraised at RMB 8m by Hainan Data Appraisal (report 2026-311)",
+        signer=holder_key,
     )
+    pledge = as_bank.assets.accept_pledge(proposal, signer=bank_key)
     story.say(
-        "The holder pledges the dataset to the bank (data-IP pledge financing)", status=pledge["status"]
+        "The holder and the bank both sign the pledge (data-IP pledge financing); the bank files it",
+        status=pledge["status"],
+        secured=f"{pledge['securedAmount'] / 100:,.2f} {pledge['currency']}",
+    )
+    pledge_certificate = as_registrar.assets.certify_pledge(asset_id, signer=haikou_key)
+    standing = as_bank.certificates.verify_pledge_certificate(pledge_certificate)
+    story.say(
+        "The registrar files the pledge and issues its registration certificate; the bank checks it",
+        number=pledge_certificate["credentialSubject"]["pledgeCertificateNumber"],
+        standing=standing["standing"],
     )
     blocked_transfer = _refusal(
         lambda: as_enterprise.assets.transfer(asset_id, buyer_key.address, signer=holder_key)
@@ -353,3 +375,5 @@ def _story(story: _Story, services: Any, url: str, admin_key: str) -> None:
     )
     # -- traceability: the duty-free chain as EPCIS events, and a recall (cli.demo_traceability)
     run_traceability_story(admin, story.say, services.anchoring.client)
+    # -- the market: the Hainan data-product supermarket (cli.demo_market)
+    run_market_story(admin, story.say)

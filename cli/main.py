@@ -152,6 +152,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                     chain=services.w3,  # every act re-read from its transaction's receipt
                     progress=progress,
                     market=services.market_contract,
+                    trades=services.trades_contract,
+                    vouchers=services.vouchers_contract,
                 )
             since = services.checkpoints.verify_since(_read_text(args.since)) if args.since else None
         finally:

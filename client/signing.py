@@ -18,6 +18,8 @@ from dataledger.registry.holder_signatures import (
     REGISTRATION_TYPES,
     REGISTRY_DOMAIN_NAME,
 )
+from dataledger.registry.market.trades import TRADES_DOMAIN_NAME
+from dataledger.registry.market.vouchers import VOUCHERS_DOMAIN_NAME
 
 # The primary types the LicenceRegistry's domain signs (consents, and a subject's listing of them, are
 # the licence registry's); every other one is the DataRightsRegistry's (a pledgee's ListingConsent too).
@@ -32,6 +34,12 @@ LICENCE_REGISTRY_TYPES = frozenset(
         "ConsentListing",
     }
 )
+
+
+# The primary types the DataTrades contract's domain signs (orders, acceptances, mandates).
+TRADES_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate"})
+# The primary types the DataVouchers contract's domain signs.
+VOUCHERS_TYPES = frozenset({"VoucherProgramme", "VoucherIssue", "VoucherRedemption"})
 
 
 def _fields(primary_type: str) -> list[dict[str, str]]:
@@ -61,6 +69,10 @@ def checked(typed_data: dict[str, Any], primary_type: str, expected: dict[str, A
         raise UnexpectedMessage(f"the prepared {primary_type} is not the type the contracts hash")
     domain = typed_data.get("domain", {})
     contract = LICENCE_DOMAIN_NAME if primary_type in LICENCE_REGISTRY_TYPES else REGISTRY_DOMAIN_NAME
+    if primary_type in TRADES_TYPES:
+        contract = TRADES_DOMAIN_NAME
+    if primary_type in VOUCHERS_TYPES:
+        contract = VOUCHERS_DOMAIN_NAME
     if domain.get("name") != contract:
         raise UnexpectedMessage(f"the message is for {domain.get('name')!r}, not {contract!r}")
     message = typed_data.get("message", {})

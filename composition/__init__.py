@@ -18,6 +18,7 @@ from eth_account import Account
 from web3 import Web3
 
 from dataledger.composition.anchoring import Anchoring, batcher_config, build_anchoring
+from dataledger.composition.delivery import Delivery, build_delivery
 from dataledger.composition.leadership import CallbackTask, Leadership, Lease, ThreadTask
 from dataledger.composition.recovery import JournalledContracts, PendingRecovery
 from dataledger.composition.settings import Settings
@@ -28,6 +29,8 @@ from dataledger.ledger.chain.data_rights_registry import (
     DataRightsRegistryClient,
     decoder_for_all_contracts,
 )
+from dataledger.ledger.chain.data_trades import DataTradesClient
+from dataledger.ledger.chain.data_vouchers import DataVouchersClient
 from dataledger.ledger.chain.licence_registry import LicenceRegistryClient
 from dataledger.ledger.chain.transactions import TransactionSender
 from dataledger.ledger.sql.act_journal import SqlActJournal
@@ -37,8 +40,11 @@ from dataledger.ledger.sql.licence_store import LicenceStore
 from dataledger.ledger.sql.lifecycle_store import LifecycleStore
 from dataledger.ledger.sql.lineage_store import SqlLineageStore
 from dataledger.ledger.sql.market_store import MarketStore
+from dataledger.ledger.sql.pledge_store import PledgeStore
 from dataledger.ledger.sql.store import SqlStore
+from dataledger.ledger.sql.trade_store import TradeStore
 from dataledger.ledger.sql.transparency_log import SqlTransparencyLog
+from dataledger.ledger.sql.voucher_store import VoucherStore
 from dataledger.ledger.workers.indexer import EventIndexer
 from dataledger.registry.act_journal import Recorder
 from dataledger.registry.asset_queries import ActChecker, AssetQueries
@@ -47,6 +53,7 @@ from dataledger.registry.certificate_verifier import CertificateVerifier
 from dataledger.registry.chain_records import ZERO_ADDRESS
 from dataledger.registry.checkpoints import CHECKPOINT_KIND, CheckpointService
 from dataledger.registry.consents import ConsentService
+from dataledger.registry.delivery.gateway import DeliveryGateway
 from dataledger.registry.derivations import DerivationService, HeldAsset
 from dataledger.registry.epcis.lineage import time_us
 from dataledger.registry.errors import (
@@ -61,7 +68,10 @@ from dataledger.registry.licences import LicensingService
 from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.market.demands import DemandService
 from dataledger.registry.market.service import MarketService
+from dataledger.registry.market.trade_service import TradeService
+from dataledger.registry.market.voucher_service import VoucherService
 from dataledger.registry.participant_service import ParticipantService
+from dataledger.registry.pledges import PledgeService
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.readiness import Health, Readiness, ReadinessCheck
 from dataledger.registry.registrar_keys import RegistrarKey
@@ -87,6 +97,8 @@ class Services:
     licences: LicenceRegistryClient
     anchoring: Anchoring | None = None
     market_contract: DataMarketClient | None = None  # listings (built by build_services)
+    trades_contract: DataTradesClient | None = None  # orders and trades (built by build_services)
+    vouchers_contract: DataVouchersClient | None = None  # data vouchers (built by build_services)
     # Who runs the background work on this database (ledger.sql.lease); on SQLite, always this process.
     lease: Lease = field(default_factory=SingleProcessLease)
     # Runs the background work while this process holds the lease (``leadership.check()`` asks now).
@@ -132,7 +144,7 @@ class Services:
             self.licences.address: self.licences,
         }
         return AssetQueries(
-            self.store, self.lifecycle_store, self.registration.get_asset, checkers, search=self.store
+            self.store, self.pledge_store, self.registration.get_asset, checkers, search=self.store
         )
 
     @cached_property
@@ -148,8 +160,24 @@ class Services:
 
     @cached_property
     def holder_acts(self) -> HolderActsService:
-        return HolderActsService(
-            self.registry, self.store, self.lifecycle_store, self.registration, self.act_journal
+        return HolderActsService(self.registry, self.store, self.registration, self.act_journal)
+
+    @cached_property
+    def pledge_store(self) -> PledgeStore:
+        return PledgeStore(self.store)
+
+    @cached_property
+    def pledges(self) -> PledgeService:
+        """Pledge financing: pledges both parties sign, their valuations, certificates and end."""
+        return PledgeService(
+            self.registry,
+            self.store,
+            self.pledge_store,
+            self.registration,
+            self.registrar_key,
+            self.settings.registrar_name,
+            self.settings.institution_code,
+            self.act_journal,
         )
 
     @cached_property
@@ -165,8 +193,19 @@ class Services:
     def act_recorders(self) -> dict[str, Recorder]:
         """Every recorder of a journalled act, by the name its journal entry carries (recovery's)."""
         recorders: dict[str, Recorder] = {}
-        for service in (self.registration, self.procedure, self.holder_acts, self.licensing, self.consents):
+        for service in (
+            self.registration,
+            self.procedure,
+            self.holder_acts,
+            self.pledges,
+            self.licensing,
+            self.consents,
+        ):
             recorders.update(service.recorders)
+        if self.trades_contract is not None:
+            recorders.update(self.trades.recorders)
+        if self.vouchers_contract is not None:
+            recorders.update(self.vouchers.recorders)
         return recorders
 
     @cached_property
@@ -201,6 +240,53 @@ class Services:
     @cached_property
     def demands(self) -> DemandService:
         return DemandService(self.market_store, self.market)
+
+    # -- the delivery gateway: the holder's data against a licence use, redeemed once -----------------
+
+    @cached_property
+    def delivery_services(self) -> Delivery:
+        if self.anchoring is None:
+            raise ConfigurationError("the delivery gateway needs batch anchoring, which is not configured")
+        return build_delivery(self.settings, self.licences, self.registry, self.anchoring)
+
+    @property
+    def delivery(self) -> DeliveryGateway:
+        return self.delivery_services.gateway
+
+    @cached_property
+    def trade_store(self) -> TradeStore:
+        return TradeStore(self.store.engine)
+
+    @cached_property
+    def trades(self) -> TradeService:
+        if self.trades_contract is None:
+            raise ConfigurationError("the trades contract is not deployed")
+        return TradeService(
+            self.trades_contract,
+            self.market,
+            self.trade_store,
+            self.licences,
+            self.store,
+            self.registry,
+            self.act_journal,
+        )
+
+    @cached_property
+    def voucher_store(self) -> VoucherStore:
+        return VoucherStore(self.store.engine)
+
+    @cached_property
+    def vouchers(self) -> VoucherService:
+        if self.vouchers_contract is None:
+            raise ConfigurationError("the vouchers contract is not deployed")
+        return VoucherService(
+            self.vouchers_contract,
+            self.voucher_store,
+            self.trade_store,
+            self.store,
+            self.registry,
+            self.act_journal,
+        )
 
     # -- traceability and lineage (EPCIS capture, traces, data-product derivations) ----------------
 
@@ -384,6 +470,10 @@ class Services:
                 return 0
             time.sleep(0.2)
         batcher.stop()
+        if "delivery_services" in self.__dict__:  # the uses redeemed here, recorded on chain before exit
+            recorder = self.delivery_services.recorder
+            recorder.stop()
+            recorder.run_once()
         anchored = 0
         while (outbox.pending() or outbox.sealed()) and time.monotonic() < deadline:
             anchored += len(batcher.run_once(force=True))
@@ -403,7 +493,11 @@ class Services:
             batched,
             self.lease,
             acts=JournalledContracts(
-                {self.registry.registry_address: self.registry, self.licences.address: self.licences},
+                {
+                    self.registry.registry_address: self.registry,
+                    self.licences.address: self.licences,
+                    **{c.address: c for c in (self.trades_contract, self.vouchers_contract) if c is not None},
+                },
                 self.act_recorders,
             ),
         )
@@ -411,6 +505,8 @@ class Services:
         if self.anchoring is not None:
             batcher = self.anchoring.batcher
             self.leadership.add(CallbackTask("anchor-batcher", batcher.start, batcher.stop))
+            recorder = self.delivery_services.recorder
+            self.leadership.add(CallbackTask("use-recorder", recorder.start, recorder.stop))
         self.leadership.start()
         recovery.serving()
 
@@ -456,6 +552,8 @@ class Services:
         if "events" in self.__dict__:  # built on first use: stop its process pool, if it started one
             self.events.close()
         self.leadership.close()  # the background work stops, then the lease goes
+        if "delivery_services" in self.__dict__:
+            self.delivery_services.close()
         if self.anchoring is not None:
             self.anchoring.close()
         self.store.engine.dispose()
@@ -558,6 +656,12 @@ def build_services(settings: Settings) -> Services:
         )
         licences = LicenceRegistryClient.attach_or_deploy(w3, sender, store, registry.registry_address)
         market = DataMarketClient.attach_or_deploy(w3, sender, store, registry.registry_address)
+        trades = DataTradesClient.attach_or_deploy(
+            w3, sender, store, market.address, registry.registry_address
+        )
+        vouchers = DataVouchersClient.attach_or_deploy(
+            w3, sender, store, trades.address, registry.registry_address
+        )
     except BaseException:
         lease.close()
         raise
@@ -571,6 +675,8 @@ def build_services(settings: Settings) -> Services:
         licences,
         anchoring=anchoring,
         market_contract=market,
+        trades_contract=trades,
+        vouchers_contract=vouchers,
         lease=lease,
     )
     services.start_background_work()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dataledger.registry.errors import ConfigurationError
@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # public_rate_per_s (DATALEDGER_PUBLIC_RATE_PER_S, DATALEDGER_PUBLIC_BURST).
     public_rate_per_s: float = Field(default=50.0, gt=0)
     public_burst: int = Field(default=200, ge=1)
+    # Where people reach this registry (DATALEDGER_PUBLIC_URL, e.g. https://registry.example.cn/): the base
+    # of every link the portal hands out to outlive the request (QR codes, PDF certificates, resolver
+    # answers), so a certificate printed behind a proxy still leads back. Unset: the request's own host.
+    public_url: HttpUrl | None = None
     # Browser origins allowed to call the API (CORS), e.g. ["https://portal.example"]; none by default.
     cors_origins: list[str] = Field(default_factory=list)
     # Log lines as JSON objects with the request id ("json"), or plain text ("text").
@@ -72,6 +76,23 @@ class Settings(BaseSettings):
     # (anchoring, indexing, checkpoints, recovery); the others ask for it every lease_retry_s seconds,
     # so one of them takes over that long after the holder dies (DATALEDGER_LEASE_RETRY_S).
     lease_retry_s: float = Field(default=2.0, gt=0)
+    # The delivery gateway: a redeemed use may be fetched (and resumed) for delivery_window_s seconds;
+    # licence terms and the chain's clock are cached delivery_cache_s seconds (the count of uses never
+    # is); deposits hold at most delivery_max_deposit_bytes; receipts are signed with an Ed25519 key (a
+    # PEM file, created in the data directory when not given).
+    delivery_window_s: int = Field(default=600, ge=1)
+    delivery_cache_s: float = Field(default=2.0, ge=0)
+    delivery_max_deposit_bytes: int = Field(default=64 * 1024**3, ge=1)
+    delivery_key_file: Path | None = None
+    # The gateway's batched uses are recorded on chain every delivery_record_interval_s seconds.
+    delivery_record_interval_s: float = Field(default=2.0, gt=0)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_a_base(cls, url: HttpUrl | None) -> HttpUrl | None:
+        if url is not None and (url.query or url.fragment):
+            raise ValueError("DATALEDGER_PUBLIC_URL is a base URL: no query, no fragment")
+        return url
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -55,7 +55,22 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     bytes32 private constant TRANSFER_TYPEHASH =
         keccak256("Transfer(bytes32 assetId,address to,uint256 nonce,uint256 deadline)");
     bytes32 private constant PLEDGE_TYPEHASH =
-        keccak256("Pledge(bytes32 assetId,address pledgee,bytes32 termsHash,uint256 nonce,uint256 deadline)");
+        keccak256(
+            "Pledge(bytes32 assetId,address pledgee,bytes32 termsHash,uint256 securedAmount,string currency,"
+            "uint64 maturity,bytes32 valuationHash,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant PLEDGE_ACCEPTANCE_TYPEHASH =
+        keccak256(
+            "PledgeAcceptance(bytes32 assetId,address holder,bytes32 termsHash,uint256 securedAmount,"
+            "string currency,uint64 maturity,bytes32 valuationHash,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant PLEDGE_REVALUATION_TYPEHASH =
+        keccak256("PledgeRevaluation(bytes32 assetId,address pledgee,bytes32 valuationHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant PLEDGE_CERTIFICATE_TYPEHASH =
+        keccak256(
+            "PledgeCertificate(address registrar,bytes32 assetId,address pledgee,bytes32 certificateHash,"
+            "uint256 nonce,uint256 deadline)"
+        );
     bytes32 private constant PLEDGE_RELEASE_TYPEHASH =
         keccak256("PledgeRelease(bytes32 assetId,address pledgee,uint256 nonce,uint256 deadline)");
     bytes32 private constant PLEDGE_ENFORCEMENT_TYPEHASH =
@@ -94,7 +109,7 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     bytes32 private constant REGISTRATION_KIND = keccak256("registration");
     uint256 private constant BATCH_NONCE_FLAG = 1 << 255;
 
-    string private constant VERSION = "3.0.0";
+    string private constant VERSION = "3.1.0";
     // Shanghai's notice period; the admin sets the region's own with {setNoticePeriod}.
     uint64 private constant DEFAULT_NOTICE_PERIOD = 15 days;
     uint64 private constant MAX_NOTICE_PERIOD = 365 days;
@@ -108,6 +123,8 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     uint64 private _noticePeriod;
     IAnchorRegistry private _anchorRegistry;
     mapping(address holder => mapping(uint256 word => uint256 bits)) private _usedBatchNonces;
+    mapping(bytes32 assetId => PledgeRecord) private _pledges;
+    mapping(bytes32 certificateHash => PledgeCertificateRecord) private _pledgeCertificates;
 
     /**
      * @dev Grants `DEFAULT_ADMIN_ROLE` to `admin` and, unless it is the zero address, `REGISTRAR_ROLE`
@@ -436,26 +453,94 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     /// @inheritdoc IDataRightsRegistry
     function pledge(
         bytes32 assetId,
-        address pledgee,
-        bytes32 termsHash,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
+        PledgeTerms calldata terms,
+        PartySignature calldata byHolder,
+        PartySignature calldata byPledgee
     ) external {
-        _requireHash(termsHash);
+        _requireHash(terms.termsHash);
+        _requireHash(terms.valuationHash);
+        if (terms.securedAmount == 0 || bytes(terms.currency).length != 3 || terms.maturity <= block.timestamp) {
+            revert DataRightsInvalidPledgeTerms(assetId, terms.maturity);
+        }
         Procedure storage procedure = _requireCertified(assetId);
         _requireNotPledged(assetId, procedure);
         address holder = _assets[assetId].holder;
-        _requireCounterparty(pledgee, holder);
-        _useAuthorisation(
+        _requireCounterparty(terms.pledgee, holder);
+        _usePartySignature(holder, _pledgeStructHash(PLEDGE_TYPEHASH, assetId, terms.pledgee, terms, byHolder), byHolder);
+        _usePartySignature(terms.pledgee, _pledgeStructHash(PLEDGE_ACCEPTANCE_TYPEHASH, assetId, holder, terms, byPledgee), byPledgee);
+        procedure.pledgee = terms.pledgee;
+        PledgeRecord storage record = _pledges[assetId];
+        record.terms = terms;
+        record.pledgedAt = uint64(block.timestamp);
+        record.serial += 1;
+        record.certificateHash = bytes32(0);
+        record.active = true;
+        emit AssetPledged(
+            assetId,
             holder,
-            keccak256(abi.encode(PLEDGE_TYPEHASH, assetId, pledgee, termsHash, nonce, deadline)),
-            nonce,
-            deadline,
-            signature
+            terms.pledgee,
+            terms.termsHash,
+            terms.securedAmount,
+            terms.currency,
+            terms.maturity,
+            terms.valuationHash
         );
-        procedure.pledgee = pledgee;
-        emit AssetPledged(assetId, holder, pledgee, termsHash);
+    }
+
+    /// @inheritdoc IDataRightsRegistry
+    function revaluePledge(bytes32 assetId, bytes32 valuationHash, PartySignature calldata byPledgee) external {
+        _requireHash(valuationHash);
+        address pledgee = _requirePledged(assetId, _procedures[assetId]);
+        _usePartySignature(
+            pledgee,
+            keccak256(
+                abi.encode(PLEDGE_REVALUATION_TYPEHASH, assetId, pledgee, valuationHash, byPledgee.nonce, byPledgee.deadline)
+            ),
+            byPledgee
+        );
+        _pledges[assetId].terms.valuationHash = valuationHash;
+        emit PledgeRevalued(assetId, pledgee, valuationHash);
+    }
+
+    /// @inheritdoc IDataRightsRegistry
+    function recordPledgeCertificate(
+        bytes32 assetId,
+        address pledgee,
+        bytes32 certificateHash,
+        RegistrarSignature calldata authorisation
+    ) external {
+        _requireHash(certificateHash);
+        address registrar = _useRegistrarAuthorisation(
+            authorisation,
+            keccak256(
+                abi.encode(
+                    PLEDGE_CERTIFICATE_TYPEHASH,
+                    authorisation.registrar,
+                    assetId,
+                    pledgee,
+                    certificateHash,
+                    authorisation.nonce,
+                    authorisation.deadline
+                )
+            )
+        );
+        address current = _requirePledged(assetId, _procedures[assetId]);
+        if (current != pledgee) {
+            revert DataRightsInvalidCounterparty(pledgee);
+        }
+        PledgeRecord storage record = _pledges[assetId];
+        if (record.certificateHash != bytes32(0)) {
+            revert DataRightsPledgeCertified(assetId, record.certificateHash);
+        }
+        _requireNewCertificate(certificateHash);
+        record.certificateHash = certificateHash;
+        _pledgeCertificates[certificateHash] = PledgeCertificateRecord({
+            assetId: assetId,
+            serial: record.serial,
+            registrar: registrar,
+            recordedAt: uint64(block.timestamp)
+        });
+        emit PledgeCertificateRecorded(assetId, pledgee, certificateHash, registrar);
     }
 
     /// @inheritdoc IDataRightsRegistry
@@ -470,6 +555,7 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
             signature
         );
         procedure.pledgee = address(0);
+        _pledges[assetId].active = false;
         emit PledgeReleased(assetId, pledgee);
     }
 
@@ -485,6 +571,7 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
             signature
         );
         procedure.pledgee = address(0);
+        _pledges[assetId].active = false;
         procedure.enforcements += 1;
         emit PledgeEnforced(assetId, pledgee, _assets[assetId].holder);
         _moveTo(assetId, pledgee);
@@ -599,6 +686,16 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
     /// @inheritdoc IDataRightsRegistry
     function certificateAsset(bytes32 certificateHash) external view returns (bytes32 assetId) {
         return _certificates[certificateHash].assetId;
+    }
+
+    /// @inheritdoc IDataRightsRegistry
+    function pledgeOf(bytes32 assetId) external view returns (PledgeRecord memory) {
+        return _pledges[assetId];
+    }
+
+    /// @inheritdoc IDataRightsRegistry
+    function pledgeCertificateOf(bytes32 certificateHash) external view returns (PledgeCertificateRecord memory) {
+        return _pledgeCertificates[certificateHash];
     }
 
     /// @inheritdoc IDataRightsRegistry
@@ -757,6 +854,37 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
         _useCheckedNonce(signer, nonce);
     }
 
+    /// @dev {_useAuthorisation} for a party's signature passed as a {PartySignature}.
+    function _usePartySignature(address signer, bytes32 structHash, PartySignature calldata signed) private {
+        _useAuthorisation(signer, structHash, signed.nonce, signed.deadline, signed.signature);
+    }
+
+    /// @dev The struct hash of a `Pledge` (signed by the holder, naming the pledgee) or a
+    /// `PledgeAcceptance` (signed by the pledgee, naming the holder): `typeHash`, with `party`.
+    function _pledgeStructHash(
+        bytes32 typeHash,
+        bytes32 assetId,
+        address party,
+        PledgeTerms calldata terms,
+        PartySignature calldata signed
+    ) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    typeHash,
+                    assetId,
+                    party,
+                    terms.termsHash,
+                    terms.securedAmount,
+                    keccak256(bytes(terms.currency)),
+                    terms.maturity,
+                    terms.valuationHash,
+                    signed.nonce,
+                    signed.deadline
+                )
+            );
+    }
+
     /**
      * @dev Checks that `authorisation.registrar`, which must hold `REGISTRAR_ROLE`, signed the act whose
      * EIP-712 struct hash is `structHash` before its deadline, and consumes its nonce; returns the
@@ -891,7 +1019,10 @@ contract DataRightsRegistry is IDataRightsRegistry, AccessControl, EIP712, Nonce
 
     function _requireNewCertificate(bytes32 certificateHash) private view {
         _requireHash(certificateHash);
-        if (_certificates[certificateHash].assetId != bytes32(0)) {
+        if (
+            _certificates[certificateHash].assetId != bytes32(0) ||
+            _pledgeCertificates[certificateHash].assetId != bytes32(0)
+        ) {
             revert DataRightsCertificateAlreadyRecorded(certificateHash);
         }
     }

@@ -137,6 +137,49 @@ interface IDataRightsRegistry {
         bytes signature;
     }
 
+    /**
+     * @dev What a pledge secures, as the holder and the pledgee both sign it (see {pledge}).
+     * `termsHash` commits to the salted text of the pledge contract and `valuationHash` to the salted
+     * valuation the pledgee relied on; `securedAmount` is in the minor unit of `currency` (an ISO 4217
+     * code of three letters); `maturity` is when the secured debt falls due (Unix seconds).
+     */
+    struct PledgeTerms {
+        address pledgee;
+        bytes32 termsHash;
+        uint256 securedAmount;
+        string currency;
+        uint64 maturity;
+        bytes32 valuationHash;
+    }
+
+    /// @dev One party's authorisation of an act whose signer the act names (the holder, the pledgee).
+    struct PartySignature {
+        uint256 nonce;
+        uint256 deadline;
+        bytes signature;
+    }
+
+    /**
+     * @dev The last pledge of an asset: its terms, the current valuation, when it was made, its serial
+     * among the asset's pledges (from 1), the pledge registration certificate a registrar recorded for
+     * it (zero until then), and whether it still stands (not released nor enforced).
+     */
+    struct PledgeRecord {
+        PledgeTerms terms;
+        uint64 pledgedAt;
+        uint32 serial;
+        bytes32 certificateHash;
+        bool active;
+    }
+
+    /// @dev A pledge registration certificate: the asset and the serial of the pledge it certifies.
+    struct PledgeCertificateRecord {
+        bytes32 assetId;
+        uint32 serial;
+        address registrar;
+        uint64 recordedAt;
+    }
+
     /// @dev An objection filed during the public notice of `assetId`.
     struct Objection {
         bytes32 assetId;
@@ -255,8 +298,35 @@ interface IDataRightsRegistry {
         bytes32 metadataHash
     );
 
-    /// @dev Emitted when `holder` pledges `assetId` to `pledgee` on the terms committed to by `termsHash`.
-    event AssetPledged(bytes32 indexed assetId, address indexed holder, address indexed pledgee, bytes32 termsHash);
+    /**
+     * @dev Emitted when `holder` pledges `assetId` to `pledgee`, both signing: the terms committed to by
+     * `termsHash` secure `securedAmount` (minor units of `currency`) until `maturity`, on the valuation
+     * committed to by `valuationHash`.
+     */
+    event AssetPledged(
+        bytes32 indexed assetId,
+        address indexed holder,
+        address indexed pledgee,
+        bytes32 termsHash,
+        uint256 securedAmount,
+        string currency,
+        uint64 maturity,
+        bytes32 valuationHash
+    );
+
+    /// @dev Emitted when `pledgee` states a new valuation (committed to by `valuationHash`) of its pledge.
+    event PledgeRevalued(bytes32 indexed assetId, address indexed pledgee, bytes32 valuationHash);
+
+    /**
+     * @dev Emitted when `registrar` records `certificateHash` as the pledge registration certificate of
+     * the pledge of `assetId` to `pledgee`.
+     */
+    event PledgeCertificateRecorded(
+        bytes32 indexed assetId,
+        address indexed pledgee,
+        bytes32 indexed certificateHash,
+        address registrar
+    );
 
     /// @dev Emitted when `pledgee` releases its pledge on `assetId`.
     event PledgeReleased(bytes32 indexed assetId, address indexed pledgee);
@@ -342,6 +412,15 @@ interface IDataRightsRegistry {
 
     /// @dev The asset `assetId` is not pledged.
     error DataRightsAssetNotPledged(bytes32 assetId);
+
+    /**
+     * @dev The pledge terms of `assetId` secure nothing, name no three-letter currency, or mature at
+     * `maturity`, not after the block's time.
+     */
+    error DataRightsInvalidPledgeTerms(bytes32 assetId, uint64 maturity);
+
+    /// @dev The pledge of `assetId` already has the registration certificate `certificateHash`.
+    error DataRightsPledgeCertified(bytes32 assetId, bytes32 certificateHash);
 
     /// @dev `account` cannot take part in this act (the zero address, or the holder itself).
     error DataRightsInvalidCounterparty(address account);
@@ -620,25 +699,64 @@ interface IDataRightsRegistry {
     function transfer(bytes32 assetId, address to, uint256 nonce, uint256 deadline, bytes calldata signature) external;
 
     /**
-     * @dev Pledges `assetId` to `pledgee` on the terms committed to by `termsHash`, signed by the holder
-     * as EIP-712 `Pledge(bytes32 assetId,address pledgee,bytes32 termsHash,uint256 nonce,uint256 deadline)`.
-     * While pledged, the asset can be neither transferred nor cancelled.
+     * @dev Pledges `assetId` to `terms.pledgee`: a contract of two parties, so both sign it. The holder
+     * signs EIP-712 `Pledge(bytes32 assetId,address pledgee,bytes32 termsHash,uint256 securedAmount,
+     * string currency,uint64 maturity,bytes32 valuationHash,uint256 nonce,uint256 deadline)` and the
+     * pledgee `PledgeAcceptance(bytes32 assetId,address holder,bytes32 termsHash,uint256 securedAmount,
+     * string currency,uint64 maturity,bytes32 valuationHash,uint256 nonce,uint256 deadline)`, each with
+     * its own nonce and deadline; either may relay it. While pledged, the asset can be neither
+     * transferred nor cancelled.
      *
      * Emits an {AssetPledged} event.
      *
      * Requirements:
      *
      * - the asset must be `Certified`, its certificate not expired, and the asset not pledged.
-     * - `pledgee` cannot be the zero address nor the holder; `termsHash` cannot be zero.
-     * - the signature, deadline and nonce rules of {register} apply, with the holder as the signer.
+     * - `terms.pledgee` cannot be the zero address nor the holder; `terms.termsHash` and
+     *   `terms.valuationHash` cannot be zero; `terms.securedAmount` cannot be zero, `terms.currency` has
+     *   three characters and `terms.maturity` is after the block's time.
+     * - the signature, deadline and nonce rules of {register} apply, to the holder's signature and to
+     *   the pledgee's.
      */
     function pledge(
         bytes32 assetId,
+        PledgeTerms calldata terms,
+        PartySignature calldata byHolder,
+        PartySignature calldata byPledgee
+    ) external;
+
+    /**
+     * @dev States a new valuation of the pledged asset (committed to by `valuationHash`), signed by the
+     * pledgee as EIP-712 `PledgeRevaluation(bytes32 assetId,address pledgee,bytes32 valuationHash,
+     * uint256 nonce,uint256 deadline)`.
+     *
+     * Emits a {PledgeRevalued} event.
+     *
+     * Requirements:
+     *
+     * - the asset must be pledged; `valuationHash` cannot be zero.
+     * - the signature, deadline and nonce rules of {register} apply, with the pledgee as the signer.
+     */
+    function revaluePledge(bytes32 assetId, bytes32 valuationHash, PartySignature calldata byPledgee) external;
+
+    /**
+     * @dev Records `certificateHash` as the registration certificate of the pledge on `assetId`: the
+     * registrar files the pledge. The registrar signs EIP-712 `PledgeCertificate(address registrar,
+     * bytes32 assetId,address pledgee,bytes32 certificateHash,uint256 nonce,uint256 deadline)`.
+     *
+     * Emits a {PledgeCertificateRecorded} event.
+     *
+     * Requirements:
+     *
+     * - the registrar rules apply, see {rejectApplication}.
+     * - the asset must be pledged to the `pledgee` signed, its pledge not certified yet.
+     * - `certificateHash` cannot be zero nor an already recorded certificate.
+     */
+    function recordPledgeCertificate(
+        bytes32 assetId,
         address pledgee,
-        bytes32 termsHash,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
+        bytes32 certificateHash,
+        RegistrarSignature calldata authorisation
     ) external;
 
     /**
@@ -748,6 +866,12 @@ interface IDataRightsRegistry {
 
     /// @dev Returns the id of the asset for which `certificateHash` was recorded, or zero if it was not.
     function certificateAsset(bytes32 certificateHash) external view returns (bytes32 assetId);
+
+    /// @dev The last pledge of `assetId` (all zero if never pledged).
+    function pledgeOf(bytes32 assetId) external view returns (PledgeRecord memory);
+
+    /// @dev The record of the pledge registration certificate `certificateHash` (zero if never recorded).
+    function pledgeCertificateOf(bytes32 certificateHash) external view returns (PledgeCertificateRecord memory);
 
     /// @dev Returns the record of `certificateHash` (zeroed if it was not recorded).
     function certificateOf(bytes32 certificateHash) external view returns (CertificateRecord memory);

@@ -94,6 +94,19 @@ interface ILicenceRegistry {
         bytes32 requestHash
     );
 
+    /**
+     * @dev Emitted when a delivery gateway records `count` uses of licence `licenceId` redeemed off chain,
+     * numbered `firstUse` to `firstUse + count - 1`; `receiptsRoot` is the Merkle root of their receipts.
+     */
+    event LicenceUsesRecorded(
+        uint256 indexed licenceId,
+        bytes32 indexed assetId,
+        address indexed licensee,
+        uint32 firstUse,
+        uint32 count,
+        bytes32 receiptsRoot
+    );
+
     /// @dev Emitted when `holder` revokes licence `licenceId`, for the reason `reasonHash`.
     event LicenceRevoked(uint256 indexed licenceId, bytes32 indexed assetId, address indexed holder, bytes32 reasonHash);
 
@@ -162,6 +175,9 @@ interface ILicenceRegistry {
     /// @dev All `maxUses` uses of licence `licenceId` are consumed.
     error LicenceUsedUp(uint256 licenceId, uint32 maxUses);
 
+    /// @dev `count` more uses of licence `licenceId` would exceed its `maxUses`; `uses` are consumed.
+    error LicenceOverUse(uint256 licenceId, uint32 uses, uint32 count, uint32 maxUses);
+
     /// @dev The consent `consentId` was never granted.
     error LicenceConsentNotFound(uint256 consentId);
 
@@ -216,6 +232,22 @@ interface ILicenceRegistry {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /**
+     * @dev Records `count` uses of licence `licenceId` that a delivery gateway redeemed off chain, each
+     * signed by the licensee where it is; `receiptsRoot` is the Merkle root over the uses' leaves, so
+     * each use is provable against this transaction. Returns the number of the first use recorded.
+     *
+     * Emits a {LicenceUsesRecorded} event.
+     *
+     * Requirements:
+     *
+     * - the caller must have the gateway role.
+     * - `receiptsRoot` cannot be zero and `count` cannot be zero.
+     * - the licence must exist, not be revoked, be within its period, and have `count` uses left.
+     * - the asset must still be `Certified` and no pledge on it enforced since the grant.
+     */
+    function recordUses(uint256 licenceId, uint32 count, bytes32 receiptsRoot) external returns (uint32 firstUse);
 
     /**
      * @dev Revokes licence `licenceId` for the reason `reasonHash`, signed by the asset's current holder

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
@@ -13,9 +14,15 @@ import {ILicenceRegistry} from "./ILicenceRegistry.sol";
  *
  * It keeps no copy of who holds what: every grant, use and revocation reads the asset's holder,
  * status and pledge enforcements from the {IDataRightsRegistry} given at construction, so a transfer,
- * a revocation or an enforcement there takes effect here at once. No account has a privileged role.
+ * a revocation or an enforcement there takes effect here at once.
+ *
+ * Roles: `DEFAULT_ADMIN_ROLE` manages roles; `GATEWAY_ROLE` records the uses a delivery gateway served
+ * off chain, in batches ({recordUses}). The deployer holds both. Grants and uses need no role.
  */
-contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
+contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
+    /// @dev Role allowed to record batches of uses redeemed at a delivery gateway.
+    bytes32 public constant GATEWAY_ROLE = keccak256("GATEWAY_ROLE");
+
     bytes32 private constant LICENCE_TYPEHASH =
         keccak256(
             "Licence(bytes32 assetId,address licensee,uint32 assetVersion,uint32 maxUses,uint64 validFrom,"
@@ -36,7 +43,7 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
     bytes32 private constant CONSENT_WITHDRAWAL_TYPEHASH =
         keccak256("ConsentWithdrawal(uint256 consentId,uint256 nonce,uint256 deadline)");
 
-    string private constant VERSION = "1.0.0";
+    string private constant VERSION = "1.1.0";
 
     IDataRightsRegistry private immutable _registry;
     mapping(uint256 licenceId => Licence) private _licences;
@@ -44,9 +51,11 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
     uint256 private _licenceCount;
     uint256 private _consentCount;
 
-    /// @dev Licenses the assets of `registry`.
+    /// @dev Licenses the assets of `registry`; the deployer administers roles and is the first gateway.
     constructor(IDataRightsRegistry registry) EIP712("DataLedger LicenceRegistry", "1") {
         _registry = registry;
+        _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        _grantRole(GATEWAY_ROLE, msg.sender);
     }
 
     // -- licences -----------------------------------------------------------------------------------
@@ -94,7 +103,7 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
         bytes calldata signature
     ) external {
         _requireHash(requestHash);
-        Licence storage licence = _usableLicence(licenceId);
+        Licence storage licence = _usableLicence(licenceId, 1);
         LicenceTerms storage terms = licence.terms;
         _useAuthorisation(
             terms.licensee,
@@ -105,6 +114,23 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
         );
         uint32 use = ++licence.uses;
         emit LicenceUsed(licenceId, terms.assetId, terms.licensee, use, terms.purposeHash, requestHash);
+    }
+
+    /// @inheritdoc ILicenceRegistry
+    function recordUses(
+        uint256 licenceId,
+        uint32 count,
+        bytes32 receiptsRoot
+    ) external onlyRole(GATEWAY_ROLE) returns (uint32 firstUse) {
+        _requireHash(receiptsRoot);
+        if (count == 0) {
+            revert LicenceZeroUses();
+        }
+        Licence storage licence = _usableLicence(licenceId, count);
+        LicenceTerms storage terms = licence.terms;
+        firstUse = licence.uses + 1;
+        licence.uses += count;
+        emit LicenceUsesRecorded(licenceId, terms.assetId, terms.licensee, firstUse, count, receiptsRoot);
     }
 
     /// @inheritdoc ILicenceRegistry
@@ -248,6 +274,11 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
         return VERSION;
     }
 
+    /// @inheritdoc AccessControl
+    function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
+        return interfaceId == type(ILicenceRegistry).interfaceId || super.supportsInterface(interfaceId);
+    }
+
     // -- internals ----------------------------------------------------------------------------------
 
     /**
@@ -288,8 +319,8 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
         }
     }
 
-    /// @dev Returns licence `licenceId` if a use of it is allowed now, else reverts saying why not.
-    function _usableLicence(uint256 licenceId) private view returns (Licence storage licence) {
+    /// @dev Returns licence `licenceId` if `count` more uses of it are allowed now, else reverts saying why not.
+    function _usableLicence(uint256 licenceId, uint32 count) private view returns (Licence storage licence) {
         licence = _existingLicence(licenceId);
         if (licence.revoked) {
             revert LicenceIsRevoked(licenceId);
@@ -303,6 +334,9 @@ contract LicenceRegistry is ILicenceRegistry, EIP712, Nonces {
         }
         if (licence.uses >= terms.maxUses) {
             revert LicenceUsedUp(licenceId, terms.maxUses);
+        }
+        if (uint256(licence.uses) + count > terms.maxUses) {
+            revert LicenceOverUse(licenceId, licence.uses, count, terms.maxUses);
         }
         bytes32 assetId = terms.assetId;
         IDataRightsRegistry.AssetStatus status = _registry.assetOf(assetId).status;

@@ -59,6 +59,27 @@ def sgtin_candidates(gtin: str, serial: str) -> list[str]:
     ]
 
 
+# GS1 AI (10), a batch or lot number: up to 20 characters of the AI encodable character set 82.
+_LOT = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
+
+
+def lot_is_valid(lot: str) -> bool:
+    """Whether ``lot`` can be a GS1 batch/lot number (AI 10: 1 to 20 characters of set 82)."""
+    return _LOT.fullmatch(lot) is not None
+
+
+def lgtin_candidates(gtin: str, lot: str) -> list[str]:
+    """The LGTIN class URIs a GS1 Digital Link ``/01/{gtin}/10/{lot}`` may stand for, one per possible
+    company prefix length (the lineage names a lot by the class its items were commissioned in)."""
+    gtin14 = gtin.zfill(14)
+    indicator, body = gtin14[0], gtin14[1:13]
+    lot_part = quote(lot, safe=_SERIAL_SAFE)
+    return [
+        f"urn:epc:class:lgtin:{body[:length]}.{indicator}{body[length:]}.{lot_part}"
+        for length in _COMPANY_PREFIX_LENGTHS
+    ]
+
+
 def trace_path(node: str) -> str:
     return f"/trace/{quote(node, safe=':')}"
 
@@ -140,6 +161,22 @@ def product_linkset(base_url: str, gtin: str, serial: str, item: str) -> dict[st
                     {"href": journey, "type": "text/html", "title": "journey"},
                     {"href": f"{base}{trace_path(item)}", "type": "text/html", "title": "trace"},
                 ],
+            }
+        ]
+    }
+
+
+def lot_linkset(base_url: str, gtin: str, lot: str, lot_node: str) -> dict[str, Any]:
+    """The pages of a product lot (its GS1 Digital Link ``/01/{gtin}/10/{lot}``) as a linkset: the
+    lot's trace (every item commissioned in it, forward to where each went) by default."""
+    base = base_url.rstrip("/")
+    trace = f"{base}{trace_path(lot_node)}"
+    return {
+        "linkset": [
+            {
+                "anchor": f"{base}/01/{gtin}/10/{quote(lot, safe='')}",
+                GS1 + "defaultLink": [{"href": trace, "type": "text/html", "title": "trace"}],
+                GS1 + "traceability": [{"href": trace, "type": "text/html", "title": "trace"}],
             }
         ]
     }

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from pydantic import AnyUrl
+
 from dataledger.registry.asset_queries import HistoryQuery
 from dataledger.registry.assets import AssetRecord, AssetState
 from dataledger.registry.certificate_verifier import CertificateVerifier
@@ -22,6 +24,9 @@ from dataledger.registry.public_notice import NoticePage, NoticeSearch
 class PortalSettings(Protocol):
     @property
     def registrar_name(self) -> str: ...
+    @property
+    def public_url(self) -> AnyUrl | None:
+        """The base URL people reach the registry at (``None``: the request's own)."""
 
 
 class RegistryReads(Protocol):
@@ -81,13 +86,14 @@ class ParticipantDirectory(Protocol):
     """Participants by id (``NotFound`` for an unknown one): a notice names its holder."""
 
     def get(self, participant_id: str) -> Participant: ...
+    def names(self, participant_ids: Sequence[str]) -> dict[str, str]: ...
     def authenticate(self, api_key: str | None) -> Participant: ...
 
 
 class ProcedureReads(Protocol):
     """The registration procedure: an asset's objections, open and resolved."""
 
-    def objections(self, asset_id: str) -> list[dict[str, Any]]: ...
+    def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]: ...
 
 
 class OutboxReads(Protocol):

@@ -70,6 +70,14 @@ def language_of(request: Request) -> str:
     )
 
 
+def public_base_url(request: Request) -> str:
+    """The base of every link that outlives the request (a QR code, a PDF certificate, a resolver's
+    answer), ending in ``/``: the configured public URL (``DATALEDGER_PUBLIC_URL``), else the request's."""
+    config: PortalConfig = request.app.state.portal
+    configured = config.services.settings.public_url
+    return str(configured).rstrip("/") + "/" if configured is not None else str(request.base_url)
+
+
 def url_in(request: Request, lang: str) -> str:
     """This page's URL with the language set to ``lang`` (the switch's link), other parameters kept."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]

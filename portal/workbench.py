@@ -14,7 +14,6 @@ from typing import Any
 
 from dataledger.portal.ports import PortalServices
 from dataledger.registry.assets import AssetRecord, AssetState
-from dataledger.registry.errors import NotFound
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.public_notice import NoticeSearch, PublicNotice
 
@@ -32,23 +31,33 @@ def workbench_data(
     offsets = offsets or {}
     registrar.require_role(Role.REGISTRAR)
     chain_now = services.registry.next_block_timestamp()
-    holder_names: dict[str, str] = {}
     queues: dict[str, Any] = {}
+    pages: dict[str, tuple[list[AssetRecord], int, int]] = {}
     for state in QUEUE_STATES:
         offset = max(0, offsets.get(state.value, 0))
         records, total = services.asset_queries.queue(registrar, state, limit=QUEUE_PAGE, offset=offset)
-        queues[state.value] = {
+        pages[state.value] = (records, total, offset)
+    # the holders of every page, named in one query (not one per application)
+    holder_names = services.participants.names(
+        [record.holder_id for records, _, _ in pages.values() for record in records]
+    )
+    for state_name, (records, total, offset) in pages.items():
+        queues[state_name] = {
             "total": total,
             "offset": offset,
-            "items": [_item(services, record, holder_names) for record in records],
+            "items": [_item(record, holder_names.get(record.holder_id, "")) for record in records],
         }
     # in notice: the soonest to end first, its end as the chain's event said (no chain call per item)
     offset = max(0, offsets.get(AssetState.IN_NOTICE.value, 0))
     notices = services.asset_queries.in_notice(NoticeSearch(), limit=QUEUE_PAGE, offset=offset)
+    # the page's objections in one query, not one per application
+    objections = services.procedure.objections_of_assets([notice.asset_id for notice in notices.items])
     queues[AssetState.IN_NOTICE.value] = {
         "total": notices.total,
         "offset": offset,
-        "items": [_notice_item(services, notice, chain_now) for notice in notices.items],
+        "items": [
+            _notice_item(notice, objections.get(notice.asset_id, []), chain_now) for notice in notices.items
+        ],
     }
     figures = services.operational_figures()
     anchoring = services.anchoring
@@ -67,21 +76,12 @@ def workbench_data(
     }
 
 
-def _holder_name(services: PortalServices, holder_id: str, known: dict[str, str]) -> str:
-    if holder_id not in known:
-        try:
-            known[holder_id] = services.participants.get(holder_id).name
-        except NotFound:
-            known[holder_id] = ""
-    return known[holder_id]
-
-
-def _item(services: PortalServices, record: AssetRecord, holder_names: dict[str, str]) -> dict[str, Any]:
+def _item(record: AssetRecord, holder_name: str) -> dict[str, Any]:
     """An application as the registrar reviews it: whole (its facts as applied for)."""
     return {
         "assetId": record.asset_id,
         "name": record.facts.name,
-        "holderName": _holder_name(services, record.holder_id, holder_names),
+        "holderName": holder_name,
         "holderAddress": record.holder_address,
         "rightClaimed": record.facts.right_claimed.value,
         "contentHash": record.facts.content_hash,
@@ -93,9 +93,8 @@ def _item(services: PortalServices, record: AssetRecord, holder_names: dict[str,
     }
 
 
-def _notice_item(services: PortalServices, notice: PublicNotice, chain_now: int) -> dict[str, Any]:
+def _notice_item(notice: PublicNotice, objections: list[dict[str, Any]], chain_now: int) -> dict[str, Any]:
     """An application in notice: when its notice ends, and its open objections with their evidence."""
-    objections = services.procedure.objections(notice.asset_id)
     return {
         "assetId": notice.asset_id,
         "name": notice.name,

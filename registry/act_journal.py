@@ -104,11 +104,22 @@ class JournalledActs:
     journal: ActJournal | None
     recorders: Mapping[str, Recorder] = field(default_factory=dict)
 
-    def submit(self, kind: str, auth: ActAuthorisation, signature: str, payload: Mapping[str, Any]) -> Any:
-        """Relay the act (its signature already checked) and answer what ``recorders[kind]`` recorded."""
+    def submit(
+        self,
+        kind: str,
+        auth: ActAuthorisation,
+        signature: str,
+        payload: Mapping[str, Any],
+        send: Callable[[], Acts] | None = None,
+    ) -> Any:
+        """Relay the act (its signature already checked) and answer what ``recorders[kind]`` recorded.
+
+        ``send`` relays an act that takes more than ``auth``'s signature (a pledge both parties sign);
+        the journal finds it again by ``signature``, which its transaction carries too."""
         recorder = self.recorders[kind]
+        relay = send or (lambda: self.ledger.submit_act(auth, signature))
         if self.journal is None:
-            return recorder(auth, payload, self.ledger.submit_act(auth, signature))
+            return recorder(auth, payload, relay())
         entry_id = self.journal.open(
             JournalEntry(
                 kind=kind,
@@ -120,7 +131,7 @@ class JournalledActs:
             )
         )
         try:
-            acts = self.ledger.submit_act(auth, signature)
+            acts = relay()
         except BaseException as error:
             if not _may_have_reached_the_chain(error):
                 self.journal.close(entry_id)  # refused: nothing happened, nothing to finish

@@ -152,6 +152,48 @@ class OnChainCertificate:
 
 
 @dataclass(frozen=True, slots=True)
+class OnChainPledge:
+    """``IDataRightsRegistry.PledgeRecord``: the last pledge of an asset, as both parties signed it."""
+
+    asset_id: str
+    pledgee: str
+    terms_hash: str
+    secured_amount: int
+    currency: str
+    maturity: int
+    valuation_hash: str
+    pledged_at: int
+    serial: int
+    certificate_hash: str | None  # the pledge registration certificate, once a registrar recorded one
+    active: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pledgee": self.pledgee,
+            "termsHash": self.terms_hash,
+            "securedAmount": self.secured_amount,
+            "currency": self.currency,
+            "maturity": self.maturity,
+            "valuationHash": self.valuation_hash,
+            "pledgedAt": self.pledged_at,
+            "serial": self.serial,
+            "certificateHash": self.certificate_hash,
+            "active": self.active,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class OnChainPledgeCertificate:
+    """``IDataRightsRegistry.PledgeCertificateRecord``: which pledge a pledge certificate certifies."""
+
+    certificate_hash: str
+    asset_id: str
+    serial: int
+    registrar: str
+    recorded_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class LicenceTerms:
     """``ILicenceRegistry.LicenceTerms``: what a holder grants, valid by construction.
 
@@ -264,6 +306,8 @@ ACT_OF_EVENT: Mapping[str, str] = MappingProxyType(
         "AssetPledged": "pledged",
         "PledgeReleased": "pledge-released",
         "PledgeEnforced": "pledge-enforced",
+        "PledgeRevalued": "pledge-revalued",
+        "PledgeCertificateRecorded": "pledge-certificate-recorded",
         "AssetCancelled": "cancelled",
         "AssetRevoked": "revoked",
         "LicenceGranted": "licence-granted",

@@ -256,6 +256,11 @@ class AssetNotPledged(Conflict):
     title = "The asset is not pledged"
 
 
+class PledgeAlreadyCertified(Conflict):
+    code = "pledge-already-certified"
+    title = "The pledge already has its registration certificate"
+
+
 class CertificateExpired(Conflict):
     code = "certificate-expired"
     title = "The certificate has expired"
@@ -416,3 +421,133 @@ class DemandClosed(Conflict):
 
     code = "demand-closed"
     title = "The demand is closed"
+
+
+# -- the delivery gateway: deposits, uses redeemed at delivery, receipts -----------------------------
+
+
+class DeliveryDepositNotFound(NotFound):
+    """The asset has no deposit at the delivery gateway: nothing to deliver."""
+
+    code = "delivery-deposit-not-found"
+    title = "Nothing is deposited for delivery of this asset"
+
+
+class ContentHashMismatch(ValidationFailed):
+    """The deposited bytes hash to neither the asset's registered content hash nor the declared
+    derivative hash; nothing is kept."""
+
+    code = "content-hash-mismatch"
+    title = "The deposited content does not match the registered hash"
+
+
+class LicenceUseNotFound(NotFound):
+    """The use presented is unknown: no mined transaction, or no use of this licence in it. Refused
+    at once, never after waiting for a block."""
+
+    code = "licence-use-not-found"
+    title = "No such licence use on chain"
+
+
+class LicenceUseMismatch(Conflict):
+    """The use on chain is of another licence, asset or consumer than the delivery asked for."""
+
+    code = "licence-use-mismatch"
+    title = "The licence use does not match this delivery"
+
+
+class UseAlreadyRedeemed(Conflict):
+    """The use was already redeemed at the gateway (a replay gets nothing)."""
+
+    code = "use-already-redeemed"
+    title = "This use was already redeemed"
+
+
+class UseNotYours(NotAuthorised):
+    """The use was redeemed by, or signed for, another consumer (a shared use gets nothing)."""
+
+    code = "use-not-yours"
+    title = "This use belongs to another consumer"
+
+
+class DeliveryWindowClosed(Conflict):
+    """The redeemed use was delivered in full, or its delivery window has ended."""
+
+    code = "delivery-window-closed"
+    title = "The delivery of this use is complete or its window has ended"
+
+
+class RangeNotSatisfiable(DataLedgerError):
+    """The requested byte range lies outside the object."""
+
+    code = "range-not-satisfiable"
+    title = "The requested range is not satisfiable"
+
+
+class LicenceOverUse(Conflict):
+    """Recording these uses would exceed the licence's maximum number of uses."""
+
+    code = "licence-over-use"
+    title = "The uses would exceed the licence's maximum"
+
+
+class DeliveryReceiptNotFound(NotFound):
+    code = "delivery-receipt-not-found"
+    title = "No delivery receipt for this use"
+
+
+class UpstreamFailed(DataLedgerError):
+    """The holder's API behind the gateway did not answer, or answered with an error."""
+
+    code = "upstream-failed"
+    title = "The holder's API did not answer"
+
+
+class TradeNotFound(NotFound):
+    code = "trade-not-found"
+    title = "No such order or trade"
+
+
+class TradeInvalidStatus(Conflict):
+    """The order or trade is not in a status that allows this step (accepting an order twice,
+    settling one not accepted, cancelling one settled...)."""
+
+    code = "trade-invalid-status"
+    title = "The trade's status does not allow this step"
+
+
+class TradeTermsMismatch(Conflict):
+    """What the order or acceptance states (licence terms, amount) is not what the listing or order
+    recorded on chain."""
+
+    code = "trade-terms-mismatch"
+    title = "The order does not match the listing's terms"
+
+
+class TradeLicenceMismatch(Conflict):
+    """The licence named for a trade is not the seller's licence to the buyer on the traded asset under
+    the ordered terms, or the trade already has its licence."""
+
+    code = "trade-licence-mismatch"
+    title = "The licence does not belong to this trade"
+
+
+class VoucherProgrammeNotFound(NotFound):
+    code = "voucher-programme-not-found"
+    title = "No such voucher programme"
+
+
+class VoucherCapExceeded(Conflict):
+    """The redemption exceeds the programme's share of the amount it is against, or what the
+    enterprise may still redeem in the current period."""
+
+    code = "voucher-cap-exceeded"
+    title = "The redemption exceeds a cap of the voucher programme"
+
+
+class VoucherBudgetExceeded(Conflict):
+    """The issue exceeds what is left of the programme's budget, or the redemption the vouchers the
+    enterprise holds."""
+
+    code = "voucher-budget-exceeded"
+    title = "Not enough vouchers left for this issue or redemption"

@@ -1,14 +1,13 @@
-"""Acts on a certified asset signed by its holder or its pledgee: change, transfer, pledge, release,
-enforcement, cancellation.
+"""Acts on a certified asset signed by its holder: change, transfer, cancellation (pledges, which the
+pledgee signs too, are ``registry.pledges``).
 
 Each act has two steps for the signer: ``prepare_*`` answers the EIP-712 message to sign (with the
 signer's current nonce and a deadline), ``*`` takes the signature, checks it off chain, relays it
 and records what the chain emitted. The contract enforces who may sign and when (no transfer or
-cancellation while pledged; release and enforcement only by the pledgee). After a transfer, an
-enforcement or a change, the asset stays certified under its current certificate until a registrar
-issues, with its own signature, the certificate that supersedes it
-(``RegistrationService.prepare_certificate``): the registry never issues a certificate in a registrar's
-name.
+cancellation while pledged). After a transfer, an enforcement or a change, the asset stays certified
+under its current certificate until a registrar issues, with its own signature, the certificate that
+supersedes it (``RegistrationService.prepare_certificate``): the registry never issues a certificate
+in a registrar's name.
 """
 
 from __future__ import annotations
@@ -23,18 +22,16 @@ from dataledger.registry.assets import (
     AssetState,
     metadata_commitment,
     new_salt,
-    text_commitment,
 )
 from dataledger.registry.chain_records import act_of
 from dataledger.registry.chain_types import require_address
-from dataledger.registry.errors import AssetNotPledged, NotAuthorised, ValidationFailed
+from dataledger.registry.errors import NotAuthorised, ValidationFailed
 from dataledger.registry.holder_signatures import (
     ActAuthorisation,
     prepared_act,
 )
 from dataledger.registry.participants import Participant
-from dataledger.registry.ports import ProcedureStore, RegistryLedger, RegistryStore
-from dataledger.registry.procedure import address_of, require_text
+from dataledger.registry.ports import RegistryLedger, RegistryStore
 from dataledger.registry.registration_service import RegistrationService
 from dataledger.registry.signed_acts import SignedActRelay
 
@@ -44,13 +41,11 @@ class HolderActsService:
         self,
         ledger: RegistryLedger,
         store: RegistryStore,
-        records: ProcedureStore,
         registration: RegistrationService,
         journal: ActJournal | None = None,
     ) -> None:
         self._ledger = ledger
         self._store = store
-        self._records = records
         self._registration = registration
         acts = JournalledActs(ledger, ledger.registry_address, journal, self.recorders)
         self._signed = SignedActRelay(ledger, ledger.next_block_timestamp, acts)
@@ -61,9 +56,6 @@ class HolderActsService:
         return {
             "holder.change": self._record_change,
             "holder.transfer": self._record_transfer,
-            "holder.pledge": self._record_pledge,
-            "holder.release": self._record_release,
-            "holder.enforce": self._record_enforcement,
             "holder.cancel": self._record_cancellation,
         }
 
@@ -170,130 +162,6 @@ class HolderActsService:
             "Transfer", record.holder_address, nonce, deadline, assetId=record.asset_id, to=to
         )
         return auth, transferee
-
-    # -- pledge -----------------------------------------------------------------------------------
-
-    def prepare_pledge(
-        self, holder: Participant, asset_id: str, pledgee: str, terms: str, salt: str | None
-    ) -> dict[str, Any]:
-        salt = salt or new_salt()
-        auth, terms_hash, _ = self._pledge(holder, asset_id, pledgee, terms, salt, None, None)
-        return prepared_act(auth, self._ledger.domain, salt=salt, termsHash=terms_hash)
-
-    def pledge(
-        self,
-        holder: Participant,
-        asset_id: str,
-        pledgee: str,
-        terms: str,
-        salt: str,
-        nonce: int,
-        deadline: int,
-        signature: str,
-    ) -> dict[str, Any]:
-        """Pledge the asset: until release or enforcement it can be neither transferred nor cancelled."""
-        auth, _, bank = self._pledge(holder, asset_id, pledgee, terms, salt, nonce, deadline)
-        payload = {"pledgeeId": bank.id, "terms": terms, "salt": salt}
-        result: dict[str, Any] = self._signed.relay(auth, signature, "holder.pledge", payload)
-        return result
-
-    def _record_pledge(
-        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
-    ) -> dict[str, Any]:
-        return self._records.add_pledge(
-            auth.message["assetId"],
-            pledgor_address=auth.signer,
-            pledgee_address=auth.message["pledgee"],
-            pledgee_id=payload["pledgeeId"],
-            terms=payload["terms"],
-            salt=payload["salt"],
-            terms_hash=auth.message["termsHash"],
-            acts=acts,
-        )
-
-    def _pledge(
-        self,
-        holder: Participant,
-        asset_id: str,
-        pledgee: str,
-        terms: str,
-        salt: str,
-        nonce: int | None,
-        deadline: int | None,
-    ) -> tuple[ActAuthorisation, str, Participant]:
-        require_text(terms, "terms")
-        record = self._holder_record(holder, asset_id)
-        bank = self._participant_at(pledgee, "pledgee")
-        terms_hash = text_commitment("pledge-terms", terms, salt)
-        auth = self._signed.authorisation(
-            "Pledge",
-            record.holder_address,
-            nonce,
-            deadline,
-            assetId=record.asset_id,
-            pledgee=pledgee,
-            termsHash=terms_hash,
-        )
-        return auth, terms_hash, bank
-
-    # -- release and enforcement by the pledgee ---------------------------------------------------
-
-    def prepare_pledgee_act(self, pledgee: Participant, asset_id: str, primary_type: str) -> dict[str, Any]:
-        return prepared_act(
-            self._pledgee_act(pledgee, asset_id, primary_type, None, None), self._ledger.domain
-        )
-
-    def release(
-        self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str
-    ) -> dict[str, Any]:
-        """The pledgee releases the pledge."""
-        auth = self._pledgee_act(pledgee, asset_id, "PledgeRelease", nonce, deadline)
-        result: dict[str, Any] = self._signed.relay(auth, signature, "holder.release")
-        return result
-
-    def _record_release(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
-        return self._records.close_pledge(auth.message["assetId"], "released", acts, actor=auth.signer)
-
-    def enforce(
-        self, pledgee: Participant, asset_id: str, nonce: int, deadline: int, signature: str
-    ) -> dict[str, Any]:
-        """The pledgee enforces the pledge: the rights pass to it (a registrar then issues the certificate
-        in its name)."""
-        auth = self._pledgee_act(pledgee, asset_id, "PledgeEnforcement", nonce, deadline)
-        result: dict[str, Any] = self._signed.relay(
-            auth, signature, "holder.enforce", {"pledgeeId": pledgee.id}
-        )
-        return result
-
-    def _record_enforcement(
-        self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts
-    ) -> dict[str, Any]:
-        asset_id = auth.message["assetId"]
-        enforced = tuple(a for a in acts if a.event != "AssetTransferred")
-        transferred = tuple(a for a in acts if a.event == "AssetTransferred")
-        pledge = self._records.close_pledge(asset_id, "enforced", enforced, actor=auth.signer)
-        self._store.set_holder(asset_id, payload["pledgeeId"], auth.signer, transferred, actor=auth.signer)
-        evidence = act_of(acts, "AssetTransferred").evidence
-        return {
-            "pledge": pledge,
-            "asset": self._registration.get_asset(asset_id).as_json(),
-            "transaction": evidence.as_json(),
-        }
-
-    def _pledgee_act(
-        self, pledgee: Participant, asset_id: str, primary_type: str, nonce: int | None, deadline: int | None
-    ) -> ActAuthorisation:
-        record = self._registration.get_asset(asset_id)
-        signer = address_of(pledgee)
-        procedure = self._ledger.procedure(record.asset_id)
-        current = procedure.pledgee if procedure else None
-        if current is None:
-            raise AssetNotPledged("the asset is not pledged", asset_id=record.asset_id)
-        if current.lower() != signer.lower():
-            raise NotAuthorised("only the pledgee may release or enforce the pledge", pledgee=current)
-        return self._signed.authorisation(
-            primary_type, signer, nonce, deadline, assetId=record.asset_id, pledgee=signer
-        )
 
     # -- cancellation -----------------------------------------------------------------------------
 

@@ -42,6 +42,14 @@ REGISTRATION_TYPES: dict[str, list[dict[str, str]]] = {
 }
 
 _NONCE_DEADLINE = (("nonce", "uint256"), ("deadline", "uint256"))
+# What a pledge secures, as both parties sign it (``IDataRightsRegistry.PledgeTerms`` without the pledgee).
+_PLEDGE_TERMS = (
+    ("termsHash", "bytes32"),
+    ("securedAmount", "uint256"),
+    ("currency", "string"),
+    ("maturity", "uint64"),
+    ("valuationHash", "bytes32"),
+)
 
 #: The acts after registration: primary type -> its fields, as the contracts hash them.
 ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
@@ -64,7 +72,19 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
         "Pledge": (
             ("assetId", "bytes32"),
             ("pledgee", "address"),
-            ("termsHash", "bytes32"),
+            *_PLEDGE_TERMS,
+            *_NONCE_DEADLINE,
+        ),
+        "PledgeAcceptance": (
+            ("assetId", "bytes32"),
+            ("holder", "address"),
+            *_PLEDGE_TERMS,
+            *_NONCE_DEADLINE,
+        ),
+        "PledgeRevaluation": (
+            ("assetId", "bytes32"),
+            ("pledgee", "address"),
+            ("valuationHash", "bytes32"),
             *_NONCE_DEADLINE,
         ),
         "PledgeRelease": (("assetId", "bytes32"), ("pledgee", "address"), *_NONCE_DEADLINE),
@@ -112,6 +132,13 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("reasonHash", "bytes32"),
             *_NONCE_DEADLINE,
         ),
+        "PledgeCertificate": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("pledgee", "address"),
+            ("certificateHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
         # LicenceRegistry
         "Licence": (
             ("assetId", "bytes32"),
@@ -138,6 +165,55 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
         ),
         "ConsentUse": (("consentId", "uint256"), ("requestHash", "bytes32"), *_NONCE_DEADLINE),
         "ConsentWithdrawal": (("consentId", "uint256"), *_NONCE_DEADLINE),
+        # DataTrades (the market's orders and trades; its own EIP-712 domain)
+        "TradeOrder": (
+            ("listingId", "bytes32"),
+            ("buyer", "address"),
+            ("amount", "uint256"),
+            ("currency", "string"),
+            ("termsHash", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
+        "TradeAcceptance": (
+            ("orderId", "bytes32"),
+            ("accepter", "address"),
+            ("amount", "uint256"),
+            *_NONCE_DEADLINE,
+        ),
+        "TradeMandate": (
+            ("holder", "address"),
+            ("agent", "address"),
+            ("listingId", "bytes32"),
+            ("validUntil", "uint64"),
+            *_NONCE_DEADLINE,
+        ),
+        # DataVouchers (data vouchers: an authority's programmes and issues, enterprises' redemptions)
+        "VoucherProgramme": (
+            ("authority", "address"),
+            ("programmeId", "bytes32"),
+            ("currency", "string"),
+            ("budget", "uint256"),
+            ("shareCapBps", "uint16"),
+            ("enterpriseCap", "uint256"),
+            ("periodSeconds", "uint64"),
+            *_NONCE_DEADLINE,
+        ),
+        "VoucherIssue": (
+            ("authority", "address"),
+            ("programmeId", "bytes32"),
+            ("enterprise", "address"),
+            ("amount", "uint256"),
+            *_NONCE_DEADLINE,
+        ),
+        "VoucherRedemption": (
+            ("enterprise", "address"),
+            ("programmeId", "bytes32"),
+            ("purpose", "uint8"),
+            ("referenceId", "bytes32"),
+            ("baseAmount", "uint256"),
+            ("value", "uint256"),
+            *_NONCE_DEADLINE,
+        ),
         # Signed statements checked off chain (never sent to a contract, so without nonce).
         "ListingConsent": (("assetId", "bytes32"), ("pledgee", "address"), ("lister", "address")),
         "ConsentListing": (("subject", "address"), ("issuedAt", "uint256")),
@@ -146,7 +222,15 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
 
 #: The acts a registrar signs (each names its ``registrar``, the signer the contract checks for the role).
 REGISTRAR_ACT_TYPES = frozenset(
-    {"Review", "Rejection", "ObjectionResolution", "Certificate", "Renewal", "Revocation"}
+    {
+        "Review",
+        "Rejection",
+        "ObjectionResolution",
+        "Certificate",
+        "Renewal",
+        "Revocation",
+        "PledgeCertificate",
+    }
 )
 
 #: The acts the licence registry checks (its own EIP-712 domain: :data:`LICENCE_DOMAIN_NAME`).
@@ -243,6 +327,10 @@ def _normalise(kind: str, value: Any, name: str) -> Any:
         return to_checksum_address(require_address(value, name))
     if kind == "bytes32":
         return require_hex32(value, name)
+    if kind == "string":  # short codes only (a currency): a wallet shows them as they are
+        if not isinstance(value, str) or len(value) > 64:
+            raise ValidationFailed(f"{name} must be a string of at most 64 characters", field=name)
+        return value
     if kind == "bool":
         if not isinstance(value, bool):
             raise ValidationFailed(f"{name} must be true or false", field=name)

@@ -6,6 +6,8 @@ and for a certificate the month), and a serial of that institution.
 
 - **Certificate number** ``DIP-YYYYMM-IIIIII-NNNNNN``: the month the certificate was issued, the
   institution, and the institution's serial of certificates that month.
+- **Pledge certificate number** ``DPL-YYYYMM-IIIIII-NNNNNN``: a pledge registration certificate, numbered
+  as a certificate is, in its own series.
 - **Registration number** ``IIIIII-YYYY-NNNNNNNN-C``: the institution, the year of the application, the
   institution's serial of applications that year, and a check character ``C`` (ISO 7064 MOD 11-2, the
   check of the resident identity number, GB 11643: ``0``–``9`` or ``X``) over the digits before it. A
@@ -77,6 +79,22 @@ class CertificateNumber:
 
 
 @dataclass(frozen=True, slots=True)
+class PledgeCertificateNumber:
+    """``DPL-YYYYMM-IIIIII-NNNNNN``: a pledge registration certificate's number."""
+
+    year: int
+    month: int
+    institution: str
+    serial: int
+
+    def __post_init__(self) -> None:
+        CertificateNumber(self.year, self.month, self.institution, self.serial)  # the same ranges
+
+    def __str__(self) -> str:
+        return f"DPL-{self.year:04d}{self.month:02d}-{self.institution}-{self.serial:06d}"
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrationNumber:
     institution: str
     year: int
@@ -124,3 +142,8 @@ def certificate_scope(institution: str, year: int, month: int) -> str:
 def registration_scope(institution: str, year: int) -> str:
     """The counter of the applications ``institution`` registers in ``year``."""
     return f"registration:{require_institution_code(institution)}:{year:04d}"
+
+
+def pledge_certificate_scope(institution: str, year: int, month: int) -> str:
+    """The counter of the pledge certificates ``institution`` issues in ``year``-``month``."""
+    return f"pledge-certificate:{require_institution_code(institution)}:{year:04d}{month:02d}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -25,6 +26,7 @@ class ParticipantDirectory(Protocol):
 
     def add_participant(self, participant: Participant, api_key: str) -> None: ...
     def get_participant(self, participant_id: str) -> Participant: ...
+    def participant_names(self, participant_ids: Sequence[str]) -> dict[str, str]: ...
     def participant_by_api_key(self, api_key: str) -> Participant | None: ...
 
 
@@ -101,3 +103,8 @@ class ParticipantService:
 
     def get(self, participant_id: str) -> Participant:
         return self._directory.get_participant(participant_id)
+
+    def names(self, participant_ids: Sequence[str]) -> dict[str, str]:
+        """The names of ``participant_ids``, read at once (a page of applications names its holders);
+        an unknown id is left out."""
+        return self._directory.participant_names(participant_ids)

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     EXCHANGE = "exchange"
     AUDITOR = "auditor"
     REGISTRAR = "registrar"
+    AUTHORITY = "authority"  # a programme authority: issues data vouchers (registry.market.vouchers)
     ADMIN = "admin"
 
 

@@ -16,6 +16,8 @@ from dataledger.registry.chain_records import (
     OnChainConsent,
     OnChainLicence,
     OnChainObjection,
+    OnChainPledge,
+    OnChainPledgeCertificate,
     OnChainProcedure,
 )
 from dataledger.registry.chain_types import OnChainAsset, RegistrationEvent
@@ -104,6 +106,25 @@ class RegistryLedger(ChainEvidenceReader, Protocol):
 
     def is_registrar(self, address: str) -> bool:
         """Whether ``address`` holds the registrar role on the registry now."""
+        ...
+
+    def pledge(
+        self,
+        by_holder: ActAuthorisation,
+        holder_signature: str,
+        by_pledgee: ActAuthorisation,
+        pledgee_signature: str,
+    ) -> Acts:
+        """Relay a pledge both parties signed (the holder's ``Pledge``, the pledgee's
+        ``PledgeAcceptance``)."""
+        ...
+
+    def pledge_record(self, asset_id: str) -> OnChainPledge | None:
+        """The last pledge of ``asset_id`` (active or ended); None if never pledged."""
+        ...
+
+    def pledge_certificate_record(self, certificate_hash: str) -> OnChainPledgeCertificate | None:
+        """Which pledge a pledge registration certificate certifies; None if never recorded."""
         ...
 
     def set_notice_period(self, seconds: int) -> Acts: ...
@@ -284,7 +305,7 @@ class RegistryStore(Protocol):
 
 
 class ProcedureStore(Protocol):
-    """Objections and pledges (implemented by ``ledger.sql.lifecycle_store.LifecycleStore``)."""
+    """Objections (implemented by ``ledger.sql.lifecycle_store.LifecycleStore``)."""
 
     def add_objection(
         self,
@@ -301,26 +322,59 @@ class ProcedureStore(Protocol):
 
     def objections_of(self, asset_id: str) -> list[dict[str, Any]]: ...
 
+    def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The objections of each of ``asset_ids`` (one query; an asset without any is left out)."""
+        ...
+
     def resolve_objection(
         self, objection_id: int, *, upheld: bool, resolution: str, acts: Acts, actor: str
     ) -> dict[str, Any]: ...
+
+
+class PledgeRecords(Protocol):
+    """Pledges with what they secure, their valuations and certificates
+    (implemented by ``ledger.sql.pledge_store.PledgeStore``)."""
 
     def add_pledge(
         self,
         asset_id: str,
         *,
         pledgor_address: str,
-        pledgee_address: str,
         pledgee_id: str | None,
         terms: str,
         salt: str,
-        terms_hash: str,
+        valuation: str,
+        valuation_salt: str,
         acts: Acts,
     ) -> dict[str, Any]: ...
 
-    def active_pledge(self, asset_id: str) -> dict[str, Any] | None: ...
+    def record_revaluation(
+        self, asset_id: str, valuation: str, salt: str, acts: Acts, *, actor: str
+    ) -> dict[str, Any]: ...
 
     def close_pledge(self, asset_id: str, status: str, acts: Acts, *, actor: str) -> dict[str, Any]: ...
+
+    def active_pledge(self, asset_id: str) -> dict[str, Any] | None: ...
+
+    def pledges_of(self, asset_id: str) -> list[dict[str, Any]]: ...
+
+    def pledges_of_pledgee(
+        self, pledgee: str, *, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]: ...
+
+    def reserve_pledge_certificate_number(
+        self, asset_id: str, year: int, month: int, institution: str
+    ) -> str:
+        """The number of the active pledge's certificate: reserved once, the same at each call after."""
+        ...
+
+    def store_pledge_certificate(
+        self, asset_id: str, number: str, vc: dict[str, Any], acts: Acts, *, actor: str
+    ) -> None: ...
+
+    def pledge_certificate(self, number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The issued pledge certificate ``number`` and the pledge it certifies."""
+        ...
 
 
 class LicenceRecords(Protocol):

@@ -14,7 +14,7 @@ the registrar's address as the act's actor.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
@@ -326,6 +326,11 @@ class ProcedureService:
     def objections(self, asset_id: str) -> list[dict[str, Any]]:
         record = self._registration.get_asset(asset_id)
         return self._records.objections_of(record.asset_id)
+
+    def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The objections of each of ``asset_ids``, read at once (a page of applications in notice);
+        an asset without objections, or unknown, is left out."""
+        return self._records.objections_of_assets(asset_ids)
 
     def objection(self, objection_id: int) -> dict[str, Any]:
         return self._records.get_objection(objection_id)

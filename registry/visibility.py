@@ -85,5 +85,12 @@ def pledge_view(viewer: Participant, pledge: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_pledge_view(pledge: dict[str, Any]) -> dict[str, Any]:
-    """A pledge as anyone may see it: its parties, status and evidence, never its terms."""
-    return {key: value for key, value in pledge.items() if key != "terms"}
+    """A pledge as anyone may see it: its parties, status, what it secures (the chain states it in
+    clear) and evidence, never the texts of its terms and valuations (the chain holds their salted
+    hashes)."""
+    view = {key: value for key, value in pledge.items() if key not in ("terms", "valuation")}
+    if "valuations" in view:
+        view["valuations"] = [
+            {key: value for key, value in item.items() if key != "valuation"} for item in view["valuations"]
+        ]
+    return view

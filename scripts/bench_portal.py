@@ -2,22 +2,25 @@
 
 For each database the real app is served (uvicorn, embedded chain) and the portal tests' story is set
 up through the SDK (certificates, applications in notice, the duty-free chain). Then ``--assets``
-assets (10,000; a tenth of them in public notice, each with its acts) are loaded straight into the
-store's tables, and ``--events`` EPCIS events (100,000) of a synthetic supply chain are captured
-through the capture service (stored, indexed and anchored, as ``scripts/bench_lineage.py`` does).
+assets (10,000; a tenth of them in public notice, each with its acts, some with objections) are loaded
+straight into the store's tables, and ``--events`` EPCIS events (100,000) of a synthetic supply chain
+are captured through the capture service (stored, indexed and anchored, as ``scripts/bench_lineage.py``
+does).
 Each page is then fetched ``--requests`` times over HTTP, as a browser would:
 
 - ``/notices`` (the first page), ``/notices?page=…`` (a later page), a search by name, by a hash prefix;
 - ``/notices/{id}`` (a permalink), ``/assets/{id}`` (an asset's page), ``/verify?number=…``;
+- ``/workbench/data`` (the registrar's queues, holders named and objections read a page at a time);
 - ``/trace/{item}`` (the trace page of an item of the supply chain) and ``/01/{gtin}/21/{serial}``
-  (the passenger's view of the duty-free bottle).
+  (the passenger's view of the duty-free bottle), ``/01/{gtin}/10/{lot}`` (its lot's trace).
 
 The aim is a p95 of at most 200 ms per page at 10,000 assets and 100,000 events; the figures are
 printed, not asserted. The client runs in the server's process (one more thread on the same cores),
 so the figures are an upper bound of what the server alone takes.
 
 Usage: ``python scripts/bench_portal.py [--quick] [--assets N] [--events N] [--requests N]
-[--databases sqlite,postgresql]``. ``--quick``: 2,000 assets, 10,000 events, 30 requests per page.
+[--databases sqlite,postgresql] [--pages /workbench/data,…]``. ``--quick``: 2,000 assets, 10,000 events,
+30 requests per page; ``--pages`` times only the pages named.
 The last line printed is one JSON object.
 """
 
@@ -47,7 +50,13 @@ from dataledger.api.app import create_app  # noqa: E402
 from dataledger.cli.local_server import serving  # noqa: E402
 from dataledger.composition import Services, build_services  # noqa: E402
 from dataledger.composition.settings import Settings  # noqa: E402
-from dataledger.ledger.sql.tables import AssetRow, ContentClaimRow, HistoryRow, ParticipantRow  # noqa: E402
+from dataledger.ledger.sql.tables import (  # noqa: E402
+    AssetRow,
+    ContentClaimRow,
+    HistoryRow,
+    ObjectionRow,
+    ParticipantRow,
+)
 from dataledger.registry.assets import AssetFacts, AssetState, RightClaimed  # noqa: E402
 from dataledger.registry.epcis import parse_document  # noqa: E402
 from dataledger.registry.participants import api_key_hash, new_api_key  # noqa: E402
@@ -58,6 +67,9 @@ TARGET_P95_MS = 200.0
 HOLDERS = 200
 IN_NOTICE_SHARE = 0.1
 WORDS = ["离岛免税", "保税仓", "海关", "客流", "销售", "物流", "价格指数", "会员", "航班", "提货"]
+# objections per application in notice (ids far above the story's, which the contract numbers from 1)
+OBJECTIONS_PER_NOTICE = (0, 0, 0, 1, 1, 2)
+OBJECTION_IDS_FROM = 1_000_000
 KINDS = ["sales records", "footfall", "movements", "clearance summaries", "pickup records", "price index"]
 
 
@@ -83,7 +95,7 @@ def load_assets(services: Services, total: int, log: Callable[[str], None], seed
         }
         for n in range(HOLDERS)
     ]
-    assets, claims, history = [], [], []
+    assets, claims, history, objections = [], [], [], []
     for n in range(total):
         holder = holders[n % HOLDERS]
         name = f"{rng.choice(WORDS)} {rng.choice(KINDS)} {n}"
@@ -117,6 +129,22 @@ def load_assets(services: Services, total: int, log: Callable[[str], None], seed
             }
         )
         claims.append({"content_hash": content, "asset_id": asset_id, "path": "direct", "created_at": now})
+        # an application in notice draws objections now and then: open, or already decided
+        for _ in range(rng.choice(OBJECTIONS_PER_NOTICE) if notice else 0):
+            objections.append(
+                {
+                    "objection_id": OBJECTION_IDS_FROM + len(objections),
+                    "asset_id": asset_id,
+                    "objector_address": holders[rng.randrange(HOLDERS)]["address"],
+                    "reason": f"{rng.choice(WORDS)}: prior registration of the same records",
+                    "evidence_hash": _hash(rng),
+                    "status": rng.choice(["open", "open", "dismissed"]),
+                    "tx_hash": _hash(rng),
+                    "block_number": block + 4,
+                    "log_index": 0,
+                    "created_at": now,
+                }
+            )
         acts = ["registered"]
         if state is not AssetState.REGISTERED:
             acts += ["reviewed", "reviewed", "notice-started"]
@@ -148,10 +176,12 @@ def load_assets(services: Services, total: int, log: Callable[[str], None], seed
             (AssetRow.__table__, assets),  # type: ignore[attr-defined]
             (ContentClaimRow.__table__, claims),  # type: ignore[attr-defined]
             (HistoryRow.__table__, history),  # type: ignore[attr-defined]
+            (ObjectionRow.__table__, objections),  # type: ignore[attr-defined]
         ):
             for first in range(0, len(rows), 5_000):
                 conn.execute(table.insert(), rows[first : first + 5_000])
-    log(f"  {total:,} assets and {len(history):,} acts loaded in {time.perf_counter() - started:.1f} s")
+    loaded = f"{total:,} assets, {len(history):,} acts and {len(objections):,} objections"
+    log(f"  {loaded} loaded in {time.perf_counter() - started:.1f} s")
     return time.perf_counter() - started
 
 
@@ -192,6 +222,7 @@ def pages(services: Services, story: Story, total_assets: int) -> dict[str, Call
         "/workbench": lambda rng: "/workbench",
         "/workbench/data": lambda rng: "/workbench/data",
         "/01/{gtin}/21/{serial}": lambda rng: "/01/03012345123457/21/A1-1",
+        "/01/{gtin}/10/{lot}": lambda rng: "/01/03012345123457/10/A1",
     }
 
 
@@ -227,7 +258,13 @@ def measure(
 
 
 def run_database(
-    name: str, url: str | None, assets: int, events: int, rounds: int, log: Callable[[str], None]
+    name: str,
+    url: str | None,
+    assets: int,
+    events: int,
+    rounds: int,
+    log: Callable[[str], None],
+    only: Sequence[str] = (),
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-portal-{name}-") as folder:
         # every request of the benchmark is anonymous and from one address: not rate limited here
@@ -249,7 +286,10 @@ def run_database(
                     with services.store.engine.begin() as conn:
                         conn.exec_driver_sql("ANALYZE")
                 log(f"{name}: timing {rounds} requests per page…")
-                return measure(base, pages(services, story, assets), rounds, story.registrar_api_key)
+                timed = pages(services, story, assets)
+                if only:
+                    timed = {page: path_of for page, path_of in timed.items() if page in only}
+                return measure(base, timed, rounds, story.registrar_api_key)
         finally:
             services.close()
 
@@ -262,10 +302,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 assets, 10,000 events, 30 requests")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
+        "--pages", default="", help="time only these pages, by name, comma-separated (e.g. /workbench/data)"
+    )
+    parser.add_argument(
         "--postgres", default=DEFAULT_POSTGRES, help="admin URL; a throwaway database is made"
     )
     args = parser.parse_args(argv)
     assets, events, rounds = (2_000, 10_000, 30) if args.quick else (args.assets, args.events, args.requests)
+    only = [page.strip() for page in args.pages.split(",") if page.strip()]
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -274,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
         with contextlib.ExitStack() as stack:
             url = stack.enter_context(throwaway_postgres(args.postgres)) if name == "postgresql" else None
-            results[name] = run_database(name, url, assets, events, rounds, log)
+            results[name] = run_database(name, url, assets, events, rounds, log, only)
         for page, figures in results[name].items():
             p50, p95 = figures["p50_ms"], figures["p95_ms"]
             log(f"  {name} {page}: p50 {p50} ms, p95 {p95} ms {figures['statuses']}")

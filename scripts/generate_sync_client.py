@@ -13,7 +13,7 @@ from pathlib import Path
 import unasync
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("client.py", "resources.py", "market.py")
+SOURCES = ("client.py", "resources.py", "market.py", "trades.py", "vouchers.py", "delivery.py")
 REPLACEMENTS = {
     "AsyncClient": "Client",
     "AsyncBaseTransport": "BaseTransport",

@@ -1,7 +1,8 @@
 """Screenshots of every page of the portal, in Chinese and in English, so anyone can look at it.
 
 Starts the ledger on the embedded chain in a temporary folder, sets up the portal tests' story through
-the SDK (valid, revoked and superseded certificates, applications in public notice), then drives
+the SDK (valid, revoked and superseded certificates, applications in public notice, one of them
+objected to), then drives
 Debian's headless Chromium (``/usr/bin/chromium``, through Playwright; nothing is downloaded) over each
 page at a desktop and a phone width, and renders the PDF certificate's page as an image.
 
@@ -30,7 +31,7 @@ if str(REPO_ROOT) not in sys.path:  # the portal tests' story, when run as scrip
 from dataledger.api.app import create_app  # noqa: E402
 from dataledger.cli import duty_free_scenario  # noqa: E402
 from dataledger.cli.local_server import serving  # noqa: E402
-from dataledger.client import LocalKeySigner  # noqa: E402
+from dataledger.client import Client, LocalKeySigner  # noqa: E402
 from dataledger.composition import build_services  # noqa: E402
 from dataledger.composition.settings import Settings  # noqa: E402
 from dataledger.portal.digital_link import qr_url  # noqa: E402
@@ -49,11 +50,30 @@ def number(vc: dict[str, object]) -> str:
 KEYSTORE_PASSWORD = "screenshots"
 
 
+def pledgee_of(base: str, story: Story) -> str:
+    """The story's bank (a participant: the licensed asset is pledged to it), to which the workspace's
+    pledge of another asset is shown being prepared."""
+    pledges = Client(base, story.holder_api_key).assets.pledges(story.licensed["assetId"])["items"]
+    return str(pledges[0]["pledgeeAddress"])
+
+
+def object_to_first_notice(base: str, story: Story) -> None:
+    """The competitor objects to the first application in notice (its own key), so the workbench shows
+    an open objection with its evidence."""
+    objector = Client(base, story.objector_api_key)
+    objector.procedure.object(
+        story.in_notice[0]["assetId"],
+        "这些出入库记录由本公司采集 the movements were recorded by us",
+        signer=LocalKeySigner(story.objector_private_key),
+    )
+
+
 def pages(
-    story: Story, keystore: Path, holder_keystore: Path, data_file: Path
+    story: Story, keystore: Path, holder_keystore: Path, data_file: Path, pledgee: str
 ) -> dict[str, Callable[[Page, str], None]]:
     """Each page by name: how to reach it from the base URL (``keystore``: the registrar's key;
-    ``holder_keystore``: the holder's, which registers ``data_file`` from its workspace)."""
+    ``holder_keystore``: the holder's, which registers ``data_file`` from its workspace and prepares a
+    pledge to ``pledgee``)."""
     tampered = copy.deepcopy(story.valid)
     tampered["credentialSubject"]["holder"]["name"] = "Someone Else Trading Co"
 
@@ -110,7 +130,26 @@ def pages(
         page.click("[data-testid=register]")
         page.wait_for_selector("[data-testid=sign-dialog][open]")  # not signed: the ledger stays as told
 
+    def workspace_pledge(page: Page, base: str) -> None:
+        """The holder's side of the pledge of the valid certificate's asset to the bank, prepared and
+        shown, not signed (the bank countersigns in its own workspace)."""
+        workspace(page, base)
+        page.set_input_files("#keystore", str(holder_keystore))
+        page.fill("#keystore-password", KEYSTORE_PASSWORD)
+        page.click("[data-testid=unlock]")
+        page.locator("#key-status", has_text="0x").wait_for()
+        pledge = page.locator(f'[data-asset-id="{valid_asset}"] [data-testid=pledge]')
+        pledge.locator("summary").click()
+        suffix = valid_asset[2:12]
+        page.fill(f"#pledgee-{suffix}", pledgee)
+        page.fill(f"#terms-{suffix}", "贷款 HN-2026-0117，人民币 300 万元 loan HN-2026-0117, RMB 3m")
+        page.fill(f"#amount-{suffix}", "3000000")
+        page.fill(f"#valuation-{suffix}", "评估值 500 万元 appraised at RMB 5m, report HN-VAL-2026-031")
+        pledge.locator("[data-testid=pledge-sign]").click()
+        page.wait_for_selector("[data-testid=sign-dialog][open]")
+
     first_notice = story.in_notice[0]
+    valid_asset = story.valid["credentialSubject"]["asset"]["assetId"]
     return {
         "home": goto("/"),
         "verify-form": goto("/verify"),
@@ -127,6 +166,7 @@ def pages(
         "asset-product": goto(f"/assets/{story.product['assetId']}"),
         "trace": goto(f"/trace/{duty_free_scenario.SOLD_BOTTLE}"),
         "trace-from-product-qr": goto("/01/03012345123457/21/A1-1"),
+        "trace-from-lot-qr": goto("/01/03012345123457/10/A1"),
         "workbench": goto("/workbench"),
         "workbench-signed-in": workbench,
         "workbench-signing": signing,
@@ -134,11 +174,15 @@ def pages(
         "workspace-signed-in": workspace,
         "workspace-hashed": workspace_hashed,
         "workspace-signing": workspace_signing,
+        "workspace-pledge": workspace_pledge,
         "error-bad-number": goto("/verify?number=not-a-number"),
+        "error-bad-lot": goto("/01/03012345123457/10/" + "L" * 21),
     }
 
 
-def shoot(base: str, story: Story, out: Path, keystores: tuple[Path, Path], data_file: Path) -> list[Path]:
+def shoot(
+    base: str, story: Story, out: Path, keystores: tuple[Path, Path], data_file: Path, pledgee: str
+) -> list[Path]:
     written: list[Path] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -148,7 +192,7 @@ def shoot(base: str, story: Story, out: Path, keystores: tuple[Path, Path], data
                     context = browser.new_context(viewport={"width": width, "height": height})
                     context.add_cookies([{"name": "lang", "value": lang, "url": base}])
                     page = context.new_page()
-                    for name, reach in pages(story, *keystores, data_file).items():
+                    for name, reach in pages(story, *keystores, data_file, pledgee).items():
                         reach(page, base)
                         path = out / f"{name}-{lang}-{width_name}.png"
                         page.screenshot(path=str(path), full_page=True)
@@ -175,6 +219,7 @@ def main() -> int:
         try:
             with serving(create_app(services, on_shutdown=[services.drain])) as base:
                 story = tell(base, settings.admin_api_key.get_secret_value())
+                object_to_first_notice(base, story)
                 keystore = LocalKeySigner(story.registrar_private_key).to_keystore(
                     Path(folder) / "registrar-keystore.json", KEYSTORE_PASSWORD, iterations=2**12
                 )
@@ -183,7 +228,9 @@ def main() -> int:
                 )
                 data_file = Path(folder) / "member-purchases.csv"
                 data_file.write_bytes(b"member,store,amount\n" * 50_000)
-                written = shoot(base, story, args.out, (keystore, holder_keystore), data_file)
+                written = shoot(
+                    base, story, args.out, (keystore, holder_keystore), data_file, pledgee_of(base, story)
+                )
         finally:
             services.close()
     print(f"{len(written)} screenshots in {args.out}")

@@ -158,6 +158,32 @@ class ApiDriver:
             registrar, f"/v1/assets/{asset_id}/renewal-requests", f"/v1/assets/{asset_id}/renewal"
         )
 
+    def pledge(
+        self, holder: Actor, asset_id: str, pledgee: Actor, *, by: Actor | None = None, **overrides: Any
+    ) -> Any:
+        """Pledge ``asset_id`` to ``pledgee``: prepared by ``by`` (default: the holder), signed by both
+        parties where they are, filed by ``by``; the response of the submission (or of the preparation,
+        when the API refuses it there)."""
+        body, filer = pledge_terms(pledgee, **overrides), by or holder
+        prepared = self.client.post(
+            f"/v1/assets/{asset_id}/pledge-requests", json=body, headers=filer.headers
+        )
+        if prepared.status_code != 200:
+            return prepared
+        submission = signed_pledge(body, prepared.json(), holder, pledgee)
+        return self.client.post(f"/v1/assets/{asset_id}/pledges", json=submission, headers=filer.headers)
+
+    def pledge_submission(
+        self, holder: Actor, asset_id: str, pledgee: Actor, *, by: Actor | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        """A pledge both parties signed, ready to file (see :meth:`pledge`)."""
+        body, filer = pledge_terms(pledgee, **overrides), by or holder
+        prepared = self.client.post(
+            f"/v1/assets/{asset_id}/pledge-requests", json=body, headers=filer.headers
+        )
+        assert prepared.status_code == 200, prepared.text
+        return signed_pledge(body, prepared.json(), holder, pledgee)
+
     def certify(self, registrar: Actor, asset_id: str) -> dict[str, Any]:
         """Walk the procedure as fast as it allows (both reviews, a public notice of zero seconds, no
         objection) and issue the certificate."""
@@ -167,3 +193,42 @@ class ApiDriver:
         response = self.issue_certificate(registrar, asset_id)
         assert response.status_code == 201, response.text
         return dict(response.json())
+
+
+#: 2030-01-01T00:00:00Z: the maturity of the test pledges.
+PLEDGE_MATURITY = 1_893_456_000
+
+
+def pledge_terms(pledgee: Actor, **overrides: Any) -> dict[str, Any]:
+    """What a holder and a bank agree for a pledge (camelCase, as the API takes it)."""
+    assert pledgee.account is not None
+    return {
+        "pledgee": pledgee.account.address,
+        "terms": "RMB 5m facility, 12 months, Bank of Hainan",
+        "securedAmount": 500_000_000,
+        "currency": "CNY",
+        "maturity": PLEDGE_MATURITY,
+        "valuation": "Appraised at RMB 8m by Hainan Data Appraisal, report 2026-311",
+        **overrides,
+    }
+
+
+def signed_pledge(
+    body: dict[str, Any], prepared: dict[str, Any], holder: Actor, pledgee: Actor
+) -> dict[str, Any]:
+    """The submission of a prepared pledge: each party signs its own message with its own key."""
+    assert holder.account is not None and pledgee.account is not None
+    return {
+        **body,
+        "salt": prepared["salt"],
+        "byHolder": _party(prepared["holder"], holder.account),
+        "byPledgee": _party(prepared["pledgee"], pledgee.account),
+    }
+
+
+def _party(prepared: dict[str, Any], signer: LocalAccount) -> dict[str, Any]:
+    return {
+        "nonce": prepared["nonce"],
+        "deadline": prepared["deadline"],
+        "signature": sign_typed_data(signer.key, prepared["typedData"]),
+    }

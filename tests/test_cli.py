@@ -28,6 +28,10 @@ def test_demo_tells_the_whole_story_and_succeeds(tmp_path: Path, capsys: pytest.
         "code                   asset-pledged",
         "status                 released",
         "superseded by DIP-",
+        "number                 DPL-",
+        "found                  True",
+        "one_fen_more           409 voucher-cap-exceeded",
+        "fourth_delivery        409 licence-used-up",
         "Demo complete.",
     ):
         assert moment in out, moment

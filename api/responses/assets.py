@@ -221,6 +221,8 @@ HistoryAct = Literal[
     "pledged",
     "pledge-released",
     "pledge-enforced",
+    "pledge-revalued",
+    "pledge-certificate-recorded",
     "cancelled",
     "revoked",
     "licence-granted",

@@ -353,3 +353,84 @@ class VerificationReport(Wire):
         default=None,
         description="The successor's number, present when supersededBy is (null if unknown here)",
     )
+
+
+# -- pledge registration certificates ---------------------------------------------------------------
+
+PLEDGE_SUBJECT_EXAMPLE: dict[str, Any] = {
+    "id": f"did:pkh:eip155:31337:{'0x' + 'b4' * 20}",
+    "pledgeCertificateNumber": "DPL-202611-460100-000001",
+    "asset": {
+        "assetId": ASSET_ID_EXAMPLE,
+        "name": "Offshore duty-free sales records",
+        "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
+        "certificateNumber": "DIP-202603-460100-000042",
+    },
+    "pledgor": {"address": ADDRESS_EXAMPLE, "name": "Hainan duty-free operator"},
+    "pledgee": {"address": "0x" + "b4" * 20, "name": "Bank of Hainan"},
+    "securedAmount": 500_000_000,
+    "currency": "CNY",
+    "maturity": "2027-11-30T00:00:00Z",
+    "termsHash": "0x" + "7a" * 32,
+    "valuationHash": "0x" + "7b" * 32,
+    "chainEvidence": CHAIN_EVIDENCE_EXAMPLE,
+}
+
+
+class PledgedAsset(Wire):
+    asset_id: HexHash
+    name: str
+    registration_number: RegistrationNumber | SkipJsonSchema[None] = None
+    certificate_number: str | SkipJsonSchema[None] = Field(
+        default=None, description="The asset's registration certificate when the pledge was filed"
+    )
+
+
+class PledgeParty(Wire):
+    address: ChainAddress
+    name: str
+
+
+class PledgeCertificateSubject(Wire):
+    """What the registrar certifies: the pledge both parties signed, as the chain recorded it."""
+
+    model_config = example(PLEDGE_SUBJECT_EXAMPLE)
+
+    id: str = Field(description="The pledgee as a did:pkh")
+    pledge_certificate_number: str = Field(description="DPL-YYYYMM-IIIIII-NNNNNN")
+    asset: PledgedAsset
+    pledgor: PledgeParty
+    pledgee: PledgeParty
+    secured_amount: int = Field(description="In the currency's minor unit")
+    currency: str
+    maturity: IsoDateTime
+    terms_hash: HexHash = Field(description="Salted hash of the pledge contract, as on chain")
+    valuation_hash: HexHash = Field(description="Salted hash of the valuation the pledgee relied on")
+    chain_evidence: ChainEvidence = Field(description="Where the chain recorded the pledge")
+
+
+PLEDGE_CERTIFICATE_EXAMPLE: dict[str, Any] = {
+    "@context": ["https://www.w3.org/ns/credentials/v2"],
+    "id": "urn:dataledger:pledge-certificate:DPL-202611-460100-000001",
+    "type": ["VerifiableCredential", "DataPledgeRegistrationCertificate"],
+    "issuer": ISSUER_EXAMPLE,
+    "validFrom": "2026-11-30T09:41:07Z",
+    "credentialSubject": PLEDGE_SUBJECT_EXAMPLE,
+    "proof": PROOF_EXAMPLE,
+}
+
+
+class PledgeCertificate(Wire):
+    """A pledge registration certificate: a W3C Verifiable Credential 2.0 signed by the registry, its
+    hash recorded on chain by the registrar who filed the pledge. Check it as is
+    (``POST /v1/pledge-certificates/verify``)."""
+
+    model_config = example(PLEDGE_CERTIFICATE_EXAMPLE)
+
+    context: list[str] = Field(alias="@context")
+    id: str = Field(description="urn:dataledger:pledge-certificate:<number>")
+    type: list[str]
+    issuer: CertificateIssuer
+    valid_from: IsoDateTime
+    credential_subject: PledgeCertificateSubject
+    proof: DataIntegrityProof

@@ -1,5 +1,5 @@
-"""Acts on a certified asset signed by its holder or pledgee: change, transfer, pledge, release,
-enforcement, cancellation (a registrar's renewal is in ``procedure``).
+"""Acts on a certified asset signed by its holder: change, transfer, cancellation (pledges are in
+``pledges``, a registrar's renewal in ``procedure``).
 
 Each signed act has a ``…-requests`` route answering the EIP-712 message to sign, and a route taking
 the signature, which relays the act to the chain.
@@ -15,18 +15,12 @@ from dataledger.api.deps import CurrentParticipant, ServicesDep
 from dataledger.api.responses.assets import Asset, AssetVersions, PreparedAct
 from dataledger.api.responses.holder_acts import (
     FactsChanged,
-    Pledge,
-    PledgeEnforcement,
-    PledgeList,
     PreparedChange,
-    PreparedPledge,
 )
 from dataledger.api.schemas import (
     AssetIdPath,
     ChangePrepare,
     ChangeSubmit,
-    PledgePrepare,
-    PledgeSubmit,
     Signed,
     TransferPrepare,
     TransferSubmit,
@@ -103,96 +97,6 @@ def transfer_asset(
     """The holder submits the signed transfer; the chain records it, and a registrar issues the
     certificate in the new holder's name. 409 while pledged or unless certified."""
     return services.holder_acts.transfer(me, asset_id, body.to, body.nonce, body.deadline, body.signature)
-
-
-@router.post(
-    "/{assetId}/pledge-requests",
-    response_model=PreparedPledge,
-    summary="Prepare the pledge of the asset to a pledgee (holder)",
-)
-def prepare_pledge(
-    asset_id: AssetIdPath, body: PledgePrepare, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The holder gets the pledge to sign, with the salt and the hash of the terms. 403 for anyone but
-    the holder; 422 when the pledgee is not a participant's chain address."""
-    return services.holder_acts.prepare_pledge(me, asset_id, body.pledgee, body.terms, body.salt)
-
-
-@router.post(
-    "/{assetId}/pledges",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Pledge,
-    summary="Pledge the asset (holder-signed)",
-)
-def pledge_asset(
-    asset_id: AssetIdPath, body: PledgeSubmit, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The holder submits the signed pledge; until it is released or enforced the asset can be neither
-    transferred nor cancelled. 409 when already pledged or not certified."""
-    return services.holder_acts.pledge(
-        me, asset_id, body.pledgee, body.terms, body.salt, body.nonce, body.deadline, body.signature
-    )
-
-
-@router.get(
-    "/{assetId}/pledges",
-    response_model=PledgeList,
-    response_model_exclude_unset=True,
-    summary="The pledges of the asset, active and ended",
-)
-def asset_pledges(asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
-    """Any participant; the terms only for the pledgor, the pledgee and oversight. 404 for an unknown
-    asset."""
-    return {"items": services.asset_queries.pledges(me, asset_id)}
-
-
-@router.post(
-    "/{assetId}/pledge-release-requests",
-    response_model=PreparedAct,
-    summary="Prepare the release of the pledge (pledgee)",
-)
-def prepare_pledge_release(
-    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The pledgee gets the release to sign. 403 for anyone but the pledgee; 409 when not pledged."""
-    return services.holder_acts.prepare_pledgee_act(me, asset_id, "PledgeRelease")
-
-
-@router.post(
-    "/{assetId}/pledge-release", response_model=Pledge, summary="Release the pledge (pledgee-signed)"
-)
-def release_pledge(
-    asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The pledgee submits the signed release; the pledge ends as ``released``. 403 for anyone but the
-    pledgee; 409 when not pledged."""
-    return services.holder_acts.release(me, asset_id, body.nonce, body.deadline, body.signature)
-
-
-@router.post(
-    "/{assetId}/pledge-enforcement-requests",
-    response_model=PreparedAct,
-    summary="Prepare the enforcement of the pledge (pledgee)",
-)
-def prepare_pledge_enforcement(
-    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The pledgee gets the enforcement to sign. 403 for anyone but the pledgee; 409 when not pledged."""
-    return services.holder_acts.prepare_pledgee_act(me, asset_id, "PledgeEnforcement")
-
-
-@router.post(
-    "/{assetId}/pledge-enforcement",
-    response_model=PledgeEnforcement,
-    response_model_exclude_unset=True,
-    summary="Enforce the pledge: the rights pass to the pledgee (pledgee-signed)",
-)
-def enforce_pledge(
-    asset_id: AssetIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
-) -> dict[str, Any]:
-    """The pledgee submits the signed enforcement: the pledge ends as ``enforced`` and the asset passes
-    to the pledgee; a registrar then issues the certificate in its name."""
-    return services.holder_acts.enforce(me, asset_id, body.nonce, body.deadline, body.signature)
 
 
 @router.post(

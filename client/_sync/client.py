@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
 
+from dataledger.client._sync.delivery import Deliveries
 from dataledger.client._sync.market import Market
 from dataledger.client._sync.resources import (
     Assets,
@@ -24,6 +26,8 @@ from dataledger.client._sync.resources import (
     Participants,
     Procedure,
 )
+from dataledger.client._sync.trades import Trades
+from dataledger.client._sync.vouchers import Vouchers
 from dataledger.client.errors import error_for
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -34,8 +38,8 @@ class Client:
     """One participant's connection to a dataledger server (its API key, if any, on every request).
 
     Resources mirror the API: ``participants``, ``assets``, ``procedure``, ``certificates``,
-    ``licences``, ``consents``, ``listings``, ``market``, ``bulk``, ``events``, ``lineage``, ``log``,
-    ``health``.
+    ``licences``, ``consents``, ``listings``, ``market``, ``trades``, ``vouchers``, ``deliveries``,
+    ``bulk``, ``events``, ``lineage``, ``log``, ``health``.
     A non-2xx answer raises the :class:`~dataledger.client.errors.ApiError` of its problem ``code``.
     """
 
@@ -62,6 +66,9 @@ class Client:
         self.consents = Consents(self)
         self.listings = Listings(self)
         self.market = Market(self)  # licence templates, listings, the catalogue
+        self.trades = Trades(self)  # orders, acceptances, settlements, mandates, statistics
+        self.vouchers = Vouchers(self)  # data voucher programmes, issues, redemptions
+        self.deliveries = Deliveries(self)  # the delivery gateway: deposits, uses redeemed, data received
         self.bulk = Bulk(self)
         self.events = Events(self)
         self.lineage = Lineage(self)
@@ -81,7 +88,7 @@ class Client:
         path: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         json: Any = None,
-        content: bytes | None = None,
+        content: bytes | Iterator[bytes] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """Send the operation ``operation_id`` (``method`` on ``template``); raise its problem if any."""

@@ -63,6 +63,37 @@ def _certificate_expected(asset_id: str) -> Callable[[dict[str, Any]], dict[str,
     return expected
 
 
+def pledge_party(address: str) -> str:
+    """An address as a typed message carries it (checksummed), to compare with what the server prepared."""
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(address))
+
+
+def _pledge_terms(body: dict[str, Any], salt: str) -> dict[str, Any]:
+    """The pledge terms both parties sign, recomputed here from the texts and the server's salt."""
+    return {
+        "termsHash": text_commitment("pledge-terms", body["terms"], salt),
+        "securedAmount": body["securedAmount"],
+        "currency": body["currency"],
+        "maturity": body["maturity"],
+        "valuationHash": text_commitment("pledge-valuation", body["valuation"], salt),
+    }
+
+
+def _pledge_certificate_expected(asset_id: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What a registrar signs for a pledge certificate of ``asset_id``: the credential's hash, recomputed."""
+
+    def expected(prepared: dict[str, Any]) -> dict[str, Any]:
+        certificate = prepared.get("certificate") or {}
+        subject = certificate.get("credentialSubject", {}).get("asset", {})
+        if str(subject.get("assetId", "")).lower() != asset_id.lower():
+            raise UnexpectedMessage(f"the prepared pledge certificate is not for asset {asset_id}")
+        return {"certificateHash": certificate_hash(certificate)}
+
+    return expected
+
+
 class Resource:
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -357,18 +388,117 @@ class Assets(Resource):
             path={"assetId": asset_id},
         )
 
-    def pledge(self, asset_id: str, pledgee: str, terms: str, *, signer: Signer) -> JSON:
-        """Pledge the asset to ``pledgee`` (a bank's address) on ``terms`` (kept off chain, hashed on)."""
-        return self._act(
-            ("preparePledge", "/v1/assets/{assetId}/pledge-requests"),
-            ("pledgeAsset", "/v1/assets/{assetId}/pledges"),
-            {"pledgee": pledgee, "terms": terms},
-            signer,
-            "Pledge",
-            {"assetId": asset_id, "pledgee": pledgee},
+    def propose_pledge(
+        self,
+        asset_id: str,
+        pledgee: str,
+        terms: str,
+        *,
+        secured_amount: int,
+        currency: str,
+        maturity: int,
+        valuation: str,
+        signer: Signer,
+    ) -> JSON:
+        """The holder's half of a pledge: prepared, checked and signed here; hand the answer (JSON) to the
+        pledgee, who countersigns and files it with :meth:`accept_pledge`. ``secured_amount`` in the
+        currency's minor unit; ``terms`` and ``valuation`` are kept off chain, their salted hashes on."""
+        body = {
+            "pledgee": pledgee,
+            "terms": terms,
+            "securedAmount": secured_amount,
+            "currency": currency,
+            "maturity": maturity,
+            "valuation": valuation,
+        }
+        prepared = self._client.json(
+            "preparePledge",
+            "POST",
+            "/v1/assets/{assetId}/pledge-requests",
             path={"assetId": asset_id},
-            expect_salted={"termsHash": ("pledge-terms", terms)},
+            json=body,
         )
+        expected = {
+            "assetId": asset_id,
+            "pledgee": pledge_party(pledgee),
+            **_pledge_terms(body, prepared["salt"]),
+        }
+        holder = prepared["holder"]
+        signature = signer.sign_typed_data(checked(holder["typedData"], "Pledge", expected))
+        by_holder = {"nonce": holder["nonce"], "deadline": holder["deadline"], "signature": signature}
+        return {
+            "assetId": asset_id,
+            **body,
+            "salt": prepared["salt"],
+            "byHolder": by_holder,
+            "pledgee": pledgee,
+            "acceptance": prepared["pledgee"],
+        }
+
+    def accept_pledge(self, proposal: dict[str, Any], *, signer: Signer) -> JSON:
+        """The pledgee's half: check the proposal's ``PledgeAcceptance`` against its terms, countersign it
+        here and file the pledge both parties signed."""
+        asset_id = str(proposal["assetId"])
+        asset = self._client.json("getAsset", "GET", "/v1/assets/{assetId}", path={"assetId": asset_id})
+        expected = {
+            "assetId": asset_id,
+            "holder": pledge_party(asset["holderAddress"]),
+            **_pledge_terms(proposal, proposal["salt"]),
+        }
+        acceptance = proposal["acceptance"]
+        signature = signer.sign_typed_data(checked(acceptance["typedData"], "PledgeAcceptance", expected))
+        submission = {
+            "pledgee": proposal["pledgee"],
+            "terms": proposal["terms"],
+            "securedAmount": proposal["securedAmount"],
+            "currency": proposal["currency"],
+            "maturity": proposal["maturity"],
+            "valuation": proposal["valuation"],
+            "salt": proposal["salt"],
+            "byHolder": proposal["byHolder"],
+            "byPledgee": {
+                "nonce": acceptance["nonce"],
+                "deadline": acceptance["deadline"],
+                "signature": signature,
+            },
+        }
+        return self._client.json(
+            "pledgeAsset", "POST", "/v1/assets/{assetId}/pledges", path={"assetId": asset_id}, json=submission
+        )
+
+    def revalue_pledge(self, asset_id: str, valuation: str, *, signer: Signer) -> JSON:
+        """State a new valuation of the pledged asset (the pledgee signs)."""
+        return self._act(
+            ("preparePledgeRevaluation", "/v1/assets/{assetId}/pledge-revaluation-requests"),
+            ("revaluePledge", "/v1/assets/{assetId}/pledge-revaluations"),
+            {"valuation": valuation},
+            signer,
+            "PledgeRevaluation",
+            {"assetId": asset_id, "pledgee": signer.address},
+            path={"assetId": asset_id},
+            expect_salted={"valuationHash": ("pledge-valuation", valuation)},
+        )
+
+    def certify_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
+        """File the asset's pledge and issue its registration certificate (a registrar signs)."""
+        return self._act(
+            ("preparePledgeCertificate", "/v1/assets/{assetId}/pledge-certificate-requests"),
+            ("issuePledgeCertificate", "/v1/assets/{assetId}/pledge-certificates"),
+            {},
+            signer,
+            "PledgeCertificate",
+            {"registrar": signer.address, "assetId": asset_id},
+            path={"assetId": asset_id},
+            carry=CERTIFICATE_CARRY,
+            expect_prepared=_pledge_certificate_expected(asset_id),
+        )
+
+    def pledge_book(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> JSON:
+        """The pledges the caller holds as pledgee (a bank's book), newest first."""
+        query: dict[str, Any] = {"limit": limit, "offset": offset}
+        if status is not None:
+            query["status"] = status
+        return self._client.json("pledgeBook", "GET", "/v1/pledges", params=query)
 
     def release_pledge(self, asset_id: str, *, signer: Signer) -> JSON:
         """Release the pledge (the pledgee signs)."""
@@ -545,6 +675,18 @@ class Certificates(Resource):
     def registrar(self) -> JSON:
         """The registrar's identity and public key (what verifiers trust)."""
         return self._client.json("getRegistrar", "GET", "/v1/registrar")
+
+    def pledge_certificate(self, number: str) -> JSON:
+        """A pledge registration certificate (a W3C verifiable credential)."""
+        return self._client.json(
+            "getPledgeCertificate", "GET", "/v1/pledge-certificates/{number}", path={"number": number}
+        )
+
+    def verify_pledge_certificate(self, certificate: dict[str, Any]) -> JSON:
+        """Its proof, its record on chain, and whether the pledge it certifies still stands."""
+        return self._client.json(
+            "verifyPledgeCertificate", "POST", "/v1/pledge-certificates/verify", json=certificate
+        )
 
 
 # -- licences and consents ---------------------------------------------------------------------------

@@ -38,6 +38,8 @@ from dataledger.registry.chain_records import (
     ObjectionStatus,
     OnChainCertificate,
     OnChainObjection,
+    OnChainPledge,
+    OnChainPledgeCertificate,
     OnChainProcedure,
 )
 from dataledger.registry.chain_types import ChainEvidence, OnChainAsset, OnChainAssetStatus, RegistrationEvent
@@ -49,7 +51,7 @@ _BLOCK_TIMESTAMP_CODE = HexStr("0x4260005260206000f3")
 
 REGISTRY_CONTRACT = "DataRightsRegistry"
 LICENCE_CONTRACT = "LicenceRegistry"
-REGISTRY_VERSION = "3.0.0"
+REGISTRY_VERSION = "3.1.0"
 #: ``keccak256("REGISTRAR_ROLE")``, the role a registration institution's key holds on the registry.
 REGISTRAR_ROLE = Web3.keccak(text="REGISTRAR_ROLE")
 
@@ -65,7 +67,6 @@ _ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
         ),
         "Change": ("changeAsset", ("assetId", "contentHash", "metadataHash", "nonce", "deadline")),
         "Transfer": ("transfer", ("assetId", "to", "nonce", "deadline")),
-        "Pledge": ("pledge", ("assetId", "pledgee", "termsHash", "nonce", "deadline")),
         "PledgeRelease": ("releasePledge", ("assetId", "nonce", "deadline")),
         "PledgeEnforcement": ("enforcePledge", ("assetId", "nonce", "deadline")),
         "Cancellation": ("cancel", ("assetId", "nonce", "deadline")),
@@ -77,6 +78,7 @@ _REGISTRAR_ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingPro
     {
         "Review": ("recordReview", ("assetId", "stage", "passed", "reasonHash")),
         "Rejection": ("rejectApplication", ("assetId", "reasonHash")),
+        "PledgeCertificate": ("recordPledgeCertificate", ("assetId", "pledgee", "certificateHash")),
         "ObjectionResolution": ("resolveObjection", ("objectionId", "upheld", "resolutionHash")),
         "Certificate": ("recordCertificate", ("assetId", "certificateHash", "validUntil")),
         "Renewal": ("renewCertificate", ("assetId", "certificateHash", "validUntil")),
@@ -254,11 +256,40 @@ class DataRightsRegistryClient:
             authorisation = (auth.message["registrar"], auth.nonce, auth.deadline, b32(signature))
             fn = getattr(self._contract.functions, function)(*call_args(auth, names), authorisation)
             return self._transact(fn)
+        if auth.primary_type == "PledgeRevaluation":
+            fn = self._contract.functions.revaluePledge(
+                b32(auth.message["assetId"]), b32(auth.message["valuationHash"]), _party(auth, signature)
+            )
+            return self._transact(fn)
         entry = _ACT_FUNCTIONS.get(auth.primary_type)
         if entry is None:
             raise ValidationFailed(f"the registry takes no {auth.primary_type} act", field="primaryType")
         function, names = entry
         fn = getattr(self._contract.functions, function)(*call_args(auth, names), b32(signature))
+        return self._transact(fn)
+
+    def pledge(
+        self,
+        by_holder: ActAuthorisation,
+        holder_signature: str,
+        by_pledgee: ActAuthorisation,
+        pledgee_signature: str,
+    ) -> tuple[ChainAct, ...]:
+        """Relay a pledge both parties signed: the holder's ``Pledge`` and the pledgee's
+        ``PledgeAcceptance`` of the same terms."""
+        if by_holder.primary_type != "Pledge" or by_pledgee.primary_type != "PledgeAcceptance":
+            raise ValidationFailed("a pledge takes the holder's Pledge and the pledgee's PledgeAcceptance")
+        m = by_holder.message
+        terms = (
+            to_checksum_address(m["pledgee"]),
+            b32(m["termsHash"]),
+            int(m["securedAmount"]),
+            str(m["currency"]),
+            int(m["maturity"]),
+            b32(m["valuationHash"]),
+        )
+        holder, pledgee = _party(by_holder, holder_signature), _party(by_pledgee, pledgee_signature)
+        fn = self._contract.functions.pledge(b32(m["assetId"]), terms, holder, pledgee)
         return self._transact(fn)
 
     # -- reads (ChainEvidenceReader) --------------------------------------------------------------
@@ -330,6 +361,45 @@ class DataRightsRegistryClient:
         with unavailable_on_connection_errors():
             asset_id = self._contract.functions.certificateAsset(b32(certificate_hash)).call()
         return None if int.from_bytes(asset_id, "big") == 0 else hex_of(asset_id)
+
+    def pledge_record(self, asset_id: str) -> OnChainPledge | None:
+        """The last pledge of ``asset_id`` (active or ended); None if it was never pledged."""
+        with unavailable_on_connection_errors():
+            terms, pledged_at, serial, certificate_hash, active = self._contract.functions.pledgeOf(
+                b32(asset_id)
+            ).call()
+        if int(serial) == 0:
+            return None
+        pledgee, terms_hash, amount, currency, maturity, valuation_hash = terms
+        return OnChainPledge(
+            asset_id=asset_id.lower(),
+            pledgee=pledgee,
+            terms_hash=hex_of(terms_hash),
+            secured_amount=int(amount),
+            currency=str(currency),
+            maturity=int(maturity),
+            valuation_hash=hex_of(valuation_hash),
+            pledged_at=int(pledged_at),
+            serial=int(serial),
+            certificate_hash=hex_of(certificate_hash) if any(certificate_hash) else None,
+            active=bool(active),
+        )
+
+    def pledge_certificate_record(self, certificate_hash: str) -> OnChainPledgeCertificate | None:
+        """Which pledge the pledge certificate ``certificate_hash`` certifies; None if never recorded."""
+        with unavailable_on_connection_errors():
+            asset_id, serial, registrar, recorded_at = self._contract.functions.pledgeCertificateOf(
+                b32(certificate_hash)
+            ).call()
+        if int(serial) == 0:
+            return None
+        return OnChainPledgeCertificate(
+            certificate_hash=certificate_hash.lower(),
+            asset_id=hex_of(asset_id),
+            serial=int(serial),
+            registrar=registrar,
+            recorded_at=int(recorded_at),
+        )
 
     def certificate_record(self, certificate_hash: str) -> OnChainCertificate | None:
         """The chain's record of a certificate (and what superseded it); None if it was never recorded."""
@@ -433,9 +503,21 @@ class DataRightsRegistryClient:
 
 
 #: Every contract dataledger deploys through the shared transaction sender.
-DEPLOYED_CONTRACTS = (REGISTRY_CONTRACT, LICENCE_CONTRACT, "AnchorRegistry", "DataMarket")
+DEPLOYED_CONTRACTS = (
+    REGISTRY_CONTRACT,
+    LICENCE_CONTRACT,
+    "AnchorRegistry",
+    "DataMarket",
+    "DataTrades",
+    "DataVouchers",
+)
 
 
 def decoder_for_all_contracts() -> RevertDecoder:
     """A revert decoder knowing the custom errors of every contract dataledger deploys."""
     return RevertDecoder([list(load_artifact(name).abi) for name in DEPLOYED_CONTRACTS])
+
+
+def _party(auth: ActAuthorisation, signature: str) -> tuple[int, int, bytes]:
+    """A party's signature of ``auth`` as the contract's ``PartySignature`` (nonce, deadline, signature)."""
+    return (auth.nonce, int(auth.deadline or 0), b32(signature))

@@ -38,7 +38,7 @@ from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.errors import LedgerError, ValidationFailed
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, licence_domain
 
-LICENCE_REGISTRY_VERSION = "1.0.0"
+LICENCE_REGISTRY_VERSION = "1.1.0"
 
 _TERMS_FIELDS = (
     "assetId",
@@ -182,6 +182,40 @@ class LicenceRegistryClient:
         function, names = entry
         fn = getattr(self._contract.functions, function)(*call_args(auth, names), b32(signature))
         return self._transact(fn)
+
+    def record_uses(self, licence_id: int, count: int, receipts_root: bytes) -> ChainAct:
+        """Record ``count`` uses a delivery gateway redeemed off chain (the operator holds the gateway
+        role); the ``LicenceUsesRecorded`` act, or the contract's refusal as a domain error."""
+        fn = self._contract.functions.recordUses(licence_id, count, receipts_root)
+        for act in self._transact(fn):
+            if act.event == "LicenceUsesRecorded":
+                return act
+        raise LedgerError("the receipt carries no LicenceUsesRecorded event")
+
+    def find_uses_recorded(self, licence_id: int, receipts_root: bytes) -> ChainAct | None:
+        """The ``LicenceUsesRecorded`` act of licence ``licence_id`` with ``receipts_root``, if the chain
+        holds one (a recorder that crashed after sending asks before sending again)."""
+        event = self._contract.events.LicenceUsesRecorded()
+        with unavailable_on_connection_errors():
+            logs = event.get_logs(from_block=0, to_block="latest", argument_filters={"licenceId": licence_id})
+        root = hex_of(receipts_root)
+        for log in logs:
+            if bytes(log["args"]["receiptsRoot"]) != receipts_root:
+                continue
+            for act in self._receipts.acts_of_transaction(hex_of(log["transactionHash"])) or ():
+                if act.event == "LicenceUsesRecorded" and act.args["receiptsRoot"] == root:
+                    return act
+        return None
+
+    def acts_of_transaction(self, tx_hash: str) -> tuple[ChainAct, ...] | None:
+        """This contract's events in transaction ``tx_hash``; None when the chain has no such (mined)
+        transaction."""
+        return self._receipts.acts_of_transaction(tx_hash)
+
+    def has_gateway_role(self, account: str) -> bool:
+        with unavailable_on_connection_errors():
+            role = self._contract.functions.GATEWAY_ROLE().call()
+            return bool(self._contract.functions.hasRole(role, to_checksum_address(account)).call())
 
     # -- reads ------------------------------------------------------------------------------------
 

@@ -47,6 +47,14 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
     ),
     "DataRightsAssetIsPledged": (errors.AssetPledged, "the asset is pledged"),
     "DataRightsAssetNotPledged": (errors.AssetNotPledged, "the asset is not pledged"),
+    "DataRightsInvalidPledgeTerms": (
+        errors.ValidationFailed,
+        "the pledge must secure an amount in a three-letter currency, maturing after the chain's time",
+    ),
+    "DataRightsPledgeCertified": (
+        errors.PledgeAlreadyCertified,
+        "the pledge already has its registration certificate",
+    ),
     "DataRightsInvalidCounterparty": (
         errors.ValidationFailed,
         "the counterparty must be another account than the holder, not the zero address",
@@ -99,6 +107,7 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
     "LicenceNotYetValid": (errors.LicenceNotYetValid, "the licence period has not started"),
     "LicenceExpired": (errors.LicenceExpired, "the licence has expired"),
     "LicenceUsedUp": (errors.LicenceUsedUp, "every use of the licence is consumed"),
+    "LicenceOverUse": (errors.LicenceOverUse, "the uses would exceed the licence's maximum"),
     "LicenceConsentNotFound": (errors.ConsentNotFound, "no such consent on chain"),
     "LicenceConsentNotActive": (errors.ConsentNotActive, "the consent was already used or withdrawn"),
     "LicenceConsentExpired": (errors.ConsentExpired, "the consent has expired"),
@@ -122,6 +131,67 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
         errors.NotAuthorised,
         "only the exchange that listed a product delists it",
     ),
+    # DataTrades (orders and trades)
+    "DataTradesZeroHash": (errors.ValidationFailed, "hashes must not be zero"),
+    "DataTradesInvalidSignature": (errors.InvalidSignature, "the signature does not verify"),
+    "DataTradesSignatureExpired": (errors.SignatureExpired, "the signature has expired"),
+    "DataTradesInvalidCurrency": (errors.ValidationFailed, "the currency must be an ISO 4217 code"),
+    "DataTradesListingNotActive": (errors.ListingNotActive, "the listing is not listed"),
+    "DataTradesTermsMismatch": (
+        errors.TradeTermsMismatch,
+        "the order's licence terms are not those the listing recorded",
+    ),
+    "DataTradesAssetNotCertified": (errors.AssetNotCertified, "the asset is not certified"),
+    "DataTradesInvalidCounterparty": (
+        errors.ValidationFailed,
+        "the counterparty must be another account than the holder, not the zero address",
+    ),
+    "DataTradesOrderNotFound": (errors.TradeNotFound, "no such order on chain"),
+    "DataTradesInvalidStatus": (errors.TradeInvalidStatus, "the trade's status does not allow this step"),
+    "DataTradesNotHolderOrAgent": (
+        errors.NotAuthorised,
+        "only the holder, or an agent it mandated for the listing, accepts an order",
+    ),
+    "DataTradesAmountMismatch": (errors.TradeTermsMismatch, "the acceptance names another amount"),
+    "DataTradesNotTradeExchange": (
+        errors.NotAuthorised,
+        "only the exchange that listed the product settles or cancels its trades",
+    ),
+    "DataTradesNotHolder": (errors.NotAuthorised, "only the listed asset's holder grants a mandate"),
+    "DataTradesInvalidPeriod": (errors.ValidationFailed, "the mandate's end is already past"),
+    "DataTradesLicenceNotLinkable": (
+        errors.TradeLicenceMismatch,
+        "the trade already has its licence, or the licence id is zero",
+    ),
+    # DataVouchers (data vouchers)
+    "VouchersInvalidSignature": (errors.InvalidSignature, "the signature does not verify"),
+    "VouchersSignatureExpired": (errors.SignatureExpired, "the signature has expired"),
+    "VouchersInvalidRules": (errors.ValidationFailed, "the programme's budget, caps, period or currency"),
+    "VouchersProgrammeExists": (errors.AlreadyExists, "this voucher programme exists"),
+    "VouchersProgrammeNotFound": (errors.VoucherProgrammeNotFound, "no such voucher programme on chain"),
+    "VouchersNotAuthority": (errors.NotAuthorised, "only the programme's authority issues its vouchers"),
+    "VouchersInvalidCounterparty": (
+        errors.ValidationFailed,
+        "vouchers go to an enterprise, neither the zero address nor the authority",
+    ),
+    "VouchersBudgetExceeded": (errors.VoucherBudgetExceeded, "the issue exceeds the programme's budget"),
+    "VouchersInsufficientBalance": (
+        errors.VoucherBudgetExceeded,
+        "the redemption exceeds the vouchers the enterprise holds",
+    ),
+    "VouchersShareCapExceeded": (
+        errors.VoucherCapExceeded,
+        "the redemption exceeds the programme's share of the amount",
+    ),
+    "VouchersEnterpriseCapExceeded": (
+        errors.VoucherCapExceeded,
+        "the redemption exceeds what the enterprise may redeem in this period",
+    ),
+    "VouchersInvalidReference": (
+        errors.ValidationFailed,
+        "not the enterprise's accepted trade at its amount, nor an asset it holds",
+    ),
+    "VouchersAlreadyRedeemed": (errors.AlreadyExists, "vouchers were already redeemed against this"),
     # AnchorRegistry (Merkle batch anchoring)
     "AnchorZeroRoot": (errors.ValidationFailed, "the batch root must not be zero"),
     "AnchorEmptyBatch": (errors.ValidationFailed, "a batch needs at least one leaf"),

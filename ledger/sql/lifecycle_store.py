@@ -1,4 +1,4 @@
-"""The SQL side of the procedure and of pledges: objections and pledges, each act with its history.
+"""The SQL side of the procedure: objections, each act with its history (pledges: ``pledge_store``).
 
 Works on the same database as :class:`ledger.sql.store.SqlStore` (it borrows its sessions). Each method
 is one transaction that stores the record and the history rows of the act that produced it.
@@ -6,15 +6,16 @@ is one transaction that stores the record and the history rows of the act that p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import col, select
 
 from dataledger.ledger.sql.store import SqlStore, history_rows
-from dataledger.ledger.sql.tables import AssetRow, ObjectionRow, PledgeRow, utcnow
+from dataledger.ledger.sql.tables import AssetRow, ObjectionRow, utcnow
 from dataledger.registry.assets import AssetState
 from dataledger.registry.chain_records import ChainAct, act_of
-from dataledger.registry.errors import AssetNotPledged, ObjectionNotFound
+from dataledger.registry.errors import ObjectionNotFound
 
 
 class LifecycleStore:
@@ -69,6 +70,21 @@ class LifecycleStore:
             ).all()
         return [_objection_json(r) for r in rows]
 
+    def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The objections of each of ``asset_ids`` in one query (``asset_id IN (…)``, on its index)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        if not asset_ids:
+            return found
+        with self._store.session() as session:
+            rows = session.exec(
+                select(ObjectionRow)
+                .where(col(ObjectionRow.asset_id).in_(list(dict.fromkeys(asset_ids))))
+                .order_by(col(ObjectionRow.objection_id))
+            ).all()
+        for row in rows:
+            found.setdefault(row.asset_id, []).append(_objection_json(row))
+        return found
+
     def resolve_objection(
         self, objection_id: int, *, upheld: bool, resolution: str, acts: tuple[ChainAct, ...], actor: str
     ) -> dict[str, Any]:
@@ -90,72 +106,6 @@ class LifecycleStore:
             session.commit()
             return _objection_json(row)
 
-    # -- pledges ----------------------------------------------------------------------------------
-
-    def add_pledge(
-        self,
-        asset_id: str,
-        *,
-        pledgor_address: str,
-        pledgee_address: str,
-        pledgee_id: str | None,
-        terms: str,
-        salt: str,
-        terms_hash: str,
-        acts: tuple[ChainAct, ...],
-    ) -> dict[str, Any]:
-        pledged = act_of(acts, "AssetPledged")
-        row = PledgeRow(
-            asset_id=asset_id,
-            pledgor_address=pledgor_address,
-            pledgee_address=pledgee_address,
-            pledgee_id=pledgee_id,
-            terms=terms,
-            salt=salt,
-            terms_hash=terms_hash,
-            tx_hash=pledged.evidence.tx_hash,
-            block_number=pledged.evidence.block_number,
-            log_index=pledged.evidence.log_index,
-        )
-        with self._store.session() as session:
-            session.add(row)
-            session.add_all(history_rows(asset_id, acts, pledgor_address))
-            session.commit()
-            return _pledge_json(row)
-
-    def active_pledge(self, asset_id: str) -> dict[str, Any] | None:
-        with self._store.session() as session:
-            row = self._active(session, asset_id)
-        return _pledge_json(row) if row else None
-
-    def pledges_of(self, asset_id: str) -> list[dict[str, Any]]:
-        with self._store.session() as session:
-            rows = session.exec(
-                select(PledgeRow).where(PledgeRow.asset_id == asset_id).order_by(col(PledgeRow.id))
-            ).all()
-        return [_pledge_json(r) for r in rows]
-
-    def close_pledge(
-        self, asset_id: str, status: str, acts: tuple[ChainAct, ...], *, actor: str
-    ) -> dict[str, Any]:
-        """The pledge ended: ``released`` by the pledgee, or ``enforced`` (the history of the transfer
-        that enforcement made is recorded with the new holder by ``SqlStore.set_holder``)."""
-        with self._store.session() as session:
-            row = self._active(session, asset_id)
-            if row is None:
-                raise AssetNotPledged("the asset has no active pledge", asset_id=asset_id)
-            row.status, row.closed_at = status, utcnow()
-            session.add(row)
-            session.add_all(history_rows(asset_id, acts, actor))
-            session.commit()
-            return _pledge_json(row)
-
-    @staticmethod
-    def _active(session: Any, asset_id: str) -> PledgeRow | None:
-        return session.exec(
-            select(PledgeRow).where(PledgeRow.asset_id == asset_id, PledgeRow.status == "active")
-        ).first()
-
 
 def _objection_json(row: ObjectionRow) -> dict[str, Any]:
     return {
@@ -167,18 +117,5 @@ def _objection_json(row: ObjectionRow) -> dict[str, Any]:
         "evidenceHash": row.evidence_hash,
         "status": row.status,
         "resolution": row.resolution,
-        "chainEvidence": {"txHash": row.tx_hash, "blockNumber": row.block_number, "logIndex": row.log_index},
-    }
-
-
-def _pledge_json(row: PledgeRow) -> dict[str, Any]:
-    return {
-        "assetId": row.asset_id,
-        "pledgorAddress": row.pledgor_address,
-        "pledgeeAddress": row.pledgee_address,
-        "pledgeeId": row.pledgee_id,
-        "terms": row.terms,
-        "termsHash": row.terms_hash,
-        "status": row.status,
         "chainEvidence": {"txHash": row.tx_hash, "blockNumber": row.block_number, "logIndex": row.log_index},
     }

@@ -29,6 +29,7 @@ from dataledger.ledger.sql.asset_store import (
 )
 from dataledger.ledger.sql.certificate_store import CertificateRecords
 from dataledger.ledger.sql.participant_store import ParticipantRecords
+from dataledger.ledger.sql.pledge_store import add_pledge_financing_columns
 from dataledger.ledger.sql.tables import (
     DeploymentRow,
 )
@@ -68,6 +69,7 @@ class SqlStore(ParticipantRecords, AssetRecords, CertificateRecords):
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self._engine)
         add_registration_number_column(self._engine)
+        add_pledge_financing_columns(self._engine)
         create_query_indexes(self._engine)
         self._claim_registered_contents()
 

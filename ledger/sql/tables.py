@@ -191,6 +191,35 @@ class PledgeRow(SQLModel, table=True):
     log_index: int
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+    # Pledge financing (both parties signed): what the pledge secures, as on chain, and the texts and
+    # salt behind its valuation's hash; the pledge registration certificate once a registrar issued it.
+    # Nullable: pledges recorded before both parties signed have none (PLEDGE_FINANCING_COLUMNS).
+    secured_amount: int | None = Field(default=None, sa_type=BigInteger)
+    currency: str | None = Field(default=None, max_length=3)
+    maturity: int | None = Field(default=None, sa_type=BigInteger)
+    valuation: str | None = None
+    valuation_salt: str | None = Field(default=None, max_length=66)
+    valuation_hash: str | None = Field(default=None, max_length=66)
+    serial: int | None = None
+    certificate_number: str | None = Field(default=None, max_length=40)
+    certificate_json: str | None = None
+
+
+class PledgeValuationRow(SQLModel, table=True):
+    """A valuation of a pledged asset the pledgee stated (the first with the pledge, later ones on
+    their own), with the text and salt behind the hash the chain holds."""
+
+    __tablename__ = "pledge_valuations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledges.id", index=True)
+    valuation: str
+    salt: str = Field(max_length=66)
+    valuation_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    block_number: int = Field(sa_type=BigInteger)
+    log_index: int
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class LicenceRow(SQLModel, table=True):

@@ -37,6 +37,8 @@ from dataledger.ledger.workers import (
     audit_assets,
     audit_lifecycle,
     audit_market,
+    audit_pledges,
+    audit_trades,
 )
 from dataledger.ledger.workers.audit_chain import ChainReader
 from dataledger.ledger.workers.audit_context import (
@@ -46,6 +48,8 @@ from dataledger.ledger.workers.audit_context import (
     AuditedLicences,
     AuditedMarket,
     AuditedRegistry,
+    AuditedTrades,
+    AuditedVouchers,
 )
 from dataledger.ledger.workers.audit_findings import Finding, FindingKind, show
 from dataledger.ledger.workers.indexer import EventIndex, EventIndexer
@@ -148,6 +152,8 @@ def audit(
     chain: Web3 | ChainReader | None = None,
     progress: AuditProgress | None = None,
     market: AuditedMarket | None = None,
+    trades: AuditedTrades | None = None,
+    vouchers: AuditedVouchers | None = None,
 ) -> AuditReport:
     """Compare every stored record with the chain. With an ``EventIndexer`` (and ``sync``), the index
     is brought up to date first; with an engine or ``EventIndex`` it is used as it stands.
@@ -159,7 +165,10 @@ def audit(
     every deployment from its transaction's receipt. Without ``chain`` the acts are checked against
     the index and, one receipt per act, through the contract clients' ``check_act``. ``progress`` is
     told each step as it starts (its name, how many steps are done, how many there are). ``market`` (the
-    market contract) checks every listing, its published content and its report."""
+    market contract) checks every listing, its published content and its report; ``trades`` (the trades
+    contract) every order and trade: its parties, amount, currency, terms, status and settlement;
+    ``vouchers`` (the vouchers contract) every programme's rules, and its issues and redemptions summed
+    against the contract's totals and each enterprise's balance."""
     contracts = [registry_client.registry_address]
     if isinstance(indexer_or_engine, EventIndexer):
         if sync:
@@ -183,6 +192,8 @@ def audit(
         licences=licences,
         reader=reader,
         market=market,
+        trades=trades,
+        vouchers=vouchers,
     )
     return _run(ctx, reader, progress)
 
@@ -240,9 +251,12 @@ def _steps(ctx: AuditContext) -> list[tuple[str, Callable[[], None]]]:
         counted("consent_history", lambda: audit_acts.check_consent_history(ctx)),
         counted("objections", lambda: audit_lifecycle.check_objections(ctx)),
         counted("pledges", lambda: audit_lifecycle.check_pledges(ctx)),
+        counted("pledge_valuations", lambda: audit_pledges.check_valuations(ctx)),
         counted("licences", lambda: audit_lifecycle.check_licences(ctx)),
         counted("consents", lambda: audit_lifecycle.check_consents(ctx)),
         counted("listings", lambda: audit_market.check_listings(ctx)),
+        counted("trades", lambda: audit_trades.check_trades(ctx)),
+        counted("voucher_programmes", lambda: audit_trades.check_vouchers(ctx)),
         counted("batched_registrations", lambda: audit_assets.check_batched(ctx)),
         counted("anchor_outbox", lambda: audit_anchoring.check_outbox(ctx)),
         counted("epcis_events", lambda: audit_anchoring.check_epcis_events(ctx)),

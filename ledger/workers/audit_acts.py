@@ -34,6 +34,7 @@ from dataledger.ledger.workers.audit_chain import ChainLog
 from dataledger.ledger.workers.audit_context import UNREADABLE, AuditContext
 from dataledger.ledger.workers.audit_findings import FindingKind, Subject, lower
 from dataledger.registry.assets import reason_hash, text_commitment
+from dataledger.registry.certificate import certificate_hash
 from dataledger.registry.chain_records import (
     CONSENT_EVENT_OF_ACT,
     EVENT_OF_ACT,
@@ -187,6 +188,10 @@ class _Details:
         self.ctx = ctx
         certificates = ctx.rows(CertificateRow, CertificateRow.seq)
         self.certificate_hash = {c.number: c.certificate_hash for c in certificates}
+        for pledge in ctx.rows(PledgeRow, PledgeRow.id):  # pledge registration certificates, hashed again
+            stored = _stored_hash(pledge.certificate_json)
+            if pledge.certificate_number is not None and stored is not None:
+                self.certificate_hash[pledge.certificate_number] = stored
         self.licences = {row.licence_id: row for row in ctx.rows(LicenceRow, LicenceRow.licence_id)}
 
     def check(self, act: Subject, name: str, detail_json: str, log: ChainLog) -> None:
@@ -392,4 +397,14 @@ def _position(row: HistoryRow | ConsentHistoryRow | PledgeRow) -> tuple[str, int
     try:
         return str(row.tx_hash).lower(), int(row.log_index)
     except UNREADABLE:
+        return None
+
+
+def _stored_hash(certificate_json: str | None) -> str | None:
+    """The hash of a stored credential (None if there is none, or it does not parse)."""
+    if certificate_json is None:
+        return None
+    try:
+        return certificate_hash(json.loads(certificate_json))
+    except (ValueError, TypeError, DataLedgerError):
         return None

@@ -92,6 +92,26 @@ class AuditedMarket(Protocol):
     def listing_of(self, listing_id: str) -> dict[str, Any] | None: ...
 
 
+class AuditedTrades(Protocol):
+    """What the audit reads from the trades contract (``DataTradesClient`` provides it)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def trade_of(self, order_id: str) -> dict[str, Any] | None: ...
+
+
+class AuditedVouchers(Protocol):
+    """What the audit reads from the vouchers contract (``DataVouchersClient`` provides it)."""
+
+    @property
+    def address(self) -> str: ...
+
+    def programme_of(self, programme_id: str) -> dict[str, Any] | None: ...
+
+    def balance_of(self, programme_id: str, enterprise: str) -> int: ...
+
+
 class AuditedAnchors(Protocol):
     """What the audit reads from the anchor contract (``AnchorRegistryClient`` provides it)."""
 
@@ -132,8 +152,12 @@ class AuditContext:
         licences: AuditedLicences | None,
         reader: ChainReader | None,
         market: AuditedMarket | None = None,
+        trades: AuditedTrades | None = None,
+        vouchers: AuditedVouchers | None = None,
     ) -> None:
         self.engine = engine
+        self.trades = trades
+        self.vouchers = vouchers
         self.registry = registry
         self.index = index
         self.anchors = anchors

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataledger.ledger.sql.tables import ConsentRow, LicenceRow, ObjectionRow, PledgeRow
+from dataledger.ledger.workers import audit_pledges
 from dataledger.ledger.workers.audit_assets import event_args
 from dataledger.ledger.workers.audit_context import AuditContext
 from dataledger.ledger.workers.audit_findings import FindingKind, Subject, lower
@@ -122,6 +123,7 @@ def check_pledges(ctx: AuditContext) -> int:
             subject.compare(
                 found.source, ("status", row.status, _pledge_status(ctx, row, found.block_number))
             )
+            audit_pledges.check_financing(ctx, subject, row, found)
     return len(rows)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from dataledger.portal.deps import PortalServicesDep
 from dataledger.portal.digital_link import link_of, linkset
-from dataledger.portal.rendering import PageError, PageRoute
+from dataledger.portal.rendering import PageError, PageRoute, public_base_url
 from dataledger.registry.certificate import CERTIFICATE_NUMBER, parse_certificate
 from dataledger.registry.errors import ValidationFailed
 
@@ -37,7 +37,7 @@ def resolve_certificate(
         asset_id: str | None = parse_certificate(vc).asset_id
     except ValidationFailed:
         asset_id = None
-    links = linkset(str(request.base_url), number, asset_id)
+    links = linkset(public_base_url(request), number, asset_id)
     if link_type == "all":
         return JSONResponse(links, media_type=LINKSET_MEDIA_TYPE, headers={"Link": _link_header(request)})
     target = link_of(links, link_type or "gs1:defaultLink")

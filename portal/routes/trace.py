@@ -1,6 +1,7 @@
 """``/trace/{item}``: an item's or a data product's trace (its journey, its lineage drawn back and forward,
 each event with its anchor); ``/01/{gtin}/21/{serial}``: a product's QR code, resolved as GS1 Digital
-Link resolvers do, 307 to the passenger's view of its journey."""
+Link resolvers do, 307 to the passenger's view of its journey; ``/01/{gtin}/10/{lot}``: a lot's QR code,
+307 to the lot's trace (its items and where they went)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,20 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from dataledger.portal.deps import PortalServicesDep
 from dataledger.portal.digital_link import (
     gtin_is_valid,
+    lgtin_candidates,
     link_of,
+    lot_is_valid,
+    lot_linkset,
     product_linkset,
     sgtin_candidates,
     trace_path,
 )
 from dataledger.portal.ports import PortalServices
-from dataledger.portal.rendering import PageError, PageRoute, render
+from dataledger.portal.rendering import PageError, PageRoute, public_base_url, render
 from dataledger.portal.routes.resolver import LINKSET_MEDIA_TYPE
 from dataledger.portal.trace_page import trace_page
 from dataledger.registry.errors import NotFound
+from dataledger.registry.lineage import Direction
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -63,13 +68,52 @@ async def resolve_product(
     item = await run_in_threadpool(_known_item, services, sgtin_candidates(gtin, serial))
     if item is None:
         raise PageError(404, "error.product_unknown")
-    links = product_linkset(str(request.base_url), gtin, serial, item)
+    base = public_base_url(request)
+    links = product_linkset(base, gtin, serial, item)
     if link_type == "all":
         return JSONResponse(links, media_type=LINKSET_MEDIA_TYPE)
     target = link_of(links, link_type or "gs1:defaultLink")
     if target is None:
         raise PageError(404, "error.bad_parameter", {"name": "linkType"})
-    return RedirectResponse(target.removeprefix(str(request.base_url).rstrip("/")), status_code=307)
+    return RedirectResponse(target.removeprefix(base.rstrip("/")), status_code=307)
+
+
+@router.get("/01/{gtin}/10/{lot}")
+async def resolve_lot(
+    gtin: str,
+    lot: str,
+    request: Request,
+    services: PortalServicesDep,
+    link_type: Annotated[str | None, Query(alias="linkType", max_length=200)] = None,
+) -> Response:
+    """A product lot's QR code (GS1 Digital Link with a batch/lot key): 307 to the lot's trace, where
+    every item commissioned in the lot is drawn with where it went; ``?linkType=all``: the linkset."""
+    if not gtin_is_valid(gtin):
+        raise PageError(422, "error.gtin", {"gtin": gtin[:20]})
+    if not lot_is_valid(lot):
+        raise PageError(422, "error.lot", {"lot": lot[:20]})
+    lot_node = await run_in_threadpool(_known_lot, services, lgtin_candidates(gtin, lot))
+    if lot_node is None:
+        raise PageError(404, "error.lot_unknown", {"lot": lot})
+    base = public_base_url(request)
+    links = lot_linkset(base, gtin, lot, lot_node)
+    if link_type == "all":
+        return JSONResponse(links, media_type=LINKSET_MEDIA_TYPE)
+    target = link_of(links, link_type or "gs1:defaultLink")
+    if target is None:
+        raise PageError(404, "error.bad_parameter", {"name": "linkType"})
+    return RedirectResponse(target.removeprefix(base.rstrip("/")), status_code=307)
+
+
+def _known_lot(services: PortalServices, candidates: list[str]) -> str | None:
+    """The first candidate lot class the lineage knows (its items were commissioned in it)."""
+    for candidate in candidates:
+        try:
+            services.lineage.trace(candidate, Direction.FORWARD, 1)
+        except NotFound:
+            continue
+        return candidate
+    return None
 
 
 def _known_item(services: PortalServices, candidates: list[str]) -> str | None:

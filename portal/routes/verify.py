@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from dataledger.portal.check_details import check_detail
 from dataledger.portal.deps import PortalServicesDep
+from dataledger.portal.digital_link import qr_url
 from dataledger.portal.ports import PortalServices
-from dataledger.portal.rendering import PageError, PageRoute, render
+from dataledger.portal.rendering import PageError, PageRoute, language_of, public_base_url, render
 from dataledger.portal.verification import verdict_of
 from dataledger.registry.asset_queries import HistoryQuery
 from dataledger.registry.certificate import CERTIFICATE_NUMBER
@@ -95,11 +98,16 @@ def _verified(
         {
             "number": number or (certificate.number if certificate else ""),
             "verdict": verdict,
+            "details": [
+                check_detail(line.name, line.result, line.detail, language_of(request))
+                for line in verdict.checks
+            ],
             "notes": warnings_before + [(w.key, dict(w.params)) for w in verdict.warnings],
             "certificate": certificate,
             "subject": vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {},
             "history": _history(services, certificate.asset_id) if certificate else [],
             "on_record": on_record,
+            "qr": _qr(request, vc, certificate.number) if on_record and certificate else None,
         },
         # a document that is not a certificate at all is bad input; any other verdict is an answer
         status_code=422 if verdict.checks[0].result == "failed" else 200,
@@ -116,6 +124,15 @@ def _page(
         {**context, "registrar_did": services.registrar_key.did},
         status_code=status_code,
     )
+
+
+def _qr(request: Request, vc: dict[str, Any], number: str) -> dict[str, str]:
+    """The certificate's QR code, as its PDF prints it: what it holds (the resolver URL on the public
+    base URL, the signed certificate in its fragment) and its image (drawn apart: it is slow to draw)."""
+    return {
+        "url": qr_url(public_base_url(request), vc),
+        "image": f"/certificates/{quote(number, safe='')}/qr.svg",
+    }
 
 
 def _on_record(services: PortalServices, number: str) -> bool:

@@ -7,9 +7,15 @@ works through the API alone:
   prepared as an EIP-712 ``Registration`` (``POST /v1/assets/registration-requests``), shown in plain
   words, signed in the browser (a keystore file unlocked locally, or an injected wallet) and submitted
   (``POST /v1/assets``);
-- follows the procedure of each of its assets (``GET /v1/assets``), with their certificates;
+- follows the procedure of each of its assets (``GET /v1/assets``, a page at a time), with their
+  certificates and pledges;
 - grants a licence on a certified asset (``POST /v1/licences/requests`` then ``POST /v1/licences``),
-  signed the same way.
+  signed the same way;
+- pledges a certified asset to a bank, a contract both sign: the holder prepares the pledge
+  (``POST /v1/assets/{id}/pledge-requests``, the texts' salt drawn in the page, which recomputes their
+  salted hashes in the prepared message), signs its ``Pledge`` and hands the bank the signed offer (a
+  JSON text); the bank pastes it into its own workspace, which prepares its ``PledgeAcceptance`` of
+  the same terms, checks and signs it, and files both signatures (``…/pledges``).
 
 The enterprise's key never reaches the server, nor do the file's bytes."""
 
@@ -24,8 +30,9 @@ from dataledger.portal.signing import signing_data
 from dataledger.registry.assets import RightClaimed
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-# The acts the workspace signs: an enterprise's own (a holder's registration).
-WORKSPACE_ACT_TYPES = frozenset({"Registration", "Licence"})
+# The acts the workspace signs: an enterprise's own, as a holder (registration, licence, pledge) or as a
+# pledgee (its acceptance of a pledge the holder signed).
+WORKSPACE_ACT_TYPES = frozenset({"Registration", "Licence", "Pledge", "PledgeAcceptance"})
 
 
 @router.get("/workspace", response_class=HTMLResponse)

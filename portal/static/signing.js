@@ -144,14 +144,15 @@ window.DataledgerSigning = (function () {
     if (name === "stage") return STAGES[Number(value)] === "formal" ? m("sign.stage_formal") : m("sign.stage_substantive");
     if (name === "right" && RIGHTS[Number(value)]) return m("right." + RIGHTS[Number(value)]) + " (" + value + ")";
     if (typeof value === "boolean") return value ? m("sign.yes") : m("sign.no");
-    if (["deadline", "issuedAt", "validUntil", "validFrom"].includes(name)) {
+    if (name === "securedAmount") return m("sign.amount", { major: (Number(value) / 100).toFixed(2), minor: value });
+    if (["deadline", "issuedAt", "validUntil", "validFrom", "maturity"].includes(name)) {
       const seconds = Number(value);
       if (seconds > 0 && seconds < 2 ** 40) return localTime(seconds) + " (" + value + ")";
     }
     return String(value);
   }
 
-  function confirmSigning(typedData, subject, texts) {
+  function confirmSigning(typedData, subject, texts, shown, confirmText) {
     const dialog = $("sign-dialog");
     const domain = typedData.domain;
     $("sign-summary").textContent = m("sign.summary", { act: m("sign.type." + typedData.primaryType), asset: subject, address: signer.address });
@@ -163,6 +164,8 @@ window.DataledgerSigning = (function () {
       fields.append(element("dt", { text: label }), element("dd", { class: "hash", text: plain(field.name, typedData.message[field.name]) }));
     }
     for (const text of Object.values(texts || {})) fields.append(element("dt", { text: m("sign.reason_text") }), element("dd", { text }));
+    // texts the page committed to by a hash it checked itself (a pledge's terms), shown as typed
+    for (const [label, text] of shown || []) fields.append(element("dt", { text: label }), element("dd", { text }));
     return new Promise((resolve) => {
       let answered = false;
       const finish = (answer) => {
@@ -171,6 +174,7 @@ window.DataledgerSigning = (function () {
         dialog.close();
         resolve(answer);
       };
+      $("sign-confirm").textContent = confirmText || m("sign.confirm");
       $("sign-confirm").onclick = () => finish(true);
       $("sign-cancel").onclick = () => finish(false);
       dialog.oncancel = () => finish(false);
@@ -190,14 +194,21 @@ window.DataledgerSigning = (function () {
     return "";
   }
 
+  /** Check a prepared message, show it, sign it: ``null`` if the signer cancelled, else the signature. */
+  async function signPrepared({ typedData, primaryType, expected, texts, subject, shown, confirmText }) {
+    if (!signer) throw new Error(m("key.unlock_first"));
+    await check(typedData, primaryType, expected(signer.address), texts);
+    if (!(await confirmSigning(typedData, subject, texts, shown, confirmText))) return null;
+    return signer.sign(typedData);
+  }
+
   /** Do one signed act: ``null`` if the signer cancelled, else the server's answer (throws on a refusal). */
-  async function perform({ prepare, submit, body, primaryType, expected, texts, subject, carry }) {
+  async function perform({ prepare, submit, body, primaryType, expected, texts, subject, carry, shown }) {
     if (!signer) throw new Error(m("key.unlock_first"));
     const prepared = await api("POST", prepare, Object.keys(body).length ? body : undefined);
     const typedData = prepared.typedData;
-    await check(typedData, primaryType, expected(signer.address), texts);
-    if (!(await confirmSigning(typedData, subject, texts))) return null;
-    const signature = await signer.sign(typedData);
+    const signature = await signPrepared({ typedData, primaryType, expected, texts, subject, shown });
+    if (signature === null) return null;
     const submission = { ...body, nonce: prepared.nonce, deadline: prepared.deadline, signature };
     // what the submission repeats of the preparation: its own members, else the signed message's
     for (const name of carry || []) {
@@ -225,5 +236,5 @@ window.DataledgerSigning = (function () {
     });
   }
 
-  return { data, messages, m, element, localTime, apiKey, setApiKey, clearApiKey, wireSignIn, api, perform, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
+  return { data, messages, m, element, localTime, apiKey, setApiKey, clearApiKey, wireSignIn, api, perform, signPrepared, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
 })();

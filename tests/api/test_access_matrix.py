@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from tests.anchoring.conftest import signed_item
 from tests.conftest import make_settings
 from tests.epcis.factories import epcis_document, object_event
 from tests.factories import Actor, ApiDriver, asset_facts, content_hash
+from tests.factories import pledge_terms as pledge_terms_of
 
 PROBLEM = "application/problem+json"
 
@@ -151,8 +153,29 @@ ACCESS: dict[str, Access] = {
     "assetVersions": ANY,
     "prepareTransfer": may("holder"),
     "transferAsset": may("holder"),
-    "preparePledge": may("holder"),
-    "pledgeAsset": may("holder"),
+    # pledges (PledgeService): prepared and filed by the holder or the named pledgee, both signing
+    "preparePledge": may("holder", "pledgee"),
+    "pledgeAsset": may("holder", "pledgee"),
+    "preparePledgeRevaluation": may("pledgee", needs_key=True),
+    "revaluePledge": may("pledgee", needs_key=True),
+    "preparePledgeCertificate": may(*SIGNING_REGISTRAR),
+    "issuePledgeCertificate": may(*SIGNING_REGISTRAR),
+    "pledgeBook": ANY,  # the caller's own book as pledgee
+    "getPledgeCertificate": OPEN,
+    "verifyPledgeCertificate": OPEN,
+    # the delivery gateway (DeliveryGateway): the holder deposits, the licensee redeems and receives
+    "depositFile": may("holder"),
+    "depositApi": may("holder"),
+    "listDeposits": may("holder", *OVERSIGHT),
+    "prepareDeliveryUse": may("licensee", needs_key=True),
+    "redeemUse": may("licensee", needs_key=True),
+    "redeemChainUse": may("licensee", needs_key=True),
+    "getDeliveryUse": may("licensee", "holder", *OVERSIGHT),
+    "listDeliveryUses": may("licensee", "holder", *OVERSIGHT),
+    "fetchDeliveryContent": may("licensee"),
+    "proxyDeliveryApi": may("licensee"),
+    "getDeliveryReceipt": may("licensee", "holder", *OVERSIGHT),
+    "deliveryGatewayKey": OPEN,
     "assetPledges": ANY,
     "prepareCancellation": may("holder"),
     "cancelRegistration": may("holder"),
@@ -202,6 +225,29 @@ ACCESS: dict[str, Access] = {
     "getDemand": OPEN,
     "respondToDemand": may("holder"),  # the holder of the listed product offered
     "closeDemand": may("demand-publisher"),
+    # orders and trades (TradeService): the buyer orders, the seller accepts (or the exchange it
+    # mandated), the listing exchange settles or cancels; parties and oversight read
+    "prepareOrder": may("enterprise"),  # an enterprise, not the administrator
+    "placeOrder": may("enterprise"),
+    "listTrades": ANY,  # filtered to the caller's trades unless oversight
+    "getTrade": may("buyer", "seller", "trade-exchange", *OVERSIGHT, hidden=True),
+    "prepareAcceptance": may("seller"),
+    "acceptOrder": may("seller"),
+    "settleTrade": may("trade-exchange"),
+    "cancelTrade": may("trade-exchange"),
+    "linkTradeLicence": may("seller", "trade-exchange"),
+    "prepareMandate": may("holder"),  # the listed product's holder
+    "grantMandate": may("holder"),
+    "tradeStatistics": OPEN,
+    # data vouchers (VoucherService): a programme authority's programmes and issues, enterprises redeem
+    "prepareVoucherProgramme": may("authority"),
+    "createVoucherProgramme": may("authority"),
+    "getVoucherProgramme": OPEN,
+    "prepareVoucherIssue": may("programme-authority"),  # the programme's own authority
+    "issueVouchers": may("programme-authority"),
+    "prepareVoucherRedemption": may("enterprise"),
+    "redeemVouchers": may("enterprise"),
+    "voucherSpend": may("programme-authority", *OVERSIGHT),
     # traceability and lineage
     "captureEvents": may("enterprise", *REGISTRAR),
     "listEvents": ANY,
@@ -226,17 +272,18 @@ ACCESS: dict[str, Access] = {
 IDENTITIES: dict[str, frozenset[str]] = {
     "anonymous": frozenset(),
     "unknown-key": frozenset(),
-    "holder": frozenset({"enterprise", "holder", "licensor", "consent-enterprise"}),
-    "licensee": frozenset({"enterprise", "licensee"}),
+    "holder": frozenset({"enterprise", "holder", "licensor", "consent-enterprise", "seller"}),
+    "licensee": frozenset({"enterprise", "licensee", "buyer"}),  # it ordered the listed product
     "pledgee": frozenset({"enterprise", "pledgee"}),
     "stranger": frozenset({"enterprise"}),
     # it made the template and the listing, and published the demand
-    "exchange": frozenset({"exchange", "lister-exchange", "demand-publisher"}),
+    "exchange": frozenset({"exchange", "lister-exchange", "demand-publisher", "trade-exchange"}),
     "auditor": frozenset({"auditor"}),
     "registrar": frozenset({"registrar"}),
     "exchange+key": frozenset({"exchange"}),
     "auditor+key": frozenset({"auditor"}),
     "registrar+key": frozenset({"registrar"}),
+    "authority": frozenset({"authority", "programme-authority"}),  # it runs the world's voucher programme
     "admin": frozenset({"admin"}),
 }
 UNAUTHENTICATED = frozenset({"anonymous", "unknown-key"})
@@ -297,6 +344,13 @@ DISCLOSURE_HOLES: dict[tuple[str, str], str] = {}
 SUMMARY: Counter[str] = Counter()
 TRIED: set[tuple[str, str]] = set()
 ANSWERS: dict[tuple[str, str], tuple[int, str | None]] = {}  # (operationId, identity) -> status, code
+VOUCHER_RULES = {
+    "currency": "CNY",
+    "budget": 100_000,
+    "shareCapBps": 1000,
+    "enterpriseCap": 10_000,
+    "periodSeconds": 86_400,
+}
 MIN_REFUSALS = 400  # at the time of writing: 82 operations, 13 identities, 497 refusals
 
 # -- the world ----------------------------------------------------------------------------------------
@@ -355,11 +409,18 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         "enterprise", "enterprise", "enterprise", "enterprise", "exchange", "auditor", "registrar"
     )
     keyed = {role: _participant_with_key(api, role) for role in ("exchange", "auditor", "registrar")}
+    authority = _participant_with_key(api, "authority")
     assert holder.account and licensee.account and pledgee.account and stranger.account
     salt = {"salt": lambda answer: answer["salt"]}
 
     # certified (notice period 0), licensed to the licensee, pledged to the pledgee
-    certified = api.register(holder, asset_facts(description="ACCESS-MATRIX-FACTS-OF-CERTIFIED"))
+    delivered = b"ACCESS-MATRIX-DELIVERED-CONTENT"
+    certified = api.register(
+        holder,
+        asset_facts(
+            description="ACCESS-MATRIX-FACTS-OF-CERTIFIED", content_hash=content_hash_of_bytes(delivered)
+        ),
+    )
     certified_id = certified["assetId"]
     certificate = api.certify(registrar, certified_id)
     now = services.registry.next_block_timestamp()
@@ -380,15 +441,36 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         terms,
         carry={**salt, "validFrom": lambda answer: answer["terms"]["validFrom"]},
     )
-    pledge_terms = "ACCESS-MATRIX-PLEDGE-TERMS"
-    _signed_act(
-        api,
-        holder,
-        f"/v1/assets/{certified_id}/pledge-requests",
-        f"/v1/assets/{certified_id}/pledges",
-        {"pledgee": pledgee.account.address, "terms": pledge_terms},
-        carry=salt,
+    # the certified content deposited at the gateway, one use of the licence redeemed
+    deposited = client.put(
+        f"/v1/deliveries/assets/{certified_id}/file",
+        content=delivered,
+        headers={**holder.headers, "Content-Type": "application/octet-stream"},
     )
+    assert deposited.status_code == 201, deposited.text
+    prepared_use = client.post(
+        "/v1/deliveries/use-requests", json={"licenceId": licence["licenceId"]}, headers=licensee.headers
+    ).json()
+    redeemed = client.post(
+        "/v1/deliveries/uses",
+        json={
+            "use": prepared_use["use"],
+            "signature": sign_typed_data(licensee.account.key, prepared_use["typedData"]),
+        },
+        headers=licensee.headers,
+    )
+    assert redeemed.status_code in (200, 201), redeemed.text
+    use_id = redeemed.json()["useId"]
+    used_on_chain = _signed_act(
+        api,
+        licensee,
+        f"/v1/licences/{licence['licenceId']}/use-requests",
+        f"/v1/licences/{licence['licenceId']}/uses",
+        {"requestHash": content_hash("a use consumed on chain")},
+    )
+    pledge_terms = "ACCESS-MATRIX-PLEDGE-TERMS"
+    pledged = api.pledge(holder, certified_id, pledgee, terms=pledge_terms)
+    assert pledged.status_code == 201, pledged.text
     # fresh (registered, nothing else: the formal review is next); ready (notice ended, no objection)
     fresh = api.register(holder, asset_facts(description="ACCESS-MATRIX-FACTS-OF-FRESH"))
     ready = api.register(holder)
@@ -485,6 +567,28 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     }
     published = client.post("/v1/demands", json=demand, headers=exchange.headers)
     assert published.status_code == 201, published.text
+    # the licensee orders the listed product (the order waits for the holder's acceptance)
+    placed = _signed_act(
+        api, licensee, "/v1/trades/order-requests", "/v1/trades", {"listingId": listing.json()["listingId"]}
+    )
+    # the authority's voucher programme, and vouchers it issued to the licensee
+    rules = {"name": "access matrix", **VOUCHER_RULES}
+    programme = _signed_act(
+        api,
+        authority,
+        "/v1/voucher-programmes/requests",
+        "/v1/voucher-programmes",
+        rules,
+        carry={"programmeId": lambda answer: answer["programmeId"]},
+    )
+    programme_path = f"/v1/voucher-programmes/{programme['programmeId']}"
+    _signed_act(
+        api,
+        authority,
+        f"{programme_path}/issue-requests",
+        f"{programme_path}/issues",
+        {"enterprise": licensee.account.address, "amount": 1000},
+    )
 
     if "/v1/log/checkpoints" in OPENAPI["paths"]:  # a checkpoint, so the log has entries to ask for
         checkpoint = client.post("/v1/log/checkpoints", headers=api.admin_headers)
@@ -499,6 +603,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         "pledgee": pledgee,
         "stranger": stranger,
         "exchange": exchange,
+        "authority": authority,
         "auditor": auditor,
         "registrar": registrar,
         **{f"{role}+key": actor for role, actor in keyed.items()},
@@ -534,6 +639,10 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "listingId": listing.json()["listingId"],
             "templateId": template.json()["templateId"],
             "demandId": published.json()["demandId"],
+            "orderId": placed["orderId"],
+            "programmeId": programme["programmeId"],
+            "useId": str(use_id),
+            "path": "records",
         },
         field_values={
             "productId": fresh["assetId"],
@@ -553,6 +662,11 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "maxUses": 1,
             "name": "access matrix",
             "listingId": listing.json()["listingId"],
+            "referenceId": placed["orderId"],  # a voucher redemption's: the licensee's order
+            "enterprise": licensee.account.address,
+            "consumer": licensee.account.address,  # a DeliveryUse's
+            "txHash": used_on_chain["use"]["chainEvidence"]["txHash"],  # a useLicence transaction
+            **VOUCHER_RULES,
         },
         secrets={
             "salt of the certified asset": (certified["salt"], oversight | {"holder"}),
@@ -564,6 +678,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "licence salt": (licence["salt"], licence_parties),
             "consent purpose": ("ACCESS-MATRIX-CONSENT-PURPOSE", oversight | {"holder"}),
             "pledge terms": (pledge_terms, oversight | {"holder", "pledgee"}),
+            "pledge valuation": (pledge_terms_of(pledgee)["valuation"], oversight | {"holder", "pledgee"}),
         },
     )
 
@@ -600,6 +715,7 @@ _PATTERNS: dict[str, Callable[[], str]] = {
     r"^0x[0-9a-fA-F]{40}$": lambda: "0x" + "42" * 20,
     r"^0x[0-9a-fA-F]{130}$": lambda: "0x" + "1b" * 65,
     r"^0x[0-9a-f]{32,64}$": lambda: "0x" + "5a" * 16,
+    r"^DPL-[0-9]{6}-[0-9]{6}-[0-9]{6}$": lambda: "DPL-202611-460100-999999",
 }
 
 
@@ -615,7 +731,9 @@ def example(schema: dict[str, Any], world: World, access: Access, name: str | No
     if name == "assetId":
         return world.assets[access.asset]
     if name in world.field_values:
-        return world.field_values[name]
+        value, pattern = world.field_values[name], _resolve(schema).get("pattern")
+        if pattern is None or not isinstance(value, str) or re.match(pattern, value):
+            return value  # else a field of that name in another shape (a pledge certificate's number)
     schema = _resolve(schema)
     for combinator in ("anyOf", "oneOf", "allOf"):
         if combinator in schema:
@@ -856,3 +974,7 @@ def test_the_matrix_tried_every_case(request: pytest.FixtureRequest) -> None:
     assert SUMMARY["refusals"] == len(REFUSAL_CASES) >= MIN_REFUSALS, SUMMARY
     assert SUMMARY["reads"] == len(DISCLOSURE_CASES), SUMMARY
     assert len({identity for _, identity in REFUSAL_CASES}) == len(IDENTITIES)
+
+
+def content_hash_of_bytes(content: bytes) -> str:
+    return "0x" + hashlib.sha256(content).hexdigest()

@@ -188,3 +188,14 @@ def test_every_name_on_the_wire_is_camel_case(document: dict[str, Any]) -> None:
                 if not CAMEL.match(name) and not name.startswith("@") and ":" not in name:  # JSON-LD terms
                     bad.add(f"{op['operationId']}: {name}")
     assert not bad, sorted(bad)
+
+
+def test_every_act_the_history_records_is_one_the_history_schema_names() -> None:
+    """A new contract event recorded in the history without its name in the response schema would be
+    a 500 on the history route (the response would not validate)."""
+    import typing
+
+    from dataledger.api.responses.assets import HistoryAct
+    from dataledger.registry.chain_records import ACT_OF_EVENT
+
+    assert set(typing.get_args(HistoryAct)) == set(ACT_OF_EVENT.values())

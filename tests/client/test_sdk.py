@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from dataledger.client import (
 )
 from dataledger.registry.holder_signatures import sign_typed_data
 from tests.client.conftest import ADMIN_KEY, OperationLog, live_server, server_operation_ids
+from tests.client.delivery_scenario import deliveries
 from tests.epcis.factories import epcis_document, object_event
 
 pytestmark = pytest.mark.slow
@@ -159,7 +161,7 @@ def _scenario(world: World, data: Path) -> None:
     licensee = world.party("enterprise", "demand forecaster")
     bank = world.party("enterprise", "bank of the pledge")
     objector = world.party("enterprise", "competitor who objects")
-    exchange = world.party("exchange", "data exchange", keyed=False)
+    exchange = world.party("exchange", "data exchange")  # its key accepts orders under a mandate
     auditor = world.party("auditor", "auditor", keyed=False)
     # two registration institutions, each signing its acts with its own key
     registrar = world.party("registrar", "registrar")
@@ -324,6 +326,8 @@ def _scenario(world: World, data: Path) -> None:
         max_uses=1,
         signer=holder.key,
     )
+    # -- the delivery gateway: the data, delivered against each use of the licence ------------------
+    deliveries(holder, licensee, asset_id, sales, licence_id, used, data)
     revoked_licence = holder.client.licences.revoke(
         second["licenceId"], "the fee was not paid", signer=holder.key
     )
@@ -376,8 +380,29 @@ def _scenario(world: World, data: Path) -> None:
 
     # -- pledges and the exchange's listing checks ------------------------------------------------
     assert bank.client.listings.pledgee_consent(asset_id, holder.address, signer=bank.key) is None
-    pledged = holder.client.assets.pledge(asset_id, bank.address, "RMB 2m at 3.1%", signer=holder.key)
+    proposal = holder.client.assets.propose_pledge(
+        asset_id,
+        bank.address,
+        "RMB 2m at 3.1%",
+        secured_amount=200_000_000,
+        currency="CNY",
+        maturity=1_893_456_000,
+        valuation="Appraised at RMB 3m",
+        signer=holder.key,
+    )
+    pledged = bank.client.assets.accept_pledge(proposal, signer=bank.key)  # the bank files it
     assert pledged["pledgeeAddress"] == bank.address and pledged["status"] == "active"
+    revalued = bank.client.assets.revalue_pledge(asset_id, "Re-appraised at RMB 2.8m", signer=bank.key)
+    assert [v["valuation"] for v in revalued["valuations"]] == [
+        "Appraised at RMB 3m",
+        "Re-appraised at RMB 2.8m",
+    ]
+    pledge_certificate = registrar.client.assets.certify_pledge(asset_id, signer=registrar.key)
+    number = pledge_certificate["credentialSubject"]["pledgeCertificateNumber"]
+    assert holder.client.certificates.pledge_certificate(number) == pledge_certificate
+    assert holder.client.certificates.verify_pledge_certificate(pledge_certificate)["standing"] == "active"
+    (booked,) = bank.client.assets.pledge_book(status="active")["items"]
+    assert booked["certificateNumber"] == number and booked["securedAmount"] == 200_000_000
     pledges = holder.client.assets.pledges(asset_id)
     assert [(p["pledgeeAddress"], p["terms"]) for p in pledges["items"]] == [(bank.address, "RMB 2m at 3.1%")]
     listed_hash = hash_path(sales)
@@ -427,6 +452,50 @@ def _scenario(world: World, data: Path) -> None:
     offered_listing = holder.client.market.respond(demand["demandId"], listing_id, note="from 2021")
     closed = exchange.client.market.close_demand(demand["demandId"], offered_listing["responseId"])
     assert closed["status"] == "closed" and anonymous.market.demand(demand["demandId"]) == closed
+
+    # -- orders and trades: the buyer orders at the listed price; the holder mandates its exchange, which
+    # accepts; the holder grants and links the licence; the exchange settles; another order is cancelled
+    placed = licensee.client.trades.order(listing_id, signer=licensee.key)
+    assert (placed["amount"], placed["currency"], placed["status"]) == (9950, "CNY", "ordered")
+    order_id = placed["orderId"]
+    mandate = holder.client.trades.mandate(listing_id, now + 30 * DAY, signer=holder.key)
+    assert mandate["agent"] == exchange.address.lower()
+    accepted = exchange.client.trades.accept(order_id, signer=exchange.key)
+    assert accepted["acceptance"]["onBehalfOfSeller"] is True
+    traded = holder.client.licences.grant(
+        asset_id, licensee.address, scope="monthly sales", purpose="demand forecasting",
+        valid_until=now + 30 * DAY, max_uses=20, commercial=True, signer=holder.key,
+    )  # fmt: skip
+    linked = holder.client.trades.link_licence(order_id, traded["licenceId"])
+    assert linked["licence"]["licenceId"] == traded["licenceId"]
+    settled = exchange.client.trades.settle(order_id, "bank transfer no. 88")
+    assert settled["settlementStatus"] == "settled" and licensee.client.trades.get(order_id) == settled
+    second = licensee.client.trades.order(listing_id, signer=licensee.key)
+    assert exchange.client.trades.cancel(second["orderId"], "withdrawn")["status"] == "cancelled"
+    assert [t["orderId"] for t in licensee.client.trades.list()["items"]] == [second["orderId"], order_id]
+    today = datetime.now(UTC)
+    period = (today - timedelta(days=1), today + timedelta(days=1))
+    figures = anonymous.trades.statistics(*period, exchange=exchange.id)
+    assert (figures["orders"], figures["trades"], figures["settledTrades"]) == (2, 1, 1)
+    assert figures["amounts"] == [{"currency": "CNY", "traded": 9950, "settled": 9950}]
+
+    # -- data vouchers: a programme authority's programme and issue; the buyer redeems against its trade,
+    # at most 10 % of its amount
+    authority = world.party("authority", "data voucher programme authority")
+    programme = authority.client.vouchers.create_programme(
+        "Hainan data vouchers", currency="CNY", budget=100_000, share_cap_bps=1000,
+        enterprise_cap=15_000, period_seconds=30 * DAY, signer=authority.key,
+    )  # fmt: skip
+    programme_id = programme["programmeId"]
+    assert anonymous.vouchers.programme(programme_id)["rules"]["shareCapBps"] == 1000
+    issued = authority.client.vouchers.issue(programme_id, licensee.address, 5_000, signer=authority.key)
+    assert issued["balance"] == 5_000
+    redeem = licensee.client.vouchers.redeem
+    over = (programme_id, "trade", order_id, 996)
+    expect(ConflictError, "voucher-cap-exceeded", redeem, *over, signer=licensee.key)
+    assert redeem(programme_id, "trade", order_id, 995, signer=licensee.key)["balance"] == 4_005
+    (spent,) = authority.client.vouchers.spend(programme_id)["enterprises"]
+    assert spent["byPurpose"] == [{"purpose": "trade", "redemptions": 1, "value": 995}]
     assert exchange.client.market.delist(listing_id, "the holder withdrew it")["status"] == "delisted"
     released = bank.client.assets.release_pledge(asset_id, signer=bank.key)
     assert released["status"] == "released"
@@ -437,7 +506,17 @@ def _scenario(world: World, data: Path) -> None:
     certify(registrar, folder_id)
     transferred = holder.client.assets.transfer(folder_id, licensee.address, signer=holder.key)
     assert transferred["asset"]["holderAddress"] == licensee.address
-    licensee.client.assets.pledge(folder_id, bank.address, "RMB 1m", signer=licensee.key)
+    refinanced = licensee.client.assets.propose_pledge(
+        folder_id,
+        bank.address,
+        "RMB 1m",
+        secured_amount=100_000_000,
+        currency="CNY",
+        maturity=1_893_456_000,
+        valuation="Appraised at RMB 1.5m",
+        signer=licensee.key,
+    )
+    bank.client.assets.accept_pledge(refinanced, signer=bank.key)
     enforced = bank.client.assets.enforce_pledge(folder_id, signer=bank.key)
     assert enforced["asset"]["holderAddress"] == bank.address
     cancelled = bank.client.assets.cancel(folder_id, signer=bank.key)

@@ -20,13 +20,20 @@ from scripts import generate_sync_client
 
 RESOURCES = Path(__file__).resolve().parents[2] / "client" / "_async" / "resources.py"
 # Resources in modules of their own (the market) are read the same way.
-SOURCES = (RESOURCES, RESOURCES.with_name("market.py"))
+SOURCES = (
+    RESOURCES,
+    RESOURCES.with_name("market.py"),
+    RESOURCES.with_name("trades.py"),
+    RESOURCES.with_name("vouchers.py"),
+    RESOURCES.with_name("delivery.py"),
+)
 # The generic helpers: their calls carry the operation their callers name.
 HELPERS = {"_act", "_pages"}
 # What ``_act`` adds to the body it is given when it submits the signed act.
 SIGNED = frozenset({"nonce", "deadline", "signature"})
-# What ``_act`` carries from the preparation into the submission (a salt; a certificate's number and time).
-CARRIED = frozenset({"salt", "certificateNumber", "issuedAt"})
+# What ``_act`` carries from the preparation into the submission (a salt; a certificate's number and time;
+# a voucher programme's id).
+CARRIED = frozenset({"salt", "certificateNumber", "issuedAt", "programmeId"})
 
 
 def _openapi() -> dict[str, Any]:

@@ -314,7 +314,16 @@ def test_a_tampering_server_is_caught_before_anything_is_signed(
         ("licence: another territory", "prepareLicence", set_message("territoryHash", ASSET)),
         ("licence: another licensee", "prepareLicence", set_message("licensee", MALLORY)),
         ("licence: derivatives", "prepareLicence", set_message("derivativesAllowed", True)),
-        ("pledge: other terms", "preparePledge", set_message("termsHash", ASSET)),
+        (
+            "pledge: other terms",
+            "preparePledge",
+            lambda p: p["holder"]["typedData"]["message"].update(termsHash=ASSET),
+        ),
+        (
+            "pledge: another amount",
+            "preparePledge",
+            lambda p: p["holder"]["typedData"]["message"].update(securedAmount=1),
+        ),
         ("consent: another enterprise", "prepareConsent", set_message("enterprise", MALLORY)),
         ("consent: another purpose", "prepareConsent", set_message("purposeHash", ASSET)),
         ("objection: evidence", "prepareObjection", set_message("evidenceHash", ASSET)),
@@ -337,7 +346,16 @@ def test_every_field_the_caller_chose_is_checked(
         "prepareLicence": lambda: client.licences.grant(
             asset_id, other.key.address, scope="s", purpose="p", valid_until=2**40, max_uses=1, signer=signer
         ),
-        "preparePledge": lambda: client.assets.pledge(asset_id, other.key.address, "terms", signer=signer),
+        "preparePledge": lambda: client.assets.propose_pledge(
+            asset_id,
+            other.key.address,
+            "terms",
+            secured_amount=100,
+            currency="CNY",
+            maturity=1_893_456_000,
+            valuation="v",
+            signer=signer,
+        ),
         "prepareConsent": lambda: client.consents.grant(
             Counting(LocalKeySigner.generate()), purpose="analytics", valid_until=2**40
         ),

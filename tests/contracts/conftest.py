@@ -341,3 +341,37 @@ def by_registrar(
     signature = bytes(sign_typed((signer or registrar).private_key, message).signature)
     authorisation = (registrar.address, nonce, deadline, signature)
     return getattr(registry.functions, function)(*args, authorisation)
+
+
+def pledge_call(registry: Contract, asset_id: bytes, holder: Any, pledgee: Any, deadline: int) -> Any:
+    """``pledge`` of ``asset_id`` to ``pledgee``, signed by both: the holder's ``Pledge`` and the
+    pledgee's ``PledgeAcceptance`` of the same terms (RMB 5m until ``deadline`` + a year)."""
+    from dataledger.registry.holder_signatures import Eip712Domain, act_authorisation, sign_act
+
+    domain = Eip712Domain(registry.w3.eth.chain_id, registry.address)
+    terms = {
+        "termsHash": "0x" + h("terms").hex(),
+        "securedAmount": 500_000_000,
+        "currency": "CNY",
+        "maturity": deadline + 365 * 86400,
+        "valuationHash": "0x" + h("valuation").hex(),
+    }
+    asset = "0x" + asset_id.hex()
+
+    def party(primary: str, signer: Any, **fields: Any) -> tuple[int, int, bytes]:
+        nonce = registry.functions.nonces(signer.address).call()
+        auth = act_authorisation(primary, signer.address, **fields, **terms, nonce=nonce, deadline=deadline)
+        key = signer.key if hasattr(signer, "key") else signer.private_key
+        return nonce, deadline, bytes.fromhex(sign_act(key, auth, domain)[2:])
+
+    by_holder = party("Pledge", holder, assetId=asset, pledgee=pledgee.address)
+    by_pledgee = party("PledgeAcceptance", pledgee, assetId=asset, holder=holder.address)
+    on_chain_terms = (
+        pledgee.address,
+        h("terms"),
+        terms["securedAmount"],
+        terms["currency"],
+        terms["maturity"],
+        h("valuation"),
+    )
+    return registry.functions.pledge(asset_id, on_chain_terms, by_holder, by_pledgee)

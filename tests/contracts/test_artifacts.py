@@ -170,7 +170,9 @@ def test_abi_is_the_agreed_interface():
         "CertificateRenewed(bytes32,bytes32,uint64,address)",
         "AssetChanged(bytes32,address,uint32,bytes32,bytes32,bytes32)",
         "AssetTransferred(bytes32,address,address,bytes32,bytes32)",
-        "AssetPledged(bytes32,address,address,bytes32)",
+        "AssetPledged(bytes32,address,address,bytes32,uint256,string,uint64,bytes32)",
+        "PledgeRevalued(bytes32,address,bytes32)",
+        "PledgeCertificateRecorded(bytes32,address,bytes32,address)",
         "PledgeReleased(bytes32,address)",
         "PledgeEnforced(bytes32,address,address)",
         "AssetCancelled(bytes32,address)",
@@ -194,6 +196,8 @@ def test_abi_is_the_agreed_interface():
         "DataRightsNoticePeriodNotEnded(bytes32,uint64)",
         "DataRightsObjectionsOpen(bytes32,uint32)",
         "DataRightsAssetIsPledged(bytes32,address)",
+        "DataRightsInvalidPledgeTerms(bytes32,uint64)",
+        "DataRightsPledgeCertified(bytes32,bytes32)",
         "InvalidAccountNonce(address,uint256)",
         "AccessControlUnauthorizedAccount(address,bytes32)",
         "DataRightsNoAnchorRegistry()",
@@ -216,7 +220,11 @@ def test_abi_is_the_agreed_interface():
         "renewCertificate(bytes32,bytes32,uint64,(address,uint256,uint256,bytes))",
         "changeAsset(bytes32,bytes32,bytes32,uint256,uint256,bytes)",
         "transfer(bytes32,address,uint256,uint256,bytes)",
-        "pledge(bytes32,address,bytes32,uint256,uint256,bytes)",
+        "pledge(bytes32,(address,bytes32,uint256,string,uint64,bytes32),(uint256,uint256,bytes),(uint256,uint256,bytes))",
+        "revaluePledge(bytes32,bytes32,(uint256,uint256,bytes))",
+        "recordPledgeCertificate(bytes32,address,bytes32,(address,uint256,uint256,bytes))",
+        "pledgeOf(bytes32)",
+        "pledgeCertificateOf(bytes32)",
         "releasePledge(bytes32,uint256,uint256,bytes)",
         "enforcePledge(bytes32,uint256,uint256,bytes)",
         "cancel(bytes32,uint256,uint256,bytes)",
@@ -270,6 +278,11 @@ def test_licence_registry_abi_is_the_agreed_interface():
         "ConsentConsumed(uint256,address,address,bytes32)",
         "ConsentWithdrawn(uint256,address,address)",
         "EIP712DomainChanged()",
+        # batches of uses redeemed at a delivery gateway, recorded by its role
+        "LicenceUsesRecorded(uint256,bytes32,address,uint32,uint32,bytes32)",
+        "RoleAdminChanged(bytes32,bytes32,bytes32)",
+        "RoleGranted(bytes32,address,address)",
+        "RoleRevoked(bytes32,address,address)",
     } == _signatures(abi, "event")
     assert {
         "grantLicence((bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32),"
@@ -287,7 +300,17 @@ def test_licence_registry_abi_is_the_agreed_interface():
         "version()",
         "nonces(address)",
         "eip712Domain()",
+        "recordUses(uint256,uint32,bytes32)",
+        "GATEWAY_ROLE()",
+        "DEFAULT_ADMIN_ROLE()",
+        "getRoleAdmin(bytes32)",
+        "grantRole(bytes32,address)",
+        "hasRole(bytes32,address)",
+        "renounceRole(bytes32,address)",
+        "revokeRole(bytes32,address)",
+        "supportsInterface(bytes4)",
     } == _signatures(abi, "function")
     assert all(e["name"].startswith("Licence") for e in abi if e["type"] == "error" and e["name"] not in {
-        "InvalidAccountNonce", "InvalidShortString", "StringTooLong"
+        "InvalidAccountNonce", "InvalidShortString", "StringTooLong", "AccessControlUnauthorizedAccount",
+        "AccessControlBadConfirmation",
     })  # fmt: skip

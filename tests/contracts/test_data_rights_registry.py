@@ -537,7 +537,7 @@ def test_admin_can_grant_the_registrar_role(w3, registry, actors, authorise):
 
 
 def test_version_is_3_0_0(registry):
-    assert registry.functions.version().call() == "3.0.0"
+    assert registry.functions.version().call() == "3.1.0"
 
 
 def test_supports_the_registry_access_control_and_erc165_interfaces(registry):
@@ -553,7 +553,11 @@ def test_supports_the_registry_access_control_and_erc165_interfaces(registry):
         "renewCertificate(bytes32,bytes32,uint64,(address,uint256,uint256,bytes))",
         "changeAsset(bytes32,bytes32,bytes32,uint256,uint256,bytes)",
         "transfer(bytes32,address,uint256,uint256,bytes)",
-        "pledge(bytes32,address,bytes32,uint256,uint256,bytes)",
+        "pledge(bytes32,(address,bytes32,uint256,string,uint64,bytes32),(uint256,uint256,bytes),(uint256,uint256,bytes))",
+        "revaluePledge(bytes32,bytes32,(uint256,uint256,bytes))",
+        "recordPledgeCertificate(bytes32,address,bytes32,(address,uint256,uint256,bytes))",
+        "pledgeOf(bytes32)",
+        "pledgeCertificateOf(bytes32)",
         "releasePledge(bytes32,uint256,uint256,bytes)",
         "enforcePledge(bytes32,uint256,uint256,bytes)",
         "cancel(bytes32,uint256,uint256,bytes)",

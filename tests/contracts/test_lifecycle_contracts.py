@@ -9,7 +9,7 @@ from web3.logs import DISCARD
 
 from dataledger.ledger.chain.artifacts import load_artifact
 from dataledger.registry.holder_signatures import Eip712Domain, act_authorisation, licence_domain, sign_act
-from tests.contracts.conftest import by_registrar, h, reverts_with, set_next_timestamp, transact
+from tests.contracts.conftest import by_registrar, h, pledge_call, reverts_with, set_next_timestamp, transact
 
 ZERO = b"\x00" * 32
 FORMAL, SUBSTANTIVE = 0, 1
@@ -162,18 +162,9 @@ def test_only_the_admin_sets_the_notice_period(registry, actors):
 
 
 def pledge(w3, registry, actors, asset_id):  # type: ignore[no-untyped-def]
-    auth, signature = signed(
-        registry, "Pledge", actors.holder, assetId="0x" + asset_id.hex(), pledgee=actors.stranger.address,
-        termsHash="0x" + h("terms").hex(),
-    )  # fmt: skip
-    return submit(
-        w3,
-        registry,
-        "pledge",
-        ("assetId", "pledgee", "termsHash", "nonce", "deadline"),
-        auth,
-        signature,
-        actors.relayer.address,
+    """Both sign: the holder pledges, the stranger (the bank) accepts."""
+    return transact(
+        w3, pledge_call(registry, asset_id, actors.holder, actors.stranger, FAR), actors.relayer.address
     )
 
 

@@ -29,6 +29,7 @@ from tests.contracts.conftest import (
     Signer,
     by_registrar,
     h,
+    pledge_call,
     reverts_with,
     sign_typed,
     transact,
@@ -393,15 +394,8 @@ def test_a_materialised_asset_can_be_pledged(w3, linked, actors, batch):
     transact(w3, materialise(linked, items[1], tree, 1), actors.relayer.address)
     asset_id = asset_id_of(linked, items[1])
     _certify(w3, linked, actors, asset_id)
-    auth, signature = _holder_act(
-        linked, actors.other_holder, "Pledge", assetId="0x" + asset_id.hex(),
-        pledgee=actors.stranger.address, termsHash="0x" + h("terms").hex(),
-    )  # fmt: skip
-
     receipt = transact(
-        w3,
-        linked.functions.pledge(asset_id, actors.stranger.address, h("terms"), auth.nonce, FAR, signature),
-        actors.relayer.address,
+        w3, pledge_call(linked, asset_id, actors.other_holder, actors.stranger, FAR), actors.relayer.address
     )
 
     (event,) = linked.events.AssetPledged().process_receipt(receipt)

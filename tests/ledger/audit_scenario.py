@@ -2,7 +2,8 @@
 
 Direct and batched registrations (one batched registration materialised), an asset in public notice
 with an objection filed and dismissed, a certified asset changed to a second version and transferred
-(a registrar reissuing its certificate after each act, signed by its own key), a pledge released, a
+(a registrar reissuing its certificate after each act, signed by its own key), a pledge both parties
+signed, revalued, certified by a registrar and released, a
 licence used once, a consent granted and consumed, captured EPCIS events, every batch anchored, the
 event index synced, and a checkpoint of the log. The audit of this ledger must be clean; each edit of
 it must be named.
@@ -99,8 +100,23 @@ def build_full_ledger(api: LifecycleDriver, services: Services) -> FullLedger:
         )
     )
     _ok(api.issue_certificate(registrar, certified))
-    pledge = {"pledgee": bank.account.address, "terms": "RMB 5m facility, 12 months, Bank of Hainan"}
-    _ok(api.act(buyer, f"/v1/assets/{certified}/pledge-requests", f"/v1/assets/{certified}/pledges", pledge))
+    _ok(api.pledge(buyer, certified, bank))
+    revaluation = {"valuation": "Re-appraised at RMB 7.5m after the quarterly review"}
+    _ok(
+        api.act(
+            bank,
+            f"/v1/assets/{certified}/pledge-revaluation-requests",
+            f"/v1/assets/{certified}/pledge-revaluations",
+            revaluation,
+        )
+    )
+    _ok(
+        api.registrar_act(
+            registrar,
+            f"/v1/assets/{certified}/pledge-certificate-requests",
+            f"/v1/assets/{certified}/pledge-certificates",
+        )
+    )
     _ok(
         api.act(
             bank, f"/v1/assets/{certified}/pledge-release-requests", f"/v1/assets/{certified}/pledge-release"

@@ -70,6 +70,16 @@ EXCLUDED_TABLES: dict[str, str] = {
     "market_demand_responses": "responses to demands are off chain only",
     "market_asset_catalogue": "the catalogue's copy of certified assets' public facts, kept by triggers on "
     "assets",
+    # Orders and trades, data vouchers (issue 14): the audit checks every trade against the DataTrades
+    # contract (tests/market/test_trades_audit.py), every voucher programme and the sums of its issues
+    # and redemptions against the DataVouchers contract (tests/market/test_vouchers_audit.py); this
+    # scenario makes neither.
+    "market_trades": "checked against the DataTrades contract, the settlement record hashed again "
+    "(tests/market/test_trades_audit.py); this scenario makes no trade",
+    "voucher_programmes": "checked against the DataVouchers contract (tests/market/test_vouchers_audit.py); "
+    "this scenario makes no programme",
+    "voucher_movements": "summed per programme and enterprise against the DataVouchers contract's totals and "
+    "balances (tests/market/test_vouchers_audit.py); this scenario makes none",
 }
 
 BOOKKEEPING: dict[str, dict[str, str]] = {
@@ -94,6 +104,10 @@ BOOKKEEPING: dict[str, dict[str, str]] = {
         "id": "surrogate key",
         "created_at": "database write time",
         "closed_at": "database write time of the release or enforcement",
+    },
+    "pledge_valuations": {
+        "id": "surrogate key",
+        "recorded_at": "database write time",
     },
     "licences": {"created_at": "database write time"},
     "consents": {"created_at": "database write time", "updated_at": "database write time"},
@@ -158,6 +172,7 @@ NAMES: dict[str, Callable[[sqlite3.Connection, Row], list[tuple[str, str]]]] = {
     "certificates": lambda db, r: [("certificate", str(r["number"]))],
     "objections": lambda db, r: [("objection", str(r["objection_id"]))],
     "pledges": lambda db, r: [("pledge", str(r["id"]))],
+    "pledge_valuations": lambda db, r: [("pledge-valuation", f"{r['tx_hash']}#{r['log_index']}")],
     "licences": lambda db, r: [("licence", str(r["licence_id"]))],
     "consents": lambda db, r: [("consent", str(r["consent_id"]))],
     "consent_history": lambda db, r: [("consent-history", str(r["id"]))],
@@ -530,6 +545,7 @@ DELETION_NAMES: dict[str, Callable[[sqlite3.Connection, Row], list[tuple[str, st
     "asset_history": _position("asset-history"),
     "consent_history": _position("consent-history"),
     "pledges": _position("pledge"),
+    "pledge_valuations": _position("pledge-valuation"),
     "chain_events": _position("chain-event"),
     "certificates": lambda db, r: [("certificate", str(r["certificate_hash"]))],
     "anchor_batches": lambda db, r: _entries(db, "batch_id = ?", r["id"]),

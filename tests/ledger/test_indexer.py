@@ -189,7 +189,10 @@ def test_small_batches_index_the_same_events_as_one_large_range(api: ApiDriver, 
         one_range = EventIndexer(
             services.w3,
             other,
-            [(services.registry.registry_address, services.registry.abi)],
+            [  # the same contracts as indexer_for (the licence registry grants its roles at deployment)
+                (services.registry.registry_address, services.registry.abi),
+                (services.licences.address, services.licences.abi),
+            ],
             start_block=deployment.block_number,  # type: ignore[union-attr]
         )
         one_range.sync()

@@ -10,7 +10,14 @@ from dataledger.ledger.chain.data_rights_registry import REGISTRY_CONTRACT, deco
 from dataledger.ledger.chain.revert_errors import REVERT_ERROR_MAP, RevertDecoder
 from dataledger.registry import errors
 
-DEPLOYED_CONTRACTS = [REGISTRY_CONTRACT, "LicenceRegistry", "AnchorRegistry", "DataMarket"]
+DEPLOYED_CONTRACTS = [
+    REGISTRY_CONTRACT,
+    "LicenceRegistry",
+    "AnchorRegistry",
+    "DataMarket",
+    "DataTrades",
+    "DataVouchers",
+]
 
 
 @pytest.mark.parametrize("contract", DEPLOYED_CONTRACTS)

@@ -90,7 +90,7 @@ def test_a_pledge_keeps_its_terms_and_salt_through_the_crash(
 ) -> None:
     holder, bank, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
-    monkeypatch.setattr(services.lifecycle_store, "add_pledge", crash)
+    monkeypatch.setattr(services.pledge_store, "add_pledge", crash)
 
     with pytest.raises(Crash):
         pledge(api, holder, asset["assetId"], bank)
@@ -101,6 +101,8 @@ def test_a_pledge_keeps_its_terms_and_salt_through_the_crash(
     (recorded,) = pledges.json()["items"] if "items" in pledges.json() else pledges.json()
     assert recorded["terms"] == "RMB 5m facility, 12 months, Bank of Hainan"
     assert recorded["status"] == "active" and recorded["pledgeeId"] == bank.id
+    assert (recorded["securedAmount"], recorded["currency"]) == (500_000_000, "CNY")
+    assert recorded["valuation"].startswith("Appraised at RMB 8m")
     assert len(history(after, holder, asset["assetId"], "pledged")) == 1
     assert journal_size(after) == 0
 

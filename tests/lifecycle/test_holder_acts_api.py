@@ -22,12 +22,7 @@ def transfer(api: LifecycleDriver, holder: Actor, asset_id: str, to: Actor, **kw
 
 
 def pledge(api: LifecycleDriver, holder: Actor, asset_id: str, bank: Actor):  # type: ignore[no-untyped-def]
-    return api.act(
-        holder,
-        f"/v1/assets/{asset_id}/pledge-requests",
-        f"/v1/assets/{asset_id}/pledges",
-        {"pledgee": bank.account.address, "terms": "RMB 5m facility, 12 months, Bank of Hainan"},  # type: ignore[union-attr]
-    )
+    return api.pledge(holder, asset_id, bank)
 
 
 def pledgee_act(api: LifecycleDriver, actor: Actor, asset_id: str, act: str, **kw):  # type: ignore[no-untyped-def]
@@ -215,10 +210,7 @@ def test_replayed_pledge_signature_is_refused(api: LifecycleDriver) -> None:
     holder, bank, registrar = api.participants("enterprise", "enterprise", "registrar")
     asset, _ = api.certified(holder, registrar)
     asset_id = asset["assetId"]
-    submission = api.signed(
-        holder, f"/v1/assets/{asset_id}/pledge-requests",
-        {"pledgee": bank.account.address, "terms": "RMB 5m"},  # type: ignore[union-attr]
-    )  # fmt: skip
+    submission = api.pledge_submission(holder, asset_id, bank)
     assert (
         api.client.post(f"/v1/assets/{asset_id}/pledges", json=submission, headers=holder.headers).status_code
         == 201

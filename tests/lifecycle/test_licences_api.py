@@ -89,10 +89,7 @@ def test_licence_on_a_revoked_asset_is_refused(api: LifecycleDriver) -> None:
 def test_licence_granted_before_an_enforced_pledge_is_refused(api: LifecycleDriver) -> None:
     holder, licensee, _, asset, licence = licensed(api, max_uses=5)
     asset_id, bank = asset["assetId"], api.participant("enterprise")
-    api.act(
-        holder, f"/v1/assets/{asset_id}/pledge-requests", f"/v1/assets/{asset_id}/pledges",
-        {"pledgee": bank.account.address, "terms": "RMB 1m"},  # type: ignore[union-attr]
-    )  # fmt: skip
+    assert api.pledge(holder, asset_id, bank, terms="RMB 1m").status_code == 201
     assert api.use(licensee, licence["licenceId"]).status_code == 201  # a pledge alone does not stop licences
     api.act(
         bank,

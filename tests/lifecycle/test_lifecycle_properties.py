@@ -316,15 +316,24 @@ class Lifecycle(RuleBasedStateMachine):
         expected = (
             self._certified_unpledged(asset) or self._counterparty(asset, pledgee) or self._forged(forged)
         )
+        terms = {
+            "termsHash": content_hash("terms"),
+            "securedAmount": 500_000_000,
+            "currency": "CNY",
+            "maturity": self.deadline() + 365 * 86400,
+            "valuationHash": content_hash("valuation"),
+        }
+        holder, bank = self.actors[asset.holder], self.actors[pledgee]
         auth, signature = self.signed(
-            "Pledge",
-            self.actors[asset.holder],
-            forged,
-            assetId=asset.asset_id,
-            pledgee=self.actors[pledgee].address,
-            termsHash=content_hash("terms"),
+            "Pledge", holder, forged, assetId=asset.asset_id, pledgee=bank.address, **terms
         )
-        if self.expect(expected, lambda: self.registry.submit_act(auth, signature)) is not None:
+        acceptance, accepted = self.signed(
+            "PledgeAcceptance", bank, False, assetId=asset.asset_id, holder=holder.address, **terms
+        )
+        if (
+            self.expect(expected, lambda: self.registry.pledge(auth, signature, acceptance, accepted))
+            is not None
+        ):
             asset.pledgee, asset.pledged_holder = pledgee, asset.holder
 
     @precondition(lambda self: self.assets)

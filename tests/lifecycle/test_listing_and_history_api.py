@@ -96,10 +96,7 @@ def test_undeclared_upstream_licence_fails_upstream_declared(api: LifecycleDrive
 def test_pledged_product_lists_only_with_the_pledgees_signed_consent(api: LifecycleDriver) -> None:
     case = product_with_licensed_upstream(api)
     maker, product, bank = case["maker"], case["product"], api.participant("enterprise")
-    api.act(
-        maker, f"/v1/assets/{product['assetId']}/pledge-requests", f"/v1/assets/{product['assetId']}/pledges",
-        {"pledgee": bank.account.address, "terms": "RMB 2m"},  # type: ignore[union-attr]
-    )  # fmt: skip
+    assert api.pledge(maker, product["assetId"], bank, terms="RMB 2m").status_code == 201
     exchange = api.participant("exchange")
 
     assert verify_listing(api, exchange, case["request"])["credentialSubject"]["failedChecks"] == [

@@ -245,10 +245,7 @@ def test_a_listing_is_suspended_when_its_asset_is_pledged_without_consent_transf
     path = f"/v1/listings/{case['listing']['listingId']}"
     bank, buyer = api.participants("enterprise", "enterprise")
 
-    pledged = api.act(
-        holder, f"/v1/assets/{asset_id}/pledge-requests", f"/v1/assets/{asset_id}/pledges",
-        {"pledgee": bank.account.address, "terms": "RMB 2m"},  # type: ignore[union-attr]
-    )  # fmt: skip
+    pledged = api.pledge(holder, asset_id, bank, terms="RMB 2m")
     assert pledged.status_code == 201, pledged.text
     assert search(api, q="离岛免税")["total"] == 0  # the store's copy of the asset followed the pledge
     listing = api.client.get(path).json()
@@ -285,10 +282,7 @@ def test_a_pledged_product_lists_with_the_pledgees_consent_and_stays_listed(api:
     holder, _, asset = product(api)
     bank = api.participant("enterprise")
     asset_id = asset["assetId"]
-    api.act(
-        holder, f"/v1/assets/{asset_id}/pledge-requests", f"/v1/assets/{asset_id}/pledges",
-        {"pledgee": bank.account.address, "terms": "RMB 2m"},  # type: ignore[union-attr]
-    )  # fmt: skip
+    assert api.pledge(holder, asset_id, bank, terms="RMB 2m").status_code == 201
     asked = api.client.post(
         "/v1/listings/pledgee-consent-requests",
         json={"assetId": asset_id, "lister": holder.account.address},  # type: ignore[union-attr]

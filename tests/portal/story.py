@@ -133,7 +133,7 @@ def licensed_and_derived(
     url: str, admin: Client, holder: Client, holder_key: LocalKeySigner, certify: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A certified asset licensed to an analytics firm (derivatives allowed), which registers a data
-    product derived from it; then the holder pledges the asset to a bank."""
+    product derived from it; then the holder pledges the asset to a bank (both sign the pledge)."""
     analytics_key, bank_key = LocalKeySigner.generate(), LocalKeySigner.generate()
     analytics = Client(
         url, admin.participants.create("海南数据分析有限公司", "enterprise", analytics_key.address)["apiKey"]
@@ -161,8 +161,46 @@ def licensed_and_derived(
     analytics.lineage.record_derivation(
         product["assetId"], [{"assetId": asset_id, "licenceId": licence["licenceId"]}]
     )
-    holder.assets.pledge(asset_id, bank_key.address, "loan HN-2026-0042, RMB 5m", signer=holder_key)
+    pledge(holder, asset_id, holder_key, bank_key)
     return holder.assets.get(asset_id), product
+
+
+def pledge(holder: Client, asset_id: str, holder_key: LocalKeySigner, bank_key: LocalKeySigner) -> None:
+    """The holder pledges the asset to the bank: both sign the same terms (the holder its ``Pledge``,
+    the bank its ``PledgeAcceptance``), each with its own key, and the holder files both signatures."""
+    offer = {
+        "pledgee": bank_key.address,
+        "terms": "loan HN-2026-0042, RMB 5m",
+        "securedAmount": 5_000_000_00,  # fen
+        "currency": "CNY",
+        "maturity": int(time.time()) + 365 * 86400,
+        "valuation": "valued at RMB 8m by the bank's data-asset appraisal of 2026-11",
+    }
+    path = {"assetId": asset_id}
+    prepared = holder.json(
+        "preparePledge", "POST", "/v1/assets/{assetId}/pledge-requests", path=path, json=offer
+    )
+
+    def signed(party: str, key: LocalKeySigner) -> dict[str, Any]:
+        act = prepared[party]
+        return {
+            "nonce": act["nonce"],
+            "deadline": act["deadline"],
+            "signature": key.sign_typed_data(act["typedData"]),
+        }
+
+    holder.json(
+        "pledgeAsset",
+        "POST",
+        "/v1/assets/{assetId}/pledges",
+        path=path,
+        json={
+            **offer,
+            "salt": prepared["salt"],
+            "byHolder": signed("holder", holder_key),
+            "byPledgee": signed("pledgee", bank_key),
+        },
+    )
 
 
 def capture_duty_free_chain(url: str, admin: Client) -> None:

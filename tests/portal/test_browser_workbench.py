@@ -1,6 +1,7 @@
 """In a real browser: a registrar signs in to the workbench with its API key, unlocks its own keystore in
 the page, and takes an application through the formal and substantive reviews to its certificate, each
-act shown in plain words (EIP-712 domain and message) and signed in the browser."""
+act shown in plain words (EIP-712 domain and message) and signed in the browser; and resolves the
+objections filed in public notice, upholding one (the application is rejected) and dismissing another."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from dataledger.client import Client, LocalKeySigner
 from tests.portal.conftest import Portal
-from tests.portal.story import NOTICE_DAYS, REGISTRAR_NAME
+from tests.portal.story import NOTICE_DAYS, REGISTRAR_NAME, content_hash, facts
 
 PASSWORD = "correct horse battery staple"
 
@@ -115,3 +116,87 @@ def test_a_key_that_is_not_a_registrars_is_refused(page: Page, portal: Portal) -
     page.get_by_test_id("sign-in").click()
     expect(page.get_by_test_id("sign-in-error")).to_have_text("This API key is not valid.")
     assert page.evaluate("sessionStorage.getItem('dataledger.apiKey')") is None
+
+
+@pytest.fixture
+def objected(portal: Portal) -> Iterator[tuple[tuple[str, int], tuple[str, int]]]:
+    """Two applications of the holder's in public notice, each with an objection the competitor filed
+    (its own key): ``((asset, objection), (asset, objection))``. Afterwards any still in notice is
+    rejected, so the notice board holds the story's two again."""
+    story = portal.story
+    holder, registrar = Client(portal.url, story.holder_api_key), Client(portal.url, story.registrar_api_key)
+    objector = Client(portal.url, story.objector_api_key)
+    holder_key, registrar_key = (
+        LocalKeySigner(story.holder_private_key),
+        LocalKeySigner(story.registrar_private_key),
+    )
+    objector_key = LocalKeySigner(story.objector_private_key)
+    filed = []
+    for name, reason in (
+        (
+            "三亚免税会员消费记录 Sanya duty-free member purchases",
+            "这些会员记录是本公司采集的 we collected these records",
+        ),
+        (
+            "海口免税店客流统计 Haikou duty-free footfall",
+            "the footfall counts are the landlord's, not the holder's",
+        ),
+    ):
+        asset_id = holder.assets.register(content_hash(name), facts(name), signer=holder_key)["assetId"]
+        for stage in ("formal", "substantive"):
+            registrar.procedure.review(asset_id, stage, reason=f"{stage} review passed", signer=registrar_key)
+        objection = objector.procedure.object(asset_id, reason, signer=objector_key)
+        filed.append((asset_id, int(objection["objectionId"])))
+    try:
+        yield filed[0], filed[1]
+    finally:
+        for asset_id, _ in filed:
+            if registrar.assets.get(asset_id)["state"] == "in_notice":
+                registrar.procedure.reject(asset_id, "test over", signer=registrar_key)
+
+
+def test_a_registrar_upholds_one_objection_and_dismisses_another_from_the_workbench(
+    page: Page, portal: Portal, keystore: Path, objected: tuple[tuple[str, int], tuple[str, int]]
+) -> None:
+    (upheld_asset, upheld), (dismissed_asset, dismissed) = objected
+    story = portal.story
+    page.goto(f"{portal.url}/workbench?lang=en")
+    page.get_by_label("API key").fill(story.registrar_api_key)
+    page.get_by_test_id("sign-in").click()
+    expect(page.get_by_test_id("signed-in")).to_contain_text(REGISTRAR_NAME)
+    page.get_by_label("Keystore file").set_input_files(keystore)
+    page.get_by_label("Keystore password").fill(PASSWORD)
+    page.get_by_test_id("unlock").click()
+    expect(page.get_by_test_id("key-status")).to_contain_text("is unlocked", timeout=30_000)
+
+    card = application(page, "in_notice", upheld_asset)
+    objection = card.get_by_test_id("objection")
+    expect(objection).to_contain_text(f"Objection #{upheld}")
+    expect(objection).to_contain_text("we collected these records")
+    expect(card.get_by_test_id("issue")).to_be_disabled()  # an open objection blocks the certificate
+    card.get_by_label("Reason").fill("异议成立：会员记录由异议人采集 the objector collected the records")
+    objection.get_by_test_id("uphold").click()
+    expect(page.get_by_test_id("sign-fields")).to_contain_text(str(upheld))
+    expect(page.get_by_test_id("sign-fields")).to_contain_text("the objector collected the records")
+    sign_and_submit(page, "Objection resolution")
+    expect(application(page, "in_notice", upheld_asset)).to_have_count(0)
+
+    card = application(page, "in_notice", dismissed_asset)
+    card.get_by_label("Reason").fill("驳回：客流统计由持有人自有设备采集 the holder's own counters")
+    card.get_by_test_id("objection").get_by_test_id("dismiss").click()
+    sign_and_submit(page, "Objection resolution")
+    card = application(page, "in_notice", dismissed_asset)
+    expect(card.get_by_test_id("objection")).to_have_count(0)  # no open objection left
+
+    registrar = Client(portal.url, story.registrar_api_key)
+    assert registrar.procedure.objection(upheld)["status"] == "upheld"
+    assert registrar.assets.get(upheld_asset)["state"] == "rejected"
+    resolved = registrar.procedure.objection(dismissed)
+    assert (resolved["status"], resolved["resolution"]) == (
+        "dismissed",
+        "驳回：客流统计由持有人自有设备采集 the holder's own counters",
+    )
+    assert registrar.assets.get(dismissed_asset)["state"] == "in_notice"
+    acts = registrar.assets.history(upheld_asset)["items"]
+    (resolution,) = [a for a in acts if a["act"] == "objection-resolved"]
+    assert resolution["actor"].lower() == story.registrar_address.lower()

@@ -28,7 +28,18 @@ from dataledger.registry.chain_records import ACT_OF_EVENT
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.-]+)["']\s*[,)]""")
 DYNAMIC_PREFIX = re.compile(r"""\bt\(\s*["']([a-z0-9_-]+)\.["']\s*~""")
 # The prefixes whose every value test_every_value_a_page_shows_has_a_human_name covers.
-COVERED_PREFIXES = {"status", "check", "act", "right", "outcome", "problem", "pledge", "step", "disposition"}
+COVERED_PREFIXES = {
+    "status",
+    "check",
+    "act",
+    "right",
+    "outcome",
+    "problem",
+    "pledge",
+    "step",
+    "disposition",
+    "detail",
+}
 PORTAL = TEMPLATES.parent
 
 
@@ -119,6 +130,8 @@ def _duty_free_events() -> list[dict[str, object]]:
         ("outcome", ["valid", "offline", "revoked", "superseded", "expired", "tampered", "unknown"]),
         ("problem", sorted(problem_catalogue())),
         ("pledge", ["active", "released", "enforced"]),
+        # a check's general sentence, for a detail of the verifier's that no pattern reads back
+        ("detail", [f"{check.value}.failed" for check in Check]),
         ("step", sorted({short_name(e.get("bizStep")) for e in _duty_free_events()})),
         ("disposition", sorted({short_name(e.get("disposition")) for e in _duty_free_events()})),
     ],

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from dataledger.cli import duty_free_scenario as scenario
-from dataledger.portal.digital_link import gtin_is_valid, sgtin_candidates
+from dataledger.portal.digital_link import gtin_is_valid, lgtin_candidates, lot_is_valid, sgtin_candidates
 from tests.portal.conftest import Portal
 
 BOTTLE_GTIN = "03012345123457"  # indicator 0, company prefix 3012345, item 12345, check digit 7
@@ -117,3 +117,62 @@ def test_a_gtin_is_checked_and_mapped_to_an_epc_for_every_company_prefix_length(
     assert scenario.SOLD_BOTTLE in sgtin_candidates(BOTTLE_GTIN, BOTTLE_SERIAL)
     assert len(sgtin_candidates(BOTTLE_GTIN, "x/y")) == 7
     assert sgtin_candidates(BOTTLE_GTIN, "x/y")[0].endswith(".x%2Fy")
+
+
+@pytest.mark.parametrize(
+    ("lot", "lot_class"), [("A1", scenario.LOT_A_CLASS), ("B2", "urn:epc:class:lgtin:3012345.012345.B2")]
+)
+def test_a_lot_qr_code_resolves_to_the_trace_of_the_lots_items(
+    portal: Portal, lot: str, lot_class: str
+) -> None:
+    """``/01/{gtin}/10/{lot}`` (GS1 Digital Link with a batch/lot key): 307 to the lot's trace, which
+    draws every item commissioned in the lot and none of another lot's."""
+    response = httpx.get(f"{portal.url}/01/{BOTTLE_GTIN}/10/{lot}", timeout=30)
+    assert response.status_code == 307
+    assert response.headers["location"] == f"/trace/{lot_class}"
+    page = httpx.get(portal.url + response.headers["location"], params={"lang": "en"}, timeout=60)
+    assert page.status_code == 200
+    bottles = scenario.BOTTLES_A if lot == "A1" else scenario.BOTTLES_B
+    assert all(bottle in page.text for bottle in bottles)
+    other = scenario.BOTTLES_B if lot == "A1" else scenario.BOTTLES_A
+    assert not any(bottle in page.text for bottle in other)
+
+
+def test_a_lot_qr_code_answers_the_linkset_of_its_pages(portal: Portal) -> None:
+    path = f"/01/{BOTTLE_GTIN}/10/A1"
+    response = httpx.get(f"{portal.url}{path}", params={"linkType": "all"}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/linkset+json")
+    (links,) = response.json()["linkset"]
+    assert links["anchor"] == portal.url + path
+    assert links["https://gs1.org/voc/defaultLink"][0]["href"] == f"{portal.url}/trace/{scenario.LOT_A_CLASS}"
+    assert [link["href"] for link in links["https://gs1.org/voc/traceability"]] == [
+        f"{portal.url}/trace/{scenario.LOT_A_CLASS}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "zh", "en"),
+    [
+        ("/01/03012345123458/10/A1", 422, "不是有效的商品条码", "is not a valid GTIN"),
+        ("/01/03012345123457/10/" + "L" * 21, 422, "不是有效的批号", "is not a valid batch or lot number"),
+        ("/01/03012345123457/10/A%C3%A91", 422, "不是有效的批号", "is not a valid batch or lot number"),
+        ("/01/03012345123457/10/Z9", 404, "没有关于批号 Z9 的溯源记录", "No trace is recorded for lot Z9"),
+        ("/01/03012345123457/10/A1?linkType=gs1:recipeInfo", 404, "参数", "The parameter"),
+    ],
+)
+def test_a_bad_lot_qr_code_is_a_page_in_the_readers_language(
+    portal: Portal, path: str, status: int, zh: str, en: str
+) -> None:
+    for lang, message in (("zh", zh), ("en", en)):
+        page = httpx.get(portal.url + path, headers={"Accept-Language": lang}, timeout=30)
+        assert page.status_code == status
+        assert page.headers["content-type"].startswith("text/html")
+        assert message in page.text
+
+
+def test_a_lot_is_mapped_to_its_class_for_every_company_prefix_length() -> None:
+    assert scenario.LOT_A_CLASS in lgtin_candidates(BOTTLE_GTIN, "A1")
+    assert len(lgtin_candidates(BOTTLE_GTIN, "A1")) == 7
+    assert lgtin_candidates(BOTTLE_GTIN, "x/y")[0].endswith(".x%2Fy")
+    assert lot_is_valid("ESS-7") and lot_is_valid("x/y") and not lot_is_valid("") and not lot_is_valid("é")

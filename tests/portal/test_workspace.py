@@ -1,6 +1,7 @@
 """``/workspace``: the enterprise's shell page, with what its script checks a prepared act against (the
-registration's and the licence's shapes as the contracts hash them, and the contract each is signed for)
-and its texts in the page's language; it names no participant and holds no key (the script signs in)."""
+registration's, the licence's and both parties' of the pledge, as the contracts hash them, and the
+contract each is signed for) and its texts in the page's language; it names no participant and holds
+no key (the script signs in)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,21 @@ def test_the_page_carries_the_registration_and_the_licence_with_their_contracts(
     assert data["registry"] == {"chainId": registry.chain_id, "address": registry.registry_address}
     assert data["actTypes"] == {
         "Licence": [{"name": field, "type": kind} for field, kind in ACT_TYPES["Licence"]],
+        "Pledge": [{"name": field, "type": kind} for field, kind in ACT_TYPES["Pledge"]],
+        "PledgeAcceptance": [{"name": field, "type": kind} for field, kind in ACT_TYPES["PledgeAcceptance"]],
         "Registration": REGISTRATION_TYPES["Registration"],
     }
     assert data["actContracts"] == {
         "Licence": portal.services.licensing.domain.verifying_contract,
+        "Pledge": registry.registry_address,
+        "PledgeAcceptance": registry.registry_address,
         "Registration": registry.registry_address,
     }
     messages = data["messages"]
     assert isinstance(messages, dict)
     assert messages["ws.hash_cancelled"] == "Hashing cancelled: nothing was sent."
     assert messages["sign.type.Registration"] == "Registration"
+    assert messages["sign.type.Pledge"] == "Pledge" and messages["ws.page_next"] == "Next page"
     assert messages["right.data-product-operation"] == "Data product operation"
 
 

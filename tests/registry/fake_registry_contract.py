@@ -25,6 +25,8 @@ from dataledger.registry.chain_records import (
     ObjectionStatus,
     OnChainCertificate,
     OnChainObjection,
+    OnChainPledge,
+    OnChainPledgeCertificate,
     OnChainProcedure,
     ReviewStage,
 )
@@ -103,6 +105,8 @@ class FakeRegistryLedger:
         self._used_batch_nonces: set[tuple[str, int]] = set()
         self._notice_period = DEFAULT_NOTICE_PERIOD_S
         self._registrars: set[str] = set()
+        self._pledges: dict[str, OnChainPledge] = {}
+        self._pledge_certificates: dict[str, OnChainPledgeCertificate] = {}
 
     # -- identity and time --------------------------------------------------------------------------
 
@@ -493,10 +497,10 @@ class FakeRegistryLedger:
                 )
             case "Transfer":
                 return self.transfer(m["assetId"], m["to"], m["nonce"], m["deadline"], signature)
-            case "Pledge":
-                return self.pledge(
-                    m["assetId"], m["pledgee"], m["termsHash"], m["nonce"], m["deadline"], signature
-                )
+            case "PledgeRevaluation":
+                return self._revalue_pledge(m, signature)
+            case "PledgeCertificate":
+                return self._record_pledge_certificate(m, signature)
             case "PledgeRelease":
                 return self.release_pledge(m["assetId"], m["nonce"], m["deadline"], signature)
             case "PledgeEnforcement":
@@ -552,34 +556,116 @@ class FakeRegistryLedger:
         return self._mine(self._move_to(asset_id, to))
 
     def pledge(
-        self, asset_id: str, pledgee: str, terms_hash: str, nonce: int, deadline: int, signature: str
+        self,
+        by_holder: ActAuthorisation,
+        holder_signature: str,
+        by_pledgee: ActAuthorisation,
+        pledgee_signature: str,
+    ) -> Acts:
+        """``pledge(assetId, terms, byHolder, byPledgee)``: both parties signed the same terms."""
+        return self._chain.carried(
+            holder_signature, self._pledge(by_holder, holder_signature, by_pledgee, pledgee_signature)
+        )
+
+    def _pledge(
+        self,
+        by_holder: ActAuthorisation,
+        holder_signature: str,
+        by_pledgee: ActAuthorisation,
+        pledgee_signature: str,
     ) -> Acts:
         now = self.next_block_timestamp()
-        self._require_hash(terms_hash)
+        m, p = by_holder.message, by_pledgee.message
+        asset_id, pledgee = m["assetId"], m["pledgee"]
+        self._require_hash(m["termsHash"])
+        self._require_hash(m["valuationHash"])
+        if m["securedAmount"] == 0 or len(m["currency"].encode()) != 3 or m["maturity"] <= now:
+            raise reverted("DataRightsInvalidPledgeTerms", assetId=asset_id, maturity=m["maturity"])
         procedure = self._require_certified(asset_id, now)
         self._require_not_pledged(asset_id, procedure)
         holder = self._assets[asset_id].holder
         self._require_counterparty(pledgee, holder)
+        terms = {k: m[k] for k in ("termsHash", "securedAmount", "currency", "maturity", "valuationHash")}
         self._auth.check_act(
-            "Pledge",
-            holder,
-            signature,
-            now,
-            assetId=asset_id,
-            pledgee=pledgee,
-            termsHash=terms_hash,
-            nonce=nonce,
-            deadline=deadline,
-        )
-        self._auth.consume(holder)
+            "Pledge", holder, holder_signature, now, assetId=asset_id, pledgee=pledgee,
+            nonce=m["nonce"], deadline=m["deadline"], **terms,
+        )  # fmt: skip
+        self._auth.check_act(
+            "PledgeAcceptance", pledgee, pledgee_signature, now, assetId=asset_id, holder=holder,
+            nonce=p["nonce"], deadline=p["deadline"], **terms,
+        )  # fmt: skip
+        self._auth.consume(holder)  # after both checks: a refused pledge uses neither nonce
+        self._auth.consume(pledgee)
         procedure.pledgee = to_checksum_address(pledgee)
-        pledged = {
-            "assetId": asset_id,
-            "holder": holder,
-            "pledgee": procedure.pledgee,
-            "termsHash": terms_hash,
-        }
+        previous = self._pledges.get(asset_id)
+        self._pledges[asset_id] = OnChainPledge(
+            asset_id=asset_id,
+            pledgee=procedure.pledgee,
+            terms_hash=m["termsHash"],
+            secured_amount=m["securedAmount"],
+            currency=m["currency"],
+            maturity=m["maturity"],
+            valuation_hash=m["valuationHash"],
+            pledged_at=now,
+            serial=(previous.serial if previous else 0) + 1,
+            certificate_hash=None,
+            active=True,
+        )
+        pledged = {"assetId": asset_id, "holder": holder, "pledgee": procedure.pledgee, **terms}
         return self._mine(("AssetPledged", pledged))
+
+    def _revalue_pledge(self, m: Any, signature: str) -> Acts:
+        now = self.next_block_timestamp()
+        asset_id = m["assetId"]
+        self._require_hash(m["valuationHash"])
+        procedure = self._procedures.get(asset_id)
+        if procedure is None:
+            raise reverted("DataRightsAssetNotPledged", assetId=asset_id)
+        pledgee = self._require_pledged(asset_id, procedure)
+        self._auth.check_act(
+            "PledgeRevaluation", pledgee, signature, now, assetId=asset_id, pledgee=pledgee,
+            valuationHash=m["valuationHash"], nonce=m["nonce"], deadline=m["deadline"],
+        )  # fmt: skip
+        self._auth.consume(pledgee)
+        self._pledges[asset_id] = replace(self._pledges[asset_id], valuation_hash=m["valuationHash"])
+        revalued = {"assetId": asset_id, "pledgee": pledgee, "valuationHash": m["valuationHash"]}
+        return self._mine(("PledgeRevalued", revalued))
+
+    def _record_pledge_certificate(self, m: Any, signature: str) -> Acts:
+        now = self.next_block_timestamp()
+        asset_id, certificate_hash = m["assetId"], m["certificateHash"]
+        self._require_hash(certificate_hash)
+        registrar = self._use_registrar("PledgeCertificate", signature, now, **m)
+        procedure = self._procedures.get(asset_id)
+        if procedure is None:
+            raise reverted("DataRightsAssetNotPledged", assetId=asset_id)
+        current = self._require_pledged(asset_id, procedure)
+        if current.lower() != m["pledgee"].lower():
+            raise reverted("DataRightsInvalidCounterparty", account=m["pledgee"])
+        record = self._pledges[asset_id]
+        if record.certificate_hash is not None:
+            raise reverted(
+                "DataRightsPledgeCertified", assetId=asset_id, certificateHash=record.certificate_hash
+            )
+        self._require_new_certificate(certificate_hash)
+        self._auth.consume(registrar)
+        self._pledges[asset_id] = replace(record, certificate_hash=certificate_hash)
+        self._pledge_certificates[certificate_hash] = OnChainPledgeCertificate(
+            certificate_hash, asset_id, record.serial, registrar, now
+        )
+        recorded = {
+            "assetId": asset_id,
+            "pledgee": current,
+            "certificateHash": certificate_hash,
+            "registrar": registrar,
+        }
+        return self._mine(("PledgeCertificateRecorded", recorded))
+
+    def pledge_record(self, asset_id: str) -> OnChainPledge | None:
+        return self._pledges.get(asset_id.lower())
+
+    def pledge_certificate_record(self, certificate_hash: str) -> OnChainPledgeCertificate | None:
+        return self._pledge_certificates.get(certificate_hash.lower())
 
     def release_pledge(self, asset_id: str, nonce: int, deadline: int, signature: str) -> Acts:
         now = self.next_block_timestamp()
@@ -599,6 +685,7 @@ class FakeRegistryLedger:
         )
         self._auth.consume(pledgee)
         procedure.pledgee = None
+        self._pledges[asset_id] = replace(self._pledges[asset_id], active=False)
         return self._mine(("PledgeReleased", {"assetId": asset_id, "pledgee": pledgee}))
 
     def enforce_pledge(self, asset_id: str, nonce: int, deadline: int, signature: str) -> Acts:
@@ -617,6 +704,7 @@ class FakeRegistryLedger:
         )
         self._auth.consume(pledgee)
         procedure.pledgee = None
+        self._pledges[asset_id] = replace(self._pledges[asset_id], active=False)
         procedure.enforcements += 1
         enforced = {"assetId": asset_id, "pledgee": pledgee, "from": self._assets[asset_id].holder}
         return self._mine(("PledgeEnforced", enforced), self._move_to(asset_id, pledgee))
@@ -743,7 +831,7 @@ class FakeRegistryLedger:
 
     def _require_new_certificate(self, certificate_hash: str) -> None:
         self._require_hash(certificate_hash)
-        if certificate_hash in self._certificates:
+        if certificate_hash in self._certificates or certificate_hash in self._pledge_certificates:
             raise reverted("DataRightsCertificateAlreadyRecorded", certificateHash=certificate_hash)
 
     @staticmethod

@@ -17,7 +17,6 @@ from dataledger.registry.errors import (
     AlreadyExists,
     AlreadyMaterialised,
     AssetNotFound,
-    AssetNotPledged,
     CertificateNotFound,
     ConsentNotFound,
     ContentAlreadyRegistered,
@@ -361,12 +360,11 @@ class FakeRegistryStore:
 
 
 class FakeProcedureStore:
-    """Objections and pledges (the ``ProcedureStore`` port), beside the assets of ``store``."""
+    """Objections (the ``ProcedureStore`` port), beside the assets of ``store``."""
 
     def __init__(self, store: FakeRegistryStore) -> None:
         self._store = store
         self._objections: dict[int, dict[str, Any]] = {}
-        self._pledges: list[dict[str, Any]] = []
 
     def add_objection(
         self,
@@ -403,6 +401,13 @@ class FakeProcedureStore:
     def objections_of(self, asset_id: str) -> list[dict[str, Any]]:
         return [dict(o) for _, o in sorted(self._objections.items()) if o["assetId"] == asset_id]
 
+    def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for _, objection in sorted(self._objections.items()):
+            if objection["assetId"] in asset_ids:
+                found.setdefault(objection["assetId"], []).append(dict(objection))
+        return found
+
     def resolve_objection(
         self, objection_id: int, *, upheld: bool, resolution: str, acts: Acts, actor: str
     ) -> dict[str, Any]:
@@ -414,51 +419,6 @@ class FakeProcedureStore:
             self._store.set_state(objection["assetId"], AssetState.REJECTED)
         self._store.record_history(objection["assetId"], acts, actor, {"resolution": resolution})
         return dict(objection)
-
-    def add_pledge(
-        self,
-        asset_id: str,
-        *,
-        pledgor_address: str,
-        pledgee_address: str,
-        pledgee_id: str | None,
-        terms: str,
-        salt: str,
-        terms_hash: str,
-        acts: Acts,
-    ) -> dict[str, Any]:
-        pledged = _act_of(acts, "AssetPledged")
-        pledge = {
-            "assetId": asset_id,
-            "pledgorAddress": pledgor_address,
-            "pledgeeAddress": pledgee_address,
-            "pledgeeId": pledgee_id,
-            "terms": terms,
-            "termsHash": terms_hash,
-            "status": "active",
-            "chainEvidence": _evidence_json(pledged),
-        }
-        self._pledges.append(pledge)
-        self._store.record_history(asset_id, acts, pledgor_address)
-        return dict(pledge)
-
-    def active_pledge(self, asset_id: str) -> dict[str, Any] | None:
-        pledge = self._active(asset_id)
-        return dict(pledge) if pledge else None
-
-    def pledges_of(self, asset_id: str) -> list[dict[str, Any]]:
-        return [dict(p) for p in self._pledges if p["assetId"] == asset_id]
-
-    def close_pledge(self, asset_id: str, status: str, acts: Acts, *, actor: str) -> dict[str, Any]:
-        pledge = self._active(asset_id)
-        if pledge is None:
-            raise AssetNotPledged("the asset has no active pledge", asset_id=asset_id)
-        pledge["status"] = status
-        self._store.record_history(asset_id, acts, actor)
-        return dict(pledge)
-
-    def _active(self, asset_id: str) -> dict[str, Any] | None:
-        return next((p for p in self._pledges if p["assetId"] == asset_id and p["status"] == "active"), None)
 
 
 class FakeLicenceRecords:

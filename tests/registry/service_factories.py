@@ -31,9 +31,11 @@ from dataledger.registry.holder_signatures import sign_typed_data
 from dataledger.registry.licences import LicenceOffer, LicensingService
 from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE
 from dataledger.registry.participants import Participant, Role
+from dataledger.registry.pledges import PledgeService
 from dataledger.registry.procedure import ProcedureService
 from dataledger.registry.registration_service import RegistrationRequest, RegistrationService
 from tests.registry.certificate_factories import registrar_key
+from tests.registry.fake_pledge_records import FakePledgeRecords
 from tests.registry.fakes import (
     FakeBatchedAssets,
     FakeChain,
@@ -129,8 +131,17 @@ class World:
             institution_code=institution_code,
         )
         self.procedure = ProcedureService(self.ledger, self.store, self.procedure_records, self.registration)
-        self.holder_acts = HolderActsService(
-            self.ledger, self.store, self.procedure_records, self.registration
+        self.holder_acts = HolderActsService(self.ledger, self.store, self.registration)
+        self.pledge_records = FakePledgeRecords(self.store)
+        self.pledges = PledgeService(
+            self.ledger,
+            self.store,
+            self.pledge_records,
+            self.registration,
+            registrar_key(),
+            "Hainan Data Registry",
+            institution_code,
+            clock=self.clock.datetime,
         )
         self.licensing = LicensingService(self.licence_ledger, self.ledger, self.store, self.licence_records)
         self.consents = ConsentService(self.licence_ledger, self.ledger, self.licence_records)

@@ -162,6 +162,24 @@ class Twins:
         auth = act_authorisation(primary_type, signer.address, **fields, nonce=nonce, deadline=deadline)
         return auth, sign_act((by or signer).key, auth, real.domain)
 
+    def pledge(
+        self,
+        expected: str | None,
+        holder: LocalAccount,
+        bank: LocalAccount,
+        asset_id: str,
+        *,
+        forged_acceptance: LocalAccount | None = None,
+        **terms: Any,
+    ) -> Any:
+        """A pledge the holder signs (``Pledge``) and the bank accepts (``PledgeAcceptance``, signed by
+        ``forged_acceptance`` to forge it), relayed to both contracts."""
+        by_holder = self.signed("Pledge", holder, assetId=asset_id, pledgee=bank.address, **terms)
+        by_bank = self.signed(
+            "PledgeAcceptance", bank, by=forged_acceptance, assetId=asset_id, holder=holder.address, **terms
+        )
+        return self.registry_act(expected, "pledge", *by_holder, *by_bank)
+
     def registration(
         self, holder: LocalAccount, content: str, *, by: LocalAccount | None = None, nonce: int | None = None
     ) -> tuple[RegistrationAuthorisation, str]:
@@ -182,6 +200,7 @@ class Twins:
         for asset_id in asset_ids:
             assert self.fake_registry.asset(asset_id) == self.registry.asset(asset_id)
             assert self.fake_registry.procedure(asset_id) == self.registry.procedure(asset_id)
+            assert self.fake_registry.pledge_record(asset_id) == self.registry.pledge_record(asset_id)
         for licence_id in licence_ids:
             assert self.fake_licences.licence(licence_id) == self.licences.licence(licence_id)
         for consent_id in consent_ids:
@@ -287,9 +306,31 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     twins.agree_on_reads([asset_id, other_id])
 
     # pledges, transfers, changes, certificates superseded
-    pledge = {"assetId": asset_id, "pledgee": bank.address, "termsHash": hash_of("loan")}
-    relay(None, "Pledge", holder, **pledge)
-    relay("DataRightsAssetIsPledged", "Pledge", holder, **pledge)
+    pledge = {
+        "termsHash": hash_of("loan"),
+        "securedAmount": 500_000_000,
+        "currency": "CNY",
+        "maturity": FAR,
+        "valuationHash": hash_of("valuation"),
+    }
+    twins.pledge("DataRightsInvalidPledgeTerms", holder, bank, asset_id, **{**pledge, "currency": "RMB!"})
+    twins.pledge("DataRightsInvalidPledgeTerms", holder, bank, asset_id, **{**pledge, "securedAmount": 0})
+    twins.pledge("DataRightsInvalidSignature", holder, bank, asset_id, forged_acceptance=holder, **pledge)
+    twins.pledge(None, holder, bank, asset_id, **pledge)
+    twins.pledge("DataRightsAssetIsPledged", holder, bank, asset_id, **pledge)
+    revalued = {"assetId": asset_id, "pledgee": bank.address, "valuationHash": hash_of("revalued")}
+    relay("DataRightsInvalidSignature", "PledgeRevaluation", bank, by=holder, **revalued)
+    relay(None, "PledgeRevaluation", bank, **revalued)
+    certified = {
+        "assetId": asset_id,
+        "pledgee": bank.address,
+        "certificateHash": hash_of("pledge certificate"),
+    }
+    registrar("DataRightsInvalidCounterparty", "PledgeCertificate", **{**certified, "pledgee": buyer.address})
+    registrar(None, "PledgeCertificate", **certified)
+    registrar(
+        "DataRightsPledgeCertified", "PledgeCertificate", **{**certified, "certificateHash": hash_of("again")}
+    )
     relay("DataRightsAssetIsPledged", "Transfer", holder, assetId=asset_id, to=buyer.address)
     relay("DataRightsAssetIsPledged", "Cancellation", holder, assetId=asset_id)
     by_bank = {"assetId": asset_id, "pledgee": bank.address}
@@ -343,7 +384,7 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     relay(None, "LicenceRevocation", buyer, **revocation)
     relay("LicenceIsRevoked", "LicenceRevocation", buyer, **revocation)
     relay("LicenceIsRevoked", "LicenceUse", licensee, **use)
-    relay(None, "Pledge", buyer, **pledge)
+    twins.pledge(None, buyer, bank, asset_id, **pledge)
     relay(None, "PledgeEnforcement", bank, **by_bank)
     relay("LicenceAssetEnforced", "LicenceUse", licensee, licenceId=2, requestHash=hash_of("r"))
     relay(None, "Licence", bank, **terms(licensee.address, 1))

@@ -16,12 +16,14 @@ from dataledger.registry.ports import (
     Clock,
     LicenceLedger,
     LicenceRecords,
+    PledgeRecords,
     ProcedureStore,
     RegistrarRoles,
     RegistryLedger,
     RegistryStore,
 )
 from dataledger.registry.signed_acts import SignedActLedger
+from tests.registry.fake_pledge_records import FakePledgeRecords
 from tests.registry.fakes import (
     FakeBatchedAssets,
     FakeClock,
@@ -42,6 +44,7 @@ PORTS_AND_FAKES = [
     (RegistryStore, FakeRegistryStore),
     (ProcedureStore, FakeProcedureStore),
     (LicenceRecords, FakeLicenceRecords),
+    (PledgeRecords, FakePledgeRecords),
     (BatchedAssets, FakeBatchedAssets),
     (DerivationRecords, FakeDerivationRecords),
     (Clock, FakeClock),

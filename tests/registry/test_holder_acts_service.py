@@ -1,17 +1,14 @@
-"""HolderActsService against in-memory fakes: change, transfer, pledge, release, enforcement and
-cancellation, each prepared, signed by the holder's (or pledgee's) key and relayed."""
+"""HolderActsService against in-memory fakes: change, transfer and cancellation, each prepared, signed by
+the holder's key and relayed (pledges: ``test_pledge_service``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from dataledger.registry.assets import AssetRecord, AssetState, RightClaimed
 from dataledger.registry.certificate import certificate_hash, parse_certificate
 from dataledger.registry.chain_types import OnChainAssetStatus
 from dataledger.registry.errors import (
-    AssetNotPledged,
     AssetPledged,
     ContentAlreadyRegistered,
     InvalidAssetStatus,
@@ -23,23 +20,9 @@ from dataledger.registry.errors import (
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.procedure import address_of
 from tests.registry.service_factories import World, facts, refused
+from tests.registry.test_pledge_service import pledged
 
 TERMS = "loan 2026-118: the asset secures CNY 5M until repaid"
-
-
-@pytest.fixture
-def holder(world: World) -> Participant:
-    return world.participant(Role.ENTERPRISE, "Hainan duty-free operator")
-
-
-@pytest.fixture
-def bank(world: World) -> Participant:
-    return world.participant(Role.ENTERPRISE, "Bank of Hainan")
-
-
-@pytest.fixture
-def certified(world: World, holder: Participant) -> AssetRecord:
-    return world.certified(holder)[0]
 
 
 def transfer(world: World, holder: Participant, asset_id: str, to: Participant) -> dict[str, Any]:
@@ -48,18 +31,7 @@ def transfer(world: World, holder: Participant, asset_id: str, to: Participant) 
 
 
 def pledge(world: World, holder: Participant, asset_id: str, bank: Participant) -> dict[str, Any]:
-    prepared = world.holder_acts.prepare_pledge(holder, asset_id, address_of(bank), TERMS, None)
-    signed = world.sign(prepared, holder)
-    return world.holder_acts.pledge(holder, asset_id, address_of(bank), TERMS, prepared["salt"], *signed)
-
-
-def pledgee_act(world: World, pledgee: Participant, asset_id: str, act: str) -> dict[str, Any]:
-    primary_type = {"release": "PledgeRelease", "enforce": "PledgeEnforcement"}[act]
-    prepared = world.holder_acts.prepare_pledgee_act(pledgee, asset_id, primary_type)
-    signed = world.sign(prepared, pledgee)
-    if act == "release":
-        return world.holder_acts.release(pledgee, asset_id, *signed)
-    return world.holder_acts.enforce(pledgee, asset_id, *signed)
+    return pledged(world, holder, asset_id, bank)
 
 
 def cancel(world: World, holder: Participant, asset_id: str) -> AssetRecord:
@@ -210,96 +182,6 @@ def test_a_transfer_signed_with_another_key_is_refused_before_the_chain(
 
     with refused(InvalidSignature, "invalid-signature"):
         world.holder_acts.transfer(holder, certified.asset_id, address_of(bank), *world.sign(prepared, bank))
-
-
-# -- pledge, release, enforcement -------------------------------------------------------------------
-
-
-def test_a_pledge_is_recorded_and_the_certificate_shows_the_pledgee(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledged = pledge(world, holder, certified.asset_id, bank)
-
-    assert (pledged["status"], pledged["pledgeeId"], pledged["terms"]) == ("active", bank.id, TERMS)
-    assert world.procedure_records.active_pledge(certified.asset_id) == pledged
-    (certificate,) = world.store.certificates_of(certified.asset_id)
-    assert world.registration.certificate_status(certificate["number"])["pledgedTo"] == bank.address
-
-
-def test_an_asset_is_pledged_only_once_at_a_time(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledge(world, holder, certified.asset_id, bank)
-
-    with refused(AssetPledged, "asset-pledged", by_contract="DataRightsAssetIsPledged"):
-        pledge(world, holder, certified.asset_id, world.participant(Role.ENTERPRISE, "Other bank"))
-
-
-def test_a_pledge_needs_its_terms(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    with refused(ValidationFailed, "validation-failed"):
-        world.holder_acts.prepare_pledge(holder, certified.asset_id, address_of(bank), "", None)
-
-
-def test_the_pledgee_releases_the_pledge_and_the_asset_may_be_transferred_again(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledge(world, holder, certified.asset_id, bank)
-
-    released = pledgee_act(world, bank, certified.asset_id, "release")
-
-    assert released["status"] == "released"
-    procedure = world.ledger.procedure(certified.asset_id)
-    assert procedure is not None and procedure.pledgee is None
-    buyer = world.participant(Role.ENTERPRISE, "Buyer")
-    transfer(world, holder, certified.asset_id, buyer)
-    assert world.registration.get_asset(certified.asset_id).holder_id == buyer.id
-
-
-def test_only_the_pledgee_releases_the_pledge(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledge(world, holder, certified.asset_id, bank)
-
-    with refused(NotAuthorised, "not-authorised"):
-        pledgee_act(world, holder, certified.asset_id, "release")
-
-
-def test_releasing_an_asset_that_is_not_pledged_is_refused(
-    world: World, bank: Participant, certified: AssetRecord
-) -> None:
-    with refused(AssetNotPledged, "asset-not-pledged"):
-        pledgee_act(world, bank, certified.asset_id, "release")
-
-
-def test_enforcement_passes_the_rights_to_the_pledgee_with_a_new_certificate(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledge(world, holder, certified.asset_id, bank)
-
-    enforced = pledgee_act(world, bank, certified.asset_id, "enforce")
-    reissued = world.certify(certified.asset_id)
-
-    assert enforced["pledge"]["status"] == "enforced"
-    assert enforced["asset"]["holderId"] == bank.id
-    assert parse_certificate(reissued).holder_address == bank.address
-    assert world.store.history[-2].detail["kind"] == "pledge-enforcement"
-    procedure = world.ledger.procedure(certified.asset_id)
-    assert procedure is not None and (procedure.pledgee, procedure.enforcements) == (None, 1)
-    on_chain = world.ledger.asset(certified.asset_id)
-    assert on_chain is not None and on_chain.holder == bank.address
-    assert "pledge-enforced" in world.store.acts_of(certified.asset_id)
-
-
-def test_enforcing_a_released_pledge_is_refused(
-    world: World, holder: Participant, bank: Participant, certified: AssetRecord
-) -> None:
-    pledge(world, holder, certified.asset_id, bank)
-    pledgee_act(world, bank, certified.asset_id, "release")
-
-    with refused(AssetNotPledged, "asset-not-pledged"):
-        pledgee_act(world, bank, certified.asset_id, "enforce")
 
 
 # -- cancellation -----------------------------------------------------------------------------------

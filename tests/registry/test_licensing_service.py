@@ -20,8 +20,8 @@ from dataledger.registry.errors import (
     ValidationFailed,
 )
 from dataledger.registry.participants import Participant, Role
-from dataledger.registry.procedure import address_of
 from tests.registry.service_factories import DAY_S, World, hash_of, refused
+from tests.registry.test_pledge_service import pledged, pledgee_act
 
 
 @pytest.fixture
@@ -231,12 +231,8 @@ def test_a_licence_is_voided_by_the_enforcement_of_a_pledge(
 ) -> None:
     licence_id = world.licence(holder, world.offer(certified.asset_id, licensee, max_uses=5))
     bank = world.participant(Role.ENTERPRISE, "Bank of Hainan")
-    prepared = world.holder_acts.prepare_pledge(holder, certified.asset_id, address_of(bank), "loan", None)
-    world.holder_acts.pledge(
-        holder, certified.asset_id, address_of(bank), "loan", prepared["salt"], *world.sign(prepared, holder)
-    )
-    prepared = world.holder_acts.prepare_pledgee_act(bank, certified.asset_id, "PledgeEnforcement")
-    world.holder_acts.enforce(bank, certified.asset_id, *world.sign(prepared, bank))
+    pledged(world, holder, certified.asset_id, bank)
+    pledgee_act(world, bank, certified.asset_id, "enforce")
 
     with refused(LicenceVoidedByEnforcement, "licence-voided-by-enforcement"):
         world.use_licence(licensee, licence_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -26,6 +27,9 @@ class MemoryDirectory:
         if participant_id not in self.by_id:
             raise ParticipantNotFound("no participant with this id", participant_id=participant_id)
         return self.by_id[participant_id]
+
+    def participant_names(self, participant_ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.by_id[i].name for i in participant_ids if i in self.by_id}
 
     def participant_by_api_key(self, api_key: str) -> Participant | None:
         found = self.by_key_hash.get(api_key_hash(api_key))

@@ -1,0 +1,1 @@
+"""Adapters to the local file system: the delivery gateway's content store."""

@@ -1,0 +1,1 @@
+"""Adapters to the holders' own APIs, which the delivery gateway proxies."""

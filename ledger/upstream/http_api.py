@@ -1,0 +1,42 @@
+"""The holder's API behind the delivery gateway: one GET, bounded in time and size.
+
+Deliberately minimal: GET only, no cookies, no redirects followed (a redirect is handed back as it
+came), the answer read whole up to a bound (a proxied answer is delivered once, whole, and hashed
+for its receipt). A holder's API that cannot be reached is ``upstream-failed``, never a 5xx of ours.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from dataledger.registry.delivery.ports import UpstreamResponse
+from dataledger.registry.errors import UpstreamFailed
+
+_PASSED_HEADERS = ("content-type", "cache-control", "etag", "last-modified", "location")
+
+
+class HttpUpstream:
+    def __init__(self, timeout_s: float = 10.0, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self._max_bytes = max_bytes
+
+    def get(self, url: str, accept: str | None) -> UpstreamResponse:
+        headers = {"accept": accept} if accept else {}
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body.extend(chunk)
+                    if len(body) > self._max_bytes:
+                        raise UpstreamFailed(
+                            f"the holder's API answered more than {self._max_bytes} bytes",
+                            max_bytes=self._max_bytes,
+                        )
+                passed = {k: v for k, v in response.headers.items() if k.lower() in _PASSED_HEADERS}
+                media_type = response.headers.get("content-type", "application/octet-stream")
+                return UpstreamResponse(response.status_code, media_type, bytes(body), passed)
+        except httpx.HTTPError as exc:
+            raise UpstreamFailed(f"the holder's API did not answer: {type(exc).__name__}") from None
+
+    def close(self) -> None:
+        self._client.close()

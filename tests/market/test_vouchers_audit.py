@@ -1,0 +1,72 @@
+"""The audit holds every voucher programme to the vouchers contract: an edit of its rules, or of an issue
+or redemption (its value, or a movement deleted), is a finding naming the programme and what no longer
+adds up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from dataledger.composition import Services
+from dataledger.ledger.workers.audit import AuditReport, audit
+from tests.lifecycle.driver import LifecycleDriver
+from tests.market.test_trades_api import listed_by_keyed_exchange
+from tests.market.test_vouchers_api import issue, programme, redeem, traded
+
+
+def run_audit(services: Services) -> AuditReport:
+    return audit(
+        services.store, services.registry, services.store.engine, vouchers=services.vouchers_contract
+    )
+
+
+def spent(api: LifecycleDriver) -> dict[str, Any]:
+    """A programme whose authority issued the buyer 50,000 fen, 12,000 of them redeemed against a trade."""
+    case = listed_by_keyed_exchange(api)
+    authority = api.keyed("authority")
+    created = programme(api, authority)
+    programme_id = created["programmeId"]
+    assert issue(api, authority, programme_id, case["buyer"], 50_000).status_code == 201
+    order_id = traded(api, case)
+    redeemed = redeem(api, case["buyer"], programme_id, purpose="trade", referenceId=order_id, value=12_000)
+    assert redeemed.status_code == 201, redeemed.text
+    return {"programmeId": programme_id, "buyer": case["buyer"]}
+
+
+EDITS: dict[str, tuple[str, str]] = {
+    "budget": ("UPDATE voucher_programmes SET budget = budget + 1 WHERE programme_id = :id", "budget"),
+    "share_cap_bps": (
+        "UPDATE voucher_programmes SET share_cap_bps = 5000 WHERE programme_id = :id",
+        "share_cap_bps",
+    ),
+    "redemption value": (
+        "UPDATE voucher_movements SET value = 1 WHERE programme_id = :id AND kind = 'redemption'",
+        "redeemed",
+    ),
+    "issue deleted": ("DELETE FROM voucher_movements WHERE programme_id = :id AND kind = 'issue'", "issued"),
+}
+
+
+def test_a_clean_programme_passes_the_audit(api: LifecycleDriver, services: Services) -> None:
+    spent(api)
+    report = run_audit(services)
+    assert report.counts["voucher_programmes"] == 1
+    assert [f for f in report.findings if f.record_type == "voucher_programme"] == []
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edited_programme_or_movement_is_named_by_the_audit(
+    api: LifecycleDriver, services: Services, edit: str
+) -> None:
+    case = spent(api)
+    statement, field = EDITS[edit]
+    with services.store.engine.begin() as connection:
+        connection.execute(text(statement), {"id": case["programmeId"]})
+
+    findings = run_audit(services).findings_for("voucher_programme", case["programmeId"])
+    fields = {f.field for f in findings}
+    assert field in fields, [f.format() for f in findings]
+    if edit != "budget" and edit != "share_cap_bps":  # a movement: the buyer's balance no longer adds up
+        assert any(str(f).startswith("balance of ") for f in fields), fields
