@@ -86,7 +86,7 @@ def build_delivery(
 ) -> Delivery:
     store = DeliveryStore(anchoring.outbox)
     recorder = UseRecorder(store, licences, RecorderConfig(interval_s=settings.delivery_record_interval_s))
-    upstream = HttpUpstream()
+    upstream = HttpUpstream(allow_private=settings.delivery_private_upstreams)
     gateway = DeliveryGateway(
         licences,
         LicenceView(licences, registry, ttl_s=settings.delivery_cache_s),

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     delivery_key_file: Path | None = None
     # The gateway's batched uses are recorded on chain every delivery_record_interval_s seconds.
     delivery_record_interval_s: float = Field(default=2.0, gt=0)
+    # A holder's API on a loopback, private or link-local address is refused (the server would fetch
+    # it: an internal service must not become reachable through the gateway); development may allow it.
+    delivery_private_upstreams: bool = False
 
     @field_validator("public_url")
     @classmethod

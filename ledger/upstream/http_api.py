@@ -7,20 +7,52 @@ for its receipt). A holder's API that cannot be reached is ``upstream-failed``, 
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
 import httpx
 
 from dataledger.registry.delivery.ports import UpstreamResponse
-from dataledger.registry.errors import UpstreamFailed
+from dataledger.registry.errors import UpstreamFailed, ValidationFailed
 
 _PASSED_HEADERS = ("content-type", "cache-control", "etag", "last-modified", "location")
 
 
 class HttpUpstream:
-    def __init__(self, timeout_s: float = 10.0, max_bytes: int = 16 * 1024 * 1024) -> None:
+    def __init__(
+        self, timeout_s: float = 10.0, max_bytes: int = 16 * 1024 * 1024, *, allow_private: bool = False
+    ) -> None:
         self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
         self._max_bytes = max_bytes
+        self._allow_private = allow_private
+
+    def require_public(self, url: str) -> None:
+        """Refuse a URL whose host is, or resolves to, a non-public address (unless allowed)."""
+        if self._allow_private:
+            return
+        host = urlsplit(url).hostname or ""
+        try:
+            resolved = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except (OSError, UnicodeError):
+            raise ValidationFailed(
+                "the holder's API host does not resolve", field="baseUrl", host=host
+            ) from None
+        for address in resolved:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global:
+                raise ValidationFailed(
+                    "the holder's API must be on a public address, not a loopback, private or link-local one",
+                    field="baseUrl",
+                    host=host,
+                    address=str(ip),
+                )
 
     def get(self, url: str, accept: str | None) -> UpstreamResponse:
+        try:  # checked again at each call: the name may resolve elsewhere since the deposit
+            self.require_public(url)
+        except ValidationFailed as refused:
+            raise UpstreamFailed(refused.detail, **refused.extra) from None
         headers = {"accept": accept} if accept else {}
         try:
             with self._client.stream("GET", url, headers=headers) as response:

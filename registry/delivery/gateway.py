@@ -182,6 +182,7 @@ class DeliveryGateway:
             raise ValidationFailed(
                 "baseUrl must be an http(s) URL without query or fragment", field="baseUrl"
             )
+        self._upstream.require_public(base_url)  # the server fetches it: never an internal address
         deposit = Deposit(
             deposit_id=str(uuid.uuid4()),
             asset_id=asset_id,

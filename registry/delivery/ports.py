@@ -148,6 +148,11 @@ class Upstream(Protocol):
 
     def get(self, url: str, accept: str | None) -> UpstreamResponse: ...
 
+    def require_public(self, url: str) -> None:
+        """Refuse (``ValidationFailed``, field ``baseUrl``) a URL whose host is, or resolves to, a
+        loopback, private, link-local or otherwise non-public address: the gateway fetches it."""
+        ...
+
 
 class DeliveryStore(Protocol):
     """Deposits, redeemed uses, receipts and use batches (``ledger.sql.delivery_store``)."""

@@ -21,7 +21,13 @@ from tests.lifecycle.driver import ChainClock
 @pytest.fixture
 def services(clock: ChainClock, tmp_path: Path) -> Iterator[Services]:  # noqa: F811
     built = build_services(
-        make_settings(tmp_path, rpc_url=clock.url, delivery_cache_s=0, delivery_window_s=300)
+        make_settings(
+            tmp_path,
+            rpc_url=clock.url,
+            delivery_cache_s=0,
+            delivery_window_s=300,
+            delivery_private_upstreams=True,  # the holder's test API listens on 127.0.0.1
+        )
     )
     yield built
     built.close()
