@@ -378,6 +378,9 @@ def test_changing_any_field_of_a_signed_registrar_act_changes_who_signed_it(
     assert recover_typed_data_signer(auth.typed_data(domain), signature) == key.address
 
     name = data.draw(st.sampled_from(sorted(fields)), label="changed field")
-    changed = data.draw(_value(fields[name]).filter(lambda v: v != auth.message[name]), label="to")
+    # another value, not the same one spelled otherwise (an address's case is its checksum, not its value)
+    changed = data.draw(
+        _value(fields[name]).filter(lambda v: str(v).lower() != str(auth.message[name]).lower()), label="to"
+    )
     altered = act_authorisation(primary, key.address, **{**dict(auth.message), name: changed})
     assert recover_typed_data_signer(altered.typed_data(domain), signature) != key.address
