@@ -147,6 +147,7 @@ class JournalRecoveryReport:
     already_recorded: int = 0  # found on chain, the store had them: the crash came after recording
     abandoned: int = 0  # never on chain and never can be
     waiting: int = 0  # not on chain yet, may still be mined
+    failed: int = 0  # the chain or the store failed while finishing it: tried again next round
 
 
 class JournalRecovery:
@@ -165,9 +166,13 @@ class JournalRecovery:
         self._chain_time = chain_time
 
     def run(self) -> JournalRecoveryReport:
-        counts = {"recorded": 0, "already_recorded": 0, "abandoned": 0, "waiting": 0}
+        counts = {"recorded": 0, "already_recorded": 0, "abandoned": 0, "waiting": 0, "failed": 0}
         for entry in self._journal.open_entries():
-            counts[self._finish(entry)] += 1
+            try:
+                counts[self._finish(entry)] += 1
+            except Exception:  # one entry the chain or the store cannot finish now blocks no other
+                log.exception("journal entry %s (%s) could not be finished", entry.entry_id, entry.kind)
+                counts["failed"] += 1
         report = JournalRecoveryReport(**counts)
         if report != JournalRecoveryReport():
             log.warning("acts left in flight by a stopped process: %s", report)
