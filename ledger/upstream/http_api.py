@@ -33,7 +33,7 @@ class HttpUpstream:
             return
         host = urlsplit(url).hostname or ""
         try:
-            resolved = {info[4][0] for info in socket.getaddrinfo(host, None)}
+            resolved = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
         except (OSError, UnicodeError):
             raise ValidationFailed(
                 "the holder's API host does not resolve", field="baseUrl", host=host
