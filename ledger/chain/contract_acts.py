@@ -133,6 +133,37 @@ class ReceiptReader:
         return self._timestamps[block_number]
 
 
+class SignedActContract:
+    """What every client of a contract that takes signed acts offers the relays and the act journal
+    (``registry.signed_acts``, ``registry.act_journal``): its address and ABI, a signer's next nonce,
+    the chain's head, and the act a signature carried. Needs ``_w3``, ``_contract`` and ``_receipts``."""
+
+    _w3: Web3
+    _contract: Contract
+    _receipts: ReceiptReader
+
+    @property
+    def address(self) -> str:
+        return str(self._contract.address)
+
+    @property
+    def abi(self) -> list[dict[str, Any]]:
+        return [dict(entry) for entry in self._contract.abi]
+
+    def nonce_of(self, signer: str) -> int:
+        with unavailable_on_connection_errors():
+            return int(self._contract.functions.nonces(to_checksum_address(signer)).call())
+
+    def latest_block_number(self) -> int:
+        with unavailable_on_connection_errors():
+            return int(self._w3.eth.block_number)
+
+    def find_act(self, signature: str, from_block: int) -> tuple[ChainAct, ...] | None:
+        """The contract's events in the transaction that carried ``signature``, mined at or after
+        ``from_block``; None if there is none (``registry.act_journal``)."""
+        return self._receipts.find_by_signature(signature, from_block)
+
+
 def check_act(
     reader: ReceiptReader, evidence: ChainEvidence, event: str, asset_id: str | None
 ) -> tuple[bool, str]:

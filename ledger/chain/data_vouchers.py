@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -17,7 +17,7 @@ from web3.contract import Contract
 
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
-from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args
+from dataledger.ledger.chain.contract_acts import ReceiptReader, SignedActContract, b32, call_args
 from dataledger.ledger.chain.data_market import Deployments
 from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.transactions import (
@@ -42,7 +42,7 @@ _ACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
-class DataVouchersClient:
+class DataVouchersClient(SignedActContract):
     """Python face of one deployed ``DataVouchers``."""
 
     def __init__(self, w3: Web3, sender: TransactionSender, address: str) -> None:
@@ -95,28 +95,8 @@ class DataVouchersClient:
     # -- identity ---------------------------------------------------------------------------------
 
     @property
-    def address(self) -> str:
-        return self._contract.address
-
-    @property
-    def abi(self) -> list[dict[str, Any]]:
-        return cast(list[dict[str, Any]], list(self._contract.abi))
-
-    @property
     def domain(self) -> Eip712Domain:
         return vouchers_domain(self._sender.chain_id, self._contract.address)
-
-    def nonce_of(self, signer: str) -> int:
-        with unavailable_on_connection_errors():
-            return int(self._contract.functions.nonces(to_checksum_address(signer)).call())
-
-    def latest_block_number(self) -> int:
-        with unavailable_on_connection_errors():
-            return int(self._w3.eth.block_number)
-
-    def find_act(self, signature: str, from_block: int) -> tuple[ChainAct, ...] | None:
-        """The contract's events in the transaction that carried ``signature`` (``registry.act_journal``)."""
-        return self._receipts.find_by_signature(signature, from_block)
 
     # -- writes -----------------------------------------------------------------------------------
 

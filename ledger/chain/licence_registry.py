@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -17,7 +17,14 @@ from web3.contract import Contract
 
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
-from dataledger.ledger.chain.contract_acts import ReceiptReader, b32, call_args, check_act, hex_of
+from dataledger.ledger.chain.contract_acts import (
+    ReceiptReader,
+    SignedActContract,
+    b32,
+    call_args,
+    check_act,
+    hex_of,
+)
 from dataledger.ledger.chain.data_rights_registry import LICENCE_CONTRACT
 from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.transactions import (
@@ -77,7 +84,7 @@ class Deployments(Protocol):
     ) -> None: ...
 
 
-class LicenceRegistryClient:
+class LicenceRegistryClient(SignedActContract):
     """Python face of one deployed ``LicenceRegistry``."""
 
     def __init__(self, w3: Web3, sender: TransactionSender, address: str) -> None:
@@ -132,33 +139,12 @@ class LicenceRegistryClient:
     # -- identity ---------------------------------------------------------------------------------
 
     @property
-    def address(self) -> str:
-        return self._contract.address
-
-    @property
     def chain_id(self) -> int:
         return self._chain_id
 
     @property
-    def abi(self) -> list[dict[str, Any]]:
-        return cast(list[dict[str, Any]], list(self._contract.abi))
-
-    @property
     def domain(self) -> Eip712Domain:
         return licence_domain(self._chain_id, self._contract.address)
-
-    def nonce_of(self, signer: str) -> int:
-        with unavailable_on_connection_errors():
-            return int(self._contract.functions.nonces(to_checksum_address(signer)).call())
-
-    def latest_block_number(self) -> int:
-        with unavailable_on_connection_errors():
-            return int(self._w3.eth.block_number)
-
-    def find_act(self, signature: str, from_block: int) -> tuple[ChainAct, ...] | None:
-        """The licence registry's events in the transaction that carried ``signature``, mined at or
-        after ``from_block``; None if there is none (``registry.act_journal``)."""
-        return self._receipts.find_by_signature(signature, from_block)
 
     # -- writes -----------------------------------------------------------------------------------
 
