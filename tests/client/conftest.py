@@ -13,8 +13,9 @@ import pytest
 from tests.nodes import free_port, start_server
 
 ADMIN_KEY = "dev-admin-key"
-# Batches close fast, so bulk registrations and EPCIS events are anchored within a fraction of a second.
-SERVER_ENV = {"DATALEDGER_BATCH_MAX_DELAY_S": "0.1"}
+# Batches close fast, so bulk registrations and EPCIS events are anchored within a fraction of a second;
+# the holder's API the delivery scenario deposits listens on 127.0.0.1 (refused by default).
+SERVER_ENV = {"DATALEDGER_BATCH_MAX_DELAY_S": "0.1", "DATALEDGER_DELIVERY_PRIVATE_UPSTREAMS": "true"}
 
 
 @contextmanager
