@@ -32,9 +32,9 @@ from typing import Protocol
 
 from dataledger.ledger.sql.outbox import AnchorOutbox, SealedBatch
 from dataledger.ledger.sql.tables import utcnow
+from dataledger.ledger.workers.rounds import RoundWorker
 from dataledger.registry.batched_registrations import kind_hash
 from dataledger.registry.chain_records import AnchorEvidence
-from dataledger.registry.errors import DataLedgerError
 
 log = logging.getLogger(__name__)
 
@@ -69,54 +69,27 @@ class BatcherConfig:
             raise ValueError("max_delay_s must be >= 0 and poll_interval_s > 0")
 
 
-class AnchorBatcher:
+class AnchorBatcher(RoundWorker):
     """Seals and anchors outbox batches, in a background thread or one round at a time."""
+
+    thread_name = "anchor-batcher"
+    what = "anchoring round"
 
     def __init__(
         self, outbox: AnchorOutbox, ledger: AnchorLedger, config: BatcherConfig | None = None
     ) -> None:
+        self._config = config or BatcherConfig()
+        super().__init__(self._config.max_retry_pause_s)
         self._outbox = outbox
         self._ledger = ledger
-        self._config = config or BatcherConfig()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
+        self._last_checkpoint = time.monotonic()
         self._anchored = threading.Condition()
         self._round_lock = threading.Lock()
         self._generation = 0  # counts anchored batches, so a waiter never misses a notification
-        self._thread: threading.Thread | None = None
-        self._failures = 0
 
     @property
     def config(self) -> BatcherConfig:
         return self._config
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    # -- lifecycle ---------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the thread; its first round resumes whatever a previous process left unfinished."""
-        if self.running:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="anchor-batcher", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 30.0) -> None:
-        """Stop after the current round (an anchor in flight completes and is stamped)."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        thread.join(timeout_s)
-        self._thread = None
-
-    def notify(self) -> None:
-        """New entries were committed: run a round now."""
-        self._wake.set()
 
     # -- rounds ------------------------------------------------------------------------------------
 
@@ -175,28 +148,14 @@ class AnchorBatcher:
         log.debug("anchored batch %s (%s leaves) in %s", batch.id, batch.leaf_count, evidence.tx_hash)
         return sealed
 
-    def _run(self) -> None:
-        last_checkpoint = time.monotonic()
-        while not self._stopping.is_set():
-            self._wake.clear()  # a notify during the round below makes the wait return at once
-            try:
-                self.run_once()
-                self._failures = 0
-                if time.monotonic() - last_checkpoint >= self._config.checkpoint_interval_s:
-                    # Truncating the log blocks every writer while it copies: only when idle.
-                    self._outbox.checkpoint(truncate=not self._outbox.pending())
-                    last_checkpoint = time.monotonic()
-            except (DataLedgerError, OSError) as exc:
-                self._failures += 1
-                log.warning("anchoring round failed (%s), retrying: %s", type(exc).__name__, exc)
-            except Exception:
-                self._failures += 1
-                log.exception("anchoring round failed unexpectedly, retrying")
-            self._wake.wait(self._next_wait())
+    def _round(self) -> None:
+        self.run_once()
+        if time.monotonic() - self._last_checkpoint >= self._config.checkpoint_interval_s:
+            # Truncating the log blocks every writer while it copies: only when idle.
+            self._outbox.checkpoint(truncate=not self._outbox.pending())
+            self._last_checkpoint = time.monotonic()
 
-    def _next_wait(self) -> float:
-        if self._failures:
-            return min(self._config.max_retry_pause_s, 0.5 * 2 ** min(self._failures, 10))
+    def _idle_wait(self) -> float:
         wait = self._config.poll_interval_s
         try:
             for pending in self._outbox.pending():

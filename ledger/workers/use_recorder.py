@@ -21,11 +21,11 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from dataledger.ledger.workers.rounds import RoundWorker
 from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.delivery.ports import LicenceChain, UseBatch, UseBatches
 from dataledger.registry.errors import (
     AssetNotCertified,
-    DataLedgerError,
     LicenceExpired,
     LicenceNotFound,
     LicenceNotYetValid,
@@ -61,43 +61,24 @@ class RecorderConfig:
     max_retry_pause_s: float = 10.0
 
 
-class UseRecorder:
+class UseRecorder(RoundWorker):
     """Seals and records use batches, in a background thread or one round at a time."""
+
+    thread_name = "use-recorder"
+    what = "recording uses"
 
     def __init__(
         self, batches: UseBatches, chain: LicenceChain, config: RecorderConfig | None = None
     ) -> None:
+        self._config = config or RecorderConfig()
+        super().__init__(self._config.max_retry_pause_s)
         self._batches = batches
         self._chain = chain
-        self._config = config or RecorderConfig()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
         self._round_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._failures = 0
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="use-recorder", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 30.0) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        self._wake.set()
-        thread.join(timeout_s)
-        self._thread = None
 
     def notify(self) -> None:
-        """A use was redeemed: it is recorded by the next round (within ``interval_s``)."""
+        """A use was redeemed: it is recorded by the next round (within ``interval_s``), with the uses
+        redeemed meanwhile; one transaction per use is what batching avoids, so it does not wake."""
 
     def run_once(self) -> list[ChainAct]:
         """One round: finish sealed batches, then seal and record each licence's new uses."""
@@ -133,19 +114,8 @@ class UseRecorder:
         self._batches.mark_recorded(batch, act)
         return act
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            try:
-                self.run_once()
-                self._failures = 0
-            except (DataLedgerError, OSError) as exc:
-                self._failures += 1
-                log.warning("recording uses failed (%s), retrying: %s", type(exc).__name__, exc)
-            except Exception:
-                self._failures += 1
-                log.exception("recording uses failed unexpectedly, retrying")
-            pause = self._config.interval_s
-            if self._failures:
-                pause = min(self._config.max_retry_pause_s, 0.5 * 2 ** min(self._failures, 10))
-            self._wake.wait(pause)
+    def _round(self) -> None:
+        self.run_once()
+
+    def _idle_wait(self) -> float:
+        return self._config.interval_s

@@ -98,7 +98,7 @@ def test_a_pledge_keeps_its_terms_and_salt_through_the_crash(
     after = restart()
     pledges = after.client.get(f"/v1/assets/{asset['assetId']}/pledges", headers=holder.headers)
     assert pledges.status_code == 200, pledges.text
-    (recorded,) = pledges.json()["items"] if "items" in pledges.json() else pledges.json()
+    (recorded,) = pledges.json()["items"]
     assert recorded["terms"] == "RMB 5m facility, 12 months, Bank of Hainan"
     assert recorded["status"] == "active" and recorded["pledgeeId"] == bank.id
     assert (recorded["securedAmount"], recorded["currency"]) == (500_000_000, "CNY")
