@@ -18,6 +18,7 @@ from dataledger.api.responses.common import (
     Wire,
     example,
 )
+from dataledger.registry.market.catalogue import COUNT_LIMIT
 
 TEMPLATE_ID_EXAMPLE = "0f5e9a52-7a0b-4d7c-9b7a-5a2e1c3d4f60"
 EXCHANGE_ID_EXAMPLE = "7d3c1b2a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -321,7 +322,8 @@ FACETS_EXAMPLE: dict[str, Any] = {
 
 
 class CatalogueFacets(Wire):
-    """Counts of every match (not only this page) per category, product form and exchange."""
+    """Counts of every match (not only this page) per category, product form and exchange; lower
+    bounds when the page's ``totalExact`` is false."""
 
     model_config = example(FACETS_EXAMPLE)
 
@@ -334,11 +336,22 @@ class CataloguePage(Page):
     """A page of the catalogue, the number of matches and their facets."""
 
     model_config = example(
-        {"items": [ENTRY_EXAMPLE], "total": 12, "limit": 20, "offset": 0, "facets": FACETS_EXAMPLE}
+        {
+            "items": [ENTRY_EXAMPLE],
+            "total": 12,
+            "totalExact": True,
+            "limit": 20,
+            "offset": 0,
+            "facets": FACETS_EXAMPLE,
+        }
     )
 
     items: list[CatalogueEntry]
     total: int
+    total_exact: bool = Field(
+        description=f"False when a text search stopped counting at {COUNT_LIMIT:,} matches: the total and"
+        " the facet counts are then lower bounds."
+    )
     facets: CatalogueFacets
 
 

@@ -135,8 +135,9 @@ def search_catalogue(
     """Anyone (rate-limited like every anonymous request): listed products matching the text, in Chinese
     or English (terms of three characters or more anywhere in a listing; one- and two-character terms
     in its title, subtitle, category or industry), with filters, a page, the total and facets (counts
-    per category, product form and exchange over every match). Suspended and delisted listings are
-    not shown."""
+    per category, product form and exchange over every match). A text search counts at most 2,000
+    matches: past that, ``totalExact`` is false and the total and facet counts are lower bounds ("2,000+").
+    Suspended and delisted listings are not shown."""
     query = CatalogueQuery(
         text=q,
         category=category,
@@ -153,6 +154,7 @@ def search_catalogue(
     return {
         "items": [item.as_json() for item in page.items],
         "total": page.total,
+        "totalExact": page.total_exact,
         "limit": limit,
         "offset": offset,
         "facets": {

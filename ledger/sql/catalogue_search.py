@@ -10,10 +10,17 @@ title, whether it is visible), never the listings themselves but for the page's 
   GIN ``gin_trgm_ops`` index answers, shorter terms an array containment (``@>``) on the short terms,
   which their GIN index answers;
 - the facets and the total: one ``GROUP BY`` over the matches' facet cell (an integer per category,
-  product form and exchange), added up per facet afterwards;
+  product form and exchange), added up per facet afterwards. A text search counts at most
+  :data:`~dataledger.registry.market.catalogue.COUNT_LIMIT` matches: a broad one (a word in a third
+  of the catalogue) reports "at least" that many, its facet counts lower bounds, as large catalogues
+  do, so that its cost does not grow with the catalogue. A search by filters alone counts exactly
+  (an index-only scan of the small covering index);
 - the page: relevance puts the listings whose title matches the text first, then the others, each
-  newest first; on SQLite the full-text index hands out its matches newest first already, so a page
-  reads about as many rows as it shows. Price orders sort the matches.
+  newest first, each tier read newest first off an index (SQLite: the full-text index hands out its
+  matches in rowid order, tier two is an FTS5 ``NOT title : (…)``; PostgreSQL: a backward scan of
+  the primary key for broad text, the trigram indexes of the search text and of the title for narrow
+  text, as the planner judges each query's own parameters), so a page reads about as many rows as it
+  shows. Price orders sort the matches.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from sqlalchemy.engine import Connection
 
 from dataledger.ledger.sql.market_tables import aware
 from dataledger.registry.market.catalogue import (
+    COUNT_LIMIT,
     CatalogueEntry,
     CataloguePage,
     CatalogueQuery,
@@ -52,20 +60,39 @@ def _like(term: str) -> str:
 
 @dataclass
 class _Matches:
-    """FROM and WHERE of the matching visible catalogue entries (alias ``c``), and their parameters;
-    ``in_title``/``not_in_title`` restrict them to the entries whose title matches the text or not."""
+    """FROM and WHERE of the matching visible catalogue entries (alias ``c``), and their parameters.
+
+    When the search has long terms, the relevance tiers: ``in_title``/``not_in_title`` restrict the
+    matches to the entries whose title matches the text or not (PostgreSQL), ``title_source`` and
+    ``rest_source`` are the FROM of each tier, the full-text index driving newest first (SQLite)."""
 
     source: str = "market_catalogue c"
     where: list[str] = field(default_factory=lambda: ["c.visible"])
     params: dict[str, Any] = field(default_factory=dict)
     order_column: str = "c.seq"  # the column whose descending order is newest first, cheapest
-    in_title: str | None = None  # a condition on c: its title matches the text
+    in_title: str | None = None
     not_in_title: str | None = None
-    title_source: str | None = None  # SQLite: the FROM of the title matches (FTS5 drives, newest first)
+    title_source: str | None = None
+    rest_source: str | None = None
 
     def sql(self, select: str, *, source: str | None = None, extra: str | None = None) -> str:
         where = [*self.where, *([extra] if extra else [])]
         return f"SELECT {select} FROM {source or self.source} WHERE {' AND '.join(where)}"
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the text can rank the matches (it has terms a title can hold)."""
+        return self.in_title is not None or self.title_source is not None
+
+    def tier(self, first: bool) -> tuple[str, str | None]:
+        """The FROM and the extra condition of the title matches (``first``) or of the others."""
+        if first:
+            return (self.title_source, None) if self.title_source else (self.source, self.in_title)
+        return (self.rest_source, None) if self.rest_source else (self.source, self.not_in_title)
+
+
+def _driven(fts: str) -> str:
+    return f"({fts}) t CROSS JOIN market_catalogue c ON c.seq = t.seq"
 
 
 def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
@@ -75,12 +102,11 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
         # hands out its rowids in order: ORDER BY t.seq DESC reads no more matches than a page needs.
         driver = None
         if query.long_terms:
-            found.params["long"] = _phrases(query.long_terms)
-            found.params["title"] = f"title : ({found.params['long']})"
+            long = _phrases(query.long_terms)
+            found.params.update(long=long, title=f"title : ({long})", rest=f"({long}) NOT title : ({long})")
             driver = f"{_TEXT_FTS} :long"
-            found.title_source = f"({_TEXT_FTS} :title) t CROSS JOIN market_catalogue c ON c.seq = t.seq"
-            found.in_title = f"c.seq IN ({_TEXT_FTS} :title)"
-            found.not_in_title = f"c.seq NOT IN ({_TEXT_FTS} :title)"
+            found.title_source = _driven(f"{_TEXT_FTS} :title")
+            found.rest_source = _driven(f"{_TEXT_FTS} :rest")
         if query.short_terms:
             found.params["short"] = _phrases(query.short_terms)
             if driver is None:
@@ -88,7 +114,7 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
             else:
                 found.where.append(f"c.seq IN ({_TERMS_FTS} :short)")
         if driver is not None:
-            found.source = f"({driver}) t CROSS JOIN market_catalogue c ON c.seq = t.seq"
+            found.source = _driven(driver)
             found.order_column = "t.seq"
     else:
         titles = []
@@ -125,34 +151,39 @@ def _seqs(conn: Connection, sql: str, params: dict[str, Any]) -> list[int]:
     return [int(seq) for seq in conn.execute(text(sql), params).scalars()]
 
 
-def _page(conn: Connection, query: CatalogueQuery, found: _Matches, in_title: int) -> list[int]:
-    """The seqs of the page's listings, in the query's order (``in_title``: how many matches have the
-    text in their title, when the order is by relevance)."""
+_NEWEST = " ORDER BY {} DESC LIMIT :limit OFFSET :offset"
+
+
+def _page(conn: Connection, query: CatalogueQuery, found: _Matches) -> list[int]:
+    """The seqs of the page's listings, in the query's order."""
     window = {**found.params, "limit": query.limit, "offset": query.offset}
     if query.sort in (CatalogueSort.PRICE_ASC, CatalogueSort.PRICE_DESC):
         direction = "ASC" if query.sort is CatalogueSort.PRICE_ASC else "DESC"
         order = f" ORDER BY c.price_minor {direction}, c.seq DESC LIMIT :limit OFFSET :offset"
         return _seqs(conn, found.sql("c.seq") + order, window)
-    newest = " ORDER BY {} DESC LIMIT :limit OFFSET :offset"
-    if not _ranked(query, found):
-        return _seqs(conn, found.sql("c.seq") + newest.format(found.order_column), window)
+    if query.sort is not CatalogueSort.RELEVANCE or not found.ranked:
+        return _seqs(conn, found.sql("c.seq") + _NEWEST.format(found.order_column), window)
     # Title matches first (tier one), then the rest (tier two), each newest first.
-    page: list[int] = []
-    if query.offset < in_title:
-        if found.title_source is not None:
-            first = found.sql("c.seq", source=found.title_source) + newest.format("t.seq")
-        else:
-            first = found.sql("c.seq", extra=found.in_title) + newest.format(found.order_column)
-        page = _seqs(conn, first, window)
-    if len(page) < query.limit:
-        rest = {**found.params, "limit": query.limit - len(page), "offset": max(0, query.offset - in_title)}
-        second = found.sql("c.seq", extra=found.not_in_title) + newest.format(found.order_column)
-        page += _seqs(conn, second, rest)
-    return page
-
-
-def _ranked(query: CatalogueQuery, found: _Matches) -> bool:
-    return query.sort is CatalogueSort.RELEVANCE and found.in_title is not None
+    source, extra = found.tier(first=True)
+    first = found.sql("c.seq", source=source, extra=extra)
+    order_column = "t.seq" if found.title_source else found.order_column
+    page = _seqs(conn, first + _NEWEST.format(order_column), window)
+    if len(page) == query.limit:
+        return page
+    # Tier one ends on this page (it holds offset + len(page) listings) or before it: then count it,
+    # no further than the offset (at most MAX_OFFSET rows).
+    if page or query.offset == 0:
+        in_title = query.offset + len(page)
+    else:
+        counted = conn.execute(
+            text(f"SELECT count(*) FROM ({first} LIMIT :offset) f"), {**found.params, "offset": query.offset}
+        )
+        in_title = int(counted.scalar_one())
+    source, extra = found.tier(first=False)
+    rest = {**found.params, "limit": query.limit - len(page), "offset": max(0, query.offset - in_title)}
+    order_column = "t.seq" if found.rest_source else found.order_column
+    second = found.sql("c.seq", source=source, extra=extra) + _NEWEST.format(order_column)
+    return page + _seqs(conn, second, rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,72 +218,38 @@ class FacetCells:
 
 
 def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = None) -> CataloguePage:
-    """One page of the listings matching ``query``, the total and the facets of all of them."""
+    """One page of the listings matching ``query``, the total and the facets of the matches (for a
+    text search, of at most ``COUNT_LIMIT`` of them: then the total is a lower bound)."""
     cells = cells or FacetCells()
     found = _matches(conn, query)
-    ranked = _ranked(query, found)
-    titled = f"CASE WHEN {found.in_title} THEN 1 ELSE 0 END" if ranked else "0"
-    if conn.dialect.name == "sqlite" or not query.has_text:
-        # One pass for the facets (and, for relevance, how many match in the title); the page is read
-        # off the full-text index (or the primary key) newest first, about as many rows as it shows.
-        counts = conn.execute(
-            text(found.sql(f"c.cell, count(*) AS n, sum({titled}) AS titled") + " GROUP BY c.cell"),
-            found.params,
-        ).all()
-        in_title = sum(int(row.titled or 0) for row in counts)
-        page = _page(conn, query, found, in_title)
-    else:
-        # PostgreSQL finds text matches by a bitmap scan, in no useful order: it scans once (a
-        # materialised CTE), then counts per cell and pages.
-        counts, page = _postgres_pass(conn, query, found, titled)
+    if conn.dialect.name == "postgresql" and query.has_text:
+        # Plan each search for its own terms: a generic plan cannot tell a broad term (scan the primary
+        # key newest first) from a narrow one (the trigram index, then sort a few rows).
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+    counted = found.sql("c.cell")
+    params = dict(found.params)
+    if query.has_text:
+        counted += " LIMIT :count_limit"
+        params["count_limit"] = COUNT_LIMIT
+    counts = conn.execute(text(f"SELECT cell, count(*) AS n FROM ({counted}) m GROUP BY cell"), params).all()
+    by_cell = {int(row.cell): int(row.n) for row in counts}
+    total = sum(by_cell.values())
     categories: Counter[str] = Counter()
     forms: Counter[str] = Counter()
     exchanges: Counter[tuple[str, str]] = Counter()
-    by_cell = {int(row.cell): int(row.n) for row in counts}
     for cell in cells.of(conn, list(by_cell)):
         n = by_cell[cell.cell]
         categories[cell.category] += n
         forms[cell.product_form] += n
         exchanges[(cell.exchange_id, cell.exchange_name)] += n
     return CataloguePage(
-        items=_entries(conn, page),
-        total=sum(by_cell.values()),
+        items=_entries(conn, _page(conn, query, found)),
+        total=total,
+        total_exact=not query.has_text or total < COUNT_LIMIT,
         categories=_facet([(value, n, None) for value, n in categories.items()]),
         product_forms=_facet([(value, n, None) for value, n in forms.items()]),
         exchanges=_facet([(value, n, label) for (value, label), n in exchanges.items()]),
     )
-
-
-def _postgres_pass(
-    conn: Connection, query: CatalogueQuery, found: _Matches, titled: str
-) -> tuple[list[Any], list[int]]:
-    """The counts per cell and the page's seqs, from one scan of the matches (a materialised CTE)."""
-    if query.sort in (CatalogueSort.PRICE_ASC, CatalogueSort.PRICE_DESC):
-        direction = "ASC" if query.sort is CatalogueSort.PRICE_ASC else "DESC"
-        order, key = f"price_minor {direction}, seq DESC", "price_minor"
-    elif query.sort is CatalogueSort.RELEVANCE:
-        order, key = "titled DESC, seq DESC", "titled"  # title matches first, then the rest; newest first
-    else:
-        order, key = "seq DESC", "0"
-    rows = conn.execute(
-        text(
-            f"WITH m AS MATERIALIZED ({found.sql(f'c.seq, c.cell, c.price_minor, {titled} AS titled')})"
-            " SELECT cell, count(*) AS n, CAST(NULL AS BIGINT) AS seq, CAST(NULL AS BIGINT) AS k"
-            " FROM m GROUP BY cell"
-            " UNION ALL SELECT * FROM (SELECT CAST(NULL AS INTEGER), CAST(NULL AS BIGINT), seq,"
-            f" CAST({key} AS BIGINT) FROM m ORDER BY {order} LIMIT :limit OFFSET :offset) AS p"
-        ),
-        {**found.params, "limit": query.limit, "offset": query.offset},
-    ).all()
-    counts = [row for row in rows if row.seq is None]
-    paged = [row for row in rows if row.seq is not None]
-    if query.sort in (CatalogueSort.PRICE_DESC, CatalogueSort.RELEVANCE):
-        paged.sort(key=lambda r: (-r.k, -r.seq))
-    elif query.sort is CatalogueSort.PRICE_ASC:
-        paged.sort(key=lambda r: (r.k, -r.seq))
-    else:
-        paged.sort(key=lambda r: -r.seq)
-    return counts, [int(row.seq) for row in paged]
 
 
 def _facet(counts: list[tuple[str, int, str | None]]) -> list[FacetCount]:

@@ -29,6 +29,10 @@ MAX_QUERY = 200
 MAX_TERMS = 8
 MAX_PAGE = 100
 MAX_OFFSET = 10_000
+# A text search counts (for its total and facets) at most this many matches; a broader one reports
+# "at least" as many, and its facet counts are lower bounds: counting every match of a word found in a
+# third of a large catalogue costs more than the whole page, and tells a buyer nothing a "2,000+" does not.
+COUNT_LIMIT = 2_000
 TRIGRAM = 3
 _CJK = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002ffff]+"
@@ -173,10 +177,14 @@ class CatalogueEntry:
 
 @dataclass(frozen=True, slots=True)
 class CataloguePage:
-    """One page of matches, the total, and the facets of every match (not only of the page)."""
+    """One page of matches, the total, and the facets of every match (not only of the page).
+
+    ``total_exact`` is false when a text search stopped counting at ``COUNT_LIMIT``: then ``total`` is a
+    lower bound, and so is each facet count."""
 
     items: Sequence[CatalogueEntry]
     total: int
+    total_exact: bool
     categories: Sequence[FacetCount]
     product_forms: Sequence[FacetCount]
     exchanges: Sequence[FacetCount]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from dataledger.ledger.sql import catalogue_search
 from dataledger.ledger.sql.market_store import MarketStore
 from dataledger.ledger.sql.store import SqlStore
 from dataledger.ledger.sql.tables import AssetRow, ParticipantRow, PledgeRow
@@ -164,6 +165,43 @@ def test_relevance_puts_title_matches_first_then_the_newest(market: MarketStore)
     assert titles(market, text="yangpu", limit=1, offset=1) == ["Container volumes"]
     assert titles(market, text="yangpu", limit=2, offset=1) == ["Container volumes", "Port throughput report"]
     assert titles(market, text="yangpu", sort=CatalogueSort.NEWEST)[0] == "Container volumes"
+
+
+def test_relevance_pages_cross_from_title_matches_to_the_rest_at_every_offset(market: MarketStore) -> None:
+    # 9 listings with "orchard" in the title and 8 with it only in the description, interleaved in time
+    listings = []
+    for n in range(17):
+        in_title = n % 2 == 0
+        title = f"Orchard yield {n}" if in_title else f"Farm record {n}"
+        description = "Sampled per orchard." if not in_title else "Sampled per plot."
+        listings.append(stored_listing(listing_content(title=title, description=description)))
+    market.bulk_add_listings([(listing, CERTIFIED) for listing in listings])
+    in_titles = [f"Orchard yield {n}" for n in range(16, -1, -2)]
+    expected = in_titles + [f"Farm record {n}" for n in range(15, 0, -2)]
+
+    for limit in (1, 4, 7, 20):
+        for offset in range(0, 19):
+            page = titles(market, text="orchard", limit=limit, offset=offset)
+            assert page == expected[offset : offset + limit], (limit, offset)
+
+
+def test_a_broad_text_search_stops_counting_at_the_limit_and_still_pages_every_match(
+    market: MarketStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mangoes = [listing_content(title=f"Mango harvest {n}", category="agriculture") for n in range(5)]
+    market.bulk_add_listings([(stored_listing(content), CERTIFIED) for content in mangoes])
+    monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", 3)
+
+    broad = market.search(CatalogueQuery(text="mango"))
+    narrow = market.search(CatalogueQuery(text="气象观测"))
+    unfiltered = market.search(CatalogueQuery())
+
+    assert (broad.total, broad.total_exact) == (3, False)
+    assert [(f.value, f.count) for f in broad.categories] == [("agriculture", 3)]  # a lower bound too
+    assert [item.content.title for item in broad.items] == [f"Mango harvest {n}" for n in range(4, -1, -1)]
+    assert titles(market, text="mango", limit=2, offset=3) == ["Mango harvest 1", "Mango harvest 0"]
+    assert (narrow.total, narrow.total_exact) == (1, True)
+    assert (unfiltered.total, unfiltered.total_exact) == (len(CATALOGUE) + 5, True)  # filters alone: exact
 
 
 def test_certified_assets_are_found_by_name_while_they_are_certified(market: MarketStore) -> None:
