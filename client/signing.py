@@ -36,10 +36,10 @@ LICENCE_REGISTRY_TYPES = frozenset(
 )
 
 
-# The primary types the DataTrades contract's domain signs (orders, acceptances, mandates).
-TRADES_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate"})
-# The primary types the DataVouchers contract's domain signs.
-VOUCHERS_TYPES = frozenset({"VoucherProgramme", "VoucherIssue", "VoucherRedemption"})
+# The primary types the DataTrades contract's domain signs (orders, acceptances, mandates, revocations).
+TRADES_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate", "TradeMandateRevocation"})
+# The primary types the DataVouchers contract's domain signs (a registrar's registration fee too).
+VOUCHERS_TYPES = frozenset({"VoucherProgramme", "VoucherIssue", "VoucherRedemption", "RegistrationFee"})
 
 
 def _fields(primary_type: str) -> list[dict[str, str]]:

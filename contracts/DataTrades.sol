@@ -14,10 +14,12 @@ import {IDataTrades} from "./IDataTrades.sol";
  * @dev Implementation of {IDataTrades}.
  *
  * Roles: `DEFAULT_ADMIN_ROLE` manages roles; `TRADE_OPERATOR_ROLE` relays the parties' signed orders,
- * mandates and acceptances, and the exchanges' settlements, cancellations and licence links.
+ * mandates, mandate revocations and acceptances, and the exchanges' settlements, cancellations and licence
+ * links.
  */
 contract DataTrades is IDataTrades, AccessControl, EIP712, Nonces {
-    /// @dev Role allowed to relay orders, acceptances, mandates, settlements and cancellations.
+    /// @dev Role allowed to relay orders, acceptances, mandates (and their revocations), settlements and
+    /// cancellations.
     bytes32 public constant TRADE_OPERATOR_ROLE = keccak256("TRADE_OPERATOR_ROLE");
 
     bytes32 private constant ORDER_TYPEHASH =
@@ -32,8 +34,12 @@ contract DataTrades is IDataTrades, AccessControl, EIP712, Nonces {
             "TradeMandate(address holder,address agent,bytes32 listingId,uint64 validUntil,uint256 nonce,"
             "uint256 deadline)"
         );
+    bytes32 private constant MANDATE_REVOCATION_TYPEHASH =
+        keccak256(
+            "TradeMandateRevocation(address holder,address agent,bytes32 listingId,uint256 nonce,uint256 deadline)"
+        );
 
-    string private constant VERSION = "1.0.0";
+    string private constant VERSION = "1.1.0";
 
     IDataMarket private immutable _market;
     IDataRightsRegistry private immutable _registry;
@@ -102,6 +108,30 @@ contract DataTrades is IDataTrades, AccessControl, EIP712, Nonces {
         );
         _mandates[holder][agent][listingId] = validUntil;
         emit MandateGranted(holder, agent, listingId, validUntil);
+    }
+
+    /// @inheritdoc IDataTrades
+    function revokeMandate(
+        address holder,
+        address agent,
+        bytes32 listingId,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external onlyRole(TRADE_OPERATOR_ROLE) {
+        uint64 validUntil = _mandates[holder][agent][listingId];
+        if (validUntil == 0 || validUntil < block.timestamp) {
+            revert DataTradesMandateNotInForce(holder, agent, listingId);
+        }
+        _useAuthorisation(
+            holder,
+            keccak256(abi.encode(MANDATE_REVOCATION_TYPEHASH, holder, agent, listingId, nonce, deadline)),
+            nonce,
+            deadline,
+            signature
+        );
+        delete _mandates[holder][agent][listingId];
+        emit MandateRevoked(holder, agent, listingId);
     }
 
     /// @inheritdoc IDataTrades

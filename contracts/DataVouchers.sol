@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
@@ -14,7 +15,9 @@ import {IDataVouchers} from "./IDataVouchers.sol";
  * @dev Implementation of {IDataVouchers}.
  *
  * Roles: `DEFAULT_ADMIN_ROLE` manages roles; `VOUCHER_OPERATOR_ROLE` relays the authorities' signed
- * programmes and issues and the enterprises' signed redemptions.
+ * programmes and issues, the registrars' signed registration fees and the enterprises' signed redemptions.
+ * Who is a registrar is the registry's to say (its `REGISTRAR_ROLE`), so a registrar whose role the
+ * registry revoked records no more fees here.
  */
 contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
     /// @dev Role allowed to relay programmes, issues and redemptions.
@@ -35,9 +38,16 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
             "VoucherRedemption(address enterprise,bytes32 programmeId,uint8 purpose,bytes32 referenceId,"
             "uint256 baseAmount,uint256 value,uint256 nonce,uint256 deadline)"
         );
+    bytes32 private constant FEE_TYPEHASH =
+        keccak256(
+            "RegistrationFee(address registrar,bytes32 assetId,address payer,uint256 amount,string currency,"
+            "uint256 nonce,uint256 deadline)"
+        );
+    /// @dev The registry's `REGISTRAR_ROLE` (`DataRightsRegistry.REGISTRAR_ROLE`).
+    bytes32 private constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     uint16 private constant ALL_BPS = 10_000;
 
-    string private constant VERSION = "1.0.0";
+    string private constant VERSION = "1.1.0";
 
     IDataTrades private immutable _trades;
     IDataRightsRegistry private immutable _registry;
@@ -45,6 +55,7 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
     mapping(bytes32 programmeId => mapping(address enterprise => uint256)) private _balances;
     mapping(bytes32 programmeId => mapping(address enterprise => mapping(uint64 period => uint256))) private _spent;
     mapping(bytes32 programmeId => mapping(bytes32 referenceId => bool)) private _redeemedAgainst;
+    mapping(bytes32 assetId => RegistrationFee) private _fees;
 
     /// @dev Vouchers redeemed against the trades of `trades`; grants both roles to `admin`.
     constructor(IDataTrades trades, address admin) EIP712("DataLedger DataVouchers", "1") {
@@ -128,6 +139,62 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
     }
 
     /// @inheritdoc IDataVouchers
+    function recordRegistrationFee(
+        address registrar,
+        bytes32 assetId,
+        address payer,
+        uint256 amount,
+        string calldata currency,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external onlyRole(VOUCHER_OPERATOR_ROLE) {
+        if (!IAccessControl(address(_registry)).hasRole(REGISTRAR_ROLE, registrar)) {
+            revert VouchersNotRegistrar(registrar);
+        }
+        if (_fees[assetId].registrar != address(0)) {
+            revert VouchersFeeAlreadyRecorded(assetId);
+        }
+        IDataRightsRegistry.Asset memory asset = _registry.assetOf(assetId);
+        if (
+            amount == 0 ||
+            !_isCurrency(currency) ||
+            asset.status == IDataRightsRegistry.AssetStatus.None ||
+            payer == address(0) ||
+            asset.holder != payer
+        ) {
+            revert VouchersInvalidFee(assetId);
+        }
+        _useAuthorisation(
+            registrar,
+            keccak256(
+                abi.encode(
+                    FEE_TYPEHASH,
+                    registrar,
+                    assetId,
+                    payer,
+                    amount,
+                    keccak256(bytes(currency)),
+                    nonce,
+                    deadline
+                )
+            ),
+            nonce,
+            deadline,
+            signature
+        );
+        _fees[assetId] = RegistrationFee({
+            registrar: registrar,
+            payer: payer,
+            amount: amount,
+            currency: currency,
+            recordedAt: uint64(block.timestamp),
+            redeemedIn: bytes32(0)
+        });
+        emit RegistrationFeeRecorded(assetId, registrar, payer, amount, currency);
+    }
+
+    /// @inheritdoc IDataVouchers
     function redeem(
         Redemption calldata redemption,
         uint256 nonce,
@@ -148,6 +215,9 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
         _requireCaps(programme, redemption, period);
         _useAuthorisation(enterprise, _redemptionHash(redemption, nonce, deadline), nonce, deadline, signature);
         _redeemedAgainst[programmeId][redemption.referenceId] = true;
+        if (redemption.purpose == Purpose.RegistrationFee) {
+            _fees[redemption.referenceId].redeemedIn = programmeId;
+        }
         _balances[programmeId][enterprise] -= redemption.value;
         _spent[programmeId][enterprise][period] += redemption.value;
         programme.redeemed += redemption.value;
@@ -165,6 +235,11 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
     /// @inheritdoc IDataVouchers
     function programmeOf(bytes32 programmeId) external view returns (Programme memory) {
         return _programmes[programmeId];
+    }
+
+    /// @inheritdoc IDataVouchers
+    function registrationFeeOf(bytes32 assetId) external view returns (RegistrationFee memory) {
+        return _fees[assetId];
     }
 
     /// @inheritdoc IDataVouchers
@@ -217,8 +292,18 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
                 keccak256(bytes(trade.currency)) == keccak256(bytes(programme.currency)) &&
                 (trade.status == IDataTrades.TradeStatus.Accepted || trade.status == IDataTrades.TradeStatus.Settled);
         } else {
-            IDataRightsRegistry.Asset memory asset = _registry.assetOf(redemption.referenceId);
-            valid = asset.holder == redemption.enterprise && asset.status != IDataRightsRegistry.AssetStatus.None;
+            // judged against the fee a registrar recorded, never a fee the enterprise states
+            RegistrationFee storage fee = _fees[redemption.referenceId];
+            if (fee.registrar == address(0)) {
+                revert VouchersFeeNotRecorded(redemption.referenceId);
+            }
+            if (fee.redeemedIn != bytes32(0)) {
+                revert VouchersFeeAlreadyRedeemed(redemption.referenceId, fee.redeemedIn);
+            }
+            valid =
+                fee.payer == redemption.enterprise &&
+                fee.amount == redemption.baseAmount &&
+                keccak256(bytes(fee.currency)) == keccak256(bytes(programme.currency));
         }
         if (!valid) {
             revert VouchersInvalidReference(redemption.purpose, redemption.referenceId);
@@ -289,18 +374,23 @@ contract DataVouchers is IDataVouchers, AccessControl, EIP712, Nonces {
     }
 
     function _requireRules(Rules calldata rules) private pure {
-        bytes calldata code = bytes(rules.currency);
-        bool valid = code.length == 3 &&
+        bool valid = _isCurrency(rules.currency) &&
             rules.budget > 0 &&
             rules.shareCapBps > 0 &&
             rules.shareCapBps <= ALL_BPS &&
             rules.enterpriseCap > 0 &&
             rules.periodSeconds > 0;
-        for (uint256 i = 0; valid && i < 3; ++i) {
-            valid = code[i] >= "A" && code[i] <= "Z";
-        }
         if (!valid) {
             revert VouchersInvalidRules();
+        }
+    }
+
+    /// @dev Whether `currency` is three capital letters (an ISO 4217 code's shape).
+    function _isCurrency(string calldata currency) private pure returns (bool valid) {
+        bytes calldata code = bytes(currency);
+        valid = code.length == 3;
+        for (uint256 i = 0; valid && i < 3; ++i) {
+            valid = code[i] >= "A" && code[i] <= "Z";
         }
     }
 

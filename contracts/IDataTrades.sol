@@ -12,7 +12,8 @@ import {IDataRightsRegistry} from "./IDataRightsRegistry.sol";
  * of the licence terms the listing offers, which must be the terms the market recorded with the
  * listing, so a later edit of the exchange's template never changes an order. The asset's holder (or an
  * agent the holder mandated for the listing by signing a `TradeMandate`, typically the exchange) accepts
- * by signing a `TradeAcceptance` of the order and its amount: the order becomes a trade whose
+ * by signing a `TradeAcceptance` of the order and its amount (the holder ends such a mandate early by
+ * signing a `TradeMandateRevocation`): the order becomes a trade whose
  * settlement is pending. The exchange that listed the product then confirms the settlement (by the hash
  * of its settlement record) or cancels the trade; the licence the holder granted for the trade is
  * linked to it. Every state change emits an event naming the order.
@@ -73,6 +74,9 @@ interface IDataTrades {
     /// @dev Emitted when `holder` mandates `agent` to accept orders of `listingId` until `validUntil`.
     event MandateGranted(address indexed holder, address indexed agent, bytes32 indexed listingId, uint64 validUntil);
 
+    /// @dev Emitted when `holder` revokes the mandate of `agent` to accept orders of `listingId`.
+    event MandateRevoked(address indexed holder, address indexed agent, bytes32 indexed listingId);
+
     /// @dev Emitted when `acceptedBy` (the seller or its agent) accepts `orderId`: its settlement is pending.
     event OrderAccepted(bytes32 indexed orderId, address indexed seller, address indexed acceptedBy, uint256 amount);
 
@@ -130,6 +134,9 @@ interface IDataTrades {
     /// @dev A mandate ending at `validUntil` is already over.
     error DataTradesInvalidPeriod(uint64 validUntil);
 
+    /// @dev `holder` has no mandate in force for `agent` on `listingId` (never granted, expired or revoked).
+    error DataTradesMandateNotInForce(address holder, address agent, bytes32 listingId);
+
     /// @dev A licence (`licenceId`) is already linked to `orderId`, or the id is zero.
     error DataTradesLicenceNotLinkable(bytes32 orderId, uint256 licenceId);
 
@@ -162,6 +169,25 @@ interface IDataTrades {
         address agent,
         bytes32 listingId,
         uint64 validUntil,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev `holder` revokes the mandate of `agent` to accept the orders of `listingId`: from the next block
+     * the agent's acceptances are refused. Emits {MandateRevoked}.
+     *
+     * Requirements: the caller is a trade operator; the mandate is in force (granted, not expired, not
+     * revoked); `signature` is the holder's over
+     * `TradeMandateRevocation(holder,agent,listingId,nonce,deadline)` with its current nonce. The listing
+     * need not be listed any more, nor the holder still hold its asset: a holder may always end its own
+     * mandate.
+     */
+    function revokeMandate(
+        address holder,
+        address agent,
+        bytes32 listingId,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
@@ -211,7 +237,8 @@ interface IDataTrades {
     /// @dev Returns trade `orderId` (zeroed if none).
     function tradeOf(bytes32 orderId) external view returns (Trade memory);
 
-    /// @dev Returns until when `agent` may accept orders of `listingId` for `holder` (0: never mandated).
+    /// @dev Returns until when `agent` may accept orders of `listingId` for `holder` (0: never mandated, or
+    /// revoked).
     function mandateOf(address holder, address agent, bytes32 listingId) external view returns (uint64);
 
     /// @dev Returns the id an order of `listingId` by `buyer` with nonce `nonce` gets.

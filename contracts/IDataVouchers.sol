@@ -12,8 +12,11 @@ pragma solidity ^0.8.20;
  * over periods of `periodSeconds` counted from the programme's creation). The authority signs the
  * programme and each issue; the enterprise signs each redemption. A redemption against a trade must
  * name the enterprise's own accepted (or settled) trade, at its amount and in the programme's currency;
- * one against a registration fee names an asset the enterprise holds. Each trade or asset is redeemed
- * against once per programme. Every cap is enforced here: a redemption over one reverts.
+ * one against a registration fee names an asset whose registration fee a registrar recorded here
+ * ({recordRegistrationFee}: a registrar of the {IDataRightsRegistry} signs the amount, currency and payer
+ * charged), at the recorded amount, in the programme's currency, by the enterprise that was charged. Each
+ * trade is redeemed against once per programme; each recorded registration fee once in all. Every cap is
+ * enforced here: a redemption over one reverts.
  *
  * Writes are relayed by a voucher operator (the registry's operator account); the signatures, nonces
  * and deadlines are checked here.
@@ -56,6 +59,26 @@ interface IDataVouchers {
         uint256 baseAmount;
         uint256 value;
     }
+
+    /// @dev The registration fee a registrar recorded for an asset's registration, and where it was redeemed.
+    struct RegistrationFee {
+        address registrar;
+        address payer;
+        uint256 amount;
+        string currency;
+        uint64 recordedAt;
+        bytes32 redeemedIn;
+    }
+
+    /// @dev Emitted when `registrar` records that `payer` was charged `amount` in `currency` to register
+    /// `assetId`.
+    event RegistrationFeeRecorded(
+        bytes32 indexed assetId,
+        address indexed registrar,
+        address indexed payer,
+        uint256 amount,
+        string currency
+    );
 
     /// @dev Emitted when `authority` creates programme `programmeId` with `budget` in `currency`.
     event ProgrammeCreated(
@@ -120,6 +143,22 @@ interface IDataVouchers {
     /// currency, nor (for a registration fee) an asset the enterprise holds.
     error VouchersInvalidReference(Purpose purpose, bytes32 referenceId);
 
+    /// @dev `account` does not hold the registrar role of the registry.
+    error VouchersNotRegistrar(address account);
+
+    /// @dev The fee of `assetId` is not acceptable: an amount of zero, a currency that is not three capital
+    /// letters, an asset the registry does not know, or a payer that is not its holder.
+    error VouchersInvalidFee(bytes32 assetId);
+
+    /// @dev A registration fee of `assetId` is already recorded.
+    error VouchersFeeAlreadyRecorded(bytes32 assetId);
+
+    /// @dev No registration fee of `assetId` is recorded: vouchers cannot pay part of it.
+    error VouchersFeeNotRecorded(bytes32 assetId);
+
+    /// @dev The registration fee of `assetId` was already redeemed against, in programme `programmeId`.
+    error VouchersFeeAlreadyRedeemed(bytes32 assetId, bytes32 programmeId);
+
     /// @dev Vouchers of the programme were already redeemed against `referenceId`.
     error VouchersAlreadyRedeemed(bytes32 programmeId, bytes32 referenceId);
 
@@ -158,10 +197,32 @@ interface IDataVouchers {
     ) external;
 
     /**
+     * @dev `registrar` records that `payer` was charged `amount` (smallest unit) in `currency` for the
+     * registration of `assetId`. Emits {RegistrationFeeRecorded}.
+     *
+     * Requirements: the caller is a voucher operator; `registrar` holds the registry's `REGISTRAR_ROLE`;
+     * no fee of `assetId` is recorded yet; the asset exists and `payer` is its holder; `amount` is not
+     * zero and `currency` is three capital letters; `signature` is the registrar's over
+     * `RegistrationFee(registrar,assetId,payer,amount,currency,nonce,deadline)` with its current nonce
+     * (here, not the registry's).
+     */
+    function recordRegistrationFee(
+        address registrar,
+        bytes32 assetId,
+        address payer,
+        uint256 amount,
+        string calldata currency,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
      * @dev Redeems `redemption`, signed by its enterprise. Emits {VouchersRedeemed}.
      *
      * Requirements: the caller is a voucher operator; the programme exists; the referenceId is valid for
-     * the purpose and not yet redeemed against; `value` is not zero, within the enterprise's balance,
+     * the purpose and not yet redeemed against (for a registration fee: recorded, charged to the
+     * enterprise, at `baseAmount`, in the programme's currency, and not redeemed in any programme); `value` is not zero, within the enterprise's balance,
      * within `shareCapBps` of `baseAmount` and within what the enterprise may still redeem this period;
      * `signature` is the enterprise's over `VoucherRedemption(enterprise,programmeId,purpose,referenceId,
      * baseAmount,value,nonce,deadline)` with its current nonce.
@@ -175,6 +236,9 @@ interface IDataVouchers {
 
     /// @dev Returns programme `programmeId` (zeroed if none).
     function programmeOf(bytes32 programmeId) external view returns (Programme memory);
+
+    /// @dev Returns the registration fee recorded for `assetId` (zeroed if none).
+    function registrationFeeOf(bytes32 assetId) external view returns (RegistrationFee memory);
 
     /// @dev Returns the vouchers of `programmeId` that `enterprise` holds.
     function balanceOf(bytes32 programmeId, address enterprise) external view returns (uint256);

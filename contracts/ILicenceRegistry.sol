@@ -31,9 +31,20 @@ interface ILicenceRegistry {
     }
 
     /**
+     * @dev How exclusive a licence is: `NonExclusive` (others may be licensed too), `Sole` (no other
+     * licensee; the holder keeps its own use) or `Exclusive` (only the licensee, not even the holder).
+     */
+    enum Exclusivity {
+        NonExclusive,
+        Sole,
+        Exclusive
+    }
+
+    /**
      * @dev What a holder grants. `assetVersion` zero covers every version of the asset. `scopeHash`,
      * `purposeHash` and `territoryHash` commit to the salted texts of the licence (territory zero:
      * anywhere). The licence may be used `maxUses` times from `validFrom` to `validUntil` inclusive.
+     * A sole or exclusive licence is the only one of the asset in force during its term.
      */
     struct LicenceTerms {
         bytes32 assetId;
@@ -47,6 +58,7 @@ interface ILicenceRegistry {
         bytes32 scopeHash;
         bytes32 purposeHash;
         bytes32 territoryHash;
+        Exclusivity exclusivity;
     }
 
     /**
@@ -178,6 +190,15 @@ interface ILicenceRegistry {
     /// @dev `count` more uses of licence `licenceId` would exceed its `maxUses`; `uses` are consumed.
     error LicenceOverUse(uint256 licenceId, uint32 uses, uint32 count, uint32 maxUses);
 
+    /// @dev A sole or exclusive licence of `assetId`, pledged to `pledgee`, waits for the pledge's release.
+    error LicenceAssetPledged(bytes32 assetId, address pledgee);
+
+    /**
+     * @dev The licence would overlap another of `assetId` where one of them is sole or exclusive: a
+     * licence that may be in force until `inForceUntil`.
+     */
+    error LicenceExclusivityConflict(bytes32 assetId, uint64 inForceUntil);
+
     /// @dev The consent `consentId` was never granted.
     error LicenceConsentNotFound(uint256 consentId);
 
@@ -191,7 +212,8 @@ interface ILicenceRegistry {
      * @dev Grants a licence on the terms `terms`, signed by the asset's holder as EIP-712
      * `Licence(bytes32 assetId,address licensee,uint32 assetVersion,uint32 maxUses,uint64 validFrom,
      * uint64 validUntil,bool derivativesAllowed,bool commercial,bytes32 scopeHash,bytes32 purposeHash,
-     * bytes32 territoryHash,uint256 nonce,uint256 deadline)`. Returns the licence id (1, 2, ...).
+     * bytes32 territoryHash,uint8 exclusivity,uint256 nonce,uint256 deadline)`. Returns the licence id
+     * (1, 2, ...).
      *
      * Emits a {LicenceGranted} event.
      *
@@ -201,6 +223,9 @@ interface ILicenceRegistry {
      * - `licensee` cannot be the zero address nor the holder.
      * - `assetVersion` must be zero or an existing version; `maxUses` cannot be zero; `validUntil`
      *   must be after `validFrom` and in the future; `scopeHash` and `purposeHash` cannot be zero.
+     * - a sole or exclusive licence: the asset cannot be pledged, and no licence of the asset granted
+     *   before may still be in force at `validFrom` (revoked ones count until their term ends).
+     * - any licence: no sole or exclusive licence of the asset, not revoked, in force at `validFrom`.
      * - the current block timestamp must not be after `deadline`, `signature` must be the holder's
      *   and `nonce` the holder's current nonce in this contract (it is consumed).
      */

@@ -27,7 +27,7 @@ contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
         keccak256(
             "Licence(bytes32 assetId,address licensee,uint32 assetVersion,uint32 maxUses,uint64 validFrom,"
             "uint64 validUntil,bool derivativesAllowed,bool commercial,bytes32 scopeHash,bytes32 purposeHash,"
-            "bytes32 territoryHash,uint256 nonce,uint256 deadline)"
+            "bytes32 territoryHash,uint8 exclusivity,uint256 nonce,uint256 deadline)"
         );
     bytes32 private constant LICENCE_USE_TYPEHASH =
         keccak256("LicenceUse(uint256 licenceId,bytes32 requestHash,uint256 nonce,uint256 deadline)");
@@ -43,10 +43,13 @@ contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
     bytes32 private constant CONSENT_WITHDRAWAL_TYPEHASH =
         keccak256("ConsentWithdrawal(uint256 consentId,uint256 nonce,uint256 deadline)");
 
-    string private constant VERSION = "1.1.0";
+    string private constant VERSION = "1.2.0";
 
     IDataRightsRegistry private immutable _registry;
     mapping(uint256 licenceId => Licence) private _licences;
+    /// @dev Per asset: the last sole or exclusive licence, and the end of the latest term granted.
+    mapping(bytes32 assetId => uint256) private _exclusiveLicence;
+    mapping(bytes32 assetId => uint64) private _licensedUntil;
     mapping(uint256 consentId => Consent) private _consents;
     uint256 private _licenceCount;
     uint256 private _consentCount;
@@ -76,6 +79,7 @@ contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
             revert LicenceAssetCertificateExpired(terms.assetId, procedure.certificateValidUntil);
         }
         _requireTerms(terms, asset.holder, procedure.version);
+        _requireExclusivity(terms, procedure.pledgee);
         _useAuthorisation(
             asset.holder,
             keccak256(abi.encode(LICENCE_TYPEHASH, terms, nonce, deadline)),
@@ -84,6 +88,12 @@ contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
             signature
         );
         licenceId = ++_licenceCount;
+        if (terms.validUntil > _licensedUntil[terms.assetId]) {
+            _licensedUntil[terms.assetId] = terms.validUntil;
+        }
+        if (terms.exclusivity != Exclusivity.NonExclusive) {
+            _exclusiveLicence[terms.assetId] = licenceId;
+        }
         _licences[licenceId] = Licence({
             terms: terms,
             licensor: asset.holder,
@@ -299,6 +309,27 @@ contract LicenceRegistry is ILicenceRegistry, AccessControl, EIP712, Nonces {
             revert LicenceInvalidSignature(signer);
         }
         _useCheckedNonce(signer, nonce);
+    }
+
+    /// @dev A sole or exclusive licence waits for the pledge's release and for every earlier licence's
+    /// term to end; any licence waits for the term of a sole or exclusive one still in force.
+    function _requireExclusivity(LicenceTerms calldata terms, address pledgee) private view {
+        if (terms.exclusivity != Exclusivity.NonExclusive) {
+            if (pledgee != address(0)) {
+                revert LicenceAssetPledged(terms.assetId, pledgee);
+            }
+            uint64 licensedUntil = _licensedUntil[terms.assetId];
+            if (licensedUntil >= terms.validFrom) {
+                revert LicenceExclusivityConflict(terms.assetId, licensedUntil);
+            }
+        }
+        uint256 exclusiveId = _exclusiveLicence[terms.assetId];
+        if (exclusiveId != 0) {
+            Licence storage exclusive = _licences[exclusiveId];
+            if (!exclusive.revoked && exclusive.terms.validUntil >= terms.validFrom) {
+                revert LicenceExclusivityConflict(terms.assetId, exclusive.terms.validUntil);
+            }
+        }
     }
 
     function _requireTerms(LicenceTerms calldata terms, address holder, uint32 currentVersion) private view {

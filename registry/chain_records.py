@@ -16,6 +16,7 @@ from typing import Any
 from dataledger.registry.assets import RightClaimed
 from dataledger.registry.chain_types import ChainEvidence, require_address, require_hex32
 from dataledger.registry.errors import ValidationFailed
+from dataledger.registry.market.licence_templates import Exclusivity
 
 ZERO_HASH = "0x" + "00" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -212,9 +213,11 @@ class LicenceTerms:
     scope_hash: str
     purpose_hash: str
     territory_hash: str = ZERO_HASH
+    exclusivity: Exclusivity = Exclusivity.NON_EXCLUSIVE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "asset_id", require_hex32(self.asset_id, "asset_id"))
+        object.__setattr__(self, "exclusivity", Exclusivity(self.exclusivity))
         require_address(self.licensee, "licensee")
         for name in ("scope_hash", "purpose_hash", "territory_hash"):
             object.__setattr__(self, name, require_hex32(getattr(self, name), name))
@@ -241,7 +244,12 @@ class LicenceTerms:
             "scopeHash": self.scope_hash,
             "purposeHash": self.purpose_hash,
             "territoryHash": self.territory_hash,
+            "exclusivity": EXCLUSIVITY_ON_CHAIN.index(self.exclusivity),
         }
+
+
+# ``ILicenceRegistry.Exclusivity``: each value's place is its number on chain.
+EXCLUSIVITY_ON_CHAIN = (Exclusivity.NON_EXCLUSIVE, Exclusivity.SOLE, Exclusivity.EXCLUSIVE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,6 +152,7 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("scopeHash", "bytes32"),
             ("purposeHash", "bytes32"),
             ("territoryHash", "bytes32"),
+            ("exclusivity", "uint8"),
             *_NONCE_DEADLINE,
         ),
         "LicenceUse": (("licenceId", "uint256"), ("requestHash", "bytes32"), *_NONCE_DEADLINE),
@@ -187,6 +188,12 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("validUntil", "uint64"),
             *_NONCE_DEADLINE,
         ),
+        "TradeMandateRevocation": (
+            ("holder", "address"),
+            ("agent", "address"),
+            ("listingId", "bytes32"),
+            *_NONCE_DEADLINE,
+        ),
         # DataVouchers (data vouchers: an authority's programmes and issues, enterprises' redemptions)
         "VoucherProgramme": (
             ("authority", "address"),
@@ -212,6 +219,15 @@ ACT_TYPES: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("referenceId", "bytes32"),
             ("baseAmount", "uint256"),
             ("value", "uint256"),
+            *_NONCE_DEADLINE,
+        ),
+        # a registrar's record of the registration fee it charged (DataVouchers' domain and nonces)
+        "RegistrationFee": (
+            ("registrar", "address"),
+            ("assetId", "bytes32"),
+            ("payer", "address"),
+            ("amount", "uint256"),
+            ("currency", "string"),
             *_NONCE_DEADLINE,
         ),
         # Signed statements checked off chain (never sent to a contract, so without nonce).

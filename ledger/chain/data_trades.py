@@ -32,7 +32,7 @@ from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain
 from dataledger.registry.market.trades import trades_domain
 
 TRADES_CONTRACT = "DataTrades"
-TRADES_VERSION = "1.0.0"
+TRADES_VERSION = "1.1.0"
 
 _ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -41,6 +41,7 @@ _ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
             "grantMandate",
             ("holder", "agent", "listingId", "validUntil", "nonce", "deadline"),
         ),
+        "TradeMandateRevocation": ("revokeMandate", ("holder", "agent", "listingId", "nonce", "deadline")),
     }
 )
 _ORDER_FIELDS = ("listingId", "buyer", "amount", "currency", "termsHash")
@@ -114,7 +115,8 @@ class DataTradesClient(SignedActContract):
     # -- writes -----------------------------------------------------------------------------------
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        """Relay a buyer's signed order, or a holder's (or agent's) signed mandate or acceptance."""
+        """Relay a buyer's signed order, a holder's signed mandate or its revocation, or a holder's (or
+        agent's) signed acceptance."""
         if auth.primary_type == "TradeOrder":
             order = tuple(call_args(auth, _ORDER_FIELDS))
             fn = self._contract.functions.placeOrder(order, auth.nonce, auth.deadline, b32(signature))
@@ -143,7 +145,8 @@ class DataTradesClient(SignedActContract):
     # -- reads ------------------------------------------------------------------------------------
 
     def mandate_of(self, holder: str, agent: str, listing_id: str) -> int:
-        """Until when ``agent`` may accept orders of ``listing_id`` for ``holder`` (0: never mandated)."""
+        """Until when ``agent`` may accept orders of ``listing_id`` for ``holder`` (0: never mandated, or
+        revoked)."""
         with unavailable_on_connection_errors():
             fn = self._contract.functions.mandateOf(
                 to_checksum_address(holder), to_checksum_address(agent), b32(listing_id)

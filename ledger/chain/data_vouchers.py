@@ -17,7 +17,7 @@ from web3.contract import Contract
 
 # mypy -p resolves this name to the artifacts/ folder of JSON beside artifacts.py (a namespace package)
 from dataledger.ledger.chain.artifacts import load_artifact
-from dataledger.ledger.chain.contract_acts import ReceiptReader, SignedActContract, b32, call_args
+from dataledger.ledger.chain.contract_acts import ReceiptReader, SignedActContract, b32, call_args, hex_of
 from dataledger.ledger.chain.data_market import Deployments
 from dataledger.ledger.chain.deployment import deploy_contract, require_deployment
 from dataledger.ledger.chain.transactions import (
@@ -31,13 +31,17 @@ from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain
 from dataledger.registry.market.vouchers import vouchers_domain
 
 VOUCHERS_CONTRACT = "DataVouchers"
-VOUCHERS_VERSION = "1.0.0"
+VOUCHERS_VERSION = "1.1.0"
 
 _RULES = ("currency", "budget", "shareCapBps", "enterpriseCap", "periodSeconds")
 _REDEMPTION = ("enterprise", "programmeId", "purpose", "referenceId", "baseAmount", "value")
-_ACTS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+_ACTS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
-        "VoucherIssue": ("authority", "programmeId", "enterprise", "amount", "nonce", "deadline"),
+        "VoucherIssue": ("issue", ("authority", "programmeId", "enterprise", "amount", "nonce", "deadline")),
+        "RegistrationFee": (
+            "recordRegistrationFee",
+            ("registrar", "assetId", "payer", "amount", "currency", "nonce", "deadline"),
+        ),
     }
 )
 
@@ -101,7 +105,8 @@ class DataVouchersClient(SignedActContract):
     # -- writes -----------------------------------------------------------------------------------
 
     def submit_act(self, auth: ActAuthorisation, signature: str) -> tuple[ChainAct, ...]:
-        """Relay an authority's signed programme or issue, or an enterprise's signed redemption."""
+        """Relay an authority's signed programme or issue, a registrar's signed registration fee, or an
+        enterprise's signed redemption."""
         tail = (auth.nonce, auth.deadline, b32(signature))
         if auth.primary_type == "VoucherProgramme":
             rules = tuple(call_args(auth, _RULES))
@@ -110,7 +115,8 @@ class DataVouchersClient(SignedActContract):
         elif auth.primary_type == "VoucherRedemption":
             fn = self._contract.functions.redeem(tuple(call_args(auth, _REDEMPTION)), *tail)
         elif auth.primary_type in _ACTS:
-            fn = self._contract.functions.issue(*call_args(auth, _ACTS[auth.primary_type]), b32(signature))
+            function, names = _ACTS[auth.primary_type]
+            fn = getattr(self._contract.functions, function)(*call_args(auth, names), b32(signature))
         else:
             raise ValidationFailed(
                 f"the vouchers contract takes no {auth.primary_type} act", field="primaryType"
@@ -144,6 +150,22 @@ class DataVouchersClient(SignedActContract):
             "shareCapBps": int(share),
             "enterpriseCap": int(cap),
             "periodSeconds": int(period),
+        }
+
+    def registration_fee_of(self, asset_id: str) -> dict[str, Any] | None:
+        """``IDataVouchers.RegistrationFee`` of ``asset_id`` as the contract holds it (None if none)."""
+        with unavailable_on_connection_errors():
+            record = self._contract.functions.registrationFeeOf(b32(asset_id)).call()
+        registrar, payer, amount, currency, recorded_at, redeemed_in = record
+        if int(registrar, 16) == 0:
+            return None
+        return {
+            "registrar": str(registrar).lower(),
+            "payer": str(payer).lower(),
+            "amount": int(amount),
+            "currency": str(currency),
+            "recordedAt": int(recorded_at),
+            "redeemedIn": None if int.from_bytes(redeemed_in, "big") == 0 else hex_of(redeemed_in),
         }
 
     def balance_of(self, programme_id: str, enterprise: str) -> int:

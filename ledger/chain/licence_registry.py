@@ -35,6 +35,7 @@ from dataledger.ledger.chain.transactions import (
 from dataledger.registry.chain_records import (
     CONSENT_EVENT_OF_ACT,
     EVENT_OF_ACT,
+    EXCLUSIVITY_ON_CHAIN,
     ChainAct,
     ConsentStatus,
     LicenceTerms,
@@ -45,7 +46,7 @@ from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.errors import LedgerError, ValidationFailed
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain, licence_domain
 
-LICENCE_REGISTRY_VERSION = "1.1.0"
+LICENCE_REGISTRY_VERSION = "1.2.0"
 
 _TERMS_FIELDS = (
     "assetId",
@@ -59,6 +60,7 @@ _TERMS_FIELDS = (
     "scopeHash",
     "purposeHash",
     "territoryHash",
+    "exclusivity",
 )
 _ACT_FUNCTIONS: Mapping[str, tuple[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -213,7 +215,7 @@ class LicenceRegistryClient(SignedActContract):
         if int(licensor, 16) == 0:
             return None
         asset_id, licensee, version, max_uses, valid_from, valid_until = terms[:6]
-        derivatives, commercial, scope, purpose, territory = terms[6:]
+        derivatives, commercial, scope, purpose, territory, exclusivity = terms[6:]
         return OnChainLicence(
             licence_id=licence_id,
             terms=LicenceTerms(
@@ -228,6 +230,7 @@ class LicenceRegistryClient(SignedActContract):
                 scope_hash=hex_of(scope),
                 purpose_hash=hex_of(purpose),
                 territory_hash=hex_of(territory),
+                exclusivity=EXCLUSIVITY_ON_CHAIN[int(exclusivity)],
             ),
             licensor=licensor,
             uses=int(uses),

@@ -108,6 +108,14 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
     "LicenceExpired": (errors.LicenceExpired, "the licence has expired"),
     "LicenceUsedUp": (errors.LicenceUsedUp, "every use of the licence is consumed"),
     "LicenceOverUse": (errors.LicenceOverUse, "the uses would exceed the licence's maximum"),
+    "LicenceAssetPledged": (
+        errors.AssetPledged,
+        "the asset is pledged: a sole or exclusive licence waits for the pledge's release",
+    ),
+    "LicenceExclusivityConflict": (
+        errors.LicenceExclusivityConflict,
+        "a sole or exclusive licence of the asset would overlap another licence in force",
+    ),
     "LicenceConsentNotFound": (errors.ConsentNotFound, "no such consent on chain"),
     "LicenceConsentNotActive": (errors.ConsentNotActive, "the consent was already used or withdrawn"),
     "LicenceConsentExpired": (errors.ConsentExpired, "the consent has expired"),
@@ -163,6 +171,10 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
         errors.TradeLicenceMismatch,
         "the trade already has its licence, or the licence id is zero",
     ),
+    "DataTradesMandateNotInForce": (
+        errors.TradeMandateNotInForce,
+        "the holder has no mandate in force for this agent on this listing",
+    ),
     # DataVouchers (data vouchers)
     "VouchersInvalidSignature": (errors.InvalidSignature, "the signature does not verify"),
     "VouchersSignatureExpired": (errors.SignatureExpired, "the signature has expired"),
@@ -189,9 +201,30 @@ REVERT_ERROR_MAP: Mapping[str, tuple[type[errors.DataLedgerError], str]] = {
     ),
     "VouchersInvalidReference": (
         errors.ValidationFailed,
-        "not the enterprise's accepted trade at its amount, nor an asset it holds",
+        "not the enterprise's accepted trade at its amount, nor a registration fee it was charged "
+        "at the recorded amount in the programme's currency",
     ),
     "VouchersAlreadyRedeemed": (errors.AlreadyExists, "vouchers were already redeemed against this"),
+    "VouchersNotRegistrar": (
+        errors.NotAuthorised,
+        "only a registrar of the registry records a registration fee",
+    ),
+    "VouchersInvalidFee": (
+        errors.ValidationFailed,
+        "the fee needs an amount, an ISO 4217 currency and an asset its payer holds",
+    ),
+    "VouchersFeeAlreadyRecorded": (
+        errors.RegistrationFeeAlreadyRecorded,
+        "a registration fee is already recorded for this asset",
+    ),
+    "VouchersFeeNotRecorded": (
+        errors.RegistrationFeeNotRecorded,
+        "no registration fee is recorded for this asset",
+    ),
+    "VouchersFeeAlreadyRedeemed": (
+        errors.RegistrationFeeAlreadyRedeemed,
+        "vouchers were already redeemed against this registration fee",
+    ),
     # AnchorRegistry (Merkle batch anchoring)
     "AnchorZeroRoot": (errors.ValidationFailed, "the batch root must not be zero"),
     "AnchorEmptyBatch": (errors.ValidationFailed, "a batch needs at least one leaf"),

@@ -106,6 +106,7 @@ def test_numbers_booleans_and_hashes_are_compared_by_value() -> None:
         "scopeHash": text_commitment("licence-scope", "sku", salt),
         "purposeHash": text_commitment("licence-purpose", "forecast", salt),
         "territoryHash": text_commitment("licence-territory", "CN-HI", salt),
+        "exclusivity": 0,
         "nonce": 0,
         "deadline": 300,
     }

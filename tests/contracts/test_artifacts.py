@@ -271,7 +271,7 @@ def test_licence_registry_abi_is_the_agreed_interface():
 
     assert {
         "LicenceGranted(uint256,bytes32,address,address,"
-        "(bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32))",
+        "(bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32,uint8))",
         "LicenceUsed(uint256,bytes32,address,uint32,bytes32,bytes32)",
         "LicenceRevoked(uint256,bytes32,address,bytes32)",
         "ConsentGranted(uint256,address,address,bytes32,uint64)",
@@ -285,7 +285,7 @@ def test_licence_registry_abi_is_the_agreed_interface():
         "RoleRevoked(bytes32,address,address)",
     } == _signatures(abi, "event")
     assert {
-        "grantLicence((bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32),"
+        "grantLicence((bytes32,address,uint32,uint32,uint64,uint64,bool,bool,bytes32,bytes32,bytes32,uint8),"
         "uint256,uint256,bytes)",
         "useLicence(uint256,bytes32,uint256,uint256,bytes)",
         "revokeLicence(uint256,bytes32,uint256,uint256,bytes)",

@@ -50,6 +50,7 @@ _TYPES = {
         ("listingId", "bytes32"),
         ("validUntil", "uint64"),
     ],
+    "TradeMandateRevocation": [("holder", "address"), ("agent", "address"), ("listingId", "bytes32")],
 }
 
 
@@ -267,6 +268,65 @@ def test_a_mandated_agent_accepts_until_its_mandate_ends(w3, chain, trades, acto
         accept_call(trades, second, agent).transact({"from": admin})
 
 
+def revocation_call(trades, holder, agent, *, signer=None, nonce=None, listing=LISTING):  # type: ignore[no-untyped-def]
+    values = {"holder": holder.address, "agent": agent.address, "listingId": listing}
+    nonce, deadline, signature = signed(trades, "TradeMandateRevocation", signer or holder, values, nonce)
+    return trades.functions.revokeMandate(holder.address, agent.address, listing, nonce, deadline, signature)
+
+
+def test_a_revoked_mandate_no_longer_lets_the_agent_accept(w3, trades, actors, asset_id, now):  # type: ignore[no-untyped-def]
+    agent, admin = actors.stranger, actors.admin.address
+    transact(w3, mandate_call(trades, actors.holder, agent, now + 10_000), admin)
+    first, second = place(w3, trades, actors), place(w3, trades, actors)
+    transact(w3, accept_call(trades, first, agent), admin)
+
+    receipt = transact(w3, revocation_call(trades, actors.holder, agent), admin)
+    (revoked,) = trades.events.MandateRevoked().process_receipt(receipt, errors=DISCARD)
+    assert (revoked.args.holder, revoked.args.agent, revoked.args.listingId) == (
+        actors.holder.address,
+        agent.address,
+        LISTING,
+    )
+    assert trades.functions.mandateOf(actors.holder.address, agent.address, LISTING).call() == 0
+    with reverts_with(trades, "DataTradesNotHolderOrAgent", second, agent.address):
+        accept_call(trades, second, agent).transact({"from": admin})
+    transact(w3, accept_call(trades, second, actors.holder), admin)  # the holder itself still accepts
+
+
+def test_only_the_holder_revokes_its_mandate(w3, trades, actors, asset_id, now):  # type: ignore[no-untyped-def]
+    agent, admin = actors.stranger, actors.admin.address
+    transact(w3, mandate_call(trades, actors.holder, agent, now + 10_000), admin)
+    # the agent (or anyone) signing the holder's revocation is refused by the holder's signature check
+    with reverts_with(trades, "DataTradesInvalidSignature", actors.holder.address):
+        revocation_call(trades, actors.holder, agent, signer=agent).transact({"from": admin})
+    # naming itself as the holder, the agent finds no mandate of its own to revoke
+    with reverts_with(trades, "DataTradesMandateNotInForce", agent.address, actors.holder.address, LISTING):
+        revocation_call(trades, agent, actors.holder).transact({"from": admin})
+    assert trades.functions.mandateOf(actors.holder.address, agent.address, LISTING).call() == now + 10_000
+
+
+def test_a_revocation_replayed_or_of_no_mandate_in_force_is_refused(w3, chain, trades, actors, asset_id, now):  # type: ignore[no-untyped-def]
+    agent, admin, holder = actors.stranger, actors.admin.address, actors.holder
+    with reverts_with(trades, "DataTradesMandateNotInForce", holder.address, agent.address, LISTING):
+        revocation_call(trades, holder, agent).transact({"from": admin})
+    transact(w3, mandate_call(trades, holder, agent, now + 10_000), admin)
+    call = revocation_call(trades, holder, agent)
+    transact(w3, call, admin)
+    # the same signed revocation again: the mandate is no longer in force (a no-op is refused)
+    with reverts_with(trades, "DataTradesMandateNotInForce", holder.address, agent.address, LISTING):
+        call.transact({"from": admin})
+    # granted again, the old signature's nonce is spent
+    transact(w3, mandate_call(trades, holder, agent, now + 20_000), admin)
+    with reverts_with(
+        trades, "InvalidAccountNonce", holder.address, trades.functions.nonces(holder.address).call()
+    ):
+        call.transact({"from": admin})
+    # an expired mandate is not in force either
+    set_next_timestamp(chain, now + 30_000)
+    with reverts_with(trades, "DataTradesMandateNotInForce", holder.address, agent.address, LISTING):
+        revocation_call(trades, holder, agent).transact({"from": admin})
+
+
 def test_settlement_and_cancellation_follow_the_trades_status_and_exchange(w3, trades, actors, asset_id):  # type: ignore[no-untyped-def]
     admin = actors.admin.address
     order_id = place(w3, trades, actors)
@@ -306,6 +366,7 @@ def test_only_the_trade_operator_writes(w3, trades, actors, asset_id):  # type: 
         call,
         accept_call(trades, order_id, actors.holder),
         mandate_call(trades, actors.holder, actors.stranger, 2**40),
+        revocation_call(trades, actors.holder, actors.stranger),
         trades.functions.settle(order_id, EXCHANGE, SETTLEMENT),
         trades.functions.cancel(order_id, EXCHANGE, REASON),
         trades.functions.linkLicence(order_id, 1),

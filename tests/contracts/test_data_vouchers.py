@@ -1,6 +1,7 @@
-"""The ``DataVouchers`` contract on its own: an authority's signed programme and issues, an enterprise's
-signed redemption against its own accepted trade or an asset it holds, within its balance, the share
-cap of the amount and the cap per enterprise and period; every refusal is a custom error."""
+"""The ``DataVouchers`` contract on its own: an authority's signed programme and issues, a registrar's
+signed registration fee, an enterprise's signed redemption against its own accepted trade or a
+registration fee recorded as charged to it, within its balance, the share cap of the amount and the cap
+per enterprise and period; every refusal is a custom error."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from web3.logs import DISCARD
 from tests.contracts.conftest import (
     DEADLINE_HORIZON,
     EIP712_DOMAIN_TYPE,
+    REGISTRAR_ROLE,
     h,
     reverts_with,
     set_next_timestamp,
@@ -51,7 +53,15 @@ _TYPES = {
         ("baseAmount", "uint256"),
         ("value", "uint256"),
     ],
+    "RegistrationFee": [
+        ("registrar", "address"),
+        ("assetId", "bytes32"),
+        ("payer", "address"),
+        ("amount", "uint256"),
+        ("currency", "string"),
+    ],
 }
+FEE = 5_000  # fen: CNY 50.00
 
 
 @pytest.fixture
@@ -135,6 +145,22 @@ def redeem_call(vouchers, enterprise, reference, value, *, purpose=TRADE, base=A
     return vouchers.functions.redeem(redemption, nonce, deadline, signature)
 
 
+def fee_call(vouchers, registrar, asset, payer, *, amount=FEE, currency="CNY", signer=None):  # type: ignore[no-untyped-def]
+    values = {
+        "registrar": registrar.address,
+        "assetId": asset,
+        "payer": payer.address,
+        "amount": amount,
+        "currency": currency,
+    }
+    nonce, deadline, signature = signed(
+        vouchers, "RegistrationFee", signer or registrar, values, registrar.address
+    )
+    return vouchers.functions.recordRegistrationFee(
+        registrar.address, asset, payer.address, amount, currency, nonce, deadline, signature
+    )
+
+
 @pytest.fixture
 def funded(w3, vouchers, actors, asset_id):  # type: ignore[no-untyped-def]
     """A programme of ``actors.relayer`` (the authority); the buyer holds 50,000 fen of its vouchers."""
@@ -208,20 +234,100 @@ def test_a_redemption_against_another_trade_or_asset_reverts(w3, funded, trades,
     order_id = accepted_trade(w3, trades, actors)
     with reverts_with(funded, "VouchersInvalidReference", TRADE, order_id):
         redeem_call(funded, buyer, order_id, 100, base=AMOUNT * 2).transact({"from": admin})
-    # the buyer holds no asset: a registration fee on the holder's asset is not its to subsidise
+    # the buyer was not charged the holder's registration fee: it is not the buyer's to subsidise
+    transact(w3, fee_call(funded, actors.registrar, asset_id, actors.holder), admin)
     with reverts_with(funded, "VouchersInvalidReference", REGISTRATION_FEE, asset_id):
-        redeem_call(funded, buyer, asset_id, 100, purpose=REGISTRATION_FEE, base=5_000).transact(
+        redeem_call(funded, buyer, asset_id, 100, purpose=REGISTRATION_FEE, base=FEE).transact(
             {"from": admin}
         )
 
 
-def test_the_holder_redeems_against_its_registration_fee(w3, funded, actors, asset_id):  # type: ignore[no-untyped-def]
+def test_the_holder_redeems_against_its_recorded_registration_fee(w3, funded, actors, asset_id):  # type: ignore[no-untyped-def]
     admin, holder = actors.admin.address, actors.holder
     transact(w3, issue_call(funded, actors.relayer, holder, 1_000), admin)
-    call = redeem_call(funded, holder, asset_id, 500, purpose=REGISTRATION_FEE, base=5_000)
-    receipt = transact(w3, call, admin)
+    receipt = transact(w3, fee_call(funded, actors.registrar, asset_id, holder), admin)
+    (recorded,) = funded.events.RegistrationFeeRecorded().process_receipt(receipt, errors=DISCARD)
+    assert (recorded.args.assetId, recorded.args.registrar, recorded.args.payer) == (
+        asset_id,
+        actors.registrar.address,
+        holder.address,
+    )
+    assert (recorded.args.amount, recorded.args.currency) == (FEE, "CNY")
+
+    # the share cap is of the recorded fee: 10 % of 5,000, whatever the enterprise states
+    with reverts_with(funded, "VouchersShareCapExceeded", 501, 500):
+        redeem_call(funded, holder, asset_id, 501, purpose=REGISTRATION_FEE, base=FEE).transact(
+            {"from": admin}
+        )
+    with reverts_with(funded, "VouchersInvalidReference", REGISTRATION_FEE, asset_id):
+        redeem_call(funded, holder, asset_id, 900, purpose=REGISTRATION_FEE, base=FEE * 2).transact(
+            {"from": admin}
+        )
+    receipt = transact(
+        w3, redeem_call(funded, holder, asset_id, 500, purpose=REGISTRATION_FEE, base=FEE), admin
+    )
     (redeemed,) = funded.events.VouchersRedeemed().process_receipt(receipt, errors=DISCARD)
-    assert (redeemed.args.purpose, redeemed.args.value) == (REGISTRATION_FEE, 500)
+    assert (redeemed.args.purpose, redeemed.args.value, redeemed.args.baseAmount) == (
+        REGISTRATION_FEE,
+        500,
+        FEE,
+    )
+    fee = funded.functions.registrationFeeOf(asset_id).call()
+    assert fee[:4] == (actors.registrar.address, holder.address, FEE, "CNY") and fee[5] == PROGRAMME
+
+
+def test_a_registration_fee_not_recorded_or_redeemed_twice_is_refused(w3, vouchers, funded, actors, asset_id):  # type: ignore[no-untyped-def]
+    admin, holder = actors.admin.address, actors.holder
+    transact(w3, issue_call(funded, actors.relayer, holder, 1_000), admin)
+    with reverts_with(funded, "VouchersFeeNotRecorded", asset_id):
+        redeem_call(funded, holder, asset_id, 100, purpose=REGISTRATION_FEE, base=FEE).transact(
+            {"from": admin}
+        )
+    transact(w3, fee_call(funded, actors.registrar, asset_id, holder), admin)
+    transact(w3, redeem_call(funded, holder, asset_id, 100, purpose=REGISTRATION_FEE, base=FEE), admin)
+    with reverts_with(funded, "VouchersFeeAlreadyRedeemed", asset_id, PROGRAMME):
+        redeem_call(funded, holder, asset_id, 100, purpose=REGISTRATION_FEE, base=FEE).transact(
+            {"from": admin}
+        )
+
+
+def test_a_fee_in_another_currency_than_the_programmes_is_not_redeemed_against(w3, funded, actors, asset_id):  # type: ignore[no-untyped-def]
+    admin, holder = actors.admin.address, actors.holder
+    transact(w3, issue_call(funded, actors.relayer, holder, 1_000), admin)
+    transact(w3, fee_call(funded, actors.registrar, asset_id, holder, currency="USD"), admin)
+    with reverts_with(funded, "VouchersInvalidReference", REGISTRATION_FEE, asset_id):
+        redeem_call(funded, holder, asset_id, 100, purpose=REGISTRATION_FEE, base=FEE).transact(
+            {"from": admin}
+        )
+
+
+def test_a_registrar_whose_role_the_registry_revoked_records_no_fee(w3, vouchers, registry, actors, asset_id):  # type: ignore[no-untyped-def]
+    admin, registrar = actors.admin.address, actors.registrar
+    transact(w3, registry.functions.revokeRole(REGISTRAR_ROLE, registrar.address), admin)
+    with reverts_with(vouchers, "VouchersNotRegistrar", registrar.address):
+        fee_call(vouchers, registrar, asset_id, actors.holder).transact({"from": admin})
+
+
+def test_only_a_registrar_records_a_registration_fee_once(w3, vouchers, registry, actors, asset_id):  # type: ignore[no-untyped-def]
+    admin, holder, registrar = actors.admin.address, actors.holder, actors.registrar
+    with reverts_with(vouchers, "VouchersNotRegistrar", actors.stranger.address):
+        fee_call(vouchers, actors.stranger, asset_id, holder).transact({"from": admin})
+    with reverts_with(vouchers, "VouchersInvalidSignature", registrar.address):
+        fee_call(vouchers, registrar, asset_id, holder, signer=actors.stranger).transact({"from": admin})
+    for bad in ({"amount": 0}, {"currency": "cny"}):
+        with reverts_with(vouchers, "VouchersInvalidFee", asset_id):
+            fee_call(vouchers, registrar, asset_id, holder, **bad).transact({"from": admin})
+    with reverts_with(vouchers, "VouchersInvalidFee", asset_id):  # charged to someone not the holder
+        fee_call(vouchers, registrar, asset_id, actors.other_holder).transact({"from": admin})
+    with reverts_with(vouchers, "VouchersInvalidFee", h("no asset")):
+        fee_call(vouchers, registrar, h("no asset"), holder).transact({"from": admin})
+    call = fee_call(vouchers, registrar, asset_id, holder)
+    transact(w3, call, admin)
+    with reverts_with(vouchers, "VouchersFeeAlreadyRecorded", asset_id):
+        fee_call(vouchers, registrar, asset_id, holder).transact({"from": admin})
+    role = vouchers.functions.VOUCHER_OPERATOR_ROLE().call()
+    with reverts_with(vouchers, "AccessControlUnauthorizedAccount", actors.stranger.address, role):
+        fee_call(vouchers, registrar, h("another asset"), holder).transact({"from": actors.stranger.address})
 
 
 def test_issues_are_the_authoritys_within_the_budget(w3, funded, actors):  # type: ignore[no-untyped-def]

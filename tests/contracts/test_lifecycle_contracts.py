@@ -278,7 +278,7 @@ def grant(w3, licences, actors, asset_id, max_uses=1, valid_for=3600):  # type: 
         "assetId": "0x" + asset_id.hex(), "licensee": actors.other_holder.address, "assetVersion": 0,
         "maxUses": max_uses, "validFrom": now - 1, "validUntil": now + valid_for, "derivativesAllowed": False,
         "commercial": True, "scopeHash": "0x" + h("scope").hex(), "purposeHash": "0x" + h("purpose").hex(),
-        "territoryHash": "0x" + "00" * 32,
+        "territoryHash": "0x" + "00" * 32, "exclusivity": 0,
     }  # fmt: skip
     auth, signature = signed(licences, "Licence", actors.holder, licence=True, **terms)
     receipt = transact(

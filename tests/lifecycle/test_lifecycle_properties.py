@@ -425,6 +425,7 @@ class Lifecycle(RuleBasedStateMachine):
             scopeHash=content_hash("scope"),
             purposeHash=content_hash("purpose"),
             territoryHash="0x" + "00" * 32,
+            exclusivity=0,
         )
         acts = self.expect(expected, lambda: self.licences.grant_licence(auth, signature))
         if acts is not None:

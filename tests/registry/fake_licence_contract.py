@@ -15,6 +15,7 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from dataledger.registry.chain_records import (
+    EXCLUSIVITY_ON_CHAIN,
     ZERO_ADDRESS,
     ConsentStatus,
     LicenceTerms,
@@ -56,6 +57,8 @@ class FakeLicenceLedger:
         self._domain = licence_domain(chain.chain_id, self._address)
         self._auth = Authorisations("Licence", self._domain)
         self._licences: dict[int, _Licence] = {}
+        self._exclusive_licence: dict[str, int] = {}  # per asset: the last sole or exclusive licence
+        self._licensed_until: dict[str, int] = {}  # per asset: the end of the latest term granted
         self._consents: dict[int, OnChainConsent] = {}
 
     @property
@@ -128,6 +131,7 @@ class FakeLicenceLedger:
                 validUntil=procedure.certificate_valid_until,
             )
         self._require_terms(terms, asset.holder, procedure.version, now)
+        self._require_exclusivity(terms, procedure.pledgee)
         self._auth.check_act("Licence", asset.holder, signature, now, **terms, nonce=nonce, deadline=deadline)
         self._auth.consume(asset.holder)
         licence_id = len(self._licences) + 1
@@ -144,10 +148,14 @@ class FakeLicenceLedger:
                 scope_hash=terms["scopeHash"],
                 purpose_hash=terms["purposeHash"],
                 territory_hash=terms["territoryHash"],
+                exclusivity=EXCLUSIVITY_ON_CHAIN[terms["exclusivity"]],
             ),
             asset.holder,
             procedure.enforcements,
         )
+        self._licensed_until[asset_id] = max(self._licensed_until.get(asset_id, 0), terms["validUntil"])
+        if terms["exclusivity"] != 0:
+            self._exclusive_licence[asset_id] = licence_id
         granted = {
             "licenceId": licence_id,
             "assetId": asset_id,
@@ -156,6 +164,24 @@ class FakeLicenceLedger:
             "terms": dict(terms),
         }
         return self._mine(("LicenceGranted", granted))
+
+    def _require_exclusivity(self, terms: Mapping[str, Any], pledgee: str | None) -> None:
+        asset_id = terms["assetId"]
+        if terms["exclusivity"] != 0:
+            if pledgee is not None:
+                raise reverted("LicenceAssetPledged", assetId=asset_id, pledgee=pledgee)
+            licensed_until = self._licensed_until.get(asset_id, 0)
+            if licensed_until >= terms["validFrom"]:
+                raise reverted("LicenceExclusivityConflict", assetId=asset_id, inForceUntil=licensed_until)
+        exclusive = self._licences.get(self._exclusive_licence.get(asset_id, 0))
+        if (
+            exclusive is not None
+            and not exclusive.revoked
+            and exclusive.terms.valid_until >= terms["validFrom"]
+        ):
+            raise reverted(
+                "LicenceExclusivityConflict", assetId=asset_id, inForceUntil=exclusive.terms.valid_until
+            )
 
     def use_licence(
         self, licence_id: int, request_hash: str, nonce: int, deadline: int, signature: str

@@ -365,6 +365,7 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
             "scopeHash": hash_of("scope"),
             "purposeHash": hash_of("purpose"),
             "territoryHash": ZERO_HASH,
+            "exclusivity": 0,
         }
         return {**values, **changes}
 
@@ -373,6 +374,8 @@ def test_the_fake_contracts_act_and_refuse_as_the_real_ones(twins: Twins) -> Non
     relay("LicenceInvalidAssetVersion", "Licence", buyer, **terms(licensee.address, 1, assetVersion=3))
     relay("LicenceZeroUses", "Licence", buyer, **terms(licensee.address, 0))
     relay(None, "Licence", buyer, **terms(licensee.address, 1))
+    # a sole licence would overlap the one just granted; and no licence overlaps a sole one
+    relay("LicenceExclusivityConflict", "Licence", buyer, **terms(licensee.address, 1, exclusivity=1))
     relay(None, "Licence", buyer, **terms(licensee.address, 3))
     use: dict[str, Any] = {"licenceId": 1, "requestHash": hash_of("request")}
     relay("LicenceInvalidSignature", "LicenceUse", licensee, by=forger, **use)
