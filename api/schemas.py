@@ -227,6 +227,11 @@ class LicenceFields(Body):
     max_uses: Annotated[int, Field(ge=1, le=2**32 - 1)]
     derivatives_allowed: bool = False
     commercial: bool = False
+    exclusivity: Literal["non-exclusive", "sole", "exclusive"] = Field(
+        default="non-exclusive",
+        description="sole or exclusive: the only licence of the asset in force in its term (refused while"
+        " the asset is pledged or another licence may be in force)",
+    )
     asset_version: Annotated[int, Field(ge=0, le=2**32 - 1)] = Field(
         default=0, description="0: every version"
     )

@@ -24,6 +24,10 @@ ProgrammeIdPath = Annotated[
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="In the currency's smallest unit (fen)")]
 Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$")]
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
+AssetIdPath = Annotated[
+    str,
+    Path(alias="assetId", pattern=r"^0x[0-9a-fA-F]{64}$", description="The registered asset's id"),
+]
 
 
 class ProgrammeRulesBody(Body):
@@ -61,7 +65,9 @@ class RedemptionBody(Body):
     reference_id: Hex32 = Field(description="The order id of the trade, or the asset id of the registration")
     value: Amount = Field(description="What the vouchers pay (smallest unit)")
     amount: Amount | None = Field(
-        default=None, description="The registration fee (a trade's amount is the trade's own)"
+        default=None,
+        description="Leave out: a trade's amount is the trade's own, a registration fee's the one its "
+        "registrar recorded (if given, it must be that amount)",
     )
 
     @property
@@ -70,4 +76,16 @@ class RedemptionBody(Body):
 
 
 class RedemptionSubmit(RedemptionBody, Signed):
+    pass
+
+
+class RegistrationFeeBody(Body):
+    """What a registrar charged for an asset's registration (the payer is the asset's holder)."""
+
+    asset_id: Hex32 = Field(description="The registered asset")
+    amount: Annotated[int, Field(ge=1, le=MAX_AMOUNT, description="In the currency's smallest unit (fen)")]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+
+
+class RegistrationFeeSubmit(RegistrationFeeBody, Signed):
     pass

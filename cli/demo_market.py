@@ -4,7 +4,9 @@ Called by ``cli.demo`` after the data rights story, on the same server and chain
 dataset is registered and certified; the exchange verifies and lists it with a licence template; a
 buyer finds it in Chinese and in English, orders it at the listed price (the buyer signs), the exchange
 accepts under the merchant's mandate, the licence is granted and linked, and the exchange settles; the
-programme authority's data vouchers pay a tenth of the price (one more fen is refused); the data is
+programme authority's data vouchers pay a tenth of the price (one more fen is refused) and a tenth of
+the registration fee the registrar recorded; the merchant revokes the exchange's mandate and the
+exchange's next acceptance is refused; the data is
 delivered through the gateway exactly as many times as the licence allows, each with a signed receipt,
 and refused the next time; the exchange's statistics for the day close the story. Every step goes
 through the HTTP API with the SDK, each party signing with its own key.
@@ -129,6 +131,29 @@ def run_market_story(admin: Client, say: Callable[..., None]) -> None:
             redeemed=f"{cap / 100:.2f} CNY",
             balance=f"{redeemed['balance'] / 100:.2f} CNY",
             one_fen_more=f"{over.status} {over.code}",
+        )
+
+        fee = registrar.vouchers.record_registration_fee(
+            asset_id, 200_000, "CNY", signer=keys["registrar"], payer=keys["merchant"].address
+        )
+        authority.vouchers.issue(programme_id, keys["merchant"].address, 20_000, signer=keys["authority"])
+        paid = merchant.vouchers.redeem(
+            programme_id, "registration-fee", asset_id, fee["amount"] // 10, signer=keys["merchant"]
+        )
+        say(
+            "The registrar records the registration fee it charged; the merchant's vouchers pay a tenth of "
+            "that record",
+            fee=f"{fee['amount'] / 100:.2f} {fee['currency']}",
+            redeemed=f"{paid['value'] / 100:.2f} CNY",
+        )
+
+        merchant.trades.revoke_mandate(listing_id, signer=keys["merchant"], agent=keys["exchange"].address)
+        later = buyer.trades.order(listing_id, signer=keys["buyer"])
+        not_mandated = _refusal(lambda: exchange.trades.accept(later["orderId"], signer=keys["exchange"]))
+        exchange.trades.cancel(later["orderId"], "the merchant accepts its orders itself again")
+        say(
+            "The merchant revokes its exchange's mandate: the exchange's next acceptance is refused",
+            exchange_acceptance=f"{not_mandated.status} {not_mandated.code}",
         )
 
         merchant.deliveries.deposit_file(asset_id, dataset, media_type="text/csv")

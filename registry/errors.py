@@ -251,6 +251,14 @@ class AssetPledged(Conflict):
     title = "The asset is pledged"
 
 
+class LicenceExclusivityConflict(Conflict):
+    """A sole or exclusive licence may not overlap any other licence of the asset: it waits until every
+    licence granted before it has run its term, and no licence is granted while one is in force."""
+
+    code = "licence-exclusivity-conflict"
+    title = "The licence would overlap a sole or exclusive licence"
+
+
 class AssetNotPledged(Conflict):
     code = "asset-not-pledged"
     title = "The asset is not pledged"
@@ -314,6 +322,13 @@ class ConsentNotActive(Conflict):
 class ConsentExpired(Conflict):
     code = "consent-expired"
     title = "The consent has expired"
+
+
+class ConsentWithdrawn(ConsentNotActive):
+    """The data subject withdrew the consent: nothing is delivered against it."""
+
+    code = "consent-withdrawn"
+    title = "The consent was withdrawn"
 
 
 # Refusals of traceability and lineage (EPCIS capture, traces, data-product derivations).
@@ -423,6 +438,43 @@ class DemandClosed(Conflict):
     title = "The demand is closed"
 
 
+# -- data merchants and buyer verification -------------------------------------------------------------
+
+
+class MerchantNotFound(NotFound):
+    """The exchange has not enrolled this participant as a data merchant (or withdrew it)."""
+
+    code = "merchant-not-found"
+    title = "No such data merchant"
+
+
+class MerchantNotEnrolled(Conflict):
+    """A buyer applies for verification without being enrolled as a buyer at the listing's exchange."""
+
+    code = "merchant-not-enrolled"
+    title = "Not enrolled as a buyer at this exchange"
+
+
+class BuyerApplicationNotFound(NotFound):
+    code = "buyer-application-not-found"
+    title = "No such buyer application"
+
+
+class BuyerApplicationDecided(Conflict):
+    """The holder has already decided on this application, or the buyer already has one pending."""
+
+    code = "buyer-application-decided"
+    title = "The application is already decided"
+
+
+class BuyerNotVerified(NotAuthorised):
+    """The listing's holder requires buyers to be verified, and this buyer's application was not
+    approved (it was never made, is pending, or was declined)."""
+
+    code = "buyer-not-verified"
+    title = "The holder requires a verified buyer"
+
+
 # -- the delivery gateway: deposits, uses redeemed at delivery, receipts -----------------------------
 
 
@@ -503,6 +555,30 @@ class UpstreamFailed(DataLedgerError):
     title = "The holder's API did not answer"
 
 
+class ConsentUseNotFound(NotFound):
+    """The consumed consent presented is unknown: no mined transaction, or no consumption of a consent of
+    this licence registry in it. Refused at once, never after waiting for a block."""
+
+    code = "consent-use-not-found"
+    title = "No such consumed consent on chain"
+
+
+class ConsentRequestMismatch(Conflict):
+    """The delivery asked for is not the one the consent was consumed for (another asset, subject, path
+    or query), or the asset's deposit holds no personal data to deliver against a consent."""
+
+    code = "consent-request-mismatch"
+    title = "The consumed consent does not match this delivery"
+
+
+class PersonalDataNeedsConsent(Conflict):
+    """The asset's deposit holds personal data: it is delivered only against a consent its data subject
+    gave and the enterprise consumed, never against a licence use alone."""
+
+    code = "personal-data-needs-consent"
+    title = "Personal data is delivered only against a consumed consent"
+
+
 class TradeNotFound(NotFound):
     code = "trade-not-found"
     title = "No such order or trade"
@@ -551,3 +627,42 @@ class VoucherBudgetExceeded(Conflict):
 
     code = "voucher-budget-exceeded"
     title = "Not enough vouchers left for this issue or redemption"
+
+
+class TradeMandateNotInForce(Conflict):
+    """The holder has no mandate in force for the agent on the listing (never granted, expired or
+    already revoked): there is nothing to revoke."""
+
+    code = "trade-mandate-not-in-force"
+    title = "No mandate in force to revoke"
+
+
+class TradeMandateRevoked(NotAuthorised):
+    """The agent's mandate to accept the listing's orders for the holder was revoked by the holder."""
+
+    code = "trade-mandate-revoked"
+    title = "The holder revoked this mandate"
+
+
+class RegistrationFeeNotFound(NotFound):
+    code = "registration-fee-not-found"
+    title = "No registration fee recorded for this asset"
+
+
+class RegistrationFeeNotRecorded(Conflict):
+    """Vouchers are redeemed against a registration fee only once a registrar recorded it."""
+
+    code = "registration-fee-not-recorded"
+    title = "No registration fee is recorded for this asset"
+
+
+class RegistrationFeeAlreadyRecorded(AlreadyExists):
+    code = "registration-fee-already-recorded"
+    title = "A registration fee is already recorded for this asset"
+
+
+class RegistrationFeeAlreadyRedeemed(Conflict):
+    """Vouchers (of any programme) were already redeemed against this registration fee."""
+
+    code = "registration-fee-already-redeemed"
+    title = "Vouchers were already redeemed against this registration fee"

@@ -15,10 +15,17 @@ from typing import Any
 from dataledger.registry.act_journal import ActJournal, Acts, JournalledActs, Recorder
 from dataledger.registry.assets import new_salt, reason_hash, text_commitment
 from dataledger.registry.certificate_issuance import status_error
-from dataledger.registry.chain_records import ZERO_HASH, LicenceTerms, OnChainLicence, act_of
+from dataledger.registry.chain_records import (
+    EXCLUSIVITY_ON_CHAIN,
+    ZERO_HASH,
+    LicenceTerms,
+    OnChainLicence,
+    act_of,
+)
 from dataledger.registry.chain_types import OnChainAssetStatus, require_address, require_hex32
 from dataledger.registry.errors import (
     AssetNotCertified,
+    AssetPledged,
     LicenceExpired,
     LicenceNotFound,
     LicenceNotYetValid,
@@ -33,6 +40,7 @@ from dataledger.registry.holder_signatures import (
     Eip712Domain,
     prepared_act,
 )
+from dataledger.registry.market.licence_templates import Exclusivity
 from dataledger.registry.participants import Participant
 from dataledger.registry.ports import LicenceLedger, LicenceRecords, RegistryLedger, RegistryStore
 from dataledger.registry.procedure import address_of, require_text
@@ -58,9 +66,11 @@ class LicenceOffer:
     commercial: bool = False
     territory: str = ""
     asset_version: int = 0
+    exclusivity: Exclusivity = Exclusivity.NON_EXCLUSIVE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "asset_id", require_hex32(self.asset_id, "asset_id"))
+        object.__setattr__(self, "exclusivity", Exclusivity(self.exclusivity))
         require_address(self.licensee, "licensee")
         require_text(self.scope, "scope")
         require_text(self.purpose, "purpose")
@@ -86,6 +96,7 @@ class LicenceOffer:
             territory_hash=text_commitment("licence-territory", self.territory, salt)
             if self.territory
             else ZERO_HASH,
+            exclusivity=self.exclusivity,
         )
 
     def texts(self) -> dict[str, str]:
@@ -180,6 +191,7 @@ class LicensingService:
             scope_hash=m["scopeHash"],
             purpose_hash=m["purposeHash"],
             territory_hash=m["territoryHash"],
+            exclusivity=EXCLUSIVITY_ON_CHAIN[int(m["exclusivity"])],
         )
         return self._records.add_licence(
             terms,
@@ -204,6 +216,14 @@ class LicensingService:
             raise ValidationFailed(
                 "the licensee must be the chain address of a participant", field="licensee"
             )
+        if offer.exclusivity is not Exclusivity.NON_EXCLUSIVE:
+            procedure = self._registry.procedure(offer.asset_id)
+            if procedure is not None and procedure.pledgee is not None:
+                raise AssetPledged(
+                    "the asset is pledged: a sole or exclusive licence waits for the pledge's release",
+                    assetId=offer.asset_id,
+                    pledgee=procedure.pledgee,
+                )
         terms = offer.terms(salt)
         auth = self._signed.authorisation("Licence", signer, nonce, deadline, **terms.message())
         return auth, terms

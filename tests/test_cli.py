@@ -31,6 +31,7 @@ def test_demo_tells_the_whole_story_and_succeeds(tmp_path: Path, capsys: pytest.
         "number                 DPL-",
         "found                  True",
         "one_fen_more           409 voucher-cap-exceeded",
+        "exchange_acceptance    403 trade-mandate-revoked",
         "fourth_delivery        409 licence-used-up",
         "Demo complete.",
     ):

@@ -7,7 +7,7 @@ The EIP-712 messages of the licence registry (licences, uses, revocations, conse
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -76,6 +76,7 @@ LICENCE_EXAMPLE: dict[str, Any] = {
     "uses": 2,
     "derivativesAllowed": True,
     "commercial": False,
+    "exclusivity": "non-exclusive",
     "salt": SALT_EXAMPLE,
     "revoked": False,
     "revocationReason": None,
@@ -104,6 +105,9 @@ class Licence(Wire):
     uses: int = Field(description="Uses consumed so far")
     derivatives_allowed: bool
     commercial: bool = Field(description="Whether commercial use is allowed")
+    exclusivity: Literal["non-exclusive", "sole", "exclusive"] = Field(
+        description="sole or exclusive: the only licence of the asset in force in its term"
+    )
     salt: Salt = Field(description="The salt of the scope, purpose and territory commitments")
     revoked: bool
     revocation_reason: str | None = Field(description="The holder's reason, once revoked")
@@ -164,6 +168,7 @@ TERMS_EXAMPLE: dict[str, Any] = {
     "scopeHash": "0x" + "5c" * 32,
     "purposeHash": PURPOSE_HASH_EXAMPLE,
     "territoryHash": "0x" + "7d" * 32,
+    "exclusivity": 0,
 }
 
 
@@ -183,6 +188,7 @@ class LicenceTerms(Wire):
     scope_hash: HexHash
     purpose_hash: HexHash
     territory_hash: HexHash = Field(description="Zero when the licence names no territory")
+    exclusivity: int = Field(ge=0, le=2, description="On chain: 0 non-exclusive, 1 sole, 2 exclusive")
 
 
 class PreparedLicence(PreparedAct):

@@ -173,24 +173,51 @@ class TradeList(Page):
     total: int
 
 
-class Mandate(Wire):
-    """The holder's mandate to the listing exchange to accept the listing's orders in its name."""
-
+class MandateRevocation(Wire):
     model_config = example(
-        {
-            "listingId": LISTING_ID_EXAMPLE,
-            "holder": ADDRESS_EXAMPLE,
-            "agent": "0x" + "e1" * 20,
-            "validUntil": 1800000000,
-            "chainEvidence": CHAIN_EVIDENCE_EXAMPLE,
-        }
+        {"revokedAt": "2026-11-30T10:00:00+00:00", "chainEvidence": CHAIN_EVIDENCE_EXAMPLE}
     )
+
+    revoked_at: IsoDateTime
+    chain_evidence: ChainEvidence
+
+
+MANDATE_EXAMPLE: dict[str, Any] = {
+    "listingId": LISTING_ID_EXAMPLE,
+    "holder": ADDRESS_EXAMPLE,
+    "agent": "0x" + "e1" * 20,
+    "validUntil": 1800000000,
+    "status": "in-force",
+    "grantedAt": "2026-11-30T09:00:00+00:00",
+    "chainEvidence": CHAIN_EVIDENCE_EXAMPLE,
+    "revocation": None,
+}
+
+
+class Mandate(Wire):
+    """The holder's mandate to the listing exchange to accept the listing's orders in its name: one
+    grant, and its revocation if the holder revoked it."""
+
+    model_config = example(MANDATE_EXAMPLE)
 
     listing_id: HexHash
     holder: ChainAddress
     agent: ChainAddress = Field(description="The exchange's chain address")
     valid_until: int
-    chain_evidence: ChainEvidence
+    status: Literal["in-force", "expired", "revoked", "superseded"] = Field(
+        description="At the next block's time; superseded: a later grant to the same agent replaced it"
+    )
+    granted_at: IsoDateTime
+    chain_evidence: ChainEvidence = Field(description="Where the chain recorded the grant")
+    revocation: MandateRevocation | None
+
+
+class MandateList(Wire):
+    """A listing's mandates, newest first: their history."""
+
+    model_config = example({"items": [MANDATE_EXAMPLE]})
+
+    items: list[Mandate]
 
 
 class CurrencyAmounts(Wire):

@@ -1,4 +1,5 @@
-"""Response shapes of data vouchers: programmes, issues and redemptions, the spend of a programme."""
+"""Response shapes of data vouchers: programmes, issues and redemptions, the spend of a programme, and
+the registration fees registrars record."""
 
 from __future__ import annotations
 
@@ -162,3 +163,30 @@ class ProgrammeSpend(Programme):
     )
 
     enterprises: list[EnterpriseSpend]
+
+
+class RegistrationFee(Wire):
+    """The registration fee a registrar recorded for an asset's registration, and the programme whose
+    vouchers were redeemed against it (once in all)."""
+
+    model_config = example(
+        {
+            "assetId": "0x" + "a5" * 32,
+            "registrar": {"id": "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "address": "0x" + "c3" * 20},
+            "payer": ENTERPRISE_EXAMPLE,
+            "amount": 500_000,
+            "currency": "CNY",
+            "recordedAt": "2026-11-30T09:00:00+00:00",
+            "chainEvidence": CHAIN_EVIDENCE_EXAMPLE,
+            "redeemedIn": None,
+        }
+    )
+
+    asset_id: HexHash
+    registrar: PartyRef
+    payer: PartyRef = Field(description="The enterprise charged (the asset's holder when recorded)")
+    amount: int = Field(description="In the currency's smallest unit (fen)")
+    currency: str
+    recorded_at: IsoDateTime
+    chain_evidence: ChainEvidence
+    redeemed_in: HexHash | None = Field(description="The programme whose vouchers paid part of it, if any")

@@ -20,6 +20,7 @@ from dataledger.api.schemas import (
     RequestHashSubmit,
 )
 from dataledger.registry.licences import LicenceOffer
+from dataledger.registry.market.licence_templates import Exclusivity
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 
@@ -37,6 +38,7 @@ def _offer(body: LicencePrepare | LicenceSubmit) -> LicenceOffer:
         commercial=body.commercial,
         territory=body.territory,
         asset_version=body.asset_version,
+        exclusivity=Exclusivity(body.exclusivity),
     )
 
 

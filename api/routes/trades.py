@@ -1,5 +1,6 @@
 """Orders and trades: a buyer orders a listing, the holder (or its mandated exchange) accepts, the listing
-exchange settles or cancels; the holder's mandate to its exchange; the market's statistics.
+exchange settles or cancels; the holder's mandate to its exchange, its revocation and history; the
+market's statistics.
 
 Each signed act has a ``…-requests`` route answering the EIP-712 message to sign, and a route taking
 the signature, which relays the act to the ``DataTrades`` contract.
@@ -17,6 +18,7 @@ from dataledger.api.market_schemas import ListingIdPath
 from dataledger.api.responses.assets import PreparedAct
 from dataledger.api.responses.trades import (
     Mandate,
+    MandateList,
     PreparedAcceptance,
     PreparedOrder,
     Trade,
@@ -165,6 +167,41 @@ def grant_mandate(
     return services.trades.grant_mandate(
         me, listing_id, body.valid_until, body.nonce, body.deadline, body.signature
     )
+
+
+@mandates_router.post(
+    "/{listingId}/mandate-revocation-requests",
+    response_model=PreparedAct,
+    summary="Prepare the revocation of the mandate to the listing exchange (holder)",
+)
+def prepare_mandate_revocation(
+    listing_id: ListingIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The listed product's holder gets the ``TradeMandateRevocation`` to sign, naming the listing
+    exchange's chain address. 403 for anyone but the holder; 409 unless a mandate is in force."""
+    return services.trades.prepare_revocation(me, listing_id)
+
+
+@mandates_router.post(
+    "/{listingId}/mandate-revocation",
+    response_model=Mandate,
+    summary="Revoke the mandate to the listing exchange (holder-signed)",
+)
+def revoke_mandate(
+    listing_id: ListingIdPath, body: Signed, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The holder submits the signed revocation: from the next block the exchange's acceptances in the
+    holder's name are refused (``trade-mandate-revoked``)."""
+    return services.trades.revoke_mandate(me, listing_id, body.nonce, body.deadline, body.signature)
+
+
+@mandates_router.get(
+    "/{listingId}/mandates", response_model=MandateList, summary="A listing's mandates and their history"
+)
+def list_mandates(listing_id: ListingIdPath, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
+    """Every grant of a mandate for the listing, newest first, with its status and revocation: for the
+    listed product's holder, the listing exchange and oversight."""
+    return {"items": services.trades.mandates(me, listing_id)}
 
 
 # -- statistics (public) ----------------------------------------------------------------------------

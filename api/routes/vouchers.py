@@ -1,6 +1,7 @@
-"""Data vouchers: a programme authority creates a programme and issues vouchers to enterprises; an
-enterprise redeems them against its trade or a registration fee, within the programme's caps; the
-authority sees the spend by enterprise and purpose.
+"""Data vouchers: a programme authority creates a programme and issues vouchers to enterprises; a
+registrar records the registration fee it charged for an asset; an enterprise redeems vouchers against
+its trade or a recorded registration fee, within the programme's caps; the authority sees the spend by
+enterprise and purpose.
 
 Each signed act has a ``…-requests`` route answering the EIP-712 message to sign, and a route taking
 the signature, which relays the act to the ``DataVouchers`` contract (which enforces every cap again).
@@ -19,9 +20,11 @@ from dataledger.api.responses.vouchers import (
     PreparedRedemption,
     Programme,
     ProgrammeSpend,
+    RegistrationFee,
     VoucherMovement,
 )
 from dataledger.api.voucher_schemas import (
+    AssetIdPath,
     IssueBody,
     IssueSubmit,
     ProgrammeIdPath,
@@ -29,9 +32,12 @@ from dataledger.api.voucher_schemas import (
     ProgrammeSubmit,
     RedemptionBody,
     RedemptionSubmit,
+    RegistrationFeeBody,
+    RegistrationFeeSubmit,
 )
 
 router = APIRouter(prefix="/v1/voucher-programmes", tags=["vouchers"])
+fees_router = APIRouter(prefix="/v1/registration-fees", tags=["vouchers"])
 
 
 @router.post(
@@ -104,7 +110,8 @@ def prepare_voucher_redemption(
     programme_id: ProgrammeIdPath, body: RedemptionBody, me: CurrentParticipant, services: ServicesDep
 ) -> dict[str, Any]:
     """An enterprise gets the ``VoucherRedemption`` to sign: against its own accepted trade (its amount)
-    or the registration fee of an asset it holds. 409 over the programme's caps or the vouchers held."""
+    or a registration fee a registrar recorded as charged to it (the recorded amount). 409 over the
+    programme's caps or the vouchers held, for a fee not recorded or already redeemed against."""
     return services.vouchers.prepare_redemption(
         me, programme_id, body.purpose_value, body.reference_id, body.value, body.amount
     )
@@ -144,3 +151,44 @@ def voucher_spend(
     """The programme's authority and oversight: per enterprise, what it was issued and redeemed, and its
     redemptions by purpose (trade, registration fee)."""
     return services.vouchers.spend(me, programme_id)
+
+
+# -- registration fees (a registrar records the fee it charged) -------------------------------------
+
+
+@fees_router.post(
+    "/requests",
+    response_model=PreparedAct,
+    summary="Prepare the record of a registration fee (registrar)",
+)
+def prepare_registration_fee(
+    body: RegistrationFeeBody, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """A registrar (its own chain key, holding the registrar role) gets the ``RegistrationFee`` to sign:
+    the asset, its holder as the payer, the amount and currency charged. 409 once a fee is recorded."""
+    return services.vouchers.prepare_fee(me, body.asset_id, body.amount, body.currency)
+
+
+@fees_router.post(
+    "",
+    response_model=RegistrationFee,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a registration fee (registrar-signed)",
+)
+def record_registration_fee(
+    body: RegistrationFeeSubmit, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The registrar submits the signed fee; the vouchers contract records it (checking the registrar's
+    role on the registry), and vouchers may then pay part of it, once."""
+    fee = services.vouchers.record_fee(
+        me, body.asset_id, body.amount, body.currency, body.nonce, body.deadline, body.signature
+    )
+    return fee.as_json()
+
+
+@fees_router.get("/{assetId}", response_model=RegistrationFee, summary="An asset's registration fee")
+def get_registration_fee(
+    asset_id: AssetIdPath, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The payer, the registrar that recorded it, and oversight; to anyone else it does not exist (404)."""
+    return services.vouchers.registration_fee(me, asset_id).as_json()

@@ -1,5 +1,5 @@
 """The trades resource: orders of listed products, their acceptance, settlement and licence, the
-holder's mandate to its exchange, and the market's statistics.
+holder's mandate to its exchange (its grant, revocation and history), and the market's statistics.
 
 Every method names its operationId (tests/client checks them against the OpenAPI document, as for
 :mod:`dataledger.client._async.resources`). A buyer's order is checked against the listing before it
@@ -76,6 +76,29 @@ class Trades(Resource):
             "TradeMandate",
             {"listingId": listing_id, "holder": signer.address, "validUntil": valid_until},
             path={"listingId": listing_id},
+        )
+
+    async def revoke_mandate(self, listing_id: str, *, signer: Signer, agent: str | None = None) -> JSON:
+        """End the holder's mandate to the listing exchange (the holder signs); from the next block the
+        exchange's acceptances in the holder's name are refused. ``agent``, if given, is checked as the
+        mandated exchange's address before signing."""
+        expected: dict[str, Any] = {"listingId": listing_id, "holder": signer.address}
+        if agent is not None:
+            expected["agent"] = agent
+        return await self._act(
+            ("prepareMandateRevocation", "/v1/listings/{listingId}/mandate-revocation-requests"),
+            ("revokeMandate", "/v1/listings/{listingId}/mandate-revocation"),
+            {},
+            signer,
+            "TradeMandateRevocation",
+            expected,
+            path={"listingId": listing_id},
+        )
+
+    async def mandates(self, listing_id: str) -> JSON:
+        """The listing's mandates, newest first, with their status (its holder, its exchange, oversight)."""
+        return await self._client.json(
+            "listMandates", "GET", "/v1/listings/{listingId}/mandates", path={"listingId": listing_id}
         )
 
     async def link_licence(self, order_id: str, licence_id: int) -> JSON:

@@ -1,5 +1,5 @@
-"""The data vouchers resource: a programme authority's programmes and issues, enterprises' redemptions,
-and a programme's spend.
+"""The data vouchers resource: a programme authority's programmes and issues, a registrar's record of a
+registration fee, enterprises' redemptions, and a programme's spend.
 
 Every method names its operationId (tests/client checks them against the OpenAPI document, as for
 :mod:`dataledger.client._async.resources`). What the signer signs is checked first: the rules and
@@ -81,6 +81,33 @@ class Vouchers(Resource):
             path={"programmeId": programme_id},
         )
 
+    # -- registrars --------------------------------------------------------------------------------
+
+    async def record_registration_fee(
+        self, asset_id: str, amount: int, currency: str, *, signer: Signer, payer: str | None = None
+    ) -> JSON:
+        """Record the registration fee charged for ``asset_id`` (``amount`` in the currency's smallest
+        unit), signed by the registrar's own key. ``payer``, if given, is checked as the enterprise the
+        server names as charged (the asset's holder) before signing."""
+        body = {"assetId": asset_id, "amount": amount, "currency": currency}
+        expected: dict[str, Any] = {"registrar": signer.address, **body}
+        if payer is not None:
+            expected["payer"] = payer
+        return await self._act(
+            ("prepareRegistrationFee", "/v1/registration-fees/requests"),
+            ("recordRegistrationFee", "/v1/registration-fees"),
+            body,
+            signer,
+            "RegistrationFee",
+            expected,
+        )
+
+    async def registration_fee(self, asset_id: str) -> JSON:
+        """The fee recorded for ``asset_id`` (its payer, its registrar, oversight)."""
+        return await self._client.json(
+            "getRegistrationFee", "GET", "/v1/registration-fees/{assetId}", path={"assetId": asset_id}
+        )
+
     # -- enterprises --------------------------------------------------------------------------------
 
     async def redeem(
@@ -94,7 +121,8 @@ class Vouchers(Resource):
         amount: int | None = None,
     ) -> JSON:
         """Redeem vouchers worth ``value`` against a trade (``reference_id``: its order id) or a
-        registration fee (the asset id, and the fee as ``amount``), signed by the enterprise."""
+        registration fee a registrar recorded (the asset id), signed by the enterprise. ``amount``, if
+        given, must be the trade's or the recorded fee's amount; the share cap is of that amount."""
         body: dict[str, Any] = {"purpose": purpose, "referenceId": reference_id, "value": value}
         if amount is not None:
             body["amount"] = amount

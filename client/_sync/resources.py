@@ -37,7 +37,9 @@ from dataledger.registry.assets import (
     text_commitment,
 )
 from dataledger.registry.certificate import certificate_hash
+from dataledger.registry.chain_records import EXCLUSIVITY_ON_CHAIN
 from dataledger.registry.holder_signatures import ZERO_HASH
+from dataledger.registry.market.licence_templates import Exclusivity
 
 if TYPE_CHECKING:
     from dataledger.client._sync.client import Client
@@ -708,8 +710,10 @@ class Licences(Resource):
         derivatives_allowed: bool = False,
         commercial: bool = False,
         asset_version: int = 0,
+        exclusivity: str = "non-exclusive",
     ) -> JSON:
-        """Grant a licence (the holder signs): uses are consumed one per use, on chain."""
+        """Grant a licence (the holder signs): uses are consumed one per use, on chain. A ``sole`` or
+        ``exclusive`` licence is the only one of the asset in force in its term."""
         body: dict[str, Any] = {
             "assetId": asset_id,
             "licensee": licensee,
@@ -721,6 +725,7 @@ class Licences(Resource):
             "derivativesAllowed": derivatives_allowed,
             "commercial": commercial,
             "assetVersion": asset_version,
+            "exclusivity": exclusivity,
         }
         if valid_from is not None:
             body["validFrom"] = valid_from
@@ -734,6 +739,7 @@ class Licences(Resource):
             "derivativesAllowed": derivatives_allowed,
             "commercial": commercial,
             "assetVersion": asset_version,
+            "exclusivity": EXCLUSIVITY_ON_CHAIN.index(Exclusivity(exclusivity)),
             "scopeHash": text_commitment("licence-scope", scope, salt),
             "purposeHash": text_commitment("licence-purpose", purpose, salt),
             "territoryHash": text_commitment("licence-territory", territory, salt)

@@ -239,6 +239,7 @@ class LicenceRow(SQLModel, table=True):
     valid_until: int = Field(sa_type=BigInteger)
     derivatives_allowed: bool
     commercial: bool
+    exclusivity: str = Field(default="non-exclusive", max_length=14)  # non-exclusive | sole | exclusive
     scope: str
     purpose: str
     territory: str = ""

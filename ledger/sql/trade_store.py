@@ -1,4 +1,5 @@
-"""The SQL side of orders and trades, and the market's statistics per exchange and period.
+"""The SQL side of orders and trades, the holders' mandates, and the market's statistics per exchange and
+period.
 
 Works on the database of :class:`ledger.sql.store.SqlStore`, beside the market's listings (which the
 statistics count). Each step of a trade updates its one row only from the status the step follows, so
@@ -16,10 +17,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from dataledger.ledger.sql.market_tables import LISTINGS, aware
-from dataledger.ledger.sql.trade_tables import TRADES
+from dataledger.ledger.sql.trade_tables import MANDATES, TRADES
 from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.errors import AlreadyExists, TradeInvalidStatus, TradeLicenceMismatch, TradeNotFound
-from dataledger.registry.market.trades import Trade, TradeStatistics, TradeStatus
+from dataledger.registry.errors import (
+    AlreadyExists,
+    TradeInvalidStatus,
+    TradeLicenceMismatch,
+    TradeMandateNotInForce,
+    TradeNotFound,
+)
+from dataledger.registry.market.trades import Mandate, Trade, TradeStatistics, TradeStatus
 
 
 def _evidence_json(evidence: ChainEvidence | None) -> str | None:
@@ -37,6 +44,7 @@ class TradeStore:
         self._engine = engine
         with engine.begin() as conn:
             TRADES.create(conn, checkfirst=True)
+            MANDATES.create(conn, checkfirst=True)
 
     def add_trade(self, trade: Trade) -> None:
         row = {
@@ -130,6 +138,86 @@ class TradeStore:
             raise TradeLicenceMismatch("the trade already has its licence", orderId=order_id)
         return self.trade(order_id)
 
+    # -- mandates --------------------------------------------------------------------------------
+
+    def add_mandate(self, mandate: Mandate) -> None:
+        """Record a grant; an earlier grant of the same holder, agent and listing still standing is
+        superseded (the chain keeps only the latest)."""
+        c = MANDATES.c
+        row = {
+            "listing_id": mandate.listing_id,
+            "holder": mandate.holder,
+            "agent": mandate.agent,
+            "valid_until": mandate.valid_until,
+            "granted_at": mandate.granted_at,
+            "grant_tx_hash": mandate.grant_evidence.tx_hash,
+            "grant_evidence": _evidence_json(mandate.grant_evidence),
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    MANDATES.update()
+                    .where(*self._same_mandate(mandate.holder, mandate.agent, mandate.listing_id))
+                    .where(c.ended.is_(None))
+                    .values(ended="superseded")
+                )
+                conn.execute(MANDATES.insert(), row)
+        except IntegrityError:
+            raise AlreadyExists(
+                "this mandate is already recorded", txHash=mandate.grant_evidence.tx_hash
+            ) from None
+
+    def revoke_mandate(
+        self, holder: str, agent: str, listing_id: str, at: datetime, evidence: ChainEvidence
+    ) -> Mandate:
+        """Mark the standing grant revoked; refused if none stands (never granted, or revoked)."""
+        c = MANDATES.c
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                MANDATES.update()
+                .where(*self._same_mandate(holder, agent, listing_id))
+                .where(c.ended.is_(None))
+                .values(ended="revoked", revoked_at=at, revocation_evidence=_evidence_json(evidence))
+            ).rowcount
+        if changed != 1:
+            raise TradeMandateNotInForce(
+                "no standing mandate of this holder for this agent and listing",
+                holder=holder,
+                agent=agent,
+                listingId=listing_id,
+            )
+        current = self.current_mandate(holder, agent, listing_id)
+        assert current is not None  # just revoked
+        return current
+
+    def current_mandate(self, holder: str, agent: str, listing_id: str) -> Mandate | None:
+        """The latest grant of ``holder`` to ``agent`` for ``listing_id`` (revoked or not), or None."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                MANDATES.select()
+                .where(*self._same_mandate(holder, agent, listing_id))
+                .order_by(MANDATES.c.seq.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else _mandate_of(row._mapping)
+
+    def mandates(self, listing_id: str) -> list[Mandate]:
+        """Every grant for ``listing_id``, newest first: the mandates' history."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                MANDATES.select()
+                .where(MANDATES.c.listing_id == listing_id.lower())
+                .order_by(MANDATES.c.seq.desc())
+            ).all()
+        return [_mandate_of(row._mapping) for row in rows]
+
+    @staticmethod
+    def _same_mandate(holder: str, agent: str, listing_id: str) -> tuple[Any, ...]:
+        c = MANDATES.c
+        return (c.holder == holder.lower(), c.agent == agent.lower(), c.listing_id == listing_id.lower())
+
+    # -- statistics -------------------------------------------------------------------------------
+
     def statistics(self, exchange_id: str | None, start: datetime, end: datetime) -> TradeStatistics:
         """Listings made, orders placed, trades accepted (not cancelled since) and settled in
         ``[start, end)``, with the amounts traded and settled per currency."""
@@ -221,4 +309,20 @@ def _trade_of(row: Any) -> Trade:
         closing_evidence=_evidence(row["closing_evidence"]),
         licence_id=row["licence_id"],
         licence_evidence=_evidence(row["licence_evidence"]),
+    )
+
+
+def _mandate_of(row: Any) -> Mandate:
+    grant_evidence = _evidence(row["grant_evidence"])
+    assert grant_evidence is not None  # every stored mandate was granted on chain
+    return Mandate(
+        listing_id=row["listing_id"],
+        holder=row["holder"],
+        agent=row["agent"],
+        valid_until=int(row["valid_until"]),
+        granted_at=aware(row["granted_at"]),
+        grant_evidence=grant_evidence,
+        revoked_at=aware(row["revoked_at"]) if row["revoked_at"] is not None else None,
+        revocation_evidence=_evidence(row["revocation_evidence"]),
+        superseded=row["ended"] == "superseded",
     )

@@ -1,5 +1,7 @@
-"""SQL table of the market's orders and trades: one row per order, updated as it is accepted, settled or
-cancelled, and when its licence is linked. Addresses are lower case; amounts in the smallest unit."""
+"""SQL tables of the market's orders and trades (one row per order, updated as it is accepted, settled or
+cancelled, and when its licence is linked) and of the holders' mandates to their exchanges (one row per
+grant, updated when it is revoked or superseded). Addresses are lower case; amounts in the smallest
+unit."""
 
 from __future__ import annotations
 
@@ -49,4 +51,25 @@ class MarketTradeRow(SQLModel, table=True):
     licence_evidence: str | None = None
 
 
+class MarketMandateRow(SQLModel, table=True):
+    """One grant of a holder's mandate to an agent for a listing: its history is the rows of the same
+    (holder, agent, listing), newest last; the one with ``ended`` unset or ``revoked`` is the chain's."""
+
+    __tablename__ = "market_mandates"
+    __table_args__ = (Index("ix_market_mandates_holder_agent_listing", "holder", "agent", "listing_id"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    listing_id: str = Field(max_length=66, index=True)
+    holder: str = Field(max_length=42)
+    agent: str = Field(max_length=42)
+    valid_until: int = Field(sa_type=BigInteger)
+    granted_at: datetime = Field(default_factory=utcnow)
+    grant_tx_hash: str = Field(max_length=66, unique=True)  # one grant per transaction
+    grant_evidence: str
+    ended: str | None = Field(default=None, max_length=12)  # None | revoked | superseded
+    revoked_at: datetime | None = None
+    revocation_evidence: str | None = None
+
+
 TRADES = MarketTradeRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
+MANDATES = MarketMandateRow.__table__  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
-"""The SQL side of data vouchers: programmes, their issues and redemptions, and the spend by enterprise
-and purpose the programme authority reads."""
+"""The SQL side of data vouchers: programmes, their issues and redemptions, the spend by enterprise and
+purpose the programme authority reads, and the registration fees registrars recorded."""
 
 from __future__ import annotations
 
@@ -11,10 +11,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from dataledger.ledger.sql.market_tables import aware
-from dataledger.ledger.sql.voucher_tables import MOVEMENTS, PROGRAMMES
+from dataledger.ledger.sql.voucher_tables import FEES, MOVEMENTS, PROGRAMMES
 from dataledger.registry.chain_types import ChainEvidence
-from dataledger.registry.errors import AlreadyExists, VoucherProgrammeNotFound
-from dataledger.registry.market.vouchers import Programme, ProgrammeRules, VoucherMovement
+from dataledger.registry.errors import (
+    AlreadyExists,
+    RegistrationFeeAlreadyRecorded,
+    RegistrationFeeNotFound,
+    VoucherProgrammeNotFound,
+)
+from dataledger.registry.market.vouchers import (
+    Programme,
+    ProgrammeRules,
+    RegistrationFee,
+    VoucherMovement,
+    VoucherPurpose,
+)
 
 
 class VoucherStore:
@@ -25,6 +36,7 @@ class VoucherStore:
         with engine.begin() as conn:
             PROGRAMMES.create(conn, checkfirst=True)
             MOVEMENTS.create(conn, checkfirst=True)
+            FEES.create(conn, checkfirst=True)
 
     def add_programme(self, programme: Programme) -> None:
         rules = programme.rules
@@ -89,6 +101,58 @@ class VoucherStore:
         except IntegrityError:
             raise AlreadyExists("this movement is recorded", txHash=movement.evidence.tx_hash) from None
 
+    # -- registration fees ------------------------------------------------------------------------
+
+    def add_fee(self, fee: RegistrationFee) -> None:
+        row = {
+            "asset_id": fee.asset_id,
+            "registrar_id": fee.registrar_id,
+            "registrar_address": fee.registrar_address,
+            "payer_id": fee.payer_id,
+            "payer_address": fee.payer_address,
+            "amount": fee.amount,
+            "currency": fee.currency,
+            "recorded_at": fee.recorded_at,
+            "evidence_json": json.dumps(fee.evidence.as_json()),
+            "redeemed_in": fee.redeemed_in,
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(FEES.insert(), row)
+        except IntegrityError:
+            raise RegistrationFeeAlreadyRecorded(
+                "a registration fee is already recorded for this asset", assetId=fee.asset_id
+            ) from None
+
+    def fee(self, asset_id: str) -> RegistrationFee:
+        with self._engine.connect() as conn:
+            row = conn.execute(FEES.select().where(FEES.c.asset_id == asset_id.lower())).first()
+        if row is None:
+            raise RegistrationFeeNotFound("no registration fee recorded for this asset", assetId=asset_id)
+        r = row._mapping
+        return RegistrationFee(
+            asset_id=r["asset_id"],
+            registrar_id=r["registrar_id"],
+            registrar_address=r["registrar_address"],
+            payer_id=r["payer_id"],
+            payer_address=r["payer_address"],
+            amount=int(r["amount"]),
+            currency=r["currency"],
+            recorded_at=aware(r["recorded_at"]),
+            evidence=ChainEvidence.from_json(json.loads(r["evidence_json"])),
+            redeemed_in=r["redeemed_in"],
+        )
+
+    def fee_redeemed(self, asset_id: str, programme_id: str) -> None:
+        """Note the programme whose vouchers were redeemed against the fee (idempotent: recovery may
+        record the same redemption again)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                FEES.update()
+                .where(FEES.c.asset_id == asset_id.lower(), FEES.c.redeemed_in.is_(None))
+                .values(redeemed_in=programme_id.lower())
+            )
+
     def spend(self, programme_id: str) -> list[dict[str, Any]]:
         """Per enterprise: what it was issued, what it redeemed, and its redemptions by purpose."""
         c = MOVEMENTS.c
@@ -119,3 +183,73 @@ class VoucherStore:
                     {"purpose": purpose, "redemptions": int(count), "value": int(total)}
                 )
         return list(enterprises.values())
+
+    # -- reads for the portal (additive) ----------------------------------------------------------
+
+    def programme_ids_of_authority(self, authority_id: str) -> list[str]:
+        """The ids of the programmes ``authority_id`` created, the newest first."""
+        c = PROGRAMMES.c
+        query = select(c.programme_id).where(c.authority_id == authority_id).order_by(c.created_at.desc())
+        with self._engine.connect() as conn:
+            return [str(row[0]) for row in conn.execute(query).all()]
+
+    def holdings_of(self, enterprise_address: str) -> list[dict[str, Any]]:
+        """Per programme, what ``enterprise_address`` was issued and redeemed (by purpose), as recorded."""
+        c = MOVEMENTS.c
+        query = (
+            select(
+                c.programme_id, PROGRAMMES.c.name, PROGRAMMES.c.currency, c.kind, c.purpose, func.sum(c.value)
+            )
+            .join(PROGRAMMES, PROGRAMMES.c.programme_id == c.programme_id)
+            .where(c.enterprise_address == enterprise_address.lower())
+            .group_by(c.programme_id, PROGRAMMES.c.name, PROGRAMMES.c.currency, c.kind, c.purpose)
+            .order_by(PROGRAMMES.c.name, c.programme_id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        held: dict[str, dict[str, Any]] = {}
+        for programme_id, name, currency, kind, purpose, total in rows:
+            entry = held.setdefault(
+                programme_id,
+                {
+                    "programmeId": programme_id,
+                    "name": name,
+                    "currency": currency,
+                    "issued": 0,
+                    "redeemed": 0,
+                    "byPurpose": {},
+                },
+            )
+            if kind == "issue":
+                entry["issued"] += int(total)
+            else:
+                entry["redeemed"] += int(total)
+                entry["byPurpose"][purpose] = entry["byPurpose"].get(purpose, 0) + int(total)
+        return list(held.values())
+
+    def movements_of(self, enterprise_address: str, *, limit: int = 50) -> list[VoucherMovement]:
+        """The issues to and redemptions by ``enterprise_address``, the newest first."""
+        c = MOVEMENTS.c
+        query = (
+            MOVEMENTS.select()
+            .where(c.enterprise_address == enterprise_address.lower())
+            .order_by(c.seq.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            VoucherMovement(
+                programme_id=r["programme_id"],
+                kind=r["kind"],
+                enterprise_address=r["enterprise_address"],
+                enterprise_id=r["enterprise_id"],
+                value=int(r["value"]),
+                at=aware(r["at"]),
+                evidence=ChainEvidence.from_json(json.loads(r["evidence_json"])),
+                purpose=VoucherPurpose(r["purpose"]) if r["purpose"] else None,
+                reference_id=r["reference_id"],
+                base_amount=int(r["base_amount"]) if r["base_amount"] is not None else None,
+            )
+            for r in (row._mapping for row in rows)
+        ]

@@ -1,4 +1,5 @@
-"""SQL tables of data vouchers: programmes, and their issues and redemptions (one row per movement)."""
+"""SQL tables of data vouchers: programmes, their issues and redemptions (one row per movement), and the
+registration fees registrars recorded (which vouchers pay part of)."""
 
 from __future__ import annotations
 
@@ -50,5 +51,23 @@ class VoucherMovementRow(SQLModel, table=True):
     evidence_json: str
 
 
+class RegistrationFeeRow(SQLModel, table=True):
+    """The registration fee a registrar recorded for an asset (one per asset, as on chain)."""
+
+    __tablename__ = "registration_fees"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    registrar_id: str | None = Field(default=None, max_length=36)
+    registrar_address: str = Field(max_length=42)
+    payer_id: str | None = Field(default=None, max_length=36, index=True)
+    payer_address: str = Field(max_length=42, index=True)
+    amount: int = Field(sa_type=BigInteger)
+    currency: str = Field(max_length=3)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    evidence_json: str
+    redeemed_in: str | None = Field(default=None, max_length=66)  # the programme that paid part of it
+
+
 PROGRAMMES = VoucherProgrammeRow.__table__  # type: ignore[attr-defined]  # sqlmodel does not declare __table__
 MOVEMENTS = VoucherMovementRow.__table__  # type: ignore[attr-defined]
+FEES = RegistrationFeeRow.__table__  # type: ignore[attr-defined]

@@ -172,6 +172,7 @@ def check_licences(ctx: AuditContext) -> int:
                 ("valid_until", row.valid_until, terms.valid_until),
                 ("derivatives_allowed", bool(row.derivatives_allowed), terms.derivatives_allowed),
                 ("commercial", bool(row.commercial), terms.commercial),
+                ("exclusivity", row.exclusivity, terms.exclusivity.value),
                 ("revoked", bool(row.revoked), on_chain.revoked),
             )
             subject.commitment("scope", _text("licence-scope", row.scope, row.salt), terms.scope_hash)

@@ -1,5 +1,7 @@
 """The audit of orders and trades (every stored trade against the ``DataTrades`` contract's record of
-it) and of data vouchers (every programme against the ``DataVouchers`` contract).
+it), of the holders' mandates (the standing grant, or its revocation, against the contract's mandate),
+of data vouchers (every programme against the ``DataVouchers`` contract) and of the registration fees
+registrars recorded (each against the contract's record of it).
 
 The chain holds a trade's listing, asset, exchange, parties, amount, currency, the licence terms hash
 the order was bound to, its status, the hash of the settlement record and the licence linked. The
@@ -9,8 +11,8 @@ payment was settled with is a finding even when the hash column was left alone.
 
 from __future__ import annotations
 
-from dataledger.ledger.sql.trade_tables import MarketTradeRow
-from dataledger.ledger.sql.voucher_tables import VoucherMovementRow, VoucherProgrammeRow
+from dataledger.ledger.sql.trade_tables import MarketMandateRow, MarketTradeRow
+from dataledger.ledger.sql.voucher_tables import RegistrationFeeRow, VoucherMovementRow, VoucherProgrammeRow
 from dataledger.ledger.workers.audit_context import AuditContext
 from dataledger.ledger.workers.audit_findings import FindingKind
 from dataledger.registry.market.listings import exchange_key
@@ -47,6 +49,49 @@ def check_trades(ctx: AuditContext) -> int:
             if row.settlement_reference is not None:
                 record = settlement_hash(row.order_id, row.amount, row.currency, row.settlement_reference)
                 subject.commitment("settlement_reference", record, on_chain["settlementHash"])
+    return len(rows)
+
+
+def check_mandates(ctx: AuditContext) -> int:
+    """The standing grant of each holder, agent and listing (or its revocation) against the contract's
+    mandate: a revoked mandate stored must be no mandate on chain, a granted one its ``validUntil``.
+    Superseded grants are history the chain no longer holds."""
+    trades = ctx.trades
+    if trades is None:
+        return 0
+    rows = ctx.rows(MarketMandateRow, MarketMandateRow.seq)
+    standing = [row for row in rows if row.ended != "superseded"]
+    for row in standing:
+        subject = ctx.findings.subject("mandate", f"{row.holder}/{row.agent}/{row.listing_id}")
+        with ctx.unreadable_is_a_finding(subject):
+            on_chain = trades.mandate_of(row.holder, row.agent, row.listing_id)
+            stored = 0 if row.ended == "revoked" else row.valid_until
+            subject.compare("contract", ("valid_until" if row.ended is None else "ended", stored, on_chain))
+    return len(standing)
+
+
+def check_fees(ctx: AuditContext) -> int:
+    """Every recorded registration fee against the contract's: registrar, payer, amount, currency, and
+    the programme whose vouchers were redeemed against it."""
+    vouchers = ctx.vouchers
+    if vouchers is None:
+        return 0
+    rows = ctx.rows(RegistrationFeeRow, RegistrationFeeRow.asset_id)
+    for row in rows:
+        subject = ctx.findings.subject("registration_fee", row.asset_id)
+        with ctx.unreadable_is_a_finding(subject):
+            on_chain = vouchers.registration_fee_of(row.asset_id)
+            if on_chain is None:
+                subject.add(FindingKind.MISSING_ON_CHAIN, "asset_id", row.asset_id, None, "contract")
+                continue
+            subject.compare(
+                "contract",
+                ("registrar_address", row.registrar_address, on_chain["registrar"]),
+                ("payer_address", row.payer_address, on_chain["payer"]),
+                ("amount", row.amount, on_chain["amount"]),
+                ("currency", row.currency, on_chain["currency"]),
+                ("redeemed_in", row.redeemed_in, on_chain["redeemedIn"]),
+            )
     return len(rows)
 
 

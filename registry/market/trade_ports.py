@@ -1,4 +1,5 @@
-"""What the trade service needs from the outside: the trades contract, licences on chain, the store."""
+"""What the trade service needs from the outside: the trades contract, licences on chain, the store (trades
+and the holders' mandates)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Protocol
 from dataledger.registry.chain_records import ChainAct, OnChainLicence
 from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain
-from dataledger.registry.market.trades import Trade, TradeStatistics
+from dataledger.registry.market.trades import Mandate, Trade, TradeStatistics
 
 
 class TradesChain(Protocol):
@@ -56,3 +57,9 @@ class TradeRecords(Protocol):
     ) -> Trade: ...
     def link_licence(self, order_id: str, licence_id: int, evidence: ChainEvidence) -> Trade: ...
     def statistics(self, exchange_id: str | None, start: datetime, end: datetime) -> TradeStatistics: ...
+    def add_mandate(self, mandate: Mandate) -> None: ...
+    def revoke_mandate(
+        self, holder: str, agent: str, listing_id: str, at: datetime, evidence: ChainEvidence
+    ) -> Mandate: ...
+    def current_mandate(self, holder: str, agent: str, listing_id: str) -> Mandate | None: ...
+    def mandates(self, listing_id: str) -> list[Mandate]: ...

@@ -2,11 +2,11 @@
 
 Signed acts go through :class:`~dataledger.registry.signed_acts.SignedActRelay`, as the holder acts do:
 a ``…-requests`` call answers the EIP-712 message to sign (``TradeOrder`` by the buyer,
-``TradeMandate`` and ``TradeAcceptance`` by the holder or its mandated exchange), the signer signs it
-where its key is, the submission is checked off chain and relayed; the ``DataTrades`` contract checks
-it again. The exchange's own steps (settlement, cancellation, the licence link) are relayed by the
-operator under the exchange's id, as its listings are. Rules the contract judges by the block's time are
-judged here by the next block's time.
+``TradeMandate`` and ``TradeMandateRevocation`` by the holder, ``TradeAcceptance`` by the holder or its
+mandated exchange), the signer signs it where its key is, the submission is checked off chain and
+relayed; the ``DataTrades`` contract checks it again. The exchange's own steps (settlement,
+cancellation, the licence link) are relayed by the operator under the exchange's id, as its listings
+are. Rules the contract judges by the block's time are judged here by the next block's time.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from dataledger.registry.errors import (
     NotAuthorised,
     TradeInvalidStatus,
     TradeLicenceMismatch,
+    TradeMandateNotInForce,
+    TradeMandateRevoked,
     TradeNotFound,
     ValidationFailed,
 )
@@ -33,6 +35,7 @@ from dataledger.registry.market.listings import MAX_REASON, Listing, ListingStat
 from dataledger.registry.market.trade_ports import LicenceReads, TradeRecords, TradesChain
 from dataledger.registry.market.trades import (
     MAX_REFERENCE,
+    Mandate,
     Trade,
     TradeStatistics,
     TradeStatus,
@@ -59,6 +62,12 @@ class Directory(Protocol):
     def get_participant(self, participant_id: str) -> Participant: ...
 
 
+class BuyerAdmission(Protocol):
+    """Whether the holder admits this buyer (``registry.market.merchant_service.MerchantService``)."""
+
+    def require_admitted(self, listing: Listing, buyer_address: str) -> None: ...
+
+
 class ChainClock(Protocol):
     def next_block_timestamp(self) -> int: ...
 
@@ -74,7 +83,10 @@ class TradeService:
         clock: ChainClock,
         journal: ActJournal | None = None,
         now: Callable[[], datetime] | None = None,
+        *,
+        admission: BuyerAdmission | None = None,
     ) -> None:
+        self._admission = admission
         self._chain = chain
         self._listings = listings
         self._records = records
@@ -91,6 +103,7 @@ class TradeService:
         return {
             "trade.order": self._record_order,
             "trade.mandate": self._record_mandate,
+            "trade.mandate-revocation": self._record_revocation,
             "trade.acceptance": self._record_acceptance,
         }
 
@@ -162,6 +175,8 @@ class TradeService:
             raise ListingNotActive(f"the listing cannot be ordered: {why}", listingId=listing.listing_id)
         if is_party(buyer, listing.lister):
             raise ValidationFailed("a holder does not order its own product", field="listingId")
+        if self._admission is not None:  # a holder may require its buyers to be verified
+            self._admission.require_admitted(listing, address_of(buyer))
         return listing
 
     def _order(
@@ -199,16 +214,91 @@ class TradeService:
         mandate: dict[str, Any] = self._signed.relay(auth, signature, "trade.mandate")
         return mandate
 
-    @staticmethod
-    def _record_mandate(auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
-        granted = act_of(acts, "MandateGranted")  # the chain holds it: nothing else to store
-        return {
-            "listingId": auth.message["listingId"],
-            "holder": auth.signer.lower(),
-            "agent": str(auth.message["agent"]).lower(),
-            "validUntil": int(auth.message["validUntil"]),
-            "chainEvidence": granted.evidence.as_json(),
-        }
+    def _record_mandate(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        granted = act_of(acts, "MandateGranted")
+        mandate = Mandate(
+            listing_id=str(auth.message["listingId"]),
+            holder=auth.signer,
+            agent=str(auth.message["agent"]),
+            valid_until=int(auth.message["validUntil"]),
+            granted_at=self._now(),
+            grant_evidence=granted.evidence,
+        )
+        try:
+            self._records.add_mandate(mandate)
+        except AlreadyExists:  # recorded before a crash; recovery found it on chain again
+            stored = self._records.current_mandate(mandate.holder, mandate.agent, mandate.listing_id)
+            mandate = stored or mandate
+        return mandate.as_json(self._clock.next_block_timestamp())
+
+    def prepare_revocation(self, holder: Participant, listing_id: str) -> dict[str, Any]:
+        """The ``TradeMandateRevocation`` by which the holder ends its mandate to the listing exchange."""
+        return prepared_act(self._revocation(holder, listing_id, None, None), self.domain)
+
+    def revoke_mandate(
+        self, holder: Participant, listing_id: str, nonce: int, deadline: int, signature: str
+    ) -> dict[str, Any]:
+        """Relay the holder's signed revocation: from the next block the exchange accepts no more of the
+        listing's orders in the holder's name."""
+        auth = self._revocation(holder, listing_id, nonce, deadline)
+        mandate: dict[str, Any] = self._signed.relay(auth, signature, "trade.mandate-revocation")
+        return mandate
+
+    def _record_revocation(self, auth: ActAuthorisation, _: Mapping[str, Any], acts: Acts) -> dict[str, Any]:
+        revoked = act_of(acts, "MandateRevoked")
+        holder, agent = auth.signer, str(auth.message["agent"])
+        listing_id = str(auth.message["listingId"])
+        try:
+            mandate = self._records.revoke_mandate(holder, agent, listing_id, self._now(), revoked.evidence)
+        except TradeMandateNotInForce:  # recorded before a crash; recovery found it on chain again
+            current = self._records.current_mandate(holder, agent, listing_id)
+            if current is None:
+                raise
+            mandate = current
+        return mandate.as_json(self._clock.next_block_timestamp())
+
+    def _revocation(
+        self, holder: Participant, listing_id: str, nonce: int | None, deadline: int | None
+    ) -> ActAuthorisation:
+        listing = self._listings.listing(listing_id.lower())
+        if not is_party(holder, listing.lister):  # mandates are granted by the listed product's holder
+            raise NotAuthorised("only the listed product's holder revokes its mandate")
+        signer = address_of(holder)
+        agent = self._agent_of(listing)
+        # judged as the contract judges it, by the chain's mandate against the next block's time
+        until = self._chain.mandate_of(signer, agent, listing.listing_id)
+        if until == 0 or until < self._clock.next_block_timestamp():
+            raise TradeMandateNotInForce(
+                "the holder has no mandate in force for the listing exchange: nothing to revoke",
+                listingId=listing.listing_id,
+                agent=agent,
+            )
+        return self._signed.authorisation(
+            "TradeMandateRevocation",
+            signer,
+            nonce,
+            deadline,
+            holder=signer,
+            agent=agent,
+            listingId=listing.listing_id,
+        )
+
+    def mandates(self, viewer: Participant, listing_id: str) -> list[dict[str, Any]]:
+        """The listing's mandates, newest first, with their status: for the listed product's holder,
+        the listing exchange and oversight."""
+        listing = self._listings.listing(listing_id.lower())
+        if not (is_party(viewer, listing.lister) or viewer.id == listing.exchange_id or oversees(viewer)):
+            raise NotAuthorised("only the listing's holder, its exchange and oversight see its mandates")
+        now = self._clock.next_block_timestamp()
+        return [m.as_json(now) for m in self._records.mandates(listing.listing_id)]
+
+    def _agent_of(self, listing: Listing) -> str:
+        agent = self._directory.get_participant(listing.exchange_id).address
+        if agent is None:
+            raise ValidationFailed(
+                "the listing exchange has no chain address to accept orders with", field="agent"
+            )
+        return agent
 
     def _mandate(
         self, holder: Participant, listing_id: str, valid_until: int, nonce: int | None, deadline: int | None
@@ -219,11 +309,7 @@ class TradeService:
         signer = address_of(holder)
         if listing.status is ListingStatus.DELISTED:
             raise ListingNotActive("the listing is delisted", listingId=listing.listing_id)
-        agent = self._directory.get_participant(listing.exchange_id).address
-        if agent is None:
-            raise ValidationFailed(
-                "the listing exchange has no chain address to accept orders with", field="agent"
-            )
+        agent = self._agent_of(listing)
         now = self._clock.next_block_timestamp()
         if not now < valid_until <= now + MAX_MANDATE_S:
             raise ValidationFailed("validUntil must be in the next two years", field="validUntil")
@@ -266,6 +352,7 @@ class TradeService:
             if me.address is not None:
                 until = self._chain.mandate_of(trade.seller_address, me.address, trade.listing_id)
             if until < self._clock.next_block_timestamp():
+                self._refuse_revoked(me, trade)
                 raise NotAuthorised("only the seller, or the exchange it mandated, accepts an order")
         signer = address_of(me)
         self._require_status(trade, TradeStatus.ORDERED)
@@ -278,6 +365,18 @@ class TradeService:
             accepter=signer,
             amount=trade.amount,
         )
+
+    def _refuse_revoked(self, me: Participant, trade: Trade) -> None:
+        """Name the reason when the caller's mandate for the trade's listing was revoked by the seller."""
+        if me.address is None:
+            return
+        latest = self._records.current_mandate(trade.seller_address, me.address, trade.listing_id)
+        if latest is not None and latest.revoked_at is not None:
+            raise TradeMandateRevoked(
+                "the seller revoked the mandate to accept this listing's orders in its name",
+                listingId=trade.listing_id,
+                revokedAt=latest.revoked_at.isoformat(),
+            )
 
     # -- settlement (the exchange) ----------------------------------------------------------------
 
@@ -326,6 +425,9 @@ class TradeService:
             mismatch = "the licence's derivatives differ from the ordered terms"
         elif licence.terms.valid_until - licence.terms.valid_from > terms.term_days * 86400:
             mismatch = "the licence runs longer than the ordered term"
+        elif licence.terms.exclusivity is not terms.exclusivity:
+            ordered = terms.exclusivity.value
+            mismatch = f"the licence is {licence.terms.exclusivity.value}; the ordered terms say {ordered}"
         if mismatch is not None:
             raise TradeLicenceMismatch(mismatch, licenceId=licence_id, orderId=trade.order_id)
         evidence = self._chain.link_licence(trade.order_id, licence_id)

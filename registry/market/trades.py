@@ -200,3 +200,62 @@ class TradeStatistics:
                 for currency, traded, settled in self.amounts
             ],
         }
+
+
+class MandateStatus(enum.StrEnum):
+    """Where a holder's mandate to an agent stands: in force, expired, revoked by the holder, or
+    superseded by a later grant for the same agent and listing (which the chain holds instead)."""
+
+    IN_FORCE = "in-force"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    """One grant of a holder's mandate to an agent (the listing exchange) to accept a listing's orders,
+    and its revocation if the holder revoked it. ``superseded`` marks a grant a later one replaced."""
+
+    listing_id: str
+    holder: str
+    agent: str
+    valid_until: int  # chain time (unix seconds)
+    granted_at: datetime
+    grant_evidence: ChainEvidence
+    revoked_at: datetime | None = None
+    revocation_evidence: ChainEvidence | None = None
+    superseded: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "listing_id", require_hex32(self.listing_id, "listingId"))
+        for name in ("holder", "agent"):
+            object.__setattr__(self, name, require_address(getattr(self, name), name).lower())
+        if (self.revoked_at is None) != (self.revocation_evidence is None):
+            raise ValidationFailed("a revoked mandate carries its revocation's time and evidence")
+
+    def status(self, chain_now: int) -> MandateStatus:
+        """The mandate's status at chain time ``chain_now`` (the contract's rule: in force while
+        ``validUntil >= block.timestamp``)."""
+        if self.revoked_at is not None:
+            return MandateStatus.REVOKED
+        if self.superseded:
+            return MandateStatus.SUPERSEDED
+        return MandateStatus.IN_FORCE if self.valid_until >= chain_now else MandateStatus.EXPIRED
+
+    def as_json(self, chain_now: int) -> dict[str, Any]:
+        return {
+            "listingId": self.listing_id,
+            "holder": self.holder,
+            "agent": self.agent,
+            "validUntil": self.valid_until,
+            "status": self.status(chain_now).value,
+            "grantedAt": self.granted_at.isoformat(),
+            "chainEvidence": self.grant_evidence.as_json(),
+            "revocation": None
+            if self.revoked_at is None or self.revocation_evidence is None
+            else {
+                "revokedAt": self.revoked_at.isoformat(),
+                "chainEvidence": self.revocation_evidence.as_json(),
+            },
+        }

@@ -1,10 +1,13 @@
 """Data vouchers: what a programme authority and enterprises do, checked, relayed to the chain, stored.
 
 The authority signs its programme (rules and budget) and each issue to an enterprise; the enterprise
-signs each redemption against its own accepted trade or against the registration fee of an asset it
-holds. Each act is prepared (``…-requests``), signed where the key is and relayed through
-:class:`~dataledger.registry.signed_acts.SignedActRelay`; the ``DataVouchers`` contract enforces every
-rule again. The authority (and oversight) sees the programme's spend by enterprise and purpose.
+signs each redemption against its own accepted trade or against a registration fee it was charged, which
+a registrar recorded on chain first (a ``RegistrationFee`` act signed by the registrar's own key,
+checked by the contract against the registry's registrar role): the redemption is judged against the
+recorded amount, never against a fee the enterprise states. Each act is prepared (``…-requests``),
+signed where the key is and relayed through :class:`~dataledger.registry.signed_acts.SignedActRelay`;
+the ``DataVouchers`` contract enforces every rule again. The authority (and oversight) sees the
+programme's spend by enterprise and purpose.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from dataledger.registry.chain_types import OnChainAsset
 from dataledger.registry.errors import (
     AlreadyExists,
     NotAuthorised,
+    RegistrationFeeAlreadyRecorded,
+    RegistrationFeeAlreadyRedeemed,
+    RegistrationFeeNotFound,
+    RegistrationFeeNotRecorded,
     TradeInvalidStatus,
     ValidationFailed,
     VoucherBudgetExceeded,
@@ -33,8 +40,10 @@ from dataledger.registry.market.vouchers import (
     MAX_NAME,
     Programme,
     ProgrammeRules,
+    RegistrationFee,
     VoucherMovement,
     VoucherPurpose,
+    require_currency,
 )
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.procedure import address_of
@@ -56,6 +65,7 @@ class VouchersChain(Protocol):
     def totals(self, programme_id: str) -> tuple[int, int]: ...  # (issued, redeemed)
     def balance_of(self, programme_id: str, enterprise: str) -> int: ...
     def spent_this_period(self, programme_id: str, enterprise: str) -> int: ...
+    def registration_fee_of(self, asset_id: str) -> dict[str, Any] | None: ...
 
 
 class VoucherRecords(Protocol):
@@ -65,6 +75,9 @@ class VoucherRecords(Protocol):
     def programme(self, programme_id: str) -> Programme: ...
     def add_movement(self, movement: VoucherMovement) -> None: ...
     def spend(self, programme_id: str) -> list[dict[str, Any]]: ...
+    def add_fee(self, fee: RegistrationFee) -> None: ...
+    def fee(self, asset_id: str) -> RegistrationFee: ...
+    def fee_redeemed(self, asset_id: str, programme_id: str) -> None: ...
 
 
 class Trades(Protocol):
@@ -76,7 +89,10 @@ class Directory(Protocol):
 
 
 class Assets(Protocol):
+    """The registry: its assets, its registrars, its clock."""
+
     def asset(self, asset_id: str) -> OnChainAsset | None: ...
+    def is_registrar(self, address: str) -> bool: ...
     def next_block_timestamp(self) -> int: ...
 
 
@@ -112,6 +128,7 @@ class VoucherService:
             "voucher.programme": self._record_programme,
             "voucher.issue": self._record_movement,
             "voucher.redemption": self._record_movement,
+            "voucher.registration-fee": self._record_fee,
         }
 
     # -- the authority ----------------------------------------------------------------------------
@@ -179,6 +196,95 @@ class VoucherService:
             issued,
             redeemed,
         )
+
+    # -- registrars: the registration fee charged --------------------------------------------------
+
+    def prepare_fee(self, me: Participant, asset_id: str, amount: int, currency: str) -> dict[str, Any]:
+        """The ``RegistrationFee`` the registrar signs: the asset, its holder as the payer, the amount
+        (smallest unit) and currency charged."""
+        return prepared_act(self._fee(me, asset_id, amount, currency, None, None), self.domain)
+
+    def record_fee(
+        self,
+        me: Participant,
+        asset_id: str,
+        amount: int,
+        currency: str,
+        nonce: int,
+        deadline: int,
+        signature: str,
+    ) -> RegistrationFee:
+        """Relay the registrar's signed fee; the contract checks the registrar's role on the registry."""
+        auth = self._fee(me, asset_id, amount, currency, nonce, deadline)
+        fee: RegistrationFee = self._signed.relay(
+            auth, signature, "voucher.registration-fee", {"registrarId": me.id}
+        )
+        return fee
+
+    def registration_fee(self, viewer: Participant, asset_id: str) -> RegistrationFee:
+        """The fee recorded for the asset, for the parties to it (its payer and its registrar) and
+        oversight; to anyone else it does not exist."""
+        fee = self._records.fee(asset_id.lower())
+        if not (oversees(viewer) or is_party(viewer, fee.payer_address, fee.registrar_address)):
+            raise RegistrationFeeNotFound("no registration fee recorded for this asset", assetId=asset_id)
+        return fee
+
+    def _fee(
+        self,
+        me: Participant,
+        asset_id: str,
+        amount: int,
+        currency: str,
+        nonce: int | None,
+        deadline: int | None,
+    ) -> ActAuthorisation:
+        signer = _require_role(me, Role.REGISTRAR, "a registrar records the registration fee it charged")
+        if not self._assets.is_registrar(signer):
+            raise NotAuthorised(
+                "this registrar's key does not hold the registrar role on the registry", registrar=signer
+            )
+        if require_amount(amount) == 0:
+            raise ValidationFailed("a registration fee is a positive amount", field="amount")
+        require_currency(currency)
+        asset = self._assets.asset(asset_id.lower())
+        if asset is None:
+            raise ValidationFailed("no such asset on the registry", field="assetId")
+        if self._chain.registration_fee_of(asset.asset_id) is not None:
+            raise RegistrationFeeAlreadyRecorded(
+                "a registration fee is already recorded for this asset", assetId=asset.asset_id
+            )
+        return self._signed.authorisation(
+            "RegistrationFee",
+            signer,
+            nonce,
+            deadline,
+            registrar=signer,
+            assetId=asset.asset_id,
+            payer=asset.holder,
+            amount=amount,
+            currency=currency,
+        )
+
+    def _record_fee(self, auth: ActAuthorisation, payload: Mapping[str, Any], acts: Acts) -> RegistrationFee:
+        recorded = act_of(acts, "RegistrationFeeRecorded")
+        payer = str(recorded.args["payer"])
+        known = self._directory.participant_by_address(payer)
+        fee = RegistrationFee(
+            asset_id=str(recorded.args["assetId"]),
+            registrar_id=str(payload["registrarId"]),
+            registrar_address=auth.signer,
+            payer_id=known.id if known else None,
+            payer_address=payer,
+            amount=int(recorded.args["amount"]),
+            currency=str(recorded.args["currency"]),
+            recorded_at=self._now(),
+            evidence=recorded.evidence,
+        )
+        try:
+            self._records.add_fee(fee)
+        except RegistrationFeeAlreadyRecorded:  # recorded before a crash; recovery found it on chain again
+            return self._records.fee(fee.asset_id)
+        return fee
 
     # -- enterprises ------------------------------------------------------------------------------
 
@@ -310,7 +416,8 @@ class VoucherService:
         amount: int | None,
     ) -> int:
         """The amount a redemption is against: the trade's (the enterprise's own, accepted, in the
-        programme's currency), or the stated registration fee of an asset the enterprise holds."""
+        programme's currency), or the registration fee a registrar recorded (charged to the enterprise,
+        in the programme's currency, not yet redeemed against)."""
         if purpose is VoucherPurpose.TRADE:
             trade = self._trades.trade(reference)
             if trade.buyer_id != me.id:
@@ -330,16 +437,31 @@ class VoucherService:
             if amount is not None and amount != trade.amount:
                 raise ValidationFailed("amount is the trade's; leave it out", field="amount")
             return trade.amount
-        asset = self._assets.asset(reference)
-        if asset is None or not is_party(me, asset.holder):
-            raise ValidationFailed(
-                "a registration fee is redeemed for an asset one holds", field="referenceId"
+        # the fee a registrar recorded on chain, as the contract will judge the redemption against it
+        fee = self._chain.registration_fee_of(reference)
+        if fee is None:
+            raise RegistrationFeeNotRecorded(
+                "no registration fee is recorded for this asset: a registrar records it first",
+                assetId=reference,
             )
-        if amount is None or require_amount(amount) == 0:
+        if not is_party(me, fee["payer"]):
             raise ValidationFailed(
-                "state the registration fee (amount) the vouchers pay part of", field="amount"
+                "a registration fee is redeemed by the enterprise it was charged to", field="referenceId"
             )
-        return amount
+        if fee["redeemedIn"] is not None:
+            raise RegistrationFeeAlreadyRedeemed(
+                "vouchers were already redeemed against this registration fee",
+                assetId=reference,
+                programmeId=fee["redeemedIn"],
+            )
+        if fee["currency"] != programme.rules.currency:
+            raise ValidationFailed(
+                f"the fee is in {fee['currency']}, the programme in {programme.rules.currency}",
+                field="referenceId",
+            )
+        if amount is not None and amount != fee["amount"]:
+            raise ValidationFailed("amount is the recorded registration fee's; leave it out", field="amount")
+        return int(fee["amount"])
 
     # -- recorders (what the chain emitted, and the payload) --------------------------------------
 
@@ -388,6 +510,8 @@ class VoucherService:
         )
         with contextlib.suppress(AlreadyExists):  # recorded before a crash; recovery found it again
             self._records.add_movement(movement)
+        if movement.purpose is VoucherPurpose.REGISTRATION_FEE and movement.reference_id is not None:
+            self._records.fee_redeemed(movement.reference_id, movement.programme_id)
         return movement
 
     def _with_balance(self, movement: VoucherMovement) -> dict[str, Any]:

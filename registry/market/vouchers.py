@@ -176,3 +176,49 @@ class VoucherMovement:
             "at": self.at.isoformat(),
             "chainEvidence": self.evidence.as_json(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationFee:
+    """The registration fee a registrar charged for an asset's registration, as it recorded it on chain
+    (the amount in the currency's smallest unit), and the programme whose vouchers paid part of it."""
+
+    asset_id: str
+    registrar_id: str | None
+    registrar_address: str
+    payer_id: str | None
+    payer_address: str
+    amount: int
+    currency: str
+    recorded_at: datetime
+    evidence: ChainEvidence
+    redeemed_in: str | None = None  # the programme id, once vouchers were redeemed against it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "asset_id", require_hex32(self.asset_id, "assetId"))
+        for name in ("registrar_address", "payer_address"):
+            object.__setattr__(self, name, require_address(getattr(self, name), name).lower())
+        if require_amount(self.amount) == 0:
+            raise ValidationFailed("a registration fee is a positive amount", field="amount")
+        require_currency(self.currency)
+        if self.redeemed_in is not None:
+            object.__setattr__(self, "redeemed_in", require_hex32(self.redeemed_in, "redeemedIn"))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "assetId": self.asset_id,
+            "registrar": {"id": self.registrar_id, "address": self.registrar_address},
+            "payer": {"id": self.payer_id, "address": self.payer_address},
+            "amount": self.amount,
+            "currency": self.currency,
+            "recordedAt": self.recorded_at.isoformat(),
+            "chainEvidence": self.evidence.as_json(),
+            "redeemedIn": self.redeemed_in,
+        }
+
+
+def require_currency(currency: str) -> str:
+    """An ISO 4217 code's shape (three capital letters), as the contracts check it."""
+    if not isinstance(currency, str) or not _CURRENCY.match(currency):
+        raise ValidationFailed("currency must be an ISO 4217 code such as CNY", field="currency")
+    return currency

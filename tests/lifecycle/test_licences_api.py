@@ -253,3 +253,38 @@ def test_a_licence_is_seen_by_its_parties_and_oversight_and_by_no_other_enterpri
         assert_problem(api.client.get(path, headers=outsider.headers), 404, "licence-not-found")
         assert api.client.get(listing, headers=outsider.headers).json()["items"] == []
         assert api.client.get("/v1/licences", headers=outsider.headers).json()["items"] == []
+
+
+def test_a_pledged_asset_takes_no_exclusive_licence_and_an_exclusive_one_stands_alone(
+    api: LifecycleDriver,
+) -> None:
+    holder, licensee, registrar = api.participants("enterprise", "enterprise", "registrar")
+    asset, _ = api.certified(holder, registrar)
+    asset_id, bank = asset["assetId"], api.participant("enterprise")
+    assert api.pledge(holder, asset_id, bank).status_code == 201
+
+    for exclusivity in ("sole", "exclusive"):  # refused while pledged (the contract refuses it too)
+        refused = api.grant(holder, api.licence_terms(asset_id, licensee, exclusivity=exclusivity))
+        assert_problem(refused, 409, "asset-pledged")
+    assert api.grant(holder, api.licence_terms(asset_id, licensee)).status_code == 201  # non-exclusive: yes
+    released = api.act(
+        bank, f"/v1/assets/{asset_id}/pledge-release-requests", f"/v1/assets/{asset_id}/pledge-release"
+    )
+    assert released.status_code == 200, released.text
+    # released, but the non-exclusive licence is in force: an exclusive one would overlap it
+    assert_problem(
+        api.grant(holder, api.licence_terms(asset_id, licensee, exclusivity="exclusive")),
+        409,
+        "licence-exclusivity-conflict",
+    )
+
+    other, registrar2 = api.participants("enterprise", "registrar")
+    fresh, _ = api.certified(other, registrar2)
+    exclusive = api.grant(other, api.licence_terms(fresh["assetId"], licensee, exclusivity="exclusive"))
+    assert exclusive.status_code == 201, exclusive.text
+    assert exclusive.json()["exclusivity"] == "exclusive"
+    # no other licence of the asset while the exclusive one is in force
+    second = api.participant("enterprise")
+    assert_problem(
+        api.grant(other, api.licence_terms(fresh["assetId"], second)), 409, "licence-exclusivity-conflict"
+    )

@@ -21,6 +21,8 @@ from dataledger.registry.errors import (
     NotAuthorised,
     TradeInvalidStatus,
     TradeLicenceMismatch,
+    TradeMandateNotInForce,
+    TradeMandateRevoked,
     ValidationFailed,
 )
 from dataledger.registry.holder_signatures import ActAuthorisation, sign_typed_data
@@ -82,6 +84,10 @@ class FakeTradesContract:
             key = (message["holder"].lower(), message["agent"].lower(), message["listingId"])
             self.mandates[key] = message["validUntil"]
             return (self._act("MandateGranted"),)
+        if auth.primary_type == "TradeMandateRevocation":
+            key = (message["holder"].lower(), message["agent"].lower(), message["listingId"])
+            del self.mandates[key]
+            return (self._act("MandateRevoked"),)
         return (self._act("OrderAccepted"),)
 
     def mandate_of(self, holder: str, agent: str, listing_id: str) -> int:
@@ -222,6 +228,53 @@ def test_only_the_seller_or_its_mandated_exchange_accepts(world: dict[str, Any])
     assert accepted.status is TradeStatus.ACCEPTED and accepted.accepted_by == AGENT_KEY.address.lower()
     with pytest.raises(TradeInvalidStatus):
         service.prepare_acceptance(world["holder"], order_id)
+
+
+def test_a_revoked_mandate_is_named_when_the_exchange_accepts_again(world: dict[str, Any]) -> None:
+    service, chain, exchange, holder = world["service"], world["chain"], world["exchange"], world["holder"]
+    listing_id = world["listing"].listing_id
+    with pytest.raises(TradeMandateNotInForce):  # nothing granted: nothing to revoke, nothing relayed
+        service.prepare_revocation(holder, listing_id)
+    granted = service.grant_mandate(
+        holder,
+        listing_id,
+        NOW + 3600,
+        *signed(service.prepare_mandate(holder, listing_id, NOW + 3600), HOLDER_KEY),
+    )
+    assert granted["status"] == "in-force"
+    with pytest.raises(NotAuthorised):  # the exchange cannot end the holder's mandate
+        service.prepare_revocation(exchange, listing_id)
+    prepared = service.prepare_revocation(holder, listing_id)
+    assert prepared["typedData"]["message"] == {
+        "holder": HOLDER_KEY.address,
+        "agent": AGENT_KEY.address,
+        "listingId": listing_id,
+        "nonce": prepared["nonce"],
+        "deadline": prepared["deadline"],
+    }
+    revoked = service.revoke_mandate(holder, listing_id, *signed(prepared, HOLDER_KEY))
+    assert revoked["status"] == "revoked" and revoked["revocation"] is not None
+    assert chain.submitted[-2:] == ["TradeMandate", "TradeMandateRevocation"]
+
+    order_id = placed(world).order_id
+    with pytest.raises(TradeMandateRevoked):
+        service.prepare_acceptance(exchange, order_id)
+    with pytest.raises(TradeMandateNotInForce):
+        service.prepare_revocation(holder, listing_id)
+    assert [m["status"] for m in service.mandates(holder, listing_id)] == ["revoked"]
+    with pytest.raises(NotAuthorised):
+        service.mandates(world["buyer"], listing_id)
+
+
+def test_an_expired_mandate_is_not_revoked_by_the_next_blocks_time(world: dict[str, Any]) -> None:
+    """In force while validUntil >= the next block's time, as the contract judges it."""
+    service, holder, listing_id = world["service"], world["holder"], world["listing"].listing_id
+    service.grant_mandate(
+        holder, listing_id, NOW + 1, *signed(service.prepare_mandate(holder, listing_id, NOW + 1), HOLDER_KEY)
+    )
+    world["chain"].mandates = {k: NOW - 1 for k in world["chain"].mandates}  # it ended a block ago
+    with pytest.raises(TradeMandateNotInForce):
+        service.prepare_revocation(holder, listing_id)
 
 
 def test_settlement_is_the_listing_exchanges_after_acceptance(world: dict[str, Any]) -> None:

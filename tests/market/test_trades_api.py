@@ -1,15 +1,20 @@
 """Each actor's day of trading, through the API: a buyer orders a listed product at its price and on its
 recorded terms (signed with its key); the holder accepts (or the exchange, under the holder's signed
-mandate); the holder grants the licence and links it; the exchange settles or cancels; the statistics
-count it. Refusals: orders of suspended or delisted listings, acceptance by strangers, steps out of
-order, a licence that is not the trade's. On anvil, on SQLite and on PostgreSQL."""
+mandate, until the holder revokes it); the holder grants the licence and links it; the exchange settles
+or cancels; the statistics count it. Refusals: orders of suspended or delisted listings, acceptance by
+strangers or under a revoked mandate, steps out of order, a licence that is not the trade's. On anvil,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dataledger.registry.holder_signatures import sign_typed_data
+import pytest
+
+from dataledger.composition import Services
+from dataledger.registry.errors import TradeMandateNotInForce
+from dataledger.registry.holder_signatures import act_authorisation, sign_typed_data
 from tests.factories import Actor
 from tests.lifecycle.driver import LifecycleDriver, assert_problem
 from tests.market.test_market_api import TERMS, list_product, product, template, verified
@@ -17,7 +22,7 @@ from tests.market.test_market_api import TERMS, list_product, product, template,
 
 def listed_by_keyed_exchange(api: LifecycleDriver) -> dict[str, Any]:
     """A product listed at CNY 1,200.00 by an exchange with its own chain key, and a buyer."""
-    holder, _, asset = product(api)
+    holder, registrar, asset = product(api)
     exchange = api.keyed("exchange", "Hainan International Data Exchange")
     offered = template(api, exchange, maxUses=3, termDays=30)
     report = verified(api, exchange, holder, asset)
@@ -30,6 +35,7 @@ def listed_by_keyed_exchange(api: LifecycleDriver) -> dict[str, Any]:
         "buyer": buyer,
         "template": offered,
         "listing": response.json(),
+        "registrar": registrar,
     }
 
 
@@ -165,6 +171,105 @@ def test_the_exchange_accepts_under_the_holders_mandate_and_nobody_else_may(api:
     assert accepted.json()["acceptance"]["onBehalfOfSeller"] is True
     assert accepted.json()["acceptance"]["acceptedBy"] == exchange.account.address.lower()  # type: ignore[union-attr]
     assert_problem(accept(api, holder, order_id), 409, "trade-invalid-status")
+
+
+def mandate(api: LifecycleDriver, holder: Actor, listing_id: str, valid_until: int) -> Any:
+    return api.act(
+        holder,
+        f"/v1/listings/{listing_id}/mandate-requests",
+        f"/v1/listings/{listing_id}/mandates",
+        {"validUntil": valid_until},
+        carry=(),
+    )
+
+
+def revoke(api: LifecycleDriver, holder: Actor, listing_id: str) -> Any:
+    return api.act(
+        holder,
+        f"/v1/listings/{listing_id}/mandate-revocation-requests",
+        f"/v1/listings/{listing_id}/mandate-revocation",
+        carry=(),
+    )
+
+
+def test_the_holders_day_grant_accept_revoke_and_the_exchange_is_refused(api: LifecycleDriver) -> None:
+    case = listed_by_keyed_exchange(api)
+    holder, exchange, buyer = case["holder"], case["exchange"], case["buyer"]
+    listing_id = case["listing"]["listingId"]
+    until = api.clock.now() + 30 * 86400
+
+    # nothing to revoke yet; only the holder revokes
+    assert_problem(revoke(api, holder, listing_id), 409, "trade-mandate-not-in-force")
+    granted = mandate(api, holder, listing_id, until)
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["status"] == "in-force" and granted.json()["revocation"] is None
+    assert_problem(revoke(api, exchange, listing_id), 403, "not-authorised")
+    assert_problem(revoke(api, buyer, listing_id), 403, "not-authorised")
+
+    # the exchange accepts one order in the holder's name
+    first = order(api, buyer, listing_id)["orderId"]
+    accepted = accept(api, exchange, first)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["acceptance"]["onBehalfOfSeller"] is True
+
+    # the holder revokes the mandate: recorded on chain, and in the mandate's history
+    revoked = revoke(api, holder, listing_id)
+    assert revoked.status_code == 200, revoked.text
+    body = revoked.json()
+    assert body["status"] == "revoked" and body["validUntil"] == until
+    assert body["revocation"]["chainEvidence"]["txHash"].startswith("0x")
+    assert body["chainEvidence"] == granted.json()["chainEvidence"]  # the grant it ended
+    assert_problem(revoke(api, holder, listing_id), 409, "trade-mandate-not-in-force")
+
+    # the next order: the exchange's acceptance is refused with a clear code, the holder's goes through
+    second = order(api, buyer, listing_id)["orderId"]
+    refused = assert_problem(accept(api, exchange, second), 403, "trade-mandate-revoked")
+    assert "revoked" in refused["detail"]
+    assert accept(api, holder, second).status_code == 200
+
+    # the history: the holder, the exchange and oversight read it; the buyer may not
+    for reader in (holder, exchange, case["registrar"]):
+        history = api.client.get(f"/v1/listings/{listing_id}/mandates", headers=reader.headers)
+        assert history.status_code == 200, history.text
+        assert [m["status"] for m in history.json()["items"]] == ["revoked"]
+    assert_problem(
+        api.client.get(f"/v1/listings/{listing_id}/mandates", headers=buyer.headers), 403, "not-authorised"
+    )
+
+    # granted again, the new grant is in force and the revoked one stays in the history
+    regranted = mandate(api, holder, listing_id, until + 86400)
+    assert regranted.status_code == 201, regranted.text
+    history = api.client.get(f"/v1/listings/{listing_id}/mandates", headers=holder.headers).json()
+    assert [m["status"] for m in history["items"]] == ["in-force", "revoked"]
+    third = order(api, buyer, listing_id)["orderId"]
+    assert accept(api, exchange, third).status_code == 200
+
+
+def test_a_revocation_replayed_straight_to_the_chain_is_refused(
+    api: LifecycleDriver, services: Services
+) -> None:
+    """Past the service's checks, the contract refuses the same signed revocation again, mapped to the
+    same domain error the service answers."""
+    case = listed_by_keyed_exchange(api)
+    holder, listing_id = case["holder"], case["listing"]["listingId"]
+    assert mandate(api, holder, listing_id, api.clock.now() + 86400).status_code == 201
+    prepared = api.prepared(holder, f"/v1/listings/{listing_id}/mandate-revocation-requests")
+    signature = sign_typed_data(holder.account.key, prepared["typedData"])  # type: ignore[union-attr]
+    submission = {"nonce": prepared["nonce"], "deadline": prepared["deadline"], "signature": signature}
+    path = f"/v1/listings/{listing_id}/mandate-revocation"
+    assert api.client.post(path, json=submission, headers=holder.headers).status_code == 200
+    chain = services.trades_contract
+    assert chain is not None
+    auth = act_authorisation(
+        "TradeMandateRevocation",
+        holder.account.address,  # type: ignore[union-attr]
+        **{k: prepared["typedData"]["message"][k] for k in ("holder", "agent", "listingId")},
+        nonce=prepared["nonce"],
+        deadline=prepared["deadline"],
+    )
+    with pytest.raises(TradeMandateNotInForce) as refused:
+        chain.submit_act(auth, signature)
+    assert refused.value.extra["contract_error"] == "DataTradesMandateNotInForce"
 
 
 def test_steps_out_of_order_and_by_the_wrong_party_are_refused(api: LifecycleDriver) -> None:

@@ -1,5 +1,6 @@
 """The audit holds every order and trade to the trades contract: an edit of its parties, amount,
-currency, status or settlement record is a finding naming the trade and the field."""
+currency, status or settlement record is a finding naming the trade and the field. A holder's standing
+mandate (or its revocation) is held to the contract's mandate the same way."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from dataledger.composition import Services
 from dataledger.ledger.workers.audit import AuditReport, audit
 from tests.lifecycle.driver import LifecycleDriver
-from tests.market.test_trades_api import accept, listed_by_keyed_exchange, order, settle
+from tests.market.test_trades_api import accept, listed_by_keyed_exchange, mandate, order, revoke, settle
 
 
 def run_audit(services: Services) -> AuditReport:
@@ -51,3 +52,61 @@ def test_an_edited_trade_is_named_by_the_audit(api: LifecycleDriver, services: S
 
     findings = run_audit(services).findings_for("trade", trade["orderId"])
     assert field in {f.field for f in findings}, [f.format() for f in findings]
+
+
+def revoked_mandate(api: LifecycleDriver) -> str:
+    """A listing whose holder granted its exchange a mandate, then revoked it: the mandate's subject."""
+    case = listed_by_keyed_exchange(api)
+    holder, listing_id = case["holder"], case["listing"]["listingId"]
+    assert mandate(api, holder, listing_id, api.clock.now() + 86400).status_code == 201
+    revoked = revoke(api, holder, listing_id)
+    assert revoked.status_code == 200, revoked.text
+    return f"{revoked.json()['holder']}/{revoked.json()['agent']}/{listing_id}"
+
+
+MANDATE_EDITS: dict[str, tuple[str, str]] = {
+    # the store forgets the revocation: it claims a mandate the chain no longer holds
+    "revocation forgotten": (
+        "UPDATE market_mandates SET ended = NULL, revoked_at = NULL, revocation_evidence = NULL",
+        "valid_until",
+    ),
+    # a later grant invented in the store, standing where the chain holds none
+    "grant invented": (
+        "UPDATE market_mandates SET ended = NULL, valid_until = valid_until + 1",
+        "valid_until",
+    ),
+}
+
+
+def test_a_revoked_mandate_in_the_store_matches_the_chain(api: LifecycleDriver, services: Services) -> None:
+    subject = revoked_mandate(api)
+    report = run_audit(services)
+    assert report.counts["mandates"] == 1
+    assert [f.format() for f in report.findings if f.record_type == "mandate"] == []
+    assert report.findings_for("mandate", subject) == []
+
+
+@pytest.mark.parametrize("edit", sorted(MANDATE_EDITS))
+def test_an_edited_mandate_is_named_by_the_audit(api: LifecycleDriver, services: Services, edit: str) -> None:
+    subject = revoked_mandate(api)
+    statement, field = MANDATE_EDITS[edit]
+    with services.store.engine.begin() as connection:
+        connection.execute(text(statement))
+
+    findings = run_audit(services).findings_for("mandate", subject)
+    assert field in {f.field for f in findings}, [f.format() for f in findings]
+
+
+def test_a_standing_mandate_marked_revoked_in_the_store_is_named(
+    api: LifecycleDriver, services: Services
+) -> None:
+    case = listed_by_keyed_exchange(api)
+    holder, listing_id = case["holder"], case["listing"]["listingId"]
+    granted = mandate(api, holder, listing_id, api.clock.now() + 86400)
+    assert granted.status_code == 201, granted.text
+    with services.store.engine.begin() as connection:
+        connection.execute(text("UPDATE market_mandates SET ended = 'revoked'"))
+
+    subject = f"{granted.json()['holder']}/{granted.json()['agent']}/{listing_id}"
+    findings = run_audit(services).findings_for("mandate", subject)
+    assert "ended" in {f.field for f in findings}, [f.format() for f in findings]

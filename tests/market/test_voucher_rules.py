@@ -4,12 +4,17 @@ refused exactly when it is worth nothing, more than the vouchers held, more than
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.errors import ValidationFailed, VoucherBudgetExceeded, VoucherCapExceeded
-from dataledger.registry.market.vouchers import ProgrammeRules, VoucherPurpose
+from dataledger.registry.market.trades import Mandate, MandateStatus
+from dataledger.registry.market.vouchers import ProgrammeRules, RegistrationFee, VoucherPurpose
 
 amounts = st.integers(min_value=0, max_value=10**9)
 
@@ -76,3 +81,44 @@ def test_unacceptable_rules_are_refused_as_the_contract_refuses_them(bad: dict[s
 def test_purposes_keep_the_contracts_order() -> None:
     assert [p.contract_index for p in VoucherPurpose] == [0, 1]
     assert VoucherPurpose.of_index(1) is VoucherPurpose.REGISTRATION_FEE
+
+
+# -- a registration fee as a registrar recorded it: valid by construction --------------------------
+
+
+def recorded_fee(**overrides: object) -> RegistrationFee:
+    fields: dict[str, object] = {
+        "asset_id": "0x" + "a5" * 32,
+        "registrar_id": "registrar-1",
+        "registrar_address": "0x" + "C3" * 20,
+        "payer_id": "enterprise-1",
+        "payer_address": "0x" + "B7" * 20,
+        "amount": 5_000,
+        "currency": "CNY",
+        "recorded_at": datetime(2026, 11, 30, tzinfo=UTC),
+        "evidence": ChainEvidence(31337, "0x" + "7d" * 20, "0x" + "01" * 32, 1, 0),
+    } | overrides
+    return RegistrationFee(**fields)  # type: ignore[arg-type]
+
+
+def test_a_recorded_fee_is_a_positive_amount_in_an_iso_currency_between_chain_addresses() -> None:
+    fee = recorded_fee()
+    assert (fee.registrar_address, fee.payer_address) == ("0x" + "c3" * 20, "0x" + "b7" * 20)
+    assert fee.as_json()["redeemedIn"] is None and fee.as_json()["amount"] == 5_000
+    for bad in ({"amount": 0}, {"currency": "cny"}, {"payer_address": "nobody"}, {"asset_id": "0x12"}):
+        with pytest.raises(ValidationFailed):
+            recorded_fee(**bad)
+
+
+def test_a_mandates_status_follows_the_chain_time_it_is_judged_at() -> None:
+    evidence = ChainEvidence(31337, "0x" + "7d" * 20, "0x" + "02" * 32, 2, 0)
+    granted = Mandate(
+        "0x" + "11" * 32, "0x" + "aa" * 20, "0x" + "bb" * 20, 1_000, datetime.now(UTC), evidence
+    )
+    assert granted.status(1_000) is MandateStatus.IN_FORCE  # in force while validUntil >= block time
+    assert granted.status(1_001) is MandateStatus.EXPIRED
+    revoked = replace(granted, revoked_at=datetime.now(UTC), revocation_evidence=evidence)
+    assert revoked.status(0) is MandateStatus.REVOKED and revoked.as_json(0)["revocation"] is not None
+    assert replace(granted, superseded=True).status(0) is MandateStatus.SUPERSEDED
+    with pytest.raises(ValidationFailed):  # a revocation carries both its time and its evidence
+        replace(granted, revoked_at=datetime.now(UTC))

@@ -1,9 +1,10 @@
 """A programme authority's and an enterprise's day with data vouchers (数据券), through the API: the
 authority signs a programme (10 % of the amount, a cap per enterprise and period) and issues vouchers;
-the buyer redeems them against its accepted trade and the holder against a registration fee; every cap
-is refused (by the service first, and by the contract: a redemption over a cap sent straight to the
-chain reverts with a custom error mapped to the same domain error); the authority reads the spend by
-enterprise and purpose. On anvil, on SQLite and on PostgreSQL."""
+the buyer redeems them against its accepted trade and the holder against the registration fee its
+registrar recorded on chain (never a fee it states); every cap is refused (by the service first, and by
+the contract: a redemption over a cap sent straight to the chain reverts with a custom error mapped to
+the same domain error); the authority reads the spend by enterprise and purpose. On anvil, on SQLite
+and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from dataledger.composition import Services
-from dataledger.registry.errors import VoucherCapExceeded
+from dataledger.registry.errors import RegistrationFeeNotRecorded, VoucherCapExceeded
 from dataledger.registry.holder_signatures import act_authorisation, sign_act, sign_typed_data
 from tests.factories import Actor
 from tests.lifecycle.driver import LifecycleDriver, assert_problem
@@ -53,6 +54,14 @@ def issue(api: LifecycleDriver, authority: Actor, programme_id: str, enterprise:
 def redeem(api: LifecycleDriver, enterprise: Actor, programme_id: str, **body: Any) -> Any:
     base = f"/v1/voucher-programmes/{programme_id}"
     return api.act(enterprise, f"{base}/redemption-requests", f"{base}/redemptions", body)
+
+
+def record_fee(
+    api: LifecycleDriver, registrar: Actor, asset_id: str, amount: int, currency: str = "CNY"
+) -> Any:
+    """The registrar's signed record of the registration fee it charged for ``asset_id``."""
+    body = {"assetId": asset_id, "amount": amount, "currency": currency}
+    return api.act(registrar, "/v1/registration-fees/requests", "/v1/registration-fees", body, carry=())
 
 
 def traded(api: LifecycleDriver, case: dict[str, Any]) -> str:
@@ -111,8 +120,9 @@ def test_the_authority_issues_and_the_buyer_redeems_within_the_caps(
         redeem(api, buyer, programme_id, purpose="trade", referenceId=second, value=3_000).status_code == 201
     )
 
-    # the holder redeems against the registration fee of its listed asset
+    # the holder redeems against the registration fee its registrar recorded for its listed asset
     assert issue(api, authority, programme_id, holder, 1_000).status_code == 201
+    assert record_fee(api, world["registrar"], world["listing"]["assetId"], 5_000).status_code == 201
     fee = redeem(
         api,
         holder,
@@ -120,9 +130,9 @@ def test_the_authority_issues_and_the_buyer_redeems_within_the_caps(
         purpose="registration-fee",
         referenceId=world["listing"]["assetId"],
         value=500,
-        amount=5_000,
     )
     assert fee.status_code == 201, fee.text
+    assert fee.json()["baseAmount"] == 5_000
 
     spend = api.client.get(f"/v1/voucher-programmes/{programme_id}/spend", headers=authority.headers)
     assert spend.status_code == 200, spend.text
@@ -137,6 +147,96 @@ def test_the_authority_issues_and_the_buyer_redeems_within_the_caps(
     for outsider in (buyer, world["exchange"]):
         refused = api.client.get(f"/v1/voucher-programmes/{programme_id}/spend", headers=outsider.headers)
         assert_problem(refused, 403, "not-authorised")
+
+
+def test_an_enterprise_redeems_against_the_registration_fee_its_registrar_recorded(
+    api: LifecycleDriver, world: dict[str, Any]
+) -> None:
+    """A programme authority, a registrar and an enterprise: the fee is a record on chain, and the
+    redemption is judged against it (its share cap, once in all, only once recorded)."""
+    authority, holder, registrar = world["authority"], world["holder"], world["registrar"]
+    programme_id, asset_id = world["programme"]["programmeId"], world["listing"]["assetId"]
+    assert issue(api, authority, programme_id, holder, 10_000).status_code == 201
+
+    # no fee recorded: no redemption, whatever fee the enterprise states
+    not_recorded = redeem(
+        api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=500, amount=5_000
+    )
+    assert_problem(not_recorded, 409, "registration-fee-not-recorded")
+
+    # only a registrar records it, with its own key; then only once
+    assert_problem(record_fee(api, holder, asset_id, 5_000), 403, "not-authorised")
+    assert_problem(record_fee(api, authority, asset_id, 5_000), 403, "not-authorised")
+    assert_problem(record_fee(api, registrar, "0x" + "ee" * 32, 5_000), 422, "validation-failed")
+    recorded = record_fee(api, registrar, asset_id, 5_000)
+    assert recorded.status_code == 201, recorded.text
+    fee = recorded.json()
+    assert (fee["amount"], fee["currency"], fee["redeemedIn"]) == (5_000, "CNY", None)
+    assert fee["payer"] == {"id": holder.id, "address": holder.account.address.lower()}  # type: ignore[union-attr]
+    assert fee["registrar"]["address"] == registrar.account.address.lower()  # type: ignore[union-attr]
+    assert fee["chainEvidence"]["txHash"].startswith("0x")
+    assert_problem(record_fee(api, registrar, asset_id, 9_000), 409, "registration-fee-already-recorded")
+
+    # the parties to it and oversight read it; anyone else finds none
+    for reader in (holder, registrar, api.participant("auditor")):
+        read = api.client.get(f"/v1/registration-fees/{asset_id}", headers=reader.headers)
+        assert read.status_code == 200 and read.json() == fee, read.text
+    for outsider in (world["buyer"], authority):
+        hidden = api.client.get(f"/v1/registration-fees/{asset_id}", headers=outsider.headers)
+        assert_problem(hidden, 404, "registration-fee-not-found")
+
+    # judged against the recorded amount: 10 % of 5,000; a stated fee other than the recorded one is refused
+    over = redeem(api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=501)
+    assert_problem(over, 409, "voucher-cap-exceeded")
+    stated = redeem(
+        api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=900, amount=9_000
+    )
+    assert_problem(stated, 422, "validation-failed")
+    assert_problem(
+        redeem(api, world["buyer"], programme_id, purpose="registration-fee", referenceId=asset_id, value=1),
+        422,
+        "validation-failed",
+    )
+    redeemed = redeem(api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=500)
+    assert redeemed.status_code == 201, redeemed.text
+    assert (redeemed.json()["baseAmount"], redeemed.json()["value"]) == (5_000, 500)
+    after = api.client.get(f"/v1/registration-fees/{asset_id}", headers=holder.headers).json()
+    assert after["redeemedIn"] == programme_id
+
+    # a fee is redeemed against once, in this programme or any other
+    again = redeem(api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=100)
+    assert_problem(again, 409, "registration-fee-already-redeemed")
+    other_authority = api.keyed("authority")
+    other = programme(api, other_authority)["programmeId"]
+    assert issue(api, other_authority, other, holder, 1_000).status_code == 201
+    elsewhere = redeem(api, holder, other, purpose="registration-fee", referenceId=asset_id, value=100)
+    assert_problem(elsewhere, 409, "registration-fee-already-redeemed")
+
+
+def test_the_contract_itself_refuses_a_redemption_against_a_fee_not_recorded(
+    api: LifecycleDriver, services: Services, world: dict[str, Any]
+) -> None:
+    """Past the service's checks, straight to the chain client: a stated fee is not a recorded one."""
+    authority, holder = world["authority"], world["holder"]
+    programme_id, asset_id = world["programme"]["programmeId"], world["listing"]["assetId"]
+    assert issue(api, authority, programme_id, holder, 1_000).status_code == 201
+    chain = services.vouchers_contract
+    assert chain is not None and holder.account is not None
+    auth = act_authorisation(
+        "VoucherRedemption",
+        holder.account.address,
+        enterprise=holder.account.address,
+        programmeId=programme_id,
+        purpose=1,
+        referenceId=asset_id,
+        baseAmount=5_000,
+        value=500,
+        nonce=chain.nonce_of(holder.account.address),
+        deadline=services.registry.next_block_timestamp() + 3600,
+    )
+    with pytest.raises(RegistrationFeeNotRecorded) as refused:
+        chain.submit_act(auth, sign_act(holder.account.key, auth, chain.domain))
+    assert refused.value.extra["contract_error"] == "VouchersFeeNotRecorded"
 
 
 def test_issues_stay_the_authoritys_and_within_the_budget(

@@ -1,6 +1,6 @@
 """The audit holds every voucher programme to the vouchers contract: an edit of its rules, or of an issue
 or redemption (its value, or a movement deleted), is a finding naming the programme and what no longer
-adds up."""
+adds up. Every recorded registration fee is held to the contract's record of it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataledger.composition import Services
 from dataledger.ledger.workers.audit import AuditReport, audit
 from tests.lifecycle.driver import LifecycleDriver
 from tests.market.test_trades_api import listed_by_keyed_exchange
-from tests.market.test_vouchers_api import issue, programme, redeem, traded
+from tests.market.test_vouchers_api import issue, programme, record_fee, redeem, traded
 
 
 def run_audit(services: Services) -> AuditReport:
@@ -70,3 +70,42 @@ def test_an_edited_programme_or_movement_is_named_by_the_audit(
     assert field in fields, [f.format() for f in findings]
     if edit != "budget" and edit != "share_cap_bps":  # a movement: the buyer's balance no longer adds up
         assert any(str(f).startswith("balance of ") for f in fields), fields
+
+
+def fee_redeemed(api: LifecycleDriver) -> str:
+    """A registration fee of 5,000 fen a registrar recorded, 500 of it paid by vouchers: its asset id."""
+    case = listed_by_keyed_exchange(api)
+    authority, holder, asset_id = api.keyed("authority"), case["holder"], case["listing"]["assetId"]
+    programme_id = programme(api, authority)["programmeId"]
+    assert issue(api, authority, programme_id, holder, 1_000).status_code == 201
+    assert record_fee(api, case["registrar"], asset_id, 5_000).status_code == 201
+    redeemed = redeem(api, holder, programme_id, purpose="registration-fee", referenceId=asset_id, value=500)
+    assert redeemed.status_code == 201, redeemed.text
+    return str(asset_id)
+
+
+FEE_EDITS: dict[str, str] = {
+    "amount": "UPDATE registration_fees SET amount = amount * 10",
+    "currency": "UPDATE registration_fees SET currency = 'USD'",
+    "payer_address": "UPDATE registration_fees SET payer_address = '0x" + "42" * 20 + "'",
+    "redeemed_in": "UPDATE registration_fees SET redeemed_in = NULL",
+}
+
+
+def test_a_recorded_and_redeemed_fee_passes_the_audit(api: LifecycleDriver, services: Services) -> None:
+    asset_id = fee_redeemed(api)
+    report = run_audit(services)
+    assert report.counts["registration_fees"] == 1
+    assert report.findings_for("registration_fee", asset_id) == []
+
+
+@pytest.mark.parametrize("field", sorted(FEE_EDITS))
+def test_an_edited_registration_fee_is_named_by_the_audit(
+    api: LifecycleDriver, services: Services, field: str
+) -> None:
+    asset_id = fee_redeemed(api)
+    with services.store.engine.begin() as connection:
+        connection.execute(text(FEE_EDITS[field]))
+
+    findings = run_audit(services).findings_for("registration_fee", asset_id)
+    assert field in {f.field for f in findings}, [f.format() for f in findings]
