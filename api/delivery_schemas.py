@@ -24,6 +24,10 @@ LicenceIdField = Annotated[int, Field(ge=1, le=MAX_INT64, description="The licen
 class ApiDeposit(Body):
     asset_id: Hex32 = Field(description="The asset whose data the API serves")
     base_url: Annotated[str, Field(min_length=8, max_length=2000, description="The holder's API base URL")]
+    personal_data: bool = Field(
+        default=False,
+        description="The API serves data subjects' records: each call only against a consumed consent",
+    )
 
 
 class DeliveryUseRequest(Body):
@@ -62,4 +66,13 @@ class ChainUseRedemption(Body):
     tx_hash: Hex32 = Field(description="The useLicence transaction")
     log_index: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
         default=None, description="The LicenceUsed event's log index (the first in the transaction if absent)"
+    )
+
+
+class ConsentUseRedemption(Body):
+    licence_id: LicenceIdField = Field(description="The enterprise's licence of the asset delivered")
+    tx_hash: Hex32 = Field(description="The consumeConsent transaction")
+    log_index: Annotated[int, Field(ge=0, le=2**31 - 1)] | None = Field(
+        default=None,
+        description="The ConsentConsumed event's log index (the first in the transaction if absent)",
     )

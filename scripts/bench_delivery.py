@@ -12,14 +12,16 @@ chain, the use reserved in the database) and the whole object read. Two ways:
   gateway itself sustains;
 - ``http``: a real ``dataledger serve`` (one process, as the default runs) and ``POST
   /v1/deliveries/uses`` + ``GET /v1/deliveries/uses/{useId}/content`` from the threads (httpx),
-  HTTP, authentication and the load generator on the same machine included.
+  HTTP, authentication and the load generator on the same machine included;
+- ``http-one``: the same server, one request per delivery: ``POST /v1/deliveries/content`` redeems
+  the signed use and answers the object (the same checks, half the requests).
 
 Over-use is checked, not assumed: exactly ``--uses`` deliveries must succeed and every other attempt
 be refused ``licence-used-up``; then the recorder's batches are awaited, and the chain's count of uses
 must equal ``--uses`` with every use in a recorded batch (a sample of inclusion proofs is checked to
 lead to the root the contract recorded), and the receipts anchored.
 
-Usage: ``python scripts/bench_delivery.py [--quick] [--uses N] [--modes service,http]
+Usage: ``python scripts/bench_delivery.py [--quick] [--uses N] [--modes service,http,http-one]
 [--databases sqlite,postgresql]``. ``--quick`` (400 uses) runs in about a minute. The aim is 1,000
 deliveries per second on the embedded default; figures are printed, not asserted. The last line
 printed is one JSON object.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import random
@@ -258,7 +261,14 @@ def run_service(
 
 
 def run_http(
-    database_url: str | None, uses: int, extra: int, size: int, consumers: int, log: Log
+    database_url: str | None,
+    uses: int,
+    extra: int,
+    size: int,
+    consumers: int,
+    log: Log,
+    *,
+    one_request: bool = False,
 ) -> dict[str, Any]:
     from tests.nodes import free_port, start_server
 
@@ -280,6 +290,14 @@ def run_http(
             sessions = [httpx.Client(base_url=base, headers=headers, timeout=60) for _ in range(consumers)]
             use_ids: list[str] = []
 
+            def deliver_at_once(worker: int, use: DeliveryUse, signature: str) -> bool:
+                delivered = sessions[worker].post("/v1/deliveries/content", json=use_json(use, signature))
+                if delivered.status_code == 409 and delivered.json()["code"] == "licence-used-up":
+                    return False
+                assert delivered.status_code == 200 and delivered.content == scene.content, delivered.text
+                use_ids.append(delivered.headers["x-delivery-use"])
+                return True
+
             def deliver(worker: int, use: DeliveryUse, signature: str) -> bool:
                 http = sessions[worker]
                 redeemed = http.post("/v1/deliveries/uses", json=use_json(use, signature))
@@ -292,8 +310,11 @@ def run_http(
                 use_ids.append(use_id)
                 return True
 
-            log(f"http: {uses + extra} attempts from {consumers} consumers…")
-            delivered, refused, seconds = deliver_all(signed, consumers, deliver)
+            mode = "http-one" if one_request else "http"
+            log(f"{mode}: {uses + extra} attempts from {consumers} consumers…")
+            delivered, refused, seconds = deliver_all(
+                signed, consumers, deliver_at_once if one_request else deliver
+            )
             for session in sessions:
                 session.close()
             figures = result(delivered, refused, seconds, uses, extra)
@@ -329,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="400 uses")
     parser.add_argument("--size", type=int, default=1024, help="bytes of the delivered object")
     parser.add_argument("--consumers", type=int, default=16)
-    parser.add_argument("--modes", default="service,http")
+    parser.add_argument("--modes", default="service,http,http-one")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="an admin URL of a PostgreSQL server")
     args = parser.parse_args(argv)
@@ -339,7 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    runners = {"service": run_service, "http": run_http}
+    runners: dict[str, Callable[..., dict[str, Any]]] = {
+        "service": run_service,
+        "http": run_http,
+        "http-one": functools.partial(run_http, one_request=True),
+    }
     summary: dict[str, Any] = {
         "uses": uses,
         "attempts": uses + extra,
@@ -353,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures = runners[mode](url, uses, extra, args.size, args.consumers, log)
             summary[name][mode] = figures
             print(
-                f"{name:10} {mode:7} {figures['deliveries_per_s']:>6,} deliveries/s "
+                f"{name:10} {mode:8} {figures['deliveries_per_s']:>6,} deliveries/s "
                 f"({figures['deliveries']} delivered, {figures['refused']} refused, "
                 f"no over-use: {figures['no_over_use']}, chain exact: {figures['chain']['exact']}, "
                 f"proofs {figures['chain']['proofs_ok']}/{figures['chain']['proofs_checked']})",

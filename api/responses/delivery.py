@@ -35,6 +35,7 @@ DEPOSIT_EXAMPLE: dict[str, Any] = {
     "size": 1048576,
     "mediaType": "text/csv",
     "derivative": False,
+    "personalData": False,
 }
 
 
@@ -52,6 +53,10 @@ class Deposit(Wire):
     size: int | None = Field(description="A file's size in bytes")
     media_type: str
     derivative: bool = Field(description="The file is a declared derivative, not the registered content")
+    personal_data: bool = Field(
+        default=False,
+        description="An API serving data subjects' records: delivered only against a consumed consent",
+    )
     base_url: str | None = Field(default=None, description="An API deposit's base URL")
 
 
@@ -139,6 +144,8 @@ REDEEMED_EXAMPLE: dict[str, Any] = {
     "chainUse": None,
     "txHash": None,
     "logIndex": None,
+    "consentId": None,
+    "subject": None,
     "completed": False,
 }
 
@@ -149,8 +156,8 @@ class RedeemedUse(Wire):
     model_config = example(REDEEMED_EXAMPLE)
 
     use_id: str
-    source: Literal["batched", "chain"]
-    licence_id: int
+    source: Literal["batched", "chain", "consent"]
+    licence_id: int = Field(description="The licence used; consent: the enterprise's licence of the asset")
     asset_id: HexHash
     consumer: ChainAddress
     request_hash: HexHash
@@ -161,6 +168,10 @@ class RedeemedUse(Wire):
     chain_use: int | None = Field(description="The use's number on chain, once recorded")
     tx_hash: HexHash | None
     log_index: int | None
+    consent_id: int | None = Field(default=None, description="Consent uses: the consent consumed")
+    subject: ChainAddress | None = Field(
+        default=None, description="Consent uses: the data subject whose record alone is delivered"
+    )
     completed: bool = Field(description="The object was delivered whole")
     on_chain: UseOnChain | None = None
 
@@ -192,7 +203,7 @@ class ReceiptBody(Wire):
 
     type: Literal["DeliveryReceipt"]
     use_id: str
-    source: Literal["batched", "chain"]
+    source: Literal["batched", "chain", "consent"]
     licence_id: int
     asset_id: HexHash
     consumer: ChainAddress
@@ -200,6 +211,9 @@ class ReceiptBody(Wire):
     content_hash: HexHash = Field(description="SHA-256 of the object delivered")
     size: int
     deposit_kind: Literal["file", "api"]
+    consent_id: int | None = Field(
+        default=None, description="A delivery against a data subject's consent: the consent (else absent)"
+    )
 
 
 class DeliveryReceipt(Wire):

@@ -2,8 +2,11 @@
 
 The holder deposits what is delivered (a file, streamed and hash-checked; or its API's base URL). The
 licensee redeems a use (one signed off chain, or one consumed on chain by ``useLicence``), then
-fetches the object within the use's window (byte ranges resume), or calls the holder's API once.
-Every delivery leaves a receipt signed by the gateway and anchored on chain.
+fetches the object within the use's window (byte ranges resume), or calls the holder's API once; a
+signed use may also be redeemed and the object received in one request (``POST /content``). An API
+serving personal data is called only against a data subject's consent the enterprise consumed on chain
+for exactly that call (``POST /consent-uses``). Every delivery leaves a receipt signed by the gateway
+and anchored on chain.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fastapi.responses import StreamingResponse
 from dataledger.api.delivery_schemas import (
     ApiDeposit,
     ChainUseRedemption,
+    ConsentUseRedemption,
     DeliveryUseRequest,
     SignedDeliveryUse,
     UseIdPath,
@@ -35,12 +39,14 @@ from dataledger.api.responses.delivery import (
     RedeemedUseList,
 )
 from dataledger.api.schemas import AssetIdPath, Hex32, Offset
+from dataledger.registry.delivery.gateway import ContentDelivery
 
 router = APIRouter(prefix="/v1/deliveries", tags=["delivery"])
 
 OCTET_STREAM = "application/octet-stream"
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 CONTENT_HASH_HEADER = "X-Content-SHA256"
+USE_HEADER = "X-Delivery-Use"
 
 
 def _chunks_from(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
@@ -104,8 +110,13 @@ async def deposit_file(
 )
 def deposit_api(body: ApiDeposit, me: CurrentParticipant, services: ServicesDep) -> dict[str, Any]:
     """The asset's holder names its API's base URL: each redeemed use then allows one GET through the
-    gateway, whose answer is hashed into the delivery's receipt."""
-    return services.delivery.deposit_api(me, body.asset_id, body.base_url).as_json()
+    gateway, whose answer is hashed into the delivery's receipt. With ``personalData`` the API serves
+    data subjects' records: a call is then allowed only by a subject's consent the enterprise consumed
+    for exactly that call (``/consent-uses``), never by a licence use (409 personal-data-needs-consent),
+    and the gateway names the subject to the API in the ``X-Data-Subject`` header."""
+    return services.delivery.deposit_api(
+        me, body.asset_id, body.base_url, personal_data=body.personal_data
+    ).as_json()
 
 
 @router.get("/deposits", response_model=DepositList, summary="An asset's deposits (holder, oversight)")
@@ -147,6 +158,28 @@ def redeem_use(body: SignedDeliveryUse, me: CurrentParticipant, services: Servic
 
 
 @router.post(
+    "/content",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {OCTET_STREAM: _BINARY},
+            "description": "The whole object; X-Delivery-Use names the use redeemed",
+        }
+    },
+    summary="Redeem a signed use and receive the object in the same response (licensee)",
+)
+def redeem_and_fetch_content(
+    body: SignedDeliveryUse, me: CurrentParticipant, services: ServicesDep
+) -> StreamingResponse:
+    """One request for one delivery: the gateway redeems the signed ``DeliveryUse`` exactly as ``POST
+    /uses`` does (same checks, same refusals) and streams the whole object in the answer, its use's id
+    in ``X-Delivery-Use``. Should the download break off, it resumes within the use's window with byte
+    ranges on ``GET /uses/{useId}/content``. An asset delivered through the holder's API is refused
+    (422) before the use is redeemed."""
+    return _content_response(services.delivery.redeem_and_deliver(me, body.use.to_domain(), body.signature))
+
+
+@router.post(
     "/chain-uses",
     status_code=status.HTTP_201_CREATED,
     response_model=RedeemedUse,
@@ -159,6 +192,26 @@ def redeem_chain_use(
     unmined transaction is 404 licence-use-not-found (no waiting); a use of another licence or asset
     is 409 licence-use-mismatch, of another licensee 403 use-not-yours."""
     return services.delivery.redeem_chain_use(me, body.licence_id, body.tx_hash, body.log_index).as_json()
+
+
+@router.post(
+    "/consent-uses",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RedeemedUse,
+    summary="Redeem a data subject's consent consumed on chain, for one call of a personal-data API",
+)
+def redeem_consent_use(
+    body: ConsentUseRedemption, me: CurrentParticipant, services: ServicesDep
+) -> dict[str, Any]:
+    """The enterprise names its ``consumeConsent`` transaction and its licence of the asset. The gateway
+    reads it at once: an unknown or unmined transaction, or one consuming no consent of this registry,
+    is 404 consent-use-not-found (no waiting); a consent given to another enterprise is 403
+    use-not-yours; withdrawn 409 consent-withdrawn, expired at the next block's time 409 consent-expired;
+    the licence must be live. Redeemed once (409 use-already-redeemed). The one GET it then allows must
+    be the request the consent was consumed for: ``requestHash`` = keccak256 of the RFC 8785 JSON of
+    ``{type: "ConsentDeliveryRequest", assetId, subject, path, query}`` (else 409
+    consent-request-mismatch)."""
+    return services.delivery.redeem_consent_use(me, body.licence_id, body.tx_hash, body.log_index).as_json()
 
 
 @router.get(
@@ -206,13 +259,18 @@ def fetch_delivery_content(
     """The use's consumer: the object (200) or one byte range of it (206), streamed. ``X-Content-SHA256``
     carries the object's hash to check. The use allows requests until the object was sent whole or its
     window ends (409 delivery-window-closed); the first response leaves the signed receipt."""
-    delivery = services.delivery.content(me, use_id, range_header)
+    return _content_response(services.delivery.content(me, use_id, range_header))
+
+
+def _content_response(delivery: ContentDelivery) -> StreamingResponse:
     served = delivery.range
+    use_id = delivery.use.use_id
     headers = {
         "Accept-Ranges": "bytes",
         "Content-Length": str(served.length),
         CONTENT_HASH_HEADER: delivery.content_hash,
         "ETag": f'"{delivery.content_hash}"',
+        USE_HEADER: use_id,
         "X-Delivery-Receipt": f"{router.prefix}/uses/{use_id}/receipt",
     }
     if delivery.partial:

@@ -5,7 +5,9 @@ receives the data, resumed with byte ranges and checked against its SHA-256.
 Every method names its operationId (tests/client checks them against the OpenAPI document, as for
 :mod:`dataledger.client._async.resources`). A use is signed here, never on the server: the prepared
 ``DeliveryUse`` is checked first (its type, the licence registry's domain, the licence and the
-consumer asked for).
+consumer asked for). Personal data is received against a data subject's consent: the request's hash
+is computed here (:func:`consent_request_hash`), the enterprise signs the ``ConsentUse`` here, then
+presents its transaction.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from typing import Any
 from dataledger.client._sync.resources import JSON, Resource
 from dataledger.client.errors import UnexpectedMessage
 from dataledger.client.signers import Signer
+from dataledger.registry.delivery.consent_requests import consent_request_hash
 from dataledger.registry.delivery.receipts import DeliveryReceipt, verify_receipt
 from dataledger.registry.delivery.uses import DELIVERY_USE_FIELDS, DELIVERY_USE_TYPE
 from dataledger.registry.holder_signatures import LICENCE_DOMAIN_NAME
 
 BLOCK = 1 << 20
 CONTENT_HASH_HEADER = "x-content-sha256"
+USE_HEADER = "x-delivery-use"
 
 
 class ContentHashMismatch(UnexpectedMessage):
@@ -80,9 +84,10 @@ class Deliveries(Resource):
             headers={"Content-Type": media_type or "application/octet-stream"},
         )
 
-    def deposit_api(self, asset_id: str, base_url: str) -> JSON:
-        """Deliver ``asset_id`` through the holder's API at ``base_url`` (one GET per use)."""
-        body = {"assetId": asset_id, "baseUrl": base_url}
+    def deposit_api(self, asset_id: str, base_url: str, *, personal_data: bool = False) -> JSON:
+        """Deliver ``asset_id`` through the holder's API at ``base_url`` (one GET per use). With
+        ``personal_data`` the API serves data subjects' records: each GET only against a consent."""
+        body = {"assetId": asset_id, "baseUrl": base_url, "personalData": personal_data}
         return self._client.json("depositApi", "POST", "/v1/deliveries/deposits", json=body)
 
     def deposits(self, asset_id: str) -> JSON:
@@ -144,6 +149,31 @@ class Deliveries(Resource):
         self.fetch(use["useId"], destination)
         return use
 
+    def receive_at_once(
+        self, licence_id: int, destination: str | Path, *, signer: Signer, request_hash: str | None = None
+    ) -> str:
+        """One delivery in one request: sign a use of the licence here, redeem it and receive the whole
+        object in the same response, checked against the gateway's SHA-256 before it is written to
+        ``destination``; the use's id (a broken download resumes with :meth:`fetch` on it)."""
+        prepared = self._client.json(
+            "prepareDeliveryUse",
+            "POST",
+            "/v1/deliveries/use-requests",
+            json={"licenceId": licence_id, "requestHash": request_hash},
+        )
+        signature = signer.sign_typed_data(_checked_use(prepared, licence_id, signer.address))
+        response = self._client.call(
+            "redeemAndFetchContent",
+            "POST",
+            "/v1/deliveries/content",
+            json={"use": prepared["use"], "signature": signature},
+        )
+        expected = response.headers.get(CONTENT_HASH_HEADER, "")
+        if "0x" + hashlib.sha256(response.content).hexdigest() != expected.lower():
+            raise ContentHashMismatch("the data received does not hash to what the gateway said it delivered")
+        Path(destination).write_bytes(response.content)
+        return str(response.headers.get(USE_HEADER, prepared["useId"]))
+
     def call_api(self, use_id: str, path: str) -> bytes:
         """One GET of ``path`` of the holder's API through the gateway for a redeemed use; the answer,
         hash-checked. (A query for the holder's API goes on the route itself, over HTTP.)"""
@@ -157,6 +187,40 @@ class Deliveries(Resource):
         if "0x" + hashlib.sha256(response.content).hexdigest() != expected.lower():
             raise ContentHashMismatch("the API's answer does not hash to what the gateway said it delivered")
         return response.content
+
+    # -- personal data, against a data subject's consent (the enterprise) --------------------------------
+
+    def redeem_consent_use(self, licence_id: int, tx_hash: str, log_index: int | None = None) -> JSON:
+        """Redeem a data subject's consent consumed on chain (its ``consumeConsent`` transaction), for one
+        call of the personal-data API of the asset of ``licence_id`` (the enterprise's licence)."""
+        body = {"licenceId": licence_id, "txHash": tx_hash, "logIndex": log_index}
+        return self._client.json("redeemConsentUse", "POST", "/v1/deliveries/consent-uses", json=body)
+
+    def receive_personal_data(
+        self,
+        licence_id: int,
+        asset_id: str,
+        consent_id: int,
+        path: str,
+        *,
+        signer: Signer,
+    ) -> tuple[JSON, bytes]:
+        """One subject's record, once: consume consent ``consent_id`` for exactly this GET of ``path`` of
+        the asset's API (``signer`` is the enterprise's key, used here), redeem it at the gateway, and
+        call the API; the redeemed use and the answer, hash-checked. (A request with a query: hash it
+        with :func:`consent_request_hash` and call the route over HTTP.)"""
+        consent = self._client.consents.get(consent_id)
+        request_hash = consent_request_hash(asset_id, str(consent["subject"]), path)
+        self._client.consents.use(consent_id, request_hash, signer=signer)
+        history = (self._client.consents.get(consent_id))["history"]
+        consumed = [a for a in history if a["act"] == "consent-consumed"]
+        if not consumed:
+            raise UnexpectedMessage("the consent's history holds no consumption after it was consumed")
+        evidence = consumed[-1]["chainEvidence"]
+        use = self.redeem_consent_use(licence_id, evidence["txHash"], evidence["logIndex"])
+        if use.get("requestHash") != request_hash or use.get("consentId") != consent_id:
+            raise UnexpectedMessage("the gateway redeemed another consent or request than the one consumed")
+        return use, self.call_api(use["useId"], path)
 
     # -- reads ------------------------------------------------------------------------------------------
 

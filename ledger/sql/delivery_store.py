@@ -26,13 +26,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from dataledger.ledger.sql.delivery_tables import (
+    ADDED_COLUMNS,
+    ADDED_INDEXES,
     COUNTERS,
     DELIVERY_METADATA,
     DEPOSITS,
@@ -72,6 +74,7 @@ class DeliveryStore:
             threading.Lock() if self._writer.dialect.name == "sqlite" else contextlib.nullcontext()
         )
         DELIVERY_METADATA.create_all(self._writer, checkfirst=True)
+        _add_missing_columns(self._writer)
         # Reservations and receipts, the writes of every delivery, are committed in groups.
         self._group = GroupCommit(self._writer)
         # Deposits never change: cached by id. The current deposit of an asset is cached briefly (a
@@ -116,6 +119,7 @@ class DeliveryStore:
                     media_type=deposit.media_type,
                     location=deposit.location,
                     derivative=deposit.derivative,
+                    personal_data=deposit.personal_data,
                     created_at=deposit.created_at,
                     seq=int(seq) + 1,
                 )
@@ -212,6 +216,21 @@ class DeliveryStore:
             raise UseAlreadyRedeemed("this use was already redeemed", use_id=use.use_id) from None
         return _with(use, sequence=use.chain_use)
 
+    def redeem_consent_use(self, use: RedeemedUse) -> RedeemedUse:
+        """Record the redemption of a data subject's consent consumed on chain: once per use, and once
+        per consent (both unique here)."""
+        assert use.consent_id is not None
+        try:
+            with self._write() as conn:
+                conn.execute(insert(USES).values(**_use_row(use), sequence=use.consent_id, leaf=None))
+        except IntegrityError:
+            raise UseAlreadyRedeemed(
+                "this consent was already redeemed", use_id=use.use_id, consent_id=use.consent_id
+            ) from None
+        redeemed = _with(use, sequence=use.consent_id)
+        self._remember(redeemed)
+        return redeemed
+
     def use(self, use_id: str) -> RedeemedUse | None:
         if self._recent is not None:
             with self._recent_lock:
@@ -294,7 +313,8 @@ class DeliveryStore:
         return self._outbox.inclusion(RECEIPT_KIND, use_id).as_json()
 
     def use_inclusion(self, use_id: str) -> dict[str, Any] | None:
-        """Where a use stands on chain: a chain use's transaction, or a batched use's batch and proof."""
+        """Where a use stands on chain: a chain use's (or consumed consent's) transaction, or a batched
+        use's batch and proof."""
         with self._engine.connect() as conn:
             row = (
                 conn.execute(
@@ -307,7 +327,7 @@ class DeliveryStore:
             )
             if row is None:
                 return None
-            if row[USES.c.source] == "chain":
+            if row[USES.c.source] in ("chain", "consent"):  # consent: its consumeConsent transaction
                 return {
                     "status": "recorded",
                     "useNumber": row[USES.c.chain_use],
@@ -473,6 +493,8 @@ _USE_COLUMNS = (
     "tx_hash",
     "log_index",
     "completed",
+    "consent_id",
+    "subject",
 )
 _RESERVE = (
     "UPDATE delivery_counters SET pending = pending + 1, next_seq = next_seq + 1"
@@ -483,7 +505,9 @@ _INSERT_NEW_USE = (
     " ON CONFLICT (use_id) DO NOTHING RETURNING use_id"
 )
 _NUMBER_USE = "UPDATE delivery_uses SET sequence = ? WHERE use_id = ?"
-_INTEGER_COLUMNS = frozenset({"licence_id", "redeemed_at", "window_ends_at", "chain_use", "log_index"})
+_INTEGER_COLUMNS = frozenset(
+    {"licence_id", "redeemed_at", "window_ends_at", "chain_use", "log_index", "consent_id"}
+)
 # One round trip on PostgreSQL: the counter moves only if a use is left and the use is new, and the use
 # is inserted with the number it got (a use presented twice at once to two processes may leave the
 # counter one use short, never over).
@@ -556,6 +580,8 @@ def _use_row(use: RedeemedUse) -> dict[str, Any]:
         "tx_hash": use.tx_hash,
         "log_index": use.log_index,
         "completed": False,
+        "consent_id": use.consent_id,
+        "subject": use.subject,
     }
 
 
@@ -578,6 +604,8 @@ def _use(row: RowMapping | dict[str, Any]) -> RedeemedUse:
         chain_use=None if row["chain_use"] is None else int(row["chain_use"]),
         tx_hash=row["tx_hash"],
         log_index=row["log_index"],
+        consent_id=None if row.get("consent_id") is None else int(row["consent_id"]),
+        subject=row.get("subject"),
         completed=bool(row["completed"]),
         receipted=bool(row.get("receipted", False)),
     )
@@ -595,4 +623,19 @@ def _deposit(row: RowMapping) -> Deposit:
         media_type=row["media_type"],
         location=row["location"],
         derivative=bool(row["derivative"]),
+        personal_data=bool(row["personal_data"]),
     )
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a database made before :data:`ADDED_COLUMNS` up to the tables (idempotent)."""
+    inspector = inspect(engine)
+    present = {t: {c["name"] for c in inspector.get_columns(t)} for t in {t for t, _, _ in ADDED_COLUMNS}}
+    missing = [(t, c, ddl) for t, c, ddl in ADDED_COLUMNS if c not in present[t]]
+    if not missing:
+        return
+    with engine.begin() as conn:
+        for table, column, ddl in missing:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+        for statement in ADDED_INDEXES:
+            conn.exec_driver_sql(statement)

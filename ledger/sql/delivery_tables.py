@@ -1,6 +1,7 @@
 """The delivery gateway's tables: deposits, per-licence use counters, redeemed uses, use batches, receipts.
 
-Plain SQLAlchemy Core tables in a metadata of their own (created by ``DeliveryStore``): the gateway's
+Plain SQLAlchemy Core tables in a metadata of their own (created by ``DeliveryStore``, which also adds
+the columns of :data:`ADDED_COLUMNS` to a database made before them): the gateway's
 records are its own working state, checked against the chain by their proofs, not part of the
 registry's audited schema.
 """
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 # SQLite auto-increments only a column declared exactly INTEGER PRIMARY KEY; elsewhere use BIGINT.
@@ -38,6 +40,8 @@ DEPOSITS = Table(
     Column("media_type", String(200), nullable=False),
     Column("location", Text, nullable=False),
     Column("derivative", Boolean, nullable=False, default=False),
+    # an API serving data subjects' records: delivered only against a consumed consent
+    Column("personal_data", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False),  # per asset, 1, 2, ...: the newest is the one delivered
 )
@@ -76,8 +80,9 @@ USE_BATCHES = Table(
 USES = Table(
     "delivery_uses",
     DELIVERY_METADATA,
-    Column("use_id", String(80), primary_key=True),  # batched: the EIP-712 digest; chain: tx-logIndex
-    Column("source", String(10), nullable=False),  # batched | chain
+    # batched: the EIP-712 digest; chain and consent: txHash-logIndex
+    Column("use_id", String(80), primary_key=True),
+    Column("source", String(10), nullable=False),  # batched | chain | consent
     Column("licence_id", BigInteger, nullable=False),
     Column("asset_id", String(66), nullable=False),
     Column("consumer", String(42), nullable=False),
@@ -93,10 +98,14 @@ USES = Table(
     Column("tx_hash", String(66)),
     Column("log_index", Integer),
     Column("completed", Boolean, nullable=False, default=False),
+    # consent uses: the consent consumed (redeemed once: unique) and its data subject
+    Column("consent_id", BigInteger),
+    Column("subject", String(42)),
     UniqueConstraint("licence_id", "source", "sequence", name="uq_delivery_use_sequence"),
 )
 Index("ix_delivery_uses_unbatched", USES.c.source, USES.c.batch_id, USES.c.licence_id)
 Index("ix_delivery_uses_licence", USES.c.licence_id, USES.c.redeemed_at)
+Index("uq_delivery_uses_consent", USES.c.consent_id, unique=True)
 
 RECEIPTS = Table(
     "delivery_receipts",
@@ -106,3 +115,11 @@ RECEIPTS = Table(
     Column("signature", String(100), nullable=False),
     Column("leaf", String(66), nullable=False),
 )
+
+# Columns added after the tables first shipped: (table, column, DDL type), added if missing.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("delivery_deposits", "personal_data", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("delivery_uses", "consent_id", "BIGINT"),
+    ("delivery_uses", "subject", "VARCHAR(42)"),
+)
+ADDED_INDEXES = ("CREATE UNIQUE INDEX IF NOT EXISTS uq_delivery_uses_consent ON delivery_uses (consent_id)",)

@@ -1,7 +1,8 @@
 """The holder's API behind the delivery gateway: one GET, bounded in time and size.
 
 Deliberately minimal: GET only, no cookies, no redirects followed (a redirect is handed back as it
-came), the answer read whole up to a bound (a proxied answer is delivered once, whole, and hashed
+came), no header of the caller's but ``Accept`` (the gateway adds its own: a consent use's data
+subject), the answer read whole up to a bound (a proxied answer is delivered once, whole, and hashed
 for its receipt). A holder's API that cannot be reached is ``upstream-failed``, never a 5xx of ours.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,14 +50,16 @@ class HttpUpstream:
                     address=str(ip),
                 )
 
-    def get(self, url: str, accept: str | None) -> UpstreamResponse:
+    def get(self, url: str, accept: str | None, headers: Mapping[str, str] | None = None) -> UpstreamResponse:
         try:  # checked again at each call: the name may resolve elsewhere since the deposit
             self.require_public(url)
         except ValidationFailed as refused:
             raise UpstreamFailed(refused.detail, **refused.extra) from None
-        headers = {"accept": accept} if accept else {}
+        sent = dict(headers or {})  # the gateway's own (a consent use's data subject), never the caller's
+        if accept:
+            sent["accept"] = accept
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with self._client.stream("GET", url, headers=sent) as response:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body.extend(chunk)

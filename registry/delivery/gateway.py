@@ -13,6 +13,10 @@ A use exists in one of two ways:
   (``ledger.workers.use_recorder``) records the reserved uses on chain in batches
   (``recordUses``), each use's leaf under the batch's root.
 
+A holder's API that serves data subjects' records (a deposit declaring ``personalData``) is delivered
+only against a data subject's consent consumed on chain for exactly that request, to an enterprise
+holding a live licence of the asset (``registry.delivery.consent_uses``); never against a licence use.
+
 Either way the use is redeemed exactly once: its id is unique in the store, so a replay gets
 ``use-already-redeemed`` and anyone but its consumer ``use-not-yours``. A redeemed use opens a
 delivery window: the object may be fetched (and resumed with byte ranges) until it was sent whole
@@ -31,6 +35,14 @@ from urllib.parse import urlsplit
 
 from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.chain_types import OnChainAssetStatus, require_hex32
+from dataledger.registry.delivery.consent_requests import ConsentRequest, api_path
+from dataledger.registry.delivery.consent_uses import (
+    CONSENT_HEADER,
+    SUBJECT_HEADER,
+    consent_consumption,
+    require_consumed_consent,
+    require_request,
+)
 from dataledger.registry.delivery.licence_view import LicenceStanding, LicenceView
 from dataledger.registry.delivery.ports import (
     ContentStore,
@@ -48,6 +60,7 @@ from dataledger.registry.delivery.uses import DeliveryUse, new_use_nonce, requir
 from dataledger.registry.errors import (
     AssetNotCertified,
     AssetNotFound,
+    ConsentRequestMismatch,
     ContentHashMismatch,
     DeliveryDepositNotFound,
     DeliveryReceiptNotFound,
@@ -58,6 +71,7 @@ from dataledger.registry.errors import (
     LicenceUseMismatch,
     LicenceUseNotFound,
     NotAuthorised,
+    PersonalDataNeedsConsent,
     UpstreamFailed,
     UseAlreadyRedeemed,
     UseNotYours,
@@ -173,8 +187,13 @@ class DeliveryGateway:
         self._store.add_deposit(deposit)
         return deposit
 
-    def deposit_api(self, holder: Participant, asset_id: str, base_url: str) -> Deposit:
-        """Deliver the asset through the holder's API at ``base_url`` (GET only, one use per call)."""
+    def deposit_api(
+        self, holder: Participant, asset_id: str, base_url: str, *, personal_data: bool = False
+    ) -> Deposit:
+        """Deliver the asset through the holder's API at ``base_url`` (GET only, one use per call).
+
+        ``personal_data``: the API serves data subjects' records; each call is then allowed only by a
+        subject's consent consumed for exactly that call, never by a licence use."""
         asset_id = require_hex32(asset_id, "assetId")
         self._holder_asset(holder, asset_id)
         parts = urlsplit(base_url)
@@ -190,6 +209,7 @@ class DeliveryGateway:
             holder=_address(holder),
             created_at=self._view.now(),
             location=base_url.rstrip("/"),
+            personal_data=personal_data,
         )
         self._store.add_deposit(deposit)
         return deposit
@@ -237,6 +257,21 @@ class DeliveryGateway:
 
     def redeem(self, consumer: Participant, use: DeliveryUse, signature: str) -> RedeemedUse:
         """Redeem a batched use: check it, reserve the next use of the licence, open the window."""
+        return self._redeem(consumer, use, signature, None)[0]
+
+    def redeem_and_deliver(self, consumer: Participant, use: DeliveryUse, signature: str) -> ContentDelivery:
+        """Redeem a batched use and deliver the whole file in the same response (one request instead of
+        a redemption and a fetch; every check the same). An asset delivered through the holder's API is
+        refused before the use is redeemed. If the response breaks off, the use's window is open: the
+        download resumes with byte ranges on ``content``."""
+        redeemed, deposit = self._redeem(consumer, use, signature, "file")
+        size = deposit.size or 0
+        served, partial = byte_range(None, size)
+        return ContentDelivery(redeemed, deposit, served, partial, self._stream(redeemed, deposit, served))
+
+    def _redeem(
+        self, consumer: Participant, use: DeliveryUse, signature: str, kind: str | None
+    ) -> tuple[RedeemedUse, Deposit]:
         address = _address(consumer)
         if use.consumer.lower() != address.lower():
             raise UseNotYours("the use was signed for another consumer", consumer=use.consumer)
@@ -244,7 +279,12 @@ class DeliveryGateway:
         now = self._view.now()
         use_id = require_use_signature(use, self._licences.domain, signature, now=now)
         standing.require_live(now)  # a replay is refused by the store: the use id is unique there
-        deposit = self._deposit(standing.licence.terms.asset_id)
+        deposit = self._licence_deposit(standing.licence.terms.asset_id)
+        if kind is not None and deposit.kind != kind:
+            raise ValidationFailed(
+                "this asset is delivered through the holder's API: redeem the use, then GET its api path",
+                field="use",
+            )
         redeemed = RedeemedUse(
             use_id=use_id,
             source="batched",
@@ -260,7 +300,7 @@ class DeliveryGateway:
             redeemed, max_uses=standing.licence.terms.max_uses, chain_uses=standing.licence.uses
         )
         self._on_redeemed()
-        return stored
+        return stored, deposit
 
     def redeem_chain_use(
         self, consumer: Participant, licence_id: int, tx_hash: str, log_index: int | None = None
@@ -297,7 +337,7 @@ class DeliveryGateway:
             raise LicenceExpired(
                 "the use is outside the licence's term", licence_id=licence_id, valid_until=terms.valid_until
             )
-        deposit = self._deposit(terms.asset_id)
+        deposit = self._licence_deposit(terms.asset_id)
         redeemed = RedeemedUse(
             use_id=use_id,
             source="chain",
@@ -314,6 +354,50 @@ class DeliveryGateway:
         )
         return self._store.redeem_chain_use(redeemed, max_uses=terms.max_uses)
 
+    def redeem_consent_use(
+        self, enterprise: Participant, licence_id: int, tx_hash: str, log_index: int | None = None
+    ) -> RedeemedUse:
+        """Redeem a data subject's consent consumed on chain by ``consumeConsent`` in ``tx_hash``, for one
+        GET of the personal-data API of the asset of ``licence_id`` (the enterprise's licence)."""
+        address = _address(enterprise)
+        tx_hash = require_hex32(tx_hash, "txHash")
+        consumed = consent_consumption(self._licences.acts_of_transaction(tx_hash), tx_hash, log_index)
+        args = consumed.args
+        consent_id = int(args["consentId"])
+        if str(args["enterprise"]).lower() != address.lower():
+            raise UseNotYours("the consent was given to another enterprise", consent_id=consent_id)
+        use_id = f"{tx_hash}-{consumed.evidence.log_index}"
+        self._require_new(use_id)
+        now = self._view.now()
+        request_hash = require_hex32(str(args["requestHash"]), "requestHash")
+        consent = require_consumed_consent(self._licences.consent(consent_id), request_hash, now)
+        standing = self._standing_for(enterprise, licence_id)
+        standing.require_live(now)
+        asset_id = standing.licence.terms.asset_id
+        deposit = self._deposit(asset_id)
+        if not deposit.personal_data:
+            raise ConsentRequestMismatch(
+                "the asset's deposit holds no personal data: redeem a licence use", asset_id=asset_id
+            )
+        redeemed = RedeemedUse(
+            use_id=use_id,
+            source="consent",
+            licence_id=licence_id,
+            asset_id=asset_id,
+            consumer=address,
+            request_hash=request_hash,
+            deposit_id=deposit.deposit_id,
+            redeemed_at=now,
+            window_ends_at=min(now + self._config.window_s, consent.valid_until),
+            tx_hash=tx_hash,
+            log_index=consumed.evidence.log_index,
+            consent_id=consent_id,
+            subject=consent.subject.lower(),
+        )
+        stored = self._store.redeem_consent_use(redeemed)
+        self._on_redeemed()
+        return stored
+
     def _standing_for(self, consumer: Participant, licence_id: int) -> LicenceStanding:
         standing = self._view.standing(licence_id)
         licence = standing.licence
@@ -328,6 +412,16 @@ class DeliveryGateway:
     def _require_new(self, use_id: str) -> None:
         if self._store.use(use_id) is not None:
             raise UseAlreadyRedeemed("this use was already redeemed", use_id=use_id)
+
+    def _licence_deposit(self, asset_id: str) -> Deposit:
+        """The deposit a licence use delivers: never one holding personal data."""
+        deposit = self._deposit(asset_id)
+        if deposit.personal_data:
+            raise PersonalDataNeedsConsent(
+                "the asset's API serves personal data: it is delivered only against a consumed consent",
+                asset_id=asset_id,
+            )
+        return deposit
 
     def _deposit(self, asset_id: str) -> Deposit:
         deposit = self._store.current_deposit(asset_id)
@@ -362,16 +456,30 @@ class DeliveryGateway:
         use, deposit = self._open(consumer, use_id)
         if deposit.kind != "api":
             raise ValidationFailed("this asset is delivered as a file: GET the use's content", field="useId")
-        segments = [s for s in path.split("/") if s]
-        if any(s in (".", "..") for s in segments):
-            raise ValidationFailed("the path may not step out of the holder's API", field="path")
-        url = deposit.location + "/" + "/".join(segments) + (f"?{query}" if query else "")
-        answer = self._upstream.get(url, accept)
+        forwarded = api_path(path)
+        headers: dict[str, str] = {}
+        if use.source == "consent" or deposit.personal_data:
+            headers = self._consent_request(use, forwarded, query)
+        url = deposit.location + "/" + forwarded + (f"?{query}" if query else "")
+        answer = self._upstream.get(url, accept, headers)
         if not 200 <= answer.status < 300:  # the use stays open: the consumer may try again in its window
             raise UpstreamFailed(f"the holder's API answered {answer.status}", upstream_status=answer.status)
         content_hash = "0x" + hashlib.sha256(answer.body).hexdigest()
         self._finish(use, deposit, content_hash, len(answer.body), True)
         return answer
+
+    def _consent_request(self, use: RedeemedUse, path: str, query: str) -> dict[str, str]:
+        """Check a consent use's call against the request its consent was consumed for, and that the
+        chain still holds the consent consumed, unwithdrawn and in time; the headers naming the subject."""
+        if use.source != "consent" or use.subject is None or use.consent_id is None:
+            raise PersonalDataNeedsConsent(  # a licence use opened before the deposit could not be
+                "the asset's API serves personal data: it is delivered only against a consumed consent",
+                asset_id=use.asset_id,
+            )
+        require_request(use.request_hash, ConsentRequest(use.asset_id, use.subject, path, query))
+        now = self._view.now()
+        require_consumed_consent(self._licences.consent(use.consent_id), use.request_hash, now)
+        return {SUBJECT_HEADER: use.subject, CONSENT_HEADER: str(use.consent_id)}
 
     def _open(self, consumer: Participant, use_id: str) -> tuple[RedeemedUse, Deposit]:
         use = self._store.use(use_id)
@@ -404,6 +512,7 @@ class DeliveryGateway:
                 content_hash=content_hash,
                 size=size,
                 deposit_kind=deposit.kind,
+                consent_id=use.consent_id,
             )
             signature = self._key.sign(receipt)
         self._store.finish_delivery(use.use_id, receipt, signature, completed=whole)

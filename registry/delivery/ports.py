@@ -7,11 +7,11 @@ wires them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol
 
-from dataledger.registry.chain_records import ChainAct, OnChainLicence, OnChainProcedure
+from dataledger.registry.chain_records import ChainAct, OnChainConsent, OnChainLicence, OnChainProcedure
 from dataledger.registry.chain_types import OnChainAsset
 from dataledger.registry.delivery.receipts import DeliveryReceipt
 from dataledger.registry.holder_signatures import Eip712Domain
@@ -31,6 +31,7 @@ class Deposit:
     media_type: str = "application/octet-stream"
     location: str = ""  # file: the content store's key; api: the base URL
     derivative: bool = False  # the file is a declared derivative, not the registered content itself
+    personal_data: bool = False  # api: one data subject's record per call, only against a consent
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -43,6 +44,7 @@ class Deposit:
             "size": self.size,
             "mediaType": self.media_type,
             "derivative": self.derivative,
+            "personalData": self.personal_data,
         }
         if self.kind == "api":
             body["baseUrl"] = self.location
@@ -51,10 +53,12 @@ class Deposit:
 
 @dataclass(frozen=True, slots=True)
 class RedeemedUse:
-    """A use redeemed at the gateway: batched (signed off chain, numbered here) or consumed on chain."""
+    """A use redeemed at the gateway: batched (signed off chain, numbered here), consumed on chain, or a
+    data subject's consent consumed on chain (source ``consent``: the enterprise's licence of the asset
+    in ``licence_id``, the consent in ``consent_id``, its subject in ``subject``)."""
 
     use_id: str
-    source: str  # batched | chain
+    source: str  # batched | chain | consent
     licence_id: int
     asset_id: str
     consumer: str
@@ -64,8 +68,10 @@ class RedeemedUse:
     window_ends_at: int
     sequence: int = 0  # batched: the gateway's number of the use within the licence (1, 2, ...)
     chain_use: int | None = None  # the use's number on chain (chain uses at once; batched once recorded)
-    tx_hash: str | None = None  # chain uses: the useLicence transaction
+    tx_hash: str | None = None  # chain uses: the useLicence transaction; consent: consumeConsent's
     log_index: int | None = None
+    consent_id: int | None = None  # consent uses: the consent consumed
+    subject: str | None = None  # consent uses: its data subject (whose record alone is delivered)
     completed: bool = False
     receipted: bool = False  # a response was delivered and its receipt stored
 
@@ -84,6 +90,8 @@ class RedeemedUse:
             "chainUse": self.chain_use,
             "txHash": self.tx_hash,
             "logIndex": self.log_index,
+            "consentId": self.consent_id,
+            "subject": self.subject,
             "completed": self.completed,
         }
 
@@ -122,6 +130,7 @@ class LicenceChain(Protocol):
     def domain(self) -> Eip712Domain: ...
     def licence(self, licence_id: int) -> OnChainLicence | None: ...
     def acts_of_transaction(self, tx_hash: str) -> tuple[ChainAct, ...] | None: ...
+    def consent(self, consent_id: int) -> OnChainConsent | None: ...
     def record_uses(self, licence_id: int, count: int, receipts_root: bytes) -> ChainAct: ...
     def find_uses_recorded(self, licence_id: int, receipts_root: bytes) -> ChainAct | None: ...
 
@@ -146,7 +155,9 @@ class ContentStore(Protocol):
 class Upstream(Protocol):
     """The holder's API behind the gateway (``ledger.upstream.HttpUpstream``)."""
 
-    def get(self, url: str, accept: str | None) -> UpstreamResponse: ...
+    def get(self, url: str, accept: str | None, headers: Mapping[str, str] | None = None) -> UpstreamResponse:
+        """One GET of ``url``; ``headers`` are the gateway's own (the data subject of a consent use)."""
+        ...
 
     def require_public(self, url: str) -> None:
         """Refuse (``ValidationFailed``, field ``baseUrl``) a URL whose host is, or resolves to, a
@@ -163,6 +174,7 @@ class DeliveryStore(Protocol):
     def deposits(self, asset_id: str) -> list[Deposit]: ...
     def reserve_use(self, use: RedeemedUse, *, max_uses: int, chain_uses: int) -> RedeemedUse: ...
     def redeem_chain_use(self, use: RedeemedUse, *, max_uses: int) -> RedeemedUse: ...
+    def redeem_consent_use(self, use: RedeemedUse) -> RedeemedUse: ...
     def use(self, use_id: str) -> RedeemedUse | None: ...
     def finish_delivery(
         self, use_id: str, receipt: DeliveryReceipt | None, signature: str | None, *, completed: bool

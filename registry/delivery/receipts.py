@@ -1,7 +1,8 @@
 """Delivery receipts: what the gateway signs each time it delivers, anchored in Merkle batches.
 
 A receipt names the use it redeemed, the licence, the asset, the consumer, the time of delivery and
-the SHA-256 of what was delivered (the object as a whole: a resumed download is one delivery). Its
+the SHA-256 of what was delivered (the object as a whole: a resumed download is one delivery); a
+delivery against a data subject's consent also names the consent (``consentId``). Its
 canonical bytes are RFC 8785 JSON; the gateway signs them with its Ed25519 key; the receipt's leaf
 in the anchoring outbox (kind :data:`RECEIPT_KIND`) is the double keccak of those bytes, so anyone
 holding the receipt, its proof and the anchor transaction can check it against the chain.
@@ -30,7 +31,7 @@ class DeliveryReceipt:
     """What was delivered against which use, to whom and when."""
 
     use_id: str
-    source: str  # batched | chain
+    source: str  # batched | chain | consent
     licence_id: int
     asset_id: str
     consumer: str
@@ -38,9 +39,10 @@ class DeliveryReceipt:
     content_hash: str  # 0x-hex SHA-256 of the object delivered
     size: int
     deposit_kind: str  # file | api
+    consent_id: int | None = None  # consent deliveries: the consent consumed
 
     def payload(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "type": RECEIPT_TYPE,
             "useId": self.use_id,
             "source": self.source,
@@ -52,6 +54,9 @@ class DeliveryReceipt:
             "size": self.size,
             "depositKind": self.deposit_kind,
         }
+        if self.consent_id is not None:  # absent otherwise: a licence use's receipt keeps its bytes
+            body["consentId"] = self.consent_id
+        return body
 
     def canonical(self) -> bytes:
         return canonical_json_fast(self.payload())
@@ -72,6 +77,7 @@ class DeliveryReceipt:
             content_hash=payload["contentHash"],
             size=int(payload["size"]),
             deposit_kind=payload["depositKind"],
+            consent_id=None if payload.get("consentId") is None else int(payload["consentId"]),
         )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dataledger.client import ConflictError, ValidationError
+from dataledger.client import ConflictError, NotFoundError, ValidationError
 
 
 def deliveries(
@@ -39,6 +39,12 @@ def deliveries(
     with pytest.raises(ConflictError) as refused:
         licensee.client.deliveries.receive(licence_id, data / "delivered-3.csv", signer=licensee.key)
     assert refused.value.code == "licence-used-up"
+    with pytest.raises(ConflictError) as refused_at_once:  # one request: redeem and receive
+        licensee.client.deliveries.receive_at_once(licence_id, data / "delivered-4.csv", signer=licensee.key)
+    assert refused_at_once.value.code == "licence-used-up"
+    with pytest.raises(NotFoundError) as no_consent:  # a licence use's transaction consumes no consent
+        licensee.client.deliveries.redeem_consent_use(licence_id, evidence["txHash"])
+    assert no_consent.value.code == "consent-use-not-found"
 
     assert {u["useId"] for u in holder.client.deliveries.uses(licence_id)["items"]} == {
         chain_use["useId"],

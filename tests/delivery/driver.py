@@ -1,4 +1,4 @@
-"""Drives the delivery gateway over HTTP as a holder and a licensee do."""
+"""Drives the delivery gateway over HTTP as a holder, a licensee and a data subject do."""
 
 from __future__ import annotations
 
@@ -7,12 +7,28 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from httpx import Response
 
+from dataledger.registry.delivery.consent_requests import consent_request_hash
 from dataledger.registry.holder_signatures import sign_typed_data
 from tests.factories import Actor, asset_facts
 from tests.lifecycle.driver import LifecycleDriver
+
+
+@dataclass(frozen=True)
+class ConsumedConsent:
+    """A data subject's consent, consumed on chain by the enterprise's ``consumeConsent``."""
+
+    consent_id: int
+    subject: LocalAccount
+    request_hash: str
+    tx_hash: str
+    log_index: int
+
+    def redemption(self, licence_id: int) -> dict[str, Any]:
+        return {"licenceId": licence_id, "txHash": self.tx_hash, "logIndex": self.log_index}
 
 
 @dataclass
@@ -104,3 +120,75 @@ class DeliveryDriver(LifecycleDriver):
         if redeemed.status_code != 201:
             return redeemed
         return self.content(licensed.licensee, redeemed.json()["useId"])
+
+    def deliver_at_once(self, consumer: Actor, signed: dict[str, Any]) -> Response:
+        """One request: redeem the signed use and receive the object in the same response."""
+        return self.client.post("/v1/deliveries/content", json=signed, headers=consumer.headers)
+
+    # -- personal data against a data subject's consent -------------------------------------------
+
+    def personal_data_api(self, base_url: str, *, max_uses: int = 3, **terms: Any) -> Licensed:
+        """A certified asset licensed to an enterprise, delivered through the holder's API at
+        ``base_url``, which serves data subjects' records (``personalData``)."""
+        licensed = self.licensed(max_uses=max_uses, deposit=False, **terms)
+        deposited = self.client.post(
+            "/v1/deliveries/deposits",
+            json={"assetId": licensed.asset["assetId"], "baseUrl": base_url, "personalData": True},
+            headers=licensed.holder.headers,
+        )
+        assert deposited.status_code == 201, deposited.text
+        assert deposited.json()["personalData"] is True
+        return licensed
+
+    def consent(self, enterprise: Actor, subject: LocalAccount, *, valid_for: int = 3600) -> int:
+        """A consent ``subject`` signs for one query by ``enterprise``, recorded on chain; its id."""
+        granted = self.act(
+            enterprise,
+            "/v1/consents/requests",
+            "/v1/consents",
+            {
+                "subject": subject.address,
+                "purpose": "one CV check",
+                "validUntil": self.clock.now() + valid_for,
+            },
+            signer=subject,
+        )
+        assert granted.status_code == 201, granted.text
+        return int(granted.json()["consentId"])
+
+    def consume(self, enterprise: Actor, consent_id: int, request_hash: str) -> Response:
+        """The enterprise consumes the consent on chain with ``request_hash`` (it signs)."""
+        return self.act(
+            enterprise,
+            f"/v1/consents/{consent_id}/use-requests",
+            f"/v1/consents/{consent_id}/uses",
+            {"requestHash": request_hash},
+        )
+
+    def consumed(
+        self,
+        licensed: Licensed,
+        path: str,
+        query: str = "",
+        *,
+        subject: LocalAccount | None = None,
+        valid_for: int = 3600,
+    ) -> ConsumedConsent:
+        """A new subject's consent to ``licensed.licensee``, consumed for one GET of ``path?query`` of
+        the asset's API: the transaction the enterprise presents at the gateway."""
+        subject = subject or Account.create()
+        consent_id = self.consent(licensed.licensee, subject, valid_for=valid_for)
+        request = consent_request_hash(licensed.asset["assetId"], subject.address, path, query)
+        consumed = self.consume(licensed.licensee, consent_id, request)
+        assert consumed.status_code == 201, consumed.text
+        history = self.client.get(f"/v1/consents/{consent_id}", headers=licensed.licensee.headers).json()
+        (act,) = [a for a in history["history"] if a["act"] == "consent-consumed"]
+        evidence = act["chainEvidence"]
+        return ConsumedConsent(consent_id, subject, request, evidence["txHash"], evidence["logIndex"])
+
+    def redeem_consent(self, enterprise: Actor, body: dict[str, Any]) -> Response:
+        return self.client.post("/v1/deliveries/consent-uses", json=body, headers=enterprise.headers)
+
+    def call_api(self, consumer: Actor, use_id: str, path: str, query: str = "") -> Response:
+        suffix = f"?{query}" if query else ""
+        return self.client.get(f"/v1/deliveries/uses/{use_id}/api/{path}{suffix}", headers=consumer.headers)

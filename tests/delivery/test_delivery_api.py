@@ -247,3 +247,44 @@ def test_a_deposit_larger_than_any_act_streams_whatever_its_media_type(api: Deli
     assert response.status_code == 201, response.text
     assert (response.json()["size"], response.json()["mediaType"]) == (3 * 1024 * 1024, "text/csv")
     assert api.deliver(licensed).content == licensed.content
+
+
+def test_one_request_redeems_a_use_and_delivers_the_object(api: DeliveryDriver) -> None:
+    licensed = api.licensed(max_uses=2, size=70_000)
+    signed = api.signed_use(licensed.licensee, licensed.licence_id)
+
+    delivered = api.deliver_at_once(licensed.licensee, signed)
+    assert delivered.status_code == 200, delivered.text
+    assert delivered.content == licensed.content
+    assert delivered.headers["x-content-sha256"] == "0x" + hashlib.sha256(licensed.content).hexdigest()
+    use_id = delivered.headers["x-delivery-use"]
+    # the same use, checked and counted as a two-step delivery: spent, receipted, never replayed
+    assert_problem(api.content(licensed.licensee, use_id), 409, "delivery-window-closed")
+    assert_problem(api.deliver_at_once(licensed.licensee, signed), 409, "use-already-redeemed")
+    assert_problem(api.redeem(licensed.licensee, signed), 409, "use-already-redeemed")
+    friend = api.participant("enterprise")
+    other = api.signed_use(licensed.licensee, licensed.licence_id)
+    assert_problem(api.deliver_at_once(friend, other), 403, "use-not-yours")
+    receipt = api.client.get(f"/v1/deliveries/uses/{use_id}/receipt", headers=licensed.licensee.headers)
+    assert receipt.json()["receipt"]["contentHash"] == delivered.headers["x-content-sha256"]
+    assert api.deliver_at_once(licensed.licensee, other).status_code == 200
+    third = api.signed_use(licensed.licensee, licensed.licence_id)
+    assert_problem(api.deliver_at_once(licensed.licensee, third), 409, "licence-used-up")
+
+
+def test_one_request_for_an_api_deposit_is_refused_before_the_use_is_redeemed(api: DeliveryDriver) -> None:
+    licensed = api.licensed(max_uses=1, deposit=False)
+    deposited = api.client.post(
+        "/v1/deliveries/deposits",
+        json={"assetId": licensed.asset["assetId"], "baseUrl": "http://127.0.0.1:9/v2"},
+        headers=licensed.holder.headers,
+    )
+    assert deposited.status_code == 201, deposited.text
+    signed = api.signed_use(licensed.licensee, licensed.licence_id)
+
+    assert_problem(api.deliver_at_once(licensed.licensee, signed), 422, "validation-failed")
+    uses = api.client.get(
+        f"/v1/deliveries?licenceId={licensed.licence_id}", headers=licensed.holder.headers
+    ).json()["items"]
+    assert uses == []
+    assert api.redeem(licensed.licensee, signed).status_code == 201  # the use was not spent
