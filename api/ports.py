@@ -34,6 +34,7 @@ from dataledger.registry.licences import LicensingService
 from dataledger.registry.lineage import Direction, Trace
 from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.market.demands import DemandService
+from dataledger.registry.market.merchant_service import MerchantService
 from dataledger.registry.market.service import MarketService
 from dataledger.registry.market.trade_service import TradeService
 from dataledger.registry.market.voucher_service import VoucherService
@@ -221,6 +222,8 @@ class ApiServices(Protocol):
     def market(self) -> MarketService: ...
     @property
     def demands(self) -> DemandService: ...
+    @property
+    def merchants(self) -> MerchantService: ...
     @property
     def delivery(self) -> DeliveryGateway: ...
     @property

@@ -12,6 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from dataledger.client._sync.resources import JSON, Resource
+from dataledger.client.errors import UnexpectedMessage
+from dataledger.client.signers import Signer
+from dataledger.registry.market.merchants import BuyerDecision, decision_domain, text_hash
 
 
 class Market(Resource):
@@ -170,4 +173,124 @@ class Market(Resource):
             "/v1/demands/{demandId}/closing",
             path={"demandId": demand_id},
             json={"responseId": response_id},
+        )
+
+    # -- data merchants and buyer verification ------------------------------------------------------
+
+    def enrol_merchant(self, participant_id: str, kinds: list[str], *, note: str = "") -> JSON:
+        """An exchange enrols an enterprise as a data merchant of ``kinds`` (supplier, buyer, delivery,
+        evaluation, intermediary, consulting); again: its kinds anew."""
+        body = {"participantId": participant_id, "kinds": kinds, "note": note}
+        return self._client.json("enrolMerchant", "POST", "/v1/merchants", json=body)
+
+    def withdraw_merchant(self, participant_id: str) -> JSON:
+        """The exchange withdraws its enrolment of the participant."""
+        return self._client.json(
+            "withdrawMerchant",
+            "POST",
+            "/v1/merchants/{participantId}/withdrawal",
+            path={"participantId": participant_id},
+        )
+
+    def merchants(
+        self,
+        *,
+        kind: str | None = None,
+        exchange: str | None = None,
+        participant: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> JSON:
+        """The standing data merchants (public), by exchange then newest first."""
+        params = {"kind": kind, "exchange": exchange, "participant": participant}
+        return self._client.json(
+            "listMerchants", "GET", "/v1/merchants", params={**params, "limit": limit, "offset": offset}
+        )
+
+    def buyer_policy(self, listing_id: str) -> JSON:
+        """Whether the listing's holder requires its buyers to be verified (public)."""
+        return self._client.json(
+            "getBuyerPolicy", "GET", "/v1/listings/{listingId}/buyer-policy", path={"listingId": listing_id}
+        )
+
+    def set_buyer_policy(self, listing_id: str, *, verification_required: bool) -> JSON:
+        """The holder requires (or stops requiring) that buyers of its listing be verified."""
+        return self._client.json(
+            "setBuyerPolicy",
+            "PUT",
+            "/v1/listings/{listingId}/buyer-policy",
+            path={"listingId": listing_id},
+            json={"verificationRequired": verification_required},
+        )
+
+    def apply_as_buyer(self, listing_id: str, purpose: str) -> JSON:
+        """A buyer enrolled at the listing's exchange asks its holder to verify it, stating its purpose."""
+        return self._client.json(
+            "applyAsBuyer",
+            "POST",
+            "/v1/listings/{listingId}/buyer-applications",
+            path={"listingId": listing_id},
+            json={"purpose": purpose},
+        )
+
+    def buyer_applications(
+        self,
+        *,
+        side: str = "holder",
+        listing_id: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> JSON:
+        """``side`` "holder": the applications to the caller's listings; "buyer": its own."""
+        params = {"side": side, "listingId": listing_id, "status": status, "limit": limit, "offset": offset}
+        return self._client.json("listBuyerApplications", "GET", "/v1/buyer-applications", params=params)
+
+    def buyer_application(self, application_id: str) -> JSON:
+        """An application and the holder's signed decision (its holder, its buyer, oversight)."""
+        return self._client.json(
+            "getBuyerApplication",
+            "GET",
+            "/v1/buyer-applications/{applicationId}",
+            path={"applicationId": application_id},
+        )
+
+    def decide_buyer_application(
+        self, application_id: str, *, approved: bool, reason: str = "", signer: Signer
+    ) -> JSON:
+        """The holder approves or declines the application, signing the ``BuyerDecision`` with its own
+        key after checking that it says what the holder decided, about this application and buyer."""
+        application = self.buyer_application(application_id)
+        prepared = self._client.json(
+            "prepareBuyerDecision",
+            "POST",
+            "/v1/buyer-applications/{applicationId}/decision/prepare",
+            path={"applicationId": application_id},
+            json={"approved": approved, "reason": reason},
+        )
+        if prepared["reason"] != reason.strip():
+            raise UnexpectedMessage("the server prepared the decision with another reason")
+        expected = BuyerDecision(
+            application_id,
+            application["listingId"],
+            application["buyer"]["address"],
+            approved,
+            text_hash(prepared["reason"]),
+            int(prepared["deadline"]),
+        )
+        typed = prepared["typedData"]
+        domain = decision_domain(int(typed["domain"]["chainId"]), typed["domain"]["verifyingContract"])
+        if typed != expected.typed_data(domain):
+            raise UnexpectedMessage("the prepared BuyerDecision is not the decision asked for")
+        return self._client.json(
+            "decideBuyerApplication",
+            "POST",
+            "/v1/buyer-applications/{applicationId}/decision",
+            path={"applicationId": application_id},
+            json={
+                "approved": approved,
+                "reason": reason,
+                "deadline": expected.deadline,
+                "signature": signer.sign_typed_data(typed),
+            },
         )
