@@ -13,8 +13,11 @@ from dataledger.portal.rendering import PortalConfig
 from dataledger.portal.routes import (
     assets,
     certificates,
+    desks,
     home,
+    market,
     notices,
+    pledge_certificates,
     resolver,
     trace,
     verify,
@@ -32,7 +35,21 @@ def install_portal(
     """Serve the portal's pages on ``app``, over ``services``; ``status_of`` gives a domain error's HTTP
     status, the same table the API answers with."""
     app.state.portal = PortalConfig(services=services, status_of=status_of)
-    for module in (home, verify, resolver, notices, certificates, assets, trace, workbench, workspace):
+    for module in (
+        home,
+        verify,
+        resolver,
+        notices,
+        certificates,
+        assets,
+        trace,
+        workbench,
+        workspace,
+        desks,
+        market,
+        pledge_certificates,
+    ):
         app.include_router(module.router, include_in_schema=False)
-    app.include_router(workbench.data_router, include_in_schema=False)
+    for data in (workbench.data_router, desks.data_router):
+        app.include_router(data, include_in_schema=False)
     app.mount("/static/portal", StaticFiles(directory=STATIC), name="portal-static")

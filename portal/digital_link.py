@@ -50,13 +50,7 @@ def gtin_is_valid(gtin: str) -> bool:
 def sgtin_candidates(gtin: str, serial: str) -> list[str]:
     """The SGTIN EPC URIs a GS1 Digital Link ``/01/{gtin}/21/{serial}`` may stand for, one per possible
     company prefix length (the events name items by EPC URI; the resolver takes the one they know)."""
-    gtin14 = gtin.zfill(14)
-    indicator, body = gtin14[0], gtin14[1:13]
-    serial_part = quote(serial, safe=_SERIAL_SAFE)
-    return [
-        f"urn:epc:id:sgtin:{body[:length]}.{indicator}{body[length:]}.{serial_part}"
-        for length in _COMPANY_PREFIX_LENGTHS
-    ]
+    return _candidates("urn:epc:id:sgtin", gtin, serial)
 
 
 # GS1 AI (10), a batch or lot number: up to 20 characters of the AI encodable character set 82.
@@ -71,11 +65,19 @@ def lot_is_valid(lot: str) -> bool:
 def lgtin_candidates(gtin: str, lot: str) -> list[str]:
     """The LGTIN class URIs a GS1 Digital Link ``/01/{gtin}/10/{lot}`` may stand for, one per possible
     company prefix length (the lineage names a lot by the class its items were commissioned in)."""
+    return _candidates("urn:epc:class:lgtin", gtin, lot)
+
+
+def _candidates(scheme: str, gtin: str, key: str) -> list[str]:
+    """``scheme``'s URIs of ``gtin`` with ``key`` (a serial or a lot) for each company prefix length:
+    first with the key escaped as the EPC Tag Data Standard writes it (``/`` as ``%2F``), then, for a key
+    that escaping changes, as written: the lineage names a lot by its ILMD lot number, unescaped."""
     gtin14 = gtin.zfill(14)
     indicator, body = gtin14[0], gtin14[1:13]
-    lot_part = quote(lot, safe=_SERIAL_SAFE)
+    forms = dict.fromkeys((quote(key, safe=_SERIAL_SAFE), key))
     return [
-        f"urn:epc:class:lgtin:{body[:length]}.{indicator}{body[length:]}.{lot_part}"
+        f"{scheme}:{body[:length]}.{indicator}{body[length:]}.{form}"
+        for form in forms
         for length in _COMPANY_PREFIX_LENGTHS
     ]
 

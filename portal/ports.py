@@ -7,6 +7,7 @@ mypy checks the fit where ``api.app`` hands its services to the portal.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import AnyUrl
@@ -17,7 +18,10 @@ from dataledger.registry.certificate_verifier import CertificateVerifier
 from dataledger.registry.chain_records import OnChainProcedure
 from dataledger.registry.holder_signatures import Eip712Domain
 from dataledger.registry.lineage import Direction, Trace
+from dataledger.registry.market.trades import TradeStatistics
+from dataledger.registry.market.vouchers import Programme, VoucherMovement
 from dataledger.registry.participants import Participant
+from dataledger.registry.pledge_certificate import PledgeCertificateReport
 from dataledger.registry.public_notice import NoticePage, NoticeSearch
 
 
@@ -121,6 +125,59 @@ class LicensingReads(Protocol):
     def domain(self) -> Eip712Domain: ...
 
 
+class CertificateTerms(Protocol):
+    """When the valid certificates of assets expire, as anchored (one query for a page of them)."""
+
+    def valid_until_of(self, asset_ids: list[str]) -> dict[str, int]: ...
+
+
+class TradeReads(Protocol):
+    """The market's public statistics, and the EIP-712 domain of the trades contract, whose acts (an
+    order's acceptance) a page has signed (``registry.market.trade_service.TradeService``)."""
+
+    @property
+    def domain(self) -> Eip712Domain: ...
+    def statistics(self, exchange_id: str | None, start: datetime, end: datetime) -> TradeStatistics: ...
+
+
+class MarketReads(Protocol):
+    """The exchanges that listed products, ``(id, name)``, for the statistics' choice of exchange."""
+
+    def exchanges(self) -> list[tuple[str, str]]: ...
+
+
+class VoucherReads(Protocol):
+    """Voucher programmes (their totals as the chain counts them) and, for their authority and
+    oversight, the spend by enterprise and purpose (``NotAuthorised`` for anyone else)."""
+
+    def programme(self, programme_id: str) -> Programme: ...
+    def spend(self, viewer: Participant, programme_id: str) -> dict[str, Any]: ...
+
+
+class VoucherRecordReads(Protocol):
+    """What the voucher records hold per authority and per enterprise."""
+
+    def programme_ids_of_authority(self, authority_id: str) -> list[str]: ...
+    def holdings_of(self, enterprise_address: str) -> list[dict[str, Any]]: ...
+    def movements_of(self, enterprise_address: str, *, limit: int = 50) -> list[VoucherMovement]: ...
+
+
+class PledgeQueue(Protocol):
+    """Pledges both parties signed that wait for their registration certificate."""
+
+    def uncertified_pledges(
+        self, *, limit: int = 20, offset: int = 0
+    ) -> tuple[list[dict[str, Any]], int]: ...
+
+
+class PledgeCertificates(Protocol):
+    """Pledge registration certificates as issued (``CertificateNotFound`` for an unknown number), and
+    their check against the chain."""
+
+    def certificate(self, number: str) -> dict[str, Any]: ...
+    def check_certificate(self, vc: Mapping[str, Any]) -> PledgeCertificateReport: ...
+
+
 class PortalServices(Protocol):
     """Everything the pages use."""
 
@@ -151,3 +208,17 @@ class PortalServices(Protocol):
     def verifier(self) -> CertificateVerifier: ...
     @property
     def offline_verifier(self) -> CertificateVerifier: ...
+    @property
+    def store(self) -> CertificateTerms: ...
+    @property
+    def trades(self) -> TradeReads: ...
+    @property
+    def market_store(self) -> MarketReads: ...
+    @property
+    def vouchers(self) -> VoucherReads: ...
+    @property
+    def voucher_store(self) -> VoucherRecordReads: ...
+    @property
+    def pledge_store(self) -> PledgeQueue: ...
+    @property
+    def pledges(self) -> PledgeCertificates: ...

@@ -14,6 +14,8 @@ from dataledger.registry.holder_signatures import (
     REGISTRATION_TYPES,
 )
 
+# The acts the trades contract checks (its own EIP-712 domain).
+TRADE_ACT_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate"})
 # The texts every signing page's scripts show, besides the page's own prefix.
 SIGNING_MESSAGE_PREFIXES = ("sign.", "key.", "problem.", "status.", "right.")
 
@@ -30,13 +32,16 @@ def signing_data(
         "registry": {"chainId": services.registry.chain_id, "address": services.registry.registry_address},
         "actTypes": {name: _fields(name) for name in sorted(acts)},
         # the contract each act is signed for (its EIP-712 domain's verifyingContract)
-        "actContracts": {
-            name: services.licensing.domain.verifying_contract
-            if name in LICENCE_REGISTRY_ACT_TYPES
-            else services.registry.registry_address
-            for name in sorted(acts)
-        },
+        "actContracts": {name: _contract(services, name) for name in sorted(acts)},
     }
+
+
+def _contract(services: PortalServices, primary_type: str) -> str:
+    if primary_type in LICENCE_REGISTRY_ACT_TYPES:
+        return services.licensing.domain.verifying_contract
+    if primary_type in TRADE_ACT_TYPES:
+        return services.trades.domain.verifying_contract
+    return services.registry.registry_address
 
 
 def _fields(primary_type: str) -> list[dict[str, str]]:

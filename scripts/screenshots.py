@@ -2,7 +2,8 @@
 
 Starts the ledger on the embedded chain in a temporary folder, sets up the portal tests' story through
 the SDK (valid, revoked and superseded certificates, applications in public notice, one of them
-objected to), then drives
+objected to, pledges certified, ended and awaiting their certificate, a listing with a settled trade and
+an order awaiting the holder, a data voucher programme), then drives
 Debian's headless Chromium (``/usr/bin/chromium``, through Playwright; nothing is downloaded) over each
 page at a desktop and a phone width, and renders the PDF certificate's page as an image.
 
@@ -18,6 +19,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,7 @@ from dataledger.client import Client, LocalKeySigner  # noqa: E402
 from dataledger.composition import build_services  # noqa: E402
 from dataledger.composition.settings import Settings  # noqa: E402
 from dataledger.portal.digital_link import qr_url  # noqa: E402
+from dataledger.portal.market_statistics import CHINA  # noqa: E402
 from tests.portal.story import Story, tell  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -78,7 +81,10 @@ def pages(
     tampered["credentialSubject"]["holder"]["name"] = "Someone Else Trading Co"
 
     def goto(path: str) -> Callable[[Page, str], None]:
-        return lambda page, base: page.goto(base + path) and None
+        def reach(page: Page, base: str) -> None:
+            page.goto(base + path)
+
+        return reach
 
     def paste(page: Page, base: str) -> None:
         page.goto(base + "/verify")
@@ -130,6 +136,51 @@ def pages(
         page.click("[data-testid=register]")
         page.wait_for_selector("[data-testid=sign-dialog][open]")  # not signed: the ledger stays as told
 
+    def signed_in(path: str, api_key: str, ready: str) -> Callable[[Page, str], None]:
+        """``path`` signed in with ``api_key`` (the tab's earlier key forgotten), once ``ready`` shows."""
+
+        def reach(page: Page, base: str) -> None:
+            page.goto(base + path)
+            page.evaluate("sessionStorage.clear()")
+            page.goto(base + path)
+            page.fill("#api-key", api_key)
+            page.click("[data-testid=sign-in]")
+            page.wait_for_selector(ready)
+
+        return reach
+
+    def unlock(page: Page, keystore_file: Path) -> None:
+        page.set_input_files("#keystore", str(keystore_file))
+        page.fill("#keystore-password", KEYSTORE_PASSWORD)
+        page.click("[data-testid=unlock]")
+        page.locator("#key-status", has_text="0x").wait_for()
+
+    holder_trades = signed_in("/workspace/trades", story.holder_api_key, "[data-testid=order]")
+
+    def trades_signing(page: Page, base: str) -> None:
+        """The holder's acceptance of the waiting order, prepared and shown, not signed."""
+        holder_trades(page, base)
+        unlock(page, holder_keystore)
+        page.click(f'[data-order-id="{story.market.waiting["orderId"]}"] [data-testid=accept-order]')
+        page.wait_for_selector("[data-testid=sign-dialog][open]")
+
+    def pledge_certificate_signing(page: Page, base: str) -> None:
+        """The registrar's pledge certificate of the pledge awaiting it, prepared and shown, not signed."""
+        workbench(page, base)
+        unlock(page, keystore)
+        awaiting = story.pledging.awaiting["assetId"]
+        page.click(
+            f'[data-testid=queue-pledges] [data-asset-id="{awaiting}"] [data-testid=issue-pledge-certificate]'
+        )
+        page.wait_for_selector("[data-testid=sign-dialog][open]")
+
+    def pledge_tampered(page: Page, base: str) -> None:
+        forged = copy.deepcopy(story.pledging.certified)
+        forged["credentialSubject"]["securedAmount"] = 1
+        page.goto(base + "/pledge-certificates")
+        page.fill("#certificate", json.dumps(forged))
+        page.click("[data-testid=check-document]")
+
     def workspace_pledge(page: Page, base: str) -> None:
         """The holder's side of the pledge of the valid certificate's asset to the bank, prepared and
         shown, not signed (the bank countersigns in its own workspace)."""
@@ -150,6 +201,10 @@ def pages(
 
     first_notice = story.in_notice[0]
     valid_asset = story.valid["credentialSubject"]["asset"]["assetId"]
+    today = datetime.now(CHINA).date()
+    period = f"from={(today - timedelta(days=1)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"
+    certified_pledge = story.pledging.certified["credentialSubject"]["pledgeCertificateNumber"]
+    ended_pledge = story.pledging.ended["credentialSubject"]["pledgeCertificateNumber"]
     return {
         "home": goto("/"),
         "verify-form": goto("/verify"),
@@ -175,8 +230,29 @@ def pages(
         "workspace-hashed": workspace_hashed,
         "workspace-signing": workspace_signing,
         "workspace-pledge": workspace_pledge,
+        "workbench-pledge-signing": pledge_certificate_signing,
+        "workspace-trades": holder_trades,
+        "workspace-trades-signing": trades_signing,
+        "workspace-trades-buyer": signed_in(
+            "/workspace/trades", story.market.buyer_api_key, "#bought tr[data-order-id]"
+        ),
+        "workspace-vouchers": signed_in(
+            "/workspace/vouchers", story.market.buyer_api_key, "[data-testid=balance]"
+        ),
+        "programmes": signed_in("/programmes", story.market.authority_api_key, "[data-testid=programme]"),
+        "market-statistics": goto(f"/market/statistics?{period}"),
+        "market-statistics-exchange": goto(
+            f"/market/statistics?exchange={story.market.exchange_id}&{period}"
+        ),
+        "pledge-certificate-form": goto("/pledge-certificates"),
+        "pledge-certificate-active": goto(f"/pledge-certificates?number={certified_pledge}"),
+        "pledge-certificate-ended": goto(f"/pledge-certificates?number={ended_pledge}"),
+        "pledge-certificate-unknown": goto("/pledge-certificates?number=DPL-209901-460100-999999"),
+        "pledge-certificate-tampered": pledge_tampered,
         "error-bad-number": goto("/verify?number=not-a-number"),
         "error-bad-lot": goto("/01/03012345123457/10/" + "L" * 21),
+        "error-bad-period": goto("/market/statistics?from=2026-11-30&to=2026-11-01"),
+        "error-link-segment": goto("/01/03012345123457/10/A1/extra"),
     }
 
 

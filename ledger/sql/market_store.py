@@ -470,6 +470,17 @@ class MarketStore:
         ]
         return items, int(total)
 
+    def exchanges(self) -> list[tuple[str, str]]:
+        """The exchanges that listed products, ``(id, name)`` by name (the facet cells name them all)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT DISTINCT exchange_id, exchange_name FROM market_facet_cells"
+                    " ORDER BY exchange_name, exchange_id"
+                )
+            ).all()
+        return [(str(row.exchange_id), str(row.exchange_name)) for row in rows]
+
     def bulk_add_listings(self, listings: Sequence[tuple[Listing, AssetStanding]]) -> None:
         """Insert many listings with their catalogue entries, without reports: the benchmark's loader,
         which bypasses the chain."""

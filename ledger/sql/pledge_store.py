@@ -192,6 +192,21 @@ class PledgeStore:
                 raise CertificateNotFound("no pledge certificate with this number", number=number)
             return json.loads(row.certificate_json), self._json(session, row)
 
+    def uncertified_pledges(self, *, limit: int = 20, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Active pledges both parties signed whose registration certificate is not issued yet (what a
+        registrar files next), the oldest first, and how many there are."""
+        where = (
+            PledgeRow.status == "active",
+            col(PledgeRow.secured_amount).is_not(None),
+            col(PledgeRow.certificate_json).is_(None),
+        )
+        with self._store.session() as session:
+            total = session.exec(select(func.count()).select_from(PledgeRow).where(*where)).one()
+            rows = session.exec(
+                select(PledgeRow).where(*where).order_by(col(PledgeRow.id)).offset(offset).limit(limit)
+            ).all()
+            return [pledge_json(row) for row in rows], int(total)
+
     # -- rows -------------------------------------------------------------------------------------
 
     @staticmethod

@@ -5,7 +5,9 @@ Link resolvers do, 307 to the passenger's view of its journey; ``/01/{gtin}/10/{
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -33,6 +35,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 MAX_NODE = 300
 MAX_SERIAL = 20  # GS1 AI (21): up to 20 characters
+_RAW_KEY = re.compile(r"/01/[^/]+/(?:10|21)/(?P<key>.*)\Z", re.S)
 
 
 @router.get("/trace/{node:path}", response_class=HTMLResponse)
@@ -53,7 +56,7 @@ async def trace(
     )
 
 
-@router.get("/01/{gtin}/21/{serial}")
+@router.get("/01/{gtin}/21/{serial:path}")
 async def resolve_product(
     gtin: str,
     serial: str,
@@ -61,6 +64,7 @@ async def resolve_product(
     services: PortalServicesDep,
     link_type: Annotated[str | None, Query(alias="linkType", max_length=200)] = None,
 ) -> Response:
+    serial = key_segment(request, serial)
     if not gtin_is_valid(gtin):
         raise PageError(422, "error.gtin", {"gtin": gtin[:20]})
     if not serial or len(serial) > MAX_SERIAL:
@@ -78,7 +82,7 @@ async def resolve_product(
     return RedirectResponse(target.removeprefix(base.rstrip("/")), status_code=307)
 
 
-@router.get("/01/{gtin}/10/{lot}")
+@router.get("/01/{gtin}/10/{lot:path}")
 async def resolve_lot(
     gtin: str,
     lot: str,
@@ -88,6 +92,7 @@ async def resolve_lot(
 ) -> Response:
     """A product lot's QR code (GS1 Digital Link with a batch/lot key): 307 to the lot's trace, where
     every item commissioned in the lot is drawn with where it went; ``?linkType=all``: the linkset."""
+    lot = key_segment(request, lot)
     if not gtin_is_valid(gtin):
         raise PageError(422, "error.gtin", {"gtin": gtin[:20]})
     if not lot_is_valid(lot):
@@ -103,6 +108,25 @@ async def resolve_lot(
     if target is None:
         raise PageError(404, "error.bad_parameter", {"name": "linkType"})
     return RedirectResponse(target.removeprefix(base.rstrip("/")), status_code=307)
+
+
+def key_segment(request: Request, decoded: str) -> str:
+    """The lot or serial of a Digital Link as its last path segment wrote it, percent-decoded.
+
+    GS1 Digital Link writes a ``/`` inside a lot or serial (both in the AI encodable set 82) as ``%2F``;
+    the server decodes the path before routing, so the route takes the rest of the path and this reads
+    the raw one back: an escaped ``/`` belongs to the key, a literal one starts a path segment this
+    resolver does not serve (a clear page, not a bare 404)."""
+    raw_path = request.scope.get("raw_path")
+    # the key after the GS1 key and its qualifier's code, wherever the app is mounted (a root path)
+    found = _RAW_KEY.search(raw_path.decode("latin-1")) if isinstance(raw_path, bytes) else None
+    if found is None:  # a server that keeps no raw path: the decoded one is all there is
+        return decoded
+    raw_key = found["key"]
+    if "/" in raw_key:
+        extra = unquote(raw_key.split("/", 1)[1])
+        raise PageError(404, "error.link_path", {"segment": extra[:40]})
+    return unquote(raw_key, errors="replace")  # a byte that is not UTF-8: an invalid key, refused after
 
 
 def _known_lot(services: PortalServices, candidates: list[str]) -> str | None:

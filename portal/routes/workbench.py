@@ -17,7 +17,7 @@ from dataledger.portal.workbench import workbench_data
 from dataledger.registry.holder_signatures import REGISTRAR_ACT_TYPES
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-QUEUE_NAMES = ("registered", "under_review", "in_notice", "certified")
+QUEUE_NAMES = ("registered", "under_review", "in_notice", "certified", "pledges")
 MAX_OFFSET_DIGITS = 7
 data_router = APIRouter(include_in_schema=False)  # JSON: its errors are the API's problems
 

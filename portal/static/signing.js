@@ -37,6 +37,17 @@ window.DataledgerSigning = (function () {
     return new Date(seconds * 1000).toLocaleString(data.lang === "zh" ? "zh-CN" : "en-GB");
   }
 
+  // An amount in the currency's smallest unit (fen), written in its major unit for the reader.
+  function money(amount, currency) {
+    const locale = data.lang === "zh" ? "zh-CN" : "en-GB";
+    try {
+      const format = new Intl.NumberFormat(locale, { style: "currency", currency });
+      return format.format(Number(amount) / 10 ** format.resolvedOptions().maximumFractionDigits);
+    } catch (error) {
+      return String(amount) + " " + currency;
+    }
+  }
+
   // -- the participant's API key ------------------------------------------------------------------
 
   const apiKey = () => window.sessionStorage.getItem(STORAGE_KEY);
@@ -144,7 +155,7 @@ window.DataledgerSigning = (function () {
     if (name === "stage") return STAGES[Number(value)] === "formal" ? m("sign.stage_formal") : m("sign.stage_substantive");
     if (name === "right" && RIGHTS[Number(value)]) return m("right." + RIGHTS[Number(value)]) + " (" + value + ")";
     if (typeof value === "boolean") return value ? m("sign.yes") : m("sign.no");
-    if (name === "securedAmount") return m("sign.amount", { major: (Number(value) / 100).toFixed(2), minor: value });
+    if (name === "securedAmount" || name === "amount") return m("sign.amount", { major: (Number(value) / 100).toFixed(2), minor: value });
     if (["deadline", "issuedAt", "validUntil", "validFrom", "maturity"].includes(name)) {
       const seconds = Number(value);
       if (seconds > 0 && seconds < 2 ** 40) return localTime(seconds) + " (" + value + ")";
@@ -236,5 +247,5 @@ window.DataledgerSigning = (function () {
     });
   }
 
-  return { data, messages, m, element, localTime, apiKey, setApiKey, clearApiKey, wireSignIn, api, perform, signPrepared, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
+  return { data, messages, m, element, localTime, money, apiKey, setApiKey, clearApiKey, wireSignIn, api, perform, signPrepared, txOf, sha256Bytes, onKey: (listener) => keyListeners.push(listener), signer: () => signer };
 })();

@@ -87,6 +87,7 @@
     under_review: "wb.queue_under_review",
     in_notice: "wb.queue_in_notice",
     certified: "wb.queue_certified",
+    pledges: "wb.queue_pledges",
   };
 
   function renderQueues(state) {
@@ -124,6 +125,7 @@
   }
 
   function application(item) {
+    if (item.state === "pledged") return pledgeCard(item);
     const card = element("article", { class: "application", "data-testid": "application", "data-asset-id": item.assetId, "data-state": item.state });
     card.append(element("h3", {}, element("a", { href: "/assets/" + item.assetId, text: item.name })));
     const facts = element("dl", { class: "facts" });
@@ -162,10 +164,63 @@
       for (const objection of item.openObjections) card.append(objectionBox(item, objection, text));
     }
     if (item.state === "certified") {
+      if (item.validUntil) {
+        const due = item.renewalDue ? " · " + m("wb.renewal_due") : item.renewable ? "" : " · " + m("wb.expired");
+        const expiry = element("p", { "data-testid": "valid-until", class: item.renewalDue ? "countdown" : null, text: m("wb.valid_until", { date: S.localTime(item.validUntil) }) + due });
+        card.insertBefore(expiry, facts.nextSibling);
+        button("renew", "wb.renew", () => assetAct(item, "renewal", {}, {}, {}), !item.renewable);
+      }
       button("revoke", "wb.revoke", () => assetAct(item, "revocation", { reason: text() }, {}, { reasonHash: text() }));
     }
     card.append(actions);
     return card;
+  }
+
+  // A pledge both parties signed, awaiting its registration certificate: the registrar files it and
+  // signs the PledgeCertificate (over the credential's hash) here.
+  function pledgeCard(item) {
+    const card = element("article", { class: "application", "data-testid": "pledge", "data-asset-id": item.assetId, "data-state": item.state });
+    card.append(element("h3", {}, element("a", { href: "/assets/" + item.assetId, text: item.name })));
+    const facts = element("dl", { class: "facts" });
+    const add = (name, value, cls) => value && facts.append(element("dt", { text: name }), element("dd", { text: value, class: cls }));
+    add(m("wb.pledgor"), item.holderAddress, "hash");
+    add(m("wb.pledgee"), (item.pledgeeName ? item.pledgeeName + " " : "") + item.pledgeeAddress);
+    add(m("wb.secured"), S.money(item.securedAmount, item.currency));
+    add(m("wb.maturity"), S.localTime(item.maturity));
+    add(m("wb.pledged_tx"), item.pledgedTx, "hash");
+    card.append(facts);
+    const actions = element("div", { class: "actions" });
+    const issue = element("button", { type: "button", "data-testid": "issue-pledge-certificate", text: m("wb.issue_pledge_certificate") });
+    issue.addEventListener("click", () => pledgeCertificate(item));
+    actions.append(issue);
+    card.append(actions);
+    return card;
+  }
+
+  async function pledgeCertificate(item) {
+    try {
+      const done = await S.perform({
+        prepare: `/v1/assets/${item.assetId}/pledge-certificate-requests`,
+        submit: `/v1/assets/${item.assetId}/pledge-certificates`,
+        body: {},
+        primaryType: "PledgeCertificate",
+        expected: (registrar) => ({ registrar, assetId: item.assetId, pledgee: item.pledgeeAddress }),
+        subject: item.name,
+        carry: ["certificateNumber", "issuedAt"],
+      });
+      if (done === null) {
+        flash(m("key.cancelled"), false);
+        return;
+      }
+      const number = done.credentialSubject.pledgeCertificateNumber;
+      await load();
+      flash(m("wb.pledge_certified", { number }), true);
+      const link = element("a", { href: "/pledge-certificates?number=" + encodeURIComponent(number), "data-testid": "pledge-certificate-link", text: m("wb.pledge_certificate_page") });
+      $("flash").append(" ", link);
+    } catch (error) {
+      flash(m("key.failed", { reason: error.message }), false);
+      if (!S.signer()) $("keystore").focus();
+    }
   }
 
   function defaultReason(item) {
@@ -203,6 +258,7 @@
     rejection: ["Rejection", "rejection-requests", "rejection"],
     certificate: ["Certificate", "certificate-requests", "certificates"],
     revocation: ["Revocation", "revocation-requests", "revocation"],
+    renewal: ["Renewal", "renewal-requests", "renewal"],
   };
 
   function assetAct(item, kind, body, expected, texts) {

@@ -5,6 +5,12 @@ each act on the server, checks it and signs it here); four certificates: one val
 registration, one superseded by its renewal (and that renewal); a certified asset licensed to an
 analytics firm, pledged to a bank, with a data product derived from it; two applications in public
 notice and one awaiting its formal review; and the offshore duty-free chain captured as EPCIS events.
+
+Pledge financing: the licensed asset's pledge certified by the registrar, another certified then released
+(its certificate ended), a third awaiting its certificate. The market: an exchange lists a certified
+asset at CNY 1,200.00; a buyer's first order is accepted by the holder and settled, its second awaits the
+holder's acceptance. Data vouchers: a programme authority's programme issues vouchers to the buyer, which
+redeems some against its trade, and to the holder, which redeems some against a registration fee.
 """
 
 from __future__ import annotations
@@ -22,6 +28,43 @@ NOTICE_DAYS = 10
 HOLDER_NAME = "三亚免税运营有限公司 Sanya Duty-Free Operations Ltd"
 REGISTRAR_NAME = "海南省数据知识产权登记中心"
 OBJECTOR_NAME = "海口数据科技有限公司 Haikou Data Tech"
+BANK_NAME = "海南银行 Bank of Hainan"
+EXCHANGE_NAME = "海南国际数据交易所 Hainan International Data Exchange"
+BUYER_NAME = "海口零售分析有限公司 Haikou Retail Analytics"
+AUTHORITY_NAME = "海南省数据局 Hainan Data Administration"
+LISTED_NAME = "离岛免税客流画像 Duty-free shopper profiles"
+LISTING_TITLE = "离岛免税客流画像数据集 Duty-free shopper profiles dataset"
+PRICE_FEN = 120_000  # CNY 1,200.00
+PROGRAMME_NAME = "海南数据券 2026 Hainan data vouchers"
+ISSUED_TO_BUYER, REDEEMED_BY_BUYER = 50_000, 12_000  # fen; 10 % of the trade at most
+ISSUED_TO_HOLDER, REDEEMED_BY_HOLDER, REGISTRATION_FEE = 5_000, 500, 5_000
+
+
+@dataclass(frozen=True)
+class Pledging:
+    """Pledges at each stage a registrar and a verifier meet them."""
+
+    certified: dict[str, Any]  # the licensed asset's pledge certificate (the pledge stands)
+    ended: dict[str, Any]  # a pledge certificate whose pledge the bank released
+    awaiting: dict[str, Any]  # a certified asset pledged to the bank, its certificate not issued yet
+    bank_api_key: str
+    bank_private_key: str
+
+
+@dataclass(frozen=True)
+class Market:
+    """An exchange's listing, a buyer's orders (one settled, one awaiting the holder), and data vouchers."""
+
+    exchange_id: str
+    exchange_api_key: str
+    listing: dict[str, Any]
+    settled: dict[str, Any]  # the buyer's first order: accepted by the holder, settled by the exchange
+    waiting: dict[str, Any]  # its second: awaiting the holder's acceptance
+    buyer_api_key: str
+    buyer_private_key: str
+    buyer_address: str
+    authority_api_key: str
+    programme: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -42,6 +85,8 @@ class Story:
     objector_private_key: str
     holder_api_key: str  # the holder's (an enterprise: the workspace), with its own key
     holder_private_key: str
+    pledging: Pledging
+    market: Market
 
 
 def content_hash(label: str) -> str:
@@ -94,7 +139,11 @@ def tell(url: str, admin_key: str) -> Story:
     renewed_asset, superseded = certify("机场提货记录 Airport pickup records")
     successor = registrar.assets.renew(renewed_asset, signer=registrar_key)
 
-    licensed, product = licensed_and_derived(url, admin, holder, holder_key, certify)
+    licensed, product, bank_key, bank_api_key = licensed_and_derived(url, admin, holder, holder_key, certify)
+    pledging = pledges_at_each_stage(
+        url, holder, holder_key, registrar, registrar_key, bank_key, bank_api_key, licensed, certify
+    )
+    market = market_and_vouchers(url, admin, holder, holder_key, registrar, registrar_key, certify)
 
     admin.procedure.set_notice_period(NOTICE_DAYS * 24 * 3600)
     in_notice = (
@@ -126,19 +175,21 @@ def tell(url: str, admin_key: str) -> Story:
         objector_key.private_key,
         holder_api_key,
         holder_key.private_key,
+        pledging,
+        market,
     )
 
 
 def licensed_and_derived(
     url: str, admin: Client, holder: Client, holder_key: LocalKeySigner, certify: Any
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any], LocalKeySigner, str]:
     """A certified asset licensed to an analytics firm (derivatives allowed), which registers a data
     product derived from it; then the holder pledges the asset to a bank (both sign the pledge)."""
     analytics_key, bank_key = LocalKeySigner.generate(), LocalKeySigner.generate()
     analytics = Client(
         url, admin.participants.create("海南数据分析有限公司", "enterprise", analytics_key.address)["apiKey"]
     )
-    admin.participants.create("海南银行 Bank of Hainan", "enterprise", bank_key.address)
+    bank_api_key = admin.participants.create(BANK_NAME, "enterprise", bank_key.address)["apiKey"]
     name = "离岛免税品类销售汇总 Duty-free sales by category"
     asset_id, _ = certify(name)
     licence = holder.licences.grant(
@@ -162,7 +213,103 @@ def licensed_and_derived(
         product["assetId"], [{"assetId": asset_id, "licenceId": licence["licenceId"]}]
     )
     pledge(holder, asset_id, holder_key, bank_key)
-    return holder.assets.get(asset_id), product
+    return holder.assets.get(asset_id), product, bank_key, bank_api_key
+
+
+def pledges_at_each_stage(
+    url: str,
+    holder: Client,
+    holder_key: LocalKeySigner,
+    registrar: Client,
+    registrar_key: LocalKeySigner,
+    bank_key: LocalKeySigner,
+    bank_api_key: str,
+    licensed: dict[str, Any],
+    certify: Any,
+) -> Pledging:
+    """The registrar certifies the licensed asset's pledge; another pledge is certified and released by
+    the bank; a third waits for its certificate."""
+    bank = Client(url, bank_api_key)
+    certified = registrar.assets.certify_pledge(licensed["assetId"], signer=registrar_key)
+    ended_asset, _ = certify("免税店会员积分流水 Duty-free loyalty points ledger")
+    pledge(holder, ended_asset, holder_key, bank_key)
+    ended = registrar.assets.certify_pledge(ended_asset, signer=registrar_key)
+    bank.assets.release_pledge(ended_asset, signer=bank_key)
+    awaiting_asset, _ = certify("离岛免税品退货记录 Duty-free returns")
+    pledge(holder, awaiting_asset, holder_key, bank_key)
+    return Pledging(certified, ended, holder.assets.get(awaiting_asset), bank_api_key, bank_key.private_key)
+
+
+def market_and_vouchers(
+    url: str,
+    admin: Client,
+    holder: Client,
+    holder_key: LocalKeySigner,
+    registrar: Client,
+    registrar_key: LocalKeySigner,
+    certify: Any,
+) -> Market:
+    """An exchange lists a certified asset of the holder; a buyer orders it twice (the first order
+    accepted by the holder and settled by the exchange, the second left awaiting the holder); a programme
+    authority issues vouchers to the buyer, which redeems some against its trade, and to the holder,
+    which redeems some against the registration fee the registrar recorded for the listed asset."""
+    exchange_key, buyer_key, authority_key = (LocalKeySigner.generate() for _ in range(3))
+    exchange_participant = admin.participants.create(EXCHANGE_NAME, "exchange", exchange_key.address)
+    exchange = Client(url, exchange_participant["apiKey"])
+    asset_id, _ = certify(LISTED_NAME)
+    report = exchange.listings.verify(
+        asset_id, lister=holder_key.address, content_hash=content_hash(LISTED_NAME)
+    )
+    terms = {"exclusivity": "non-exclusive", "territory": "CN-HI", "termDays": 365, "maxUses": 10}
+    template = exchange.market.create_template("标准数据产品许可 Standard product licence", terms)
+    content = {
+        "title": LISTING_TITLE,
+        "productForm": "dataset",
+        "category": "消费零售",
+        "personalData": {"containsPersonalData": False},
+        "price": {"amount": f"{PRICE_FEN / 100:.2f}", "currency": "CNY", "unit": "per-use"},
+        "licenceTemplateId": template["templateId"],
+        "licenceTemplateVersion": 1,
+    }
+    listing = exchange.market.list_product(report, content)
+    buyer_api_key = admin.participants.create(BUYER_NAME, "enterprise", buyer_key.address)["apiKey"]
+    buyer = Client(url, buyer_api_key)
+    first = buyer.trades.order(listing["listingId"], signer=buyer_key)
+    holder.trades.accept(first["orderId"], signer=holder_key)
+    settled = exchange.trades.settle(first["orderId"], "银行转账 HN-88 bank transfer")
+    waiting = buyer.trades.order(listing["listingId"], signer=buyer_key)
+
+    authority_api_key = admin.participants.create(AUTHORITY_NAME, "authority", authority_key.address)[
+        "apiKey"
+    ]
+    authority = Client(url, authority_api_key)
+    programme = authority.vouchers.create_programme(
+        PROGRAMME_NAME,
+        currency="CNY",
+        budget=10_000_000,
+        share_cap_bps=1000,
+        enterprise_cap=1_000_000,
+        period_seconds=30 * 24 * 3600,
+        signer=authority_key,
+    )
+    programme_id = programme["programmeId"]
+    authority.vouchers.issue(programme_id, buyer_key.address, ISSUED_TO_BUYER, signer=authority_key)
+    buyer.vouchers.redeem(programme_id, "trade", first["orderId"], REDEEMED_BY_BUYER, signer=buyer_key)
+    authority.vouchers.issue(programme_id, holder_key.address, ISSUED_TO_HOLDER, signer=authority_key)
+    registrar.vouchers.record_registration_fee(asset_id, REGISTRATION_FEE, "CNY", signer=registrar_key)
+    holder.vouchers.redeem(programme_id, "registration-fee", asset_id, REDEEMED_BY_HOLDER, signer=holder_key)
+    return Market(
+        listing["exchange"]["id"],
+        exchange_participant["apiKey"],
+        listing,
+        settled,
+        waiting,
+        buyer_api_key,
+        buyer_key.private_key,
+        buyer_key.address,
+        authority_api_key,
+        programme,
+    )
 
 
 def pledge(holder: Client, asset_id: str, holder_key: LocalKeySigner, bank_key: LocalKeySigner) -> None:

@@ -23,6 +23,9 @@ from dataledger.portal.trace_page import short_name
 from dataledger.registry.assets import AssetState, RightClaimed
 from dataledger.registry.certificate_verifier import Check
 from dataledger.registry.chain_records import ACT_OF_EVENT
+from dataledger.registry.market.trades import TradeStatus
+from dataledger.registry.market.vouchers import VoucherPurpose
+from dataledger.registry.pledge_certificate import PledgeStanding
 
 # t("key") and t('key', ...) with a literal key; dynamic keys (t("check." ~ name)) are covered below.
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.-]+)["']\s*[,)]""")
@@ -39,6 +42,10 @@ COVERED_PREFIXES = {
     "step",
     "disposition",
     "detail",
+    "standing",
+    "pcheck",
+    "trade",
+    "purpose",
 }
 PORTAL = TEMPLATES.parent
 
@@ -134,6 +141,12 @@ def _duty_free_events() -> list[dict[str, object]]:
         ("detail", [f"{check.value}.failed" for check in Check]),
         ("step", sorted({short_name(e.get("bizStep")) for e in _duty_free_events()})),
         ("disposition", sorted({short_name(e.get("disposition")) for e in _duty_free_events()})),
+        ("standing", [standing.value for standing in PledgeStanding]),
+        ("standing", [f"{standing.value}.text" for standing in PledgeStanding]),
+        ("pcheck", ["proof-signature", "on-chain-record", "pledge-standing", "pledge-terms", "format"]),
+        ("trade", [status.value for status in TradeStatus]),
+        ("trade", sorted({f"settlement.{status.settlement}" for status in TradeStatus})),
+        ("purpose", [purpose.value for purpose in VoucherPurpose]),
     ],
 )
 def test_every_value_a_page_shows_has_a_human_name(prefix: str, values: list[str]) -> None:

@@ -8,7 +8,18 @@ import pytest
 
 from tests.portal.conftest import Portal
 
-PAGES = ["/", "/verify", "/notices", "/workbench", "/workspace"]
+PAGES = [
+    "/",
+    "/verify",
+    "/notices",
+    "/workbench",
+    "/workspace",
+    "/workspace/trades",
+    "/workspace/vouchers",
+    "/programmes",
+    "/market/statistics",
+    "/pledge-certificates",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -24,7 +35,9 @@ def test_a_page_is_in_chinese_by_default_with_its_landmarks_and_a_switch_to_engl
     assert f'href="{path}?lang=en"' in page.text and "Switch to English" in page.text
 
 
-@pytest.mark.parametrize("path", ["/verify", "/workbench", "/workspace"])
+@pytest.mark.parametrize(
+    "path", ["/verify", "/workbench", "/workspace", "/workspace/trades", "/workspace/vouchers", "/programmes"]
+)
 def test_a_page_runs_only_its_own_scripts_and_is_framed_by_no_one(portal: Portal, path: str) -> None:
     page = httpx.get(portal.url + path, timeout=30)
     policy = page.headers["content-security-policy"]
@@ -57,6 +70,9 @@ def test_the_home_page_links_the_public_surfaces(portal: Portal) -> None:
         'href="/notices"',
         'href="/workspace"',
         'href="/workbench"',
+        'href="/market/statistics"',
+        'href="/pledge-certificates"',
+        'href="/programmes"',
         'href="/docs"',
     ):
         assert link in page.text
@@ -76,6 +92,8 @@ def test_the_stylesheet_and_scripts_are_served(portal: Portal) -> None:
         ("portal.css", "text/css"),
         ("verify.js", "text/javascript"),
         ("workspace.js", "text/javascript"),
+        ("trades.js", "text/javascript"),
+        ("vouchers.js", "text/javascript"),
         ("hash.worker.bundle.js", "text/javascript"),
     ):
         response = httpx.get(f"{portal.url}/static/portal/{name}", timeout=30)

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from dataledger.portal import workbench
 from dataledger.registry.holder_signatures import ACT_TYPES
 from tests.portal.conftest import Portal
-from tests.portal.story import HOLDER_NAME
+from tests.portal.story import BANK_NAME, HOLDER_NAME
 
 
 def workbench_data(portal: Portal, key: str | None) -> httpx.Response:
@@ -60,7 +60,7 @@ def test_the_data_needs_a_registrars_key(portal: Portal) -> None:
 def test_the_queue_lists_the_applications_by_state_the_oldest_first(portal: Portal) -> None:
     data = workbench_data(portal, portal.story.registrar_api_key).json()
     queues = data["queues"]
-    assert set(queues) == {"registered", "under_review", "in_notice", "certified"}
+    assert set(queues) == {"registered", "under_review", "in_notice", "certified", "pledges"}
     story_notices = [asset["assetId"] for asset in portal.story.in_notice]
     listed = [item["assetId"] for item in queues["in_notice"]["items"]]
     assert [asset_id for asset_id in listed if asset_id in story_notices] == story_notices
@@ -71,6 +71,26 @@ def test_the_queue_lists_the_applications_by_state_the_oldest_first(portal: Port
     assert data["registrar"]["address"] == portal.story.registrar_address
     assert data["recentAnchors"] and data["recentAnchors"][0]["txHash"].startswith("0x")
     assert response_is_private(workbench_data(portal, portal.story.registrar_api_key))
+
+
+def test_the_pledges_awaiting_their_certificate_are_queued_and_the_certified_ones_are_not(
+    portal: Portal,
+) -> None:
+    pledging = portal.story.pledging
+    queue = workbench_data(portal, portal.story.registrar_api_key).json()["queues"]["pledges"]
+    waiting = [item["assetId"] for item in queue["items"]]
+    assert pledging.awaiting["assetId"] in waiting
+    assert portal.story.licensed["assetId"] not in waiting  # its pledge has its certificate
+    (item,) = [item for item in queue["items"] if item["assetId"] == pledging.awaiting["assetId"]]
+    assert item["pledgeeName"] == BANK_NAME and item["securedAmount"] == 5_000_000_00
+    assert item["currency"] == "CNY" and item["state"] == "pledged" and item["pledgedTx"].startswith("0x")
+
+
+def test_a_certified_application_carries_its_expiry_for_renewal(portal: Portal) -> None:
+    data = workbench_data(portal, portal.story.registrar_api_key).json()
+    for item in data["queues"]["certified"]["items"]:
+        assert item["validUntil"] > data["chainTime"] and item["renewable"] is True
+        assert item["renewalDue"] is (item["validUntil"] - data["chainTime"] <= workbench.RENEWAL_WINDOW_S)
 
 
 def response_is_private(response: httpx.Response) -> bool:
