@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -33,6 +34,7 @@ from dataledger.api.routes import (
     listings,
     log,
     market,
+    merchants,
     participants,
     pledges,
     procedure,
@@ -40,6 +42,7 @@ from dataledger.api.routes import (
     vouchers,
 )
 from dataledger.portal.app import install_portal
+from dataledger.portal.ports import PortalServices
 
 # Routes that take whole documents: EPCIS capture and bulk registration.
 DOCUMENT_ROUTES = ("/v1/events", "/v1/bulk/")
@@ -52,7 +55,11 @@ def operation_id(route: APIRoute) -> str:
     return to_camel(route.name)
 
 
-def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]] = ()) -> FastAPI:
+class AppServices(ApiServices, PortalServices, Protocol):
+    """What the app's two edges use: the API's routes and the portal's pages."""
+
+
+def create_app(services: AppServices, on_shutdown: Sequence[Callable[[], object]] = ()) -> FastAPI:
     """The app over ``services``; ``on_shutdown`` runs when the server stops gracefully (draining)."""
 
     @asynccontextmanager
@@ -96,6 +103,9 @@ def create_app(services: ApiServices, on_shutdown: Sequence[Callable[[], object]
     for router in (trades.router, trades.mandates_router, trades.statistics_router):  # orders and trades
         app.include_router(router)
     app.include_router(vouchers.router)  # data vouchers
+    app.include_router(vouchers.fees_router)  # registration fees, which vouchers pay part of
+    for router in (merchants.router, merchants.policies_router, merchants.applications_router):
+        app.include_router(router)  # data merchants by kind, and buyer verification
     # traceability: EPCIS capture and events, item and data-product lineage
     app.include_router(events.router)
     app.include_router(lineage.items_router)

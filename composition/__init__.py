@@ -40,6 +40,7 @@ from dataledger.ledger.sql.licence_store import LicenceStore
 from dataledger.ledger.sql.lifecycle_store import LifecycleStore
 from dataledger.ledger.sql.lineage_store import SqlLineageStore
 from dataledger.ledger.sql.market_store import MarketStore
+from dataledger.ledger.sql.merchant_store import MerchantStore
 from dataledger.ledger.sql.pledge_store import PledgeStore
 from dataledger.ledger.sql.store import SqlStore
 from dataledger.ledger.sql.trade_store import TradeStore
@@ -67,6 +68,8 @@ from dataledger.registry.holder_acts import HolderActsService
 from dataledger.registry.licences import LicensingService
 from dataledger.registry.listing_verification import ListingVerifier
 from dataledger.registry.market.demands import DemandService
+from dataledger.registry.market.merchant_service import MerchantService
+from dataledger.registry.market.merchants import decision_domain
 from dataledger.registry.market.service import MarketService
 from dataledger.registry.market.trade_service import TradeService
 from dataledger.registry.market.voucher_service import VoucherService
@@ -241,6 +244,24 @@ class Services:
     def demands(self) -> DemandService:
         return DemandService(self.market_store, self.market)
 
+    @cached_property
+    def merchant_store(self) -> MerchantStore:
+        return MerchantStore(self.store.engine)
+
+    @cached_property
+    def merchants(self) -> MerchantService:
+        """Data merchants by kind, and the buyer verification holders may require (its decisions are
+        signed in the market contract's domain)."""
+        if self.market_contract is None:
+            raise ConfigurationError("the market contract is not deployed")
+        return MerchantService(
+            self.merchant_store,
+            self.market,
+            self.store,
+            decision_domain(self.registry.chain_id, self.market_contract.address),
+            self.registry.next_block_timestamp,
+        )
+
     # -- the delivery gateway: the holder's data against a licence use, redeemed once -----------------
 
     @cached_property
@@ -269,6 +290,7 @@ class Services:
             self.store,
             self.registry,
             self.act_journal,
+            admission=self.merchants,
         )
 
     @cached_property
@@ -528,13 +550,22 @@ class Services:
 
     @cached_property
     def indexer(self) -> EventIndexer:
-        """Follows the registry's and the licence registry's events into SQL, from the block the
-        registry was deployed in."""
+        """Follows the events of the registry, the licence registry and, where deployed, the market's
+        contracts (listings, trades, vouchers) into SQL, from the block the registry was deployed in."""
         deployment = self.store.deployment(self.registry.chain_id, REGISTRY_CONTRACT)
+        followed = [
+            (self.registry.registry_address, self.registry.abi),
+            (self.licences.address, self.licences.abi),
+            *(
+                (contract.address, contract.abi)
+                for contract in (self.market_contract, self.trades_contract, self.vouchers_contract)
+                if contract is not None
+            ),
+        ]
         return EventIndexer(
             self.w3,
             self.store,
-            [(self.registry.registry_address, self.registry.abi), (self.licences.address, self.licences.abi)],
+            followed,
             confirmations=self.settings.confirmations,
             start_block=deployment.block_number if deployment else 0,
         )

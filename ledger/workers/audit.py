@@ -37,6 +37,7 @@ from dataledger.ledger.workers import (
     audit_assets,
     audit_lifecycle,
     audit_market,
+    audit_merchants,
     audit_pledges,
     audit_trades,
 )
@@ -166,9 +167,10 @@ def audit(
     the index and, one receipt per act, through the contract clients' ``check_act``. ``progress`` is
     told each step as it starts (its name, how many steps are done, how many there are). ``market`` (the
     market contract) checks every listing, its published content and its report; ``trades`` (the trades
-    contract) every order and trade: its parties, amount, currency, terms, status and settlement;
-    ``vouchers`` (the vouchers contract) every programme's rules, and its issues and redemptions summed
-    against the contract's totals and each enterprise's balance."""
+    contract) every order and trade: its parties, amount, currency, terms, status and settlement, and
+    every standing mandate (or its revocation); ``vouchers`` (the vouchers contract) every programme's
+    rules, and its issues and redemptions summed against the contract's totals and each enterprise's
+    balance, and every recorded registration fee."""
     contracts = [registry_client.registry_address]
     if isinstance(indexer_or_engine, EventIndexer):
         if sync:
@@ -183,6 +185,9 @@ def audit(
     if licences is not None and all(c.lower() != licences.address.lower() for c in contracts):
         contracts.append(licences.address)
     reader = ChainReader(chain) if isinstance(chain, Web3) else chain
+    if reader is not None and isinstance(indexer_or_engine, EventIndexer):
+        for address, abi in indexer_or_engine.followed:  # every contract whose logs are indexed
+            reader.follow(address, abi)
     ctx = AuditContext(
         store.engine,
         registry_client,
@@ -255,8 +260,11 @@ def _steps(ctx: AuditContext) -> list[tuple[str, Callable[[], None]]]:
         counted("licences", lambda: audit_lifecycle.check_licences(ctx)),
         counted("consents", lambda: audit_lifecycle.check_consents(ctx)),
         counted("listings", lambda: audit_market.check_listings(ctx)),
+        counted("buyer_applications", lambda: audit_merchants.check_buyer_decisions(ctx)),
         counted("trades", lambda: audit_trades.check_trades(ctx)),
         counted("voucher_programmes", lambda: audit_trades.check_vouchers(ctx)),
+        counted("mandates", lambda: audit_trades.check_mandates(ctx)),
+        counted("registration_fees", lambda: audit_trades.check_fees(ctx)),
         counted("batched_registrations", lambda: audit_assets.check_batched(ctx)),
         counted("anchor_outbox", lambda: audit_anchoring.check_outbox(ctx)),
         counted("epcis_events", lambda: audit_anchoring.check_epcis_events(ctx)),

@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from eth_utils import to_checksum_address
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from dataledger.ledger.chain.anchor_registry import AnchorRecord
-from dataledger.ledger.sql.tables import ParticipantRow
+from dataledger.ledger.chain.artifacts import load_artifact
+from dataledger.ledger.sql.index_tables import ChainEventRow
+from dataledger.ledger.sql.tables import DeploymentRow, ParticipantRow
 from dataledger.ledger.workers.audit_chain import ChainLog, ChainReader
 from dataledger.ledger.workers.audit_findings import FindingKind, Findings, Subject
 from dataledger.ledger.workers.indexer import EventIndex, IndexedEvent
@@ -89,6 +92,9 @@ class AuditedMarket(Protocol):
     @property
     def address(self) -> str: ...
 
+    @property
+    def abi(self) -> list[dict[str, Any]]: ...
+
     def listing_of(self, listing_id: str) -> dict[str, Any] | None: ...
 
 
@@ -98,7 +104,12 @@ class AuditedTrades(Protocol):
     @property
     def address(self) -> str: ...
 
+    @property
+    def abi(self) -> list[dict[str, Any]]: ...
+
     def trade_of(self, order_id: str) -> dict[str, Any] | None: ...
+
+    def mandate_of(self, holder: str, agent: str, listing_id: str) -> int: ...
 
 
 class AuditedVouchers(Protocol):
@@ -107,9 +118,14 @@ class AuditedVouchers(Protocol):
     @property
     def address(self) -> str: ...
 
+    @property
+    def abi(self) -> list[dict[str, Any]]: ...
+
     def programme_of(self, programme_id: str) -> dict[str, Any] | None: ...
 
     def balance_of(self, programme_id: str, enterprise: str) -> int: ...
+
+    def registration_fee_of(self, asset_id: str) -> dict[str, Any] | None: ...
 
 
 class AuditedAnchors(Protocol):
@@ -181,9 +197,32 @@ class AuditContext:
             reader.follow(registry.registry_address, registry.abi)
             if licences is not None:
                 reader.follow(licences.address, licences.abi)
+            for contract in (market, trades, vouchers):  # the market's logs are indexed too
+                if contract is not None:
+                    reader.follow(contract.address, contract.abi)
+            self._follow_indexed_deployments(reader)
         self._addresses: dict[str, str] | None = None
         self._memo: dict[tuple[str, object], Any] = {}
         self.failed_batches: set[int] = set()  # batches whose root did not: their entries are named by them
+
+    def _follow_indexed_deployments(self, reader: ChainReader) -> None:
+        """Decode the logs of every contract this registry deployed whose events the index holds (the
+        market's, when the audit was not handed their clients), with its committed ABI."""
+        with Session(self.engine) as session:
+            indexed = set(
+                session.exec(
+                    select(ChainEventRow.contract).where(ChainEventRow.chain_id == self.chain_id).distinct()
+                )
+            )
+            deployed = session.exec(
+                select(DeploymentRow).where(DeploymentRow.chain_id == self.chain_id)
+            ).all()
+        for row in deployed:
+            if to_checksum_address(row.address) in indexed:
+                try:
+                    reader.follow(row.address, load_artifact(row.name).abi)
+                except FileNotFoundError:  # a deployment this version has no artifact of
+                    continue
 
     # -- rows ---------------------------------------------------------------------------------------
 

@@ -198,6 +198,7 @@ class EventIndexer:
         with unavailable_on_connection_errors():
             self._chain_id = int(w3.eth.chain_id)
         self._decoders = {_checksum(address): EventDecoder(w3.codec, abi) for address, abi in contracts}
+        self._abis = {_checksum(address): list(abi) for address, abi in contracts}
         self._confirmations = confirmations
         self._batch = batch_blocks
         self._start = start_block
@@ -212,6 +213,11 @@ class EventIndexer:
     @property
     def contracts(self) -> list[str]:
         return list(self._decoders)
+
+    @property
+    def followed(self) -> list[tuple[str, list[Mapping[str, Any]]]]:
+        """Each followed contract's address and ABI."""
+        return list(self._abis.items())
 
     def events(self, chain_id: int | None = None, **filters: Any) -> list[IndexedEvent]:
         """Shortcut for ``self.index.events(...)`` (SQL only)."""

@@ -170,6 +170,8 @@ ACCESS: dict[str, Access] = {
     "prepareDeliveryUse": may("licensee", needs_key=True),
     "redeemUse": may("licensee", needs_key=True),
     "redeemChainUse": may("licensee", needs_key=True),
+    "redeemConsentUse": may("licensee", needs_key=True),  # the enterprise holding the licence
+    "redeemAndFetchContent": may("licensee", needs_key=True),
     "getDeliveryUse": may("licensee", "holder", *OVERSIGHT),
     "listDeliveryUses": may("licensee", "holder", *OVERSIGHT),
     "fetchDeliveryContent": may("licensee"),
@@ -225,6 +227,18 @@ ACCESS: dict[str, Access] = {
     "getDemand": OPEN,
     "respondToDemand": may("holder"),  # the holder of the listed product offered
     "closeDemand": may("demand-publisher"),
+    # data merchants and buyer verification (MerchantService): an exchange enrols; the listed product's
+    # holder requires verified buyers and decides; an enterprise applies
+    "enrolMerchant": may("exchange"),  # an exchange, not the administrator
+    "listMerchants": OPEN,
+    "withdrawMerchant": may("exchange"),
+    "getBuyerPolicy": OPEN,
+    "setBuyerPolicy": may("holder"),
+    "applyAsBuyer": may("enterprise"),
+    "listBuyerApplications": ANY,  # a holder's to decide, a buyer's own; everything for oversight
+    "getBuyerApplication": may("holder", "applicant", *OVERSIGHT),
+    "prepareBuyerDecision": may("holder"),
+    "decideBuyerApplication": may("holder"),
     # orders and trades (TradeService): the buyer orders, the seller accepts (or the exchange it
     # mandated), the listing exchange settles or cancels; parties and oversight read
     "prepareOrder": may("enterprise"),  # an enterprise, not the administrator
@@ -238,6 +252,9 @@ ACCESS: dict[str, Access] = {
     "linkTradeLicence": may("seller", "trade-exchange"),
     "prepareMandate": may("holder"),  # the listed product's holder
     "grantMandate": may("holder"),
+    "prepareMandateRevocation": may("holder"),  # the listed product's holder, who granted it
+    "revokeMandate": may("holder"),
+    "listMandates": may("holder", "lister-exchange", *OVERSIGHT),
     "tradeStatistics": OPEN,
     # data vouchers (VoucherService): a programme authority's programmes and issues, enterprises redeem
     "prepareVoucherProgramme": may("authority"),
@@ -248,6 +265,10 @@ ACCESS: dict[str, Access] = {
     "prepareVoucherRedemption": may("enterprise"),
     "redeemVouchers": may("enterprise"),
     "voucherSpend": may("programme-authority", *OVERSIGHT),
+    # a registrar records the registration fee it charged (its own key); its payer and oversight read it
+    "prepareRegistrationFee": may(*SIGNING_REGISTRAR),
+    "recordRegistrationFee": may(*SIGNING_REGISTRAR),
+    "getRegistrationFee": may("holder", *OVERSIGHT, hidden=True),  # the holder was charged the fee
     # traceability and lineage
     "captureEvents": may("enterprise", *REGISTRAR),
     "listEvents": ANY,
@@ -273,7 +294,8 @@ IDENTITIES: dict[str, frozenset[str]] = {
     "anonymous": frozenset(),
     "unknown-key": frozenset(),
     "holder": frozenset({"enterprise", "holder", "licensor", "consent-enterprise", "seller"}),
-    "licensee": frozenset({"enterprise", "licensee", "buyer"}),  # it ordered the listed product
+    # it ordered the listed product, and applied to be verified as its buyer
+    "licensee": frozenset({"enterprise", "licensee", "buyer", "applicant"}),
     "pledgee": frozenset({"enterprise", "pledgee"}),
     "stranger": frozenset({"enterprise"}),
     # it made the template and the listing, and published the demand
@@ -365,6 +387,8 @@ class World:
     path_values: dict[str, str]
     field_values: dict[str, Any]
     secrets: dict[str, tuple[str, frozenset[str]]]  # what -> (text, who may see it)
+    # an operation's JSON body when a field's name cannot say which resource (two kinds of txHash)
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _participant_with_key(api: ApiDriver, role: str) -> Actor:
@@ -571,6 +595,25 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     placed = _signed_act(
         api, licensee, "/v1/trades/order-requests", "/v1/trades", {"listingId": listing.json()["listingId"]}
     )
+    # the exchange enrols the holder and the licensee as data merchants; the holder requires verified
+    # buyers of its listing, and the licensee applies
+    for enrolling, merchant, kind in (
+        (exchange, holder, "supplier"),
+        (keyed["exchange"], holder, "supplier"),  # each exchange may withdraw its own enrolment of it
+        (exchange, licensee, "buyer"),
+    ):
+        enrolment = {"participantId": merchant.id, "kinds": [kind]}
+        enrolled = client.post("/v1/merchants", json=enrolment, headers=enrolling.headers)
+        assert enrolled.status_code == 201, enrolled.text
+    listing_path = f"/v1/listings/{listing.json()['listingId']}"
+    policy = client.put(
+        f"{listing_path}/buyer-policy", json={"verificationRequired": True}, headers=holder.headers
+    )
+    assert policy.status_code == 200, policy.text
+    application = client.post(
+        f"{listing_path}/buyer-applications", json={"purpose": "access matrix"}, headers=licensee.headers
+    )
+    assert application.status_code == 201, application.text
     # the authority's voucher programme, and vouchers it issued to the licensee
     rules = {"name": "access matrix", **VOUCHER_RULES}
     programme = _signed_act(
@@ -589,11 +632,40 @@ def _build_world(api: ApiDriver, services: Services) -> World:
         f"{programme_path}/issues",
         {"enterprise": licensee.account.address, "amount": 1000},
     )
+    # the registrar records the registration fee it charged the holder for the certified asset
+    _signed_act(
+        api,
+        registrar,
+        "/v1/registration-fees/requests",
+        "/v1/registration-fees",
+        {"assetId": certified_id, "amount": 5000, "currency": "CNY"},
+    )
 
     if "/v1/log/checkpoints" in OPENAPI["paths"]:  # a checkpoint, so the log has entries to ask for
         checkpoint = client.post("/v1/log/checkpoints", headers=api.admin_headers)
         assert checkpoint.status_code == 201, checkpoint.text
 
+    # a data subject's consent to the licensee, consumed on chain (what the gateway's consent uses take)
+    consenting = Account.create()
+    to_licensee = _signed_act(
+        api,
+        licensee,
+        "/v1/consents/requests",
+        "/v1/consents",
+        {"subject": consenting.address, "purpose": "access matrix query", "validUntil": now + 86400},
+        signer=consenting,
+        carry=salt,
+    )
+    consent_path = f"/v1/consents/{to_licensee['consentId']}"
+    _signed_act(
+        api,
+        licensee,
+        f"{consent_path}/use-requests",
+        f"{consent_path}/uses",
+        {"requestHash": "0x" + "c1" * 32},
+    )
+    consumed = client.get(consent_path, headers=licensee.headers).json()["history"]
+    consumed_tx = next(a for a in consumed if a["act"] == "consent-consumed")["chainEvidence"]["txHash"]
     assert services.anchoring is not None
     services.anchoring.batcher.run_once(force=True)  # nothing may be left to anchor behind the checks
 
@@ -622,6 +694,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
     oversight = frozenset({"auditor", "registrar", "auditor+key", "registrar+key", "admin"})
     licence_parties = oversight | {"holder", "licensee"}
     return World(
+        bodies={"redeemConsentUse": {"licenceId": licence["licenceId"], "txHash": consumed_tx}},
         services=services,
         client=client,
         headers=headers,
@@ -641,6 +714,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "demandId": published.json()["demandId"],
             "orderId": placed["orderId"],
             "programmeId": programme["programmeId"],
+            "applicationId": application.json()["applicationId"],
             "useId": str(use_id),
             "path": "records",
         },
@@ -661,6 +735,7 @@ def _build_world(api: ApiDriver, services: Services) -> World:
             "seconds": 0,
             "maxUses": 1,
             "name": "access matrix",
+            "participantId": holder.id,  # a data merchant's enrolment
             "listingId": listing.json()["listingId"],
             "referenceId": placed["orderId"],  # a voucher redemption's: the licensee's order
             "enterprise": licensee.account.address,
@@ -791,7 +866,9 @@ def call_for(op: Operation, world: World) -> Call:
         document = epcis_document([object_event(epcList=[epc])])
         return Call(op.method, url, json.dumps(document).encode(), "application/ld+json")
     if "application/json" in content:
-        body = example(content["application/json"]["schema"], world, access)
+        body = world.bodies.get(op.operation_id) or example(
+            content["application/json"]["schema"], world, access
+        )
         return Call(op.method, url, json.dumps(body).encode(), "application/json")
     return Call(op.method, url, None, None)
 

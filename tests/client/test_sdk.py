@@ -453,6 +453,32 @@ def _scenario(world: World, data: Path) -> None:
     closed = exchange.client.market.close_demand(demand["demandId"], offered_listing["responseId"])
     assert closed["status"] == "closed" and anonymous.market.demand(demand["demandId"]) == closed
 
+    # -- data merchants and buyer verification: the exchange enrols its merchants (a public directory);
+    # the holder requires verified buyers; the licensee applies, the holder approves with its own key
+    exchange.client.market.enrol_merchant(holder.id, ["supplier"])
+    exchange.client.market.enrol_merchant(licensee.id, ["buyer", "evaluation"], note="reviewed")
+    assert [m["participant"]["id"] for m in anonymous.market.merchants(kind="buyer")["items"]] == [
+        licensee.id
+    ]
+    exchange.client.market.enrol_merchant(bank.id, ["consulting"])
+    assert exchange.client.market.withdraw_merchant(bank.id)["active"] is False
+    holder.client.market.set_buyer_policy(listing_id, verification_required=True)
+    assert anonymous.market.buyer_policy(listing_id)["verificationRequired"] is True
+    expect(
+        PermissionDeniedError,
+        "buyer-not-verified",
+        licensee.client.trades.order,
+        listing_id,
+        signer=licensee.key,
+    )
+    applied = licensee.client.market.apply_as_buyer(listing_id, "demand forecasting for our stores")
+    assert holder.client.market.buyer_applications()["items"][0]["applicationId"] == applied["applicationId"]
+    approved = holder.client.market.decide_buyer_application(
+        applied["applicationId"], approved=True, reason="known retailer", signer=holder.key
+    )
+    assert approved["status"] == "approved"
+    assert licensee.client.market.buyer_application(applied["applicationId"])["decision"]["approved"] is True
+
     # -- orders and trades: the buyer orders at the listed price; the holder mandates its exchange, which
     # accepts; the holder grants and links the licence; the exchange settles; another order is cancelled
     placed = licensee.client.trades.order(listing_id, signer=licensee.key)
@@ -496,6 +522,23 @@ def _scenario(world: World, data: Path) -> None:
     assert redeem(programme_id, "trade", order_id, 995, signer=licensee.key)["balance"] == 4_005
     (spent,) = authority.client.vouchers.spend(programme_id)["enterprises"]
     assert spent["byPurpose"] == [{"purpose": "trade", "redemptions": 1, "value": 995}]
+    # the registrar records the registration fee it charged the holder; vouchers pay 10 % of that record
+    fee = registrar.client.vouchers.record_registration_fee(
+        asset_id, 50_000, "CNY", signer=registrar.key, payer=holder.address
+    )
+    assert (fee["amount"], fee["redeemedIn"]) == (50_000, None)
+    assert holder.client.vouchers.registration_fee(asset_id) == fee
+    assert authority.client.vouchers.issue(programme_id, holder.address, 6_000, signer=authority.key)
+    paid = holder.client.vouchers.redeem(programme_id, "registration-fee", asset_id, 5_000, signer=holder.key)
+    assert (paid["baseAmount"], paid["value"]) == (50_000, 5_000)
+    expect(NotFoundError, "registration-fee-not-found", licensee.client.vouchers.registration_fee, asset_id)
+    # the holder ends its exchange's mandate: the exchange accepts no more orders in its name
+    revoked = holder.client.trades.revoke_mandate(listing_id, signer=holder.key, agent=exchange.address)
+    assert revoked["status"] == "revoked" and revoked["revocation"]["chainEvidence"]["txHash"]
+    assert [m["status"] for m in exchange.client.trades.mandates(listing_id)["items"]] == ["revoked"]
+    third = licensee.client.trades.order(listing_id, signer=licensee.key)
+    accept = exchange.client.trades.accept
+    expect(PermissionDeniedError, "trade-mandate-revoked", accept, third["orderId"], signer=exchange.key)
     assert exchange.client.market.delist(listing_id, "the holder withdrew it")["status"] == "delisted"
     released = bank.client.assets.release_pledge(asset_id, signer=bank.key)
     assert released["status"] == "released"

@@ -80,6 +80,18 @@ EXCLUDED_TABLES: dict[str, str] = {
     "this scenario makes no programme",
     "voucher_movements": "summed per programme and enterprise against the DataVouchers contract's totals and "
     "balances (tests/market/test_vouchers_audit.py); this scenario makes none",
+    "market_mandates": "the standing grant (or its revocation) checked against the DataTrades contract's "
+    "mandate (tests/market/test_trades_audit.py); this scenario grants none",
+    "registration_fees": "checked against the DataVouchers contract's record of each fee "
+    "(tests/market/test_vouchers_audit.py); this scenario records none",
+    # Data merchants and buyer verification: enrolments and policies are an exchange's and a holder's own
+    # settings, off chain; a decided application is held to the holder's signed BuyerDecision
+    # (tests/market/test_buyer_verification_audit.py: an edited verdict, reason, deadline, holder or
+    # signature is named).
+    "market_merchants": "an exchange's enrolments of data merchants, off chain only",
+    "market_buyer_policies": "a holder's setting for its listing, off chain only",
+    "market_buyer_applications": "each decision is checked against the holder's signature "
+    "(tests/market/test_buyer_verification_audit.py); this scenario makes none",
 }
 
 BOOKKEEPING: dict[str, dict[str, str]] = {
