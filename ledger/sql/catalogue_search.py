@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ from dataledger.registry.market.listings import ListingContent
 
 _TEXT_FTS = "SELECT rowid AS seq FROM market_listing_text WHERE market_listing_text MATCH"
 _TERMS_FTS = "SELECT rowid AS seq FROM market_listing_terms WHERE market_listing_terms MATCH"
+_TITLES_FTS = "SELECT rowid AS seq FROM market_listing_titles WHERE market_listing_titles MATCH"
 
 
 def _phrases(terms: tuple[str, ...]) -> str:
@@ -103,9 +105,9 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
         driver = None
         if query.long_terms:
             long = _phrases(query.long_terms)
-            found.params.update(long=long, title=f"title : ({long})", rest=f"({long}) NOT title : ({long})")
+            found.params.update(long=long, rest=f"({long}) NOT title : ({long})")
             driver = f"{_TEXT_FTS} :long"
-            found.title_source = _driven(f"{_TEXT_FTS} :title")
+            found.title_source = _driven(f"{_TITLES_FTS} :long")
             found.rest_source = _driven(f"{_TEXT_FTS} :rest")
         if query.short_terms:
             found.params["short"] = _phrases(query.short_terms)
@@ -154,55 +156,40 @@ def _seqs(conn: Connection, sql: str, params: dict[str, Any]) -> list[int]:
 _NEWEST = " ORDER BY {} DESC LIMIT :limit OFFSET :offset"
 
 
-@dataclass(frozen=True, slots=True)
-class _Counted:
-    """What the counting pass learned: how many matches it counted, whether that is all of them, and
-    (PostgreSQL, by relevance) how many of those have the text in their title."""
-
-    total: int
-    exact: bool
-    titled: int | None = None
-
-
 def _newest(found: _Matches, dense: bool, column: str | None = None) -> str:
-    """The ORDER BY of a page newest first. On PostgreSQL a text search's matches are read newest first
-    off the primary key only where they are ``dense`` (at least a page per ``COUNT_LIMIT`` rows read):
-    a sparse or empty tier would read the whole table that way, so its order is ``seq + 0``, which no
-    index gives: the planner then takes the trigram indexes and sorts the few rows they find."""
+    """The ORDER BY of a page newest first. On PostgreSQL matches are read newest first off the primary
+    key only where they are ``dense``: a sparse or empty tier would read the whole table that way, so
+    its order is ``seq + 0``, which no index gives: the planner then takes the trigram indexes and sorts
+    the few rows they find."""
     column = column or found.order_column
     if column == "c.seq" and not dense:
         column = "c.seq + 0"
     return _NEWEST.format(column)
 
 
-def _page(conn: Connection, query: CatalogueQuery, found: _Matches, counted: _Counted) -> list[int]:
-    """The seqs of the page's listings, in the query's order."""
+def _page(conn: Connection, query: CatalogueQuery, found: _Matches, titles_dense: bool = True) -> list[int]:
+    """The seqs of the page's listings, in the query's order, read off the indexes: for a search by
+    filters alone, or a broad text search (at least ``COUNT_LIMIT`` matches, so dense enough to read
+    newest first). ``titles_dense`` (PostgreSQL): whether a tenth of the matches sampled have the text
+    in their title, so that the first relevance tier is dense too."""
     window = {**found.params, "limit": query.limit, "offset": query.offset}
     if query.sort in (CatalogueSort.PRICE_ASC, CatalogueSort.PRICE_DESC):
         direction = "ASC" if query.sort is CatalogueSort.PRICE_ASC else "DESC"
         order = f" ORDER BY c.price_minor {direction}, c.seq DESC LIMIT :limit OFFSET :offset"
         return _seqs(conn, found.sql("c.seq") + order, window)
-    dense = not query.has_text or not counted.exact
     if query.sort is not CatalogueSort.RELEVANCE or not found.ranked:
-        return _seqs(conn, found.sql("c.seq") + _newest(found, dense), window)
+        return _seqs(conn, found.sql("c.seq") + _newest(found, True), window)
     # Title matches first (tier one), then the rest (tier two), each newest first.
     source, extra = found.tier(first=True)
     first = found.sql("c.seq", source=source, extra=extra)
-    titled = counted.titled
-    page: list[int] = []
-    if titled is None or titled > query.offset or not counted.exact:
-        # dense: a tenth of the matches counted have the text in their title
-        first_dense = titled is not None and not counted.exact and titled * 10 >= counted.total
-        order = _newest(found, first_dense, "t.seq" if found.title_source else None)
-        page = _seqs(conn, first + order, window)
-        if len(page) == query.limit:
-            return page
-    # Tier one ends on this page (it holds offset + len(page) listings) or before it: then it was
-    # counted whole, or is counted now no further than the offset (at most MAX_OFFSET rows).
+    order = _newest(found, titles_dense, "t.seq" if found.title_source else None)
+    page = _seqs(conn, first + order, window)
+    if len(page) == query.limit:
+        return page
+    # Tier one ends on this page (it holds offset + len(page) listings) or before it: then it is
+    # counted, no further than the offset (at most MAX_OFFSET rows).
     if page or query.offset == 0:
         in_title = query.offset + len(page)
-    elif titled is not None and counted.exact:
-        in_title = titled
     else:
         number = conn.execute(
             text(f"SELECT count(*) FROM ({first} LIMIT :offset) f"), {**found.params, "offset": query.offset}
@@ -210,7 +197,7 @@ def _page(conn: Connection, query: CatalogueQuery, found: _Matches, counted: _Co
         in_title = int(number.scalar_one())
     source, extra = found.tier(first=False)
     rest = {**found.params, "limit": query.limit - len(page), "offset": max(0, query.offset - in_title)}
-    order = _newest(found, dense, "t.seq" if found.rest_source else None)
+    order = _newest(found, True, "t.seq" if found.rest_source else None)
     return page + _seqs(conn, found.sql("c.seq", source=source, extra=extra) + order, rest)
 
 
@@ -257,22 +244,27 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
         # 17 %), and a scan that expects its 2,000 matches early reads a third of the table instead.
         conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    # On PostgreSQL, by relevance, the pass also counts the title matches among those it counts: the
-    # page then knows whether the first tier is there at all, and how dense it is.
-    by_title = conn.dialect.name == "postgresql" and found.in_title is not None
-    titled = f"CASE WHEN {found.in_title} THEN 1 ELSE 0 END" if by_title else "0"
-    matching = found.sql(f"c.cell, {titled} AS titled")
-    params = dict(found.params)
     if query.has_text:
-        matching += " LIMIT :count_limit"
-        params["count_limit"] = COUNT_LIMIT
-    counts = conn.execute(
-        text(f"SELECT cell, count(*) AS n, sum(titled) AS titled FROM ({matching}) m GROUP BY cell"), params
-    ).all()
-    by_cell = {int(row.cell): int(row.n) for row in counts}
-    total = sum(by_cell.values())
-    exact = not query.has_text or total < COUNT_LIMIT
-    counted = _Counted(total, exact, sum(int(row.titled or 0) for row in counts) if by_title else None)
+        # One pass reads at most COUNT_LIMIT matches (seq, facet cell, normalised title, price). When
+        # that is all of them, the page is sorted from them here: no second pass over the matches.
+        rows = conn.execute(
+            text(found.sql("c.seq, c.cell, c.title, c.price_minor") + " LIMIT :count_limit"),
+            {**found.params, "count_limit": COUNT_LIMIT},
+        ).all()
+        by_cell = dict(Counter(int(row.cell) for row in rows))
+        total, exact = len(rows), len(rows) < COUNT_LIMIT
+        if exact:
+            page = _page_of(rows, query)
+        else:  # broad: the page is read off the indexes, newest first, each tier as dense as sampled
+            titled = sum(1 for row in rows if _in_title(row.title, query))
+            page = _page(conn, query, found, titles_dense=titled * 10 >= total)
+    else:
+        counts = conn.execute(
+            text(f"SELECT cell, count(*) AS n FROM ({found.sql('c.cell')}) m GROUP BY cell"), found.params
+        ).all()
+        by_cell = {int(row.cell): int(row.n) for row in counts}
+        total, exact = sum(by_cell.values()), True
+        page = _page(conn, query, found)
     categories: Counter[str] = Counter()
     forms: Counter[str] = Counter()
     exchanges: Counter[tuple[str, str]] = Counter()
@@ -282,13 +274,31 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
         forms[cell.product_form] += n
         exchanges[(cell.exchange_id, cell.exchange_name)] += n
     return CataloguePage(
-        items=_entries(conn, _page(conn, query, found, counted)),
+        items=_entries(conn, page),
         total=total,
         total_exact=exact,
         categories=_facet([(value, n, None) for value, n in categories.items()]),
         product_forms=_facet([(value, n, None) for value, n in forms.items()]),
         exchanges=_facet([(value, n, label) for (value, label), n in exchanges.items()]),
     )
+
+
+def _in_title(title: str, query: CatalogueQuery) -> bool:
+    """Whether a normalised title holds every long term (what the title indexes match)."""
+    return all(term in title for term in query.long_terms)
+
+
+def _page_of(rows: Sequence[Any], query: CatalogueQuery) -> list[int]:
+    """The page's seqs, in the query's order, from every match (a narrow search)."""
+    if query.sort is CatalogueSort.PRICE_ASC:
+        ordered = sorted(rows, key=lambda r: (r.price_minor, -r.seq))
+    elif query.sort is CatalogueSort.PRICE_DESC:
+        ordered = sorted(rows, key=lambda r: (-r.price_minor, -r.seq))
+    elif query.sort is CatalogueSort.RELEVANCE and query.long_terms:  # title matches first
+        ordered = sorted(rows, key=lambda r: (not _in_title(r.title, query), -r.seq))
+    else:
+        ordered = sorted(rows, key=lambda r: -r.seq)
+    return [int(row.seq) for row in ordered[query.offset : query.offset + query.limit]]
 
 
 def _facet(counts: list[tuple[str, int, str | None]]) -> list[FacetCount]:

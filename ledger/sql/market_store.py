@@ -5,7 +5,8 @@ Works on the database of :class:`ledger.sql.store.SqlStore`. Besides its tables 
 - the catalogue's search structures (read by ``ledger.sql.catalogue_search``): ``market_catalogue``,
   one slim row per listing (facet cell, price, normalised title, ``visible``), and
   ``market_facet_cells``; on SQLite two FTS5 tables whose rowid is the listing's ``seq``
-  (``market_listing_text``, tokenizer ``trigram``, and ``market_listing_terms`` over the short
+  (``market_listing_text``, tokenizer ``trigram``, its titles alone in ``market_listing_titles``, and
+  ``market_listing_terms`` over the short
   terms); on PostgreSQL the ``pg_trgm`` extension, a GIN trigram index on the search text and a GIN
   index on the array of short terms;
 - triggers that keep each listing's copy of its asset's standing in step with the store's own
@@ -64,6 +65,11 @@ _FOLLOWED = "status, suspension, asset_state, asset_holder, asset_pledgee"
 _SQLITE_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_text USING fts5(title, body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_terms USING fts5(terms, tokenize='unicode61')",
+    # The titles alone: the first relevance tier of a search whose text is in few titles is found here
+    # without reading every match of the whole text (an FTS5 column filter does read them all).
+    "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_titles USING fts5(title, tokenize='trigram')",
+    "INSERT INTO market_listing_titles (rowid, title) SELECT seq, title FROM market_catalogue"
+    " WHERE NOT EXISTS (SELECT 1 FROM market_listing_titles) AND seq IS NOT NULL",
     """CREATE TRIGGER IF NOT EXISTS market_listings_follow_asset
        AFTER UPDATE OF state, holder_address ON assets
        BEGIN
@@ -534,6 +540,10 @@ def index_listings(conn: Connection, entries: Sequence[tuple[int, Listing]]) -> 
         conn.exec_driver_sql(
             "INSERT INTO market_listing_terms (rowid, terms) VALUES (?, ?)",
             [(seq, terms) for seq, _, _, terms in texts],
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO market_listing_titles (rowid, title) VALUES (?, ?)",
+            [(seq, title) for seq, title, _, _ in texts],
         )
 
 

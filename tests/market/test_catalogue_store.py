@@ -167,7 +167,13 @@ def test_relevance_puts_title_matches_first_then_the_newest(market: MarketStore)
     assert titles(market, text="yangpu", sort=CatalogueSort.NEWEST)[0] == "Container volumes"
 
 
-def test_relevance_pages_cross_from_title_matches_to_the_rest_at_every_offset(market: MarketStore) -> None:
+@pytest.mark.parametrize("count_limit", [2_000, 2], ids=["narrow", "broad"])
+def test_relevance_pages_cross_from_title_matches_to_the_rest_at_every_offset(
+    market: MarketStore, monkeypatch: pytest.MonkeyPatch, count_limit: int
+) -> None:
+    # narrow: every match is counted and the page sorted from them; broad (the count stops at 2): each
+    # relevance tier is read off the indexes
+    monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", count_limit)
     # 9 listings with "orchard" in the title and 8 with it only in the description, interleaved in time
     listings = []
     for n in range(17):
