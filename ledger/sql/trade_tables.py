@@ -17,9 +17,17 @@ class MarketTradeRow(SQLModel, table=True):
     """An order and the trade it became; ``*_evidence`` columns hold ``ChainEvidence`` as JSON."""
 
     __tablename__ = "market_trades"
+    # The statistics count and sum a period's trades from these indexes alone (they cover status,
+    # currency and amount), per exchange or for the whole market.
     __table_args__ = (
         Index("ix_market_trades_exchange_ordered", "exchange_id", "ordered_at"),
-        Index("ix_market_trades_exchange_accepted", "exchange_id", "accepted_at"),
+        Index("ix_market_trades_ordered", "ordered_at", "exchange_id"),
+        Index(
+            "ix_market_trades_exchange_accepted", "exchange_id", "accepted_at", "status", "currency", "amount"
+        ),
+        Index("ix_market_trades_accepted", "accepted_at", "exchange_id", "status", "currency", "amount"),
+        Index("ix_market_trades_exchange_closed", "exchange_id", "closed_at", "status", "currency", "amount"),
+        Index("ix_market_trades_closed", "closed_at", "exchange_id", "status", "currency", "amount"),
     )
 
     seq: int | None = Field(default=None, primary_key=True)
