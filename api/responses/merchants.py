@@ -22,12 +22,16 @@ from dataledger.api.responses.market import (
     LISTING_ID_EXAMPLE,
     ExchangeRef,
 )
+from dataledger.registry.market.merchants import BuyerDecision as SignedDecision
+from dataledger.registry.market.merchants import decision_domain
 
 MerchantKindName = Literal["supplier", "buyer", "delivery", "evaluation", "intermediary", "consulting"]
 ApplicationStatusName = Literal["pending", "approved", "declined"]
 TIME_EXAMPLE = "2026-11-30T09:00:00+00:00"
 APPLICATION_ID_EXAMPLE = "0x" + "b7" * 32
 SIGNATURE_EXAMPLE = "0x" + "5a" * 65
+BUYER_ADDRESS_EXAMPLE = "0x" + "4b" * 20
+REASON_HASH_EXAMPLE = "0x" + "d4" * 32
 
 MERCHANT_EXAMPLE: dict[str, Any] = {
     "exchange": EXCHANGE_EXAMPLE,
@@ -109,14 +113,14 @@ APPLICATION_EXAMPLE: dict[str, Any] = {
     "listingId": LISTING_ID_EXAMPLE,
     "exchangeId": EXCHANGE_ID_EXAMPLE,
     "holder": ADDRESS_EXAMPLE,
-    "buyer": {"id": HOLDER_ID_EXAMPLE, "name": "Sanya Hotels Group", "address": "0x" + "4b" * 20},
+    "buyer": {"id": HOLDER_ID_EXAMPLE, "name": "Sanya Hotels Group", "address": BUYER_ADDRESS_EXAMPLE},
     "purpose": "Occupancy forecasting for our Sanya hotels",
     "status": "approved",
     "appliedAt": TIME_EXAMPLE,
     "reason": "Known buyer; purpose within the licence",
     "decision": {
         "approved": True,
-        "reasonHash": "0x" + "d4" * 32,
+        "reasonHash": REASON_HASH_EXAMPLE,
         "deadline": 1796029200,
         "signature": SIGNATURE_EXAMPLE,
         "decidedAt": TIME_EXAMPLE,
@@ -155,39 +159,14 @@ class PreparedBuyerDecision(Wire):
 
     model_config = example(
         {
-            "typedData": {
-                "types": {
-                    "EIP712Domain": [
-                        {"name": "name", "type": "string"},
-                        {"name": "version", "type": "string"},
-                        {"name": "chainId", "type": "uint256"},
-                        {"name": "verifyingContract", "type": "address"},
-                    ],
-                    "BuyerDecision": [
-                        {"name": "applicationId", "type": "bytes32"},
-                        {"name": "listingId", "type": "bytes32"},
-                        {"name": "buyer", "type": "address"},
-                        {"name": "approved", "type": "bool"},
-                        {"name": "reasonHash", "type": "bytes32"},
-                        {"name": "deadline", "type": "uint256"},
-                    ],
-                },
-                "primaryType": "BuyerDecision",
-                "domain": {
-                    "name": "DataLedger buyer verification",
-                    "version": "1",
-                    "chainId": 31337,
-                    "verifyingContract": ADDRESS_EXAMPLE,
-                },
-                "message": {
-                    "applicationId": APPLICATION_ID_EXAMPLE,
-                    "listingId": LISTING_ID_EXAMPLE,
-                    "buyer": "0x" + "4b" * 20,
-                    "approved": True,
-                    "reasonHash": "0x" + "d4" * 32,
-                    "deadline": 1796029200,
-                },
-            },
+            "typedData": SignedDecision(
+                APPLICATION_ID_EXAMPLE,
+                LISTING_ID_EXAMPLE,
+                BUYER_ADDRESS_EXAMPLE,
+                True,
+                REASON_HASH_EXAMPLE,
+                1796029200,
+            ).typed_data(decision_domain(31337, ADDRESS_EXAMPLE)),
             "deadline": 1796029200,
             "reason": "Known buyer; purpose within the licence",
         }
