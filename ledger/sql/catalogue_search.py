@@ -9,18 +9,19 @@ title, whether it is visible), never the listings themselves but for the page's 
   (``CROSS JOIN``); on PostgreSQL, longer terms are ``LIKE '%term%'`` on ``search_text``, which the
   GIN ``gin_trgm_ops`` index answers, shorter terms an array containment (``@>``) on the short terms,
   which their GIN index answers;
-- the facets and the total: one ``GROUP BY`` over the matches' facet cell (an integer per category,
-  product form and exchange), added up per facet afterwards. A text search counts at most
+- the facets and the total: the matches' facet cells (an integer per category, product form and
+  exchange), added up per facet. A text search reads at most
   :data:`~dataledger.registry.market.catalogue.COUNT_LIMIT` matches: a broad one (a word in a third
   of the catalogue) reports "at least" that many, its facet counts lower bounds, as large catalogues
   do, so that its cost does not grow with the catalogue. A search by filters alone counts exactly
-  (an index-only scan of the small covering index);
+  (one ``GROUP BY`` over the small covering index);
 - the page: relevance puts the listings whose title matches the text first, then the others, each
-  newest first, each tier read newest first off an index (SQLite: the full-text index hands out its
-  matches in rowid order, tier two is an FTS5 ``NOT title : (…)``; PostgreSQL: a backward scan of
-  the primary key for broad text, the trigram indexes of the search text and of the title for narrow
-  text, as the planner judges each query's own parameters), so a page reads about as many rows as it
-  shows. Price orders sort the matches.
+  newest first. A narrow text search (fewer than ``COUNT_LIMIT`` matches) is paged from the one pass
+  that counted it. A broad one reads each tier newest first off an index, as many rows as the page
+  shows: on SQLite the titles' own trigram table (``market_listing_titles``) for tier one, an FTS5
+  ``NOT title : (…)`` for tier two, both handing out rowids in order; on PostgreSQL a backward scan of
+  the primary key where the tier is dense, the trigram indexes and a sort where it is sparse. Price
+  orders sort the matches.
 """
 
 from __future__ import annotations
