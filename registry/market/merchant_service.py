@@ -269,9 +269,10 @@ class MerchantService:
         if not is_party(me, application.holder):
             raise NotAuthorised("only the listing's holder decides on a buyer application")
         listing = self._listings.listing(application.listing_id)
-        if listing.lister != application.holder:
+        if listing.status is not ListingStatus.LISTED:  # a transfer suspends it: its holder changed
+            why = listing.suspension or f"it is {listing.status.value}"
             raise Conflict(
-                "the listed product has another holder now: the buyer applies again",
+                f"the listing cannot be ordered now ({why}): nothing to decide",
                 applicationId=application.application_id,
             )
         if application.status is not ApplicationStatus.PENDING:

@@ -188,3 +188,22 @@ def test_a_declined_buyer_cannot_order_a_forged_decision_is_refused_and_the_poli
 
     assert require_verified_buyers(api, holder, listing_id, required=False).status_code == 200
     assert order(api, buyer, listing_id)["status"] == "ordered"  # lifted: anyone orders again
+
+
+def test_a_listing_that_can_no_longer_be_ordered_takes_no_decision(api: LifecycleDriver) -> None:
+    case = listed_by_keyed_exchange(api)
+    exchange, holder, buyer = case["exchange"], case["holder"], case["buyer"]
+    listing_id = case["listing"]["listingId"]
+    require_verified_buyers(api, holder, listing_id)
+    enrol(api, exchange, buyer, "buyer")
+    application_id = apply(api, buyer, listing_id).json()["applicationId"]
+    delisted = api.client.post(
+        f"/v1/listings/{listing_id}/delisting", json={"reason": "withdrawn"}, headers=exchange.headers
+    )
+    assert delisted.status_code == 200, delisted.text
+
+    prepare = f"/v1/buyer-applications/{application_id}/decision/prepare"
+    refused = api.client.post(prepare, json={"approved": True}, headers=holder.headers)
+    assert_problem(refused, 409, "conflict")
+    pending = api.client.get(f"/v1/buyer-applications/{application_id}", headers=buyer.headers)
+    assert pending.json()["status"] == "pending"
