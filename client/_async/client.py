@@ -28,6 +28,7 @@ from dataledger.client._async.resources import (
 from dataledger.client._async.trades import Trades
 from dataledger.client._async.vouchers import Vouchers
 from dataledger.client.errors import error_for
+from dataledger.client.tls import default_tls_context
 
 Model = TypeVar("Model", bound=BaseModel)
 USER_AGENT = "dataledger-python"
@@ -55,7 +56,11 @@ class AsyncClient:
         if api_key:
             all_headers["Authorization"] = f"Bearer {api_key}"
         self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), headers=all_headers, timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            headers=all_headers,
+            timeout=timeout,
+            transport=transport,
+            verify=default_tls_context(),
         )
         self.participants = Participants(self)
         self.assets = Assets(self)

@@ -29,6 +29,7 @@ from dataledger.client._sync.resources import (
 from dataledger.client._sync.trades import Trades
 from dataledger.client._sync.vouchers import Vouchers
 from dataledger.client.errors import error_for
+from dataledger.client.tls import default_tls_context
 
 Model = TypeVar("Model", bound=BaseModel)
 USER_AGENT = "dataledger-python"
@@ -56,7 +57,11 @@ class Client:
         if api_key:
             all_headers["Authorization"] = f"Bearer {api_key}"
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=all_headers, timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            headers=all_headers,
+            timeout=timeout,
+            transport=transport,
+            verify=default_tls_context(),
         )
         self.participants = Participants(self)
         self.assets = Assets(self)

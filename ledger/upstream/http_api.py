@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -25,9 +26,17 @@ class HttpUpstream:
     def __init__(
         self, timeout_s: float = 10.0, max_bytes: int = 16 * 1024 * 1024, *, allow_private: bool = False
     ) -> None:
-        self._client = httpx.Client(timeout=timeout_s, follow_redirects=False)
+        self._timeout_s = timeout_s
+        self._opened: httpx.Client | None = None  # opened at the first call: loading the CAs costs ~20 ms
+        self._opening = threading.Lock()
         self._max_bytes = max_bytes
         self._allow_private = allow_private
+
+    def _client(self) -> httpx.Client:
+        with self._opening:  # requests are served on several threads: one client for them all
+            if self._opened is None:
+                self._opened = httpx.Client(timeout=self._timeout_s, follow_redirects=False)
+            return self._opened
 
     def require_public(self, url: str) -> None:
         """Refuse a URL whose host is, or resolves to, a non-public address (unless allowed)."""
@@ -59,7 +68,7 @@ class HttpUpstream:
         if accept:
             sent["accept"] = accept
         try:
-            with self._client.stream("GET", url, headers=sent) as response:
+            with self._client().stream("GET", url, headers=sent) as response:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
@@ -75,4 +84,6 @@ class HttpUpstream:
             raise UpstreamFailed(f"the holder's API did not answer: {type(exc).__name__}") from None
 
     def close(self) -> None:
-        self._client.close()
+        with self._opening:
+            if self._opened is not None:
+                self._opened.close()

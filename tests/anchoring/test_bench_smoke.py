@@ -12,6 +12,8 @@ import pytest
 from scripts.bench import ANVIL, JSON_KEYS, REPO_ROOT
 
 
+# CI runs the benchmark itself (.ci/run: bench --quick); this check of its summary is a long variant.
+@pytest.mark.long
 @pytest.mark.skipif(not ANVIL.exists(), reason="anvil is not installed (npm ci)")
 def test_the_smoke_benchmark_prints_every_figure_as_its_last_line() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATALEDGER_")}

@@ -37,6 +37,9 @@ def services(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service
 
 PROBLEM = "application/problem+json"
 
+# Refusals decided before the chain is asked: run on each database, not on every chain.
+on_each_database = pytest.mark.parametrize("services", ["embedded", "embedded+postgresql"], indirect=True)
+
 
 def assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
     assert response.status_code == status, response.text
@@ -145,6 +148,7 @@ def test_revoked_asset_fails_online_verification(api: ApiDriver) -> None:
     assert offline["valid"] is True
 
 
+@on_each_database
 def test_malformed_body_is_a_problem_and_stores_nothing(api: ApiDriver) -> None:
     holder = api.participant("enterprise")
     response = api.client.post("/v1/assets", json={"facts": {"name": ""}}, headers=holder.headers)
@@ -196,10 +200,12 @@ def test_same_content_cannot_be_registered_twice(api: ApiDriver) -> None:
     assert_problem(response, 409, "content-already-registered")
 
 
+@on_each_database
 def test_unknown_certificate_is_not_found(api: ApiDriver) -> None:
     assert_problem(api.client.get("/v1/certificates/DLC-2026-999999"), 404, "certificate-not-found")
 
 
+@on_each_database
 def test_registrar_actions_by_non_registrar_are_forbidden(api: ApiDriver) -> None:
     holder, exchange = api.participant("enterprise"), api.participant("exchange")
     asset = api.register(holder)
@@ -216,11 +222,13 @@ def test_registrar_actions_by_non_registrar_are_forbidden(api: ApiDriver) -> Non
     )
 
 
+@on_each_database
 def test_requests_without_a_valid_key_are_unauthenticated(api: ApiDriver) -> None:
     assert_problem(api.client.get("/v1/assets"), 401, "not-authenticated")
     assert_problem(api.client.get("/v1/assets", headers={"X-API-Key": "dlk_wrong"}), 401, "not-authenticated")
 
 
+@on_each_database
 def test_only_the_administrator_creates_participants(api: ApiDriver) -> None:
     holder = api.participant("enterprise")
     response = api.client.post(
@@ -229,5 +237,6 @@ def test_only_the_administrator_creates_participants(api: ApiDriver) -> None:
     assert_problem(response, 403, "not-authorised")
 
 
+@on_each_database
 def test_unknown_route_is_a_problem(api: ApiDriver) -> None:
     assert_problem(api.client.get("/v1/nothing-here"), 404, "not-found")

@@ -97,7 +97,8 @@ def enterprise(server: str, folder: Path, name: str, keystore: Path | None = Non
     env = {"DATALEDGER_API_URL": server, "DATALEDGER_KEYSTORE_PASSWORD": PASSWORD}
     if keystore is None:
         keystore = folder / f"{name.lower().replace(' ', '-')}.json"
-        address = succeeds(dataledger("keys", "new", keystore, env=env)).strip()
+        # a light key derivation: every signing command unlocks it (the default costs a second each)
+        address = succeeds(dataledger("keys", "new", keystore, "--light-kdf", env=env)).strip()
     else:
         address = succeeds(dataledger("keys", "show", keystore, env=env)).strip()
     created = succeeds(

@@ -106,6 +106,8 @@ def test_keys_new_takes_its_password_from_the_environment_and_never_overwrites(f
     shown = succeeds(dataledger("keys", "show", keystore)).strip()  # no password needed
     as_json = json.loads(succeeds(dataledger("keys", "show", keystore, "--json")))
     no_password = dataledger("keys", "new", folder / "keys" / "other.json")  # no terminal to ask on
+    light = folder / "keys" / "light.json"
+    light_address = succeeds(dataledger("keys", "new", light, "--light-kdf", env=env)).strip()
     geth_style = folder / "keys" / "geth.json"  # geth writes the address in lower case
     geth_style.write_text(json.dumps({**document(keystore), "address": address[2:].lower()}))
     shown_checksummed = succeeds(dataledger("keys", "show", geth_style)).strip()
@@ -113,6 +115,9 @@ def test_keys_new_takes_its_password_from_the_environment_and_never_overwrites(f
     assert ADDRESS.match(address) and "keystore written" in created.stderr
     assert Account.from_key(Account.decrypt(document(keystore), PASSWORD)).address == address
     assert keystore.stat().st_mode & 0o777 == 0o600
+    assert document(keystore)["crypto"]["kdfparams"]["n"] == 2**18  # eth-account's default work factor
+    assert document(light)["crypto"]["kdfparams"]["n"] == 2**12  # geth's --lightkdf
+    assert Account.from_key(Account.decrypt(document(light), PASSWORD)).address == light_address
     fails(again, EXIT_USAGE, "exists: a keystore is never overwritten")
     assert Account.from_key(Account.decrypt(document(keystore), PASSWORD)).address == address
     assert shown == shown_checksummed == address
@@ -125,7 +130,7 @@ def test_keys_new_takes_its_password_from_the_environment_and_never_overwrites(f
 def test_participant_create_with_the_admin_key_shows_the_api_key_once(server: str, folder: Path) -> None:
     keystore = folder / "exchange.json"
     env = {"DATALEDGER_API_URL": server, "DATALEDGER_KEYSTORE_PASSWORD": PASSWORD}
-    address = succeeds(dataledger("keys", "new", keystore, env=env)).strip()
+    address = succeeds(dataledger("keys", "new", keystore, "--light-kdf", env=env)).strip()
     admin = {**env, "DATALEDGER_API_KEY": ADMIN_KEY}
 
     as_json = dataledger(
@@ -247,7 +252,11 @@ def test_a_wrong_keystore_password_or_the_wrong_keystore_is_said_plainly(
     data = folder / "secret.csv"
     data.write_text("b\n")
     stranger_keystore = folder / "stranger.json"
-    succeeds(dataledger("keys", "new", stranger_keystore, env={"DATALEDGER_KEYSTORE_PASSWORD": PASSWORD}))
+    succeeds(
+        dataledger(
+            "keys", "new", stranger_keystore, "--light-kdf", env={"DATALEDGER_KEYSTORE_PASSWORD": PASSWORD}
+        )
+    )
 
     wrong_password = holder.run(
         "asset", "register", data, "--name", "Secret", DATALEDGER_KEYSTORE_PASSWORD="not the password"

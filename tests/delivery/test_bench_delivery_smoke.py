@@ -9,10 +9,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from scripts.bench_delivery import REPO_ROOT
 from tests.nodes import postgres_reachable
 
 
+# CI runs the benchmark itself (.ci/run: bench_delivery.py --quick); this check of its summary is a long
+# variant.
+@pytest.mark.long
 def test_the_benchmark_delivers_each_use_once_and_prints_its_summary() -> None:
     databases = "sqlite,postgresql" if postgres_reachable() else "sqlite"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATALEDGER_")}

@@ -1,9 +1,16 @@
 """A live ledger for the portal's tests: the real app over the embedded chain, served by uvicorn in a
-thread, with the story of :mod:`tests.portal.story` set up through the SDK."""
+thread, with the story of :mod:`tests.portal.story` set up through the SDK.
+
+The story is told once a test session: the first worker process to need it tells it on a ledger of
+its own and keeps the ledger's data directory (the embedded chain and SQLite) and the story; every
+worker then serves a copy of that directory, so no test sees another's changes."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +32,34 @@ class Portal:
     story: Story
 
 
+def told_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Story]:
+    """The data directory of a ledger the story was told on, and the story: told by the first worker
+    process to ask (the others wait on a lock), in the folder all workers of the session share."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    world, told = shared / "portal-story", shared / "portal-story.pickle"
+    with open(shared / "portal-story.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not told.exists():
+            settings = Settings(data_dir=world, environment="test")
+            services = build_services(settings)
+            try:
+                with serving(create_app(services, on_shutdown=[services.drain])) as url:
+                    story = tell(url, settings.admin_api_key.get_secret_value())
+            finally:
+                services.close()
+            told.write_bytes(pickle.dumps(story))
+    return world, pickle.loads(told.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    settings = Settings(data_dir=Path(tmp_path_factory.mktemp("portal")), environment="test")
-    services = build_services(settings)
+    world, story = told_once(tmp_path_factory)
+    data_dir = tmp_path_factory.mktemp("portal")
+    shutil.copytree(world, data_dir, dirs_exist_ok=True)
+    services = build_services(Settings(data_dir=data_dir, environment="test"))
     try:
         with serving(create_app(services, on_shutdown=[services.drain])) as url:
-            story = tell(url, settings.admin_api_key.get_secret_value())
             yield Portal(url, services, story)
     finally:
         services.close()
