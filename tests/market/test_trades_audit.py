@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from dataledger.composition import Services
 from dataledger.ledger.workers.audit import AuditReport, audit
 from tests.lifecycle.driver import LifecycleDriver
+from tests.market.edits import edited
 from tests.market.test_trades_api import accept, listed_by_keyed_exchange, mandate, order, revoke, settle
 
 
@@ -37,21 +37,19 @@ EDITS: dict[str, str] = {
 }
 
 
-def test_a_clean_trade_passes_the_audit(api: LifecycleDriver, services: Services) -> None:
-    settled_trade(api)
+def test_a_clean_trade_passes_the_audit_and_every_edit_is_named(
+    api: LifecycleDriver, services: Services
+) -> None:
+    trade = settled_trade(api)
     report = run_audit(services)
     assert report.counts["trades"] == 1
     assert [f for f in report.findings if f.record_type == "trade"] == []
 
-
-@pytest.mark.parametrize("field", sorted(EDITS))
-def test_an_edited_trade_is_named_by_the_audit(api: LifecycleDriver, services: Services, field: str) -> None:
-    trade = settled_trade(api)
-    with services.store.engine.begin() as connection:
-        connection.execute(text(EDITS[field]), {"id": trade["orderId"]})
-
-    findings = run_audit(services).findings_for("trade", trade["orderId"])
-    assert field in {f.field for f in findings}, [f.format() for f in findings]
+    for field, statement in sorted(EDITS.items()):  # each edit alone, undone before the next
+        with edited(services.store.engine, "market_trades", statement, {"id": trade["orderId"]}):
+            findings = run_audit(services).findings_for("trade", trade["orderId"])
+        assert field in {f.field for f in findings}, (field, [f.format() for f in findings])
+    assert run_audit(services).findings_for("trade", trade["orderId"]) == []
 
 
 def revoked_mandate(api: LifecycleDriver) -> str:
@@ -78,23 +76,20 @@ MANDATE_EDITS: dict[str, tuple[str, str]] = {
 }
 
 
-def test_a_revoked_mandate_in_the_store_matches_the_chain(api: LifecycleDriver, services: Services) -> None:
+def test_a_revoked_mandate_in_the_store_matches_the_chain_and_every_edit_is_named(
+    api: LifecycleDriver, services: Services
+) -> None:
     subject = revoked_mandate(api)
     report = run_audit(services)
     assert report.counts["mandates"] == 1
     assert [f.format() for f in report.findings if f.record_type == "mandate"] == []
     assert report.findings_for("mandate", subject) == []
 
-
-@pytest.mark.parametrize("edit", sorted(MANDATE_EDITS))
-def test_an_edited_mandate_is_named_by_the_audit(api: LifecycleDriver, services: Services, edit: str) -> None:
-    subject = revoked_mandate(api)
-    statement, field = MANDATE_EDITS[edit]
-    with services.store.engine.begin() as connection:
-        connection.execute(text(statement))
-
-    findings = run_audit(services).findings_for("mandate", subject)
-    assert field in {f.field for f in findings}, [f.format() for f in findings]
+    for edit, (statement, field) in sorted(MANDATE_EDITS.items()):  # each alone, undone before the next
+        with edited(services.store.engine, "market_mandates", statement):
+            findings = run_audit(services).findings_for("mandate", subject)
+        assert field in {f.field for f in findings}, (edit, [f.format() for f in findings])
+    assert run_audit(services).findings_for("mandate", subject) == []
 
 
 def test_a_standing_mandate_marked_revoked_in_the_store_is_named(

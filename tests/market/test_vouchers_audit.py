@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from sqlalchemy import text
-
 from dataledger.composition import Services
 from dataledger.ledger.workers.audit import AuditReport, audit
 from tests.lifecycle.driver import LifecycleDriver
+from tests.market.edits import edited
 from tests.market.test_trades_api import listed_by_keyed_exchange
 from tests.market.test_vouchers_api import issue, programme, record_fee, redeem, traded
 
@@ -49,27 +47,23 @@ EDITS: dict[str, tuple[str, str]] = {
 }
 
 
-def test_a_clean_programme_passes_the_audit(api: LifecycleDriver, services: Services) -> None:
-    spent(api)
+def test_a_clean_programme_passes_the_audit_and_every_edit_is_named(
+    api: LifecycleDriver, services: Services
+) -> None:
+    case = spent(api)
     report = run_audit(services)
     assert report.counts["voucher_programmes"] == 1
     assert [f for f in report.findings if f.record_type == "voucher_programme"] == []
 
-
-@pytest.mark.parametrize("edit", sorted(EDITS))
-def test_an_edited_programme_or_movement_is_named_by_the_audit(
-    api: LifecycleDriver, services: Services, edit: str
-) -> None:
-    case = spent(api)
-    statement, field = EDITS[edit]
-    with services.store.engine.begin() as connection:
-        connection.execute(text(statement), {"id": case["programmeId"]})
-
-    findings = run_audit(services).findings_for("voucher_programme", case["programmeId"])
-    fields = {f.field for f in findings}
-    assert field in fields, [f.format() for f in findings]
-    if edit != "budget" and edit != "share_cap_bps":  # a movement: the buyer's balance no longer adds up
-        assert any(str(f).startswith("balance of ") for f in fields), fields
+    for edit, (statement, field) in sorted(EDITS.items()):  # each edit alone, undone before the next
+        table = "voucher_programmes" if edit in ("budget", "share_cap_bps") else "voucher_movements"
+        with edited(services.store.engine, table, statement, {"id": case["programmeId"]}):
+            findings = run_audit(services).findings_for("voucher_programme", case["programmeId"])
+        fields = {f.field for f in findings}
+        assert field in fields, (edit, [f.format() for f in findings])
+        if table == "voucher_movements":  # a movement: the buyer's balance no longer adds up
+            assert any(str(f).startswith("balance of ") for f in fields), (edit, fields)
+    assert run_audit(services).findings_for("voucher_programme", case["programmeId"]) == []
 
 
 def fee_redeemed(api: LifecycleDriver) -> str:
@@ -92,20 +86,16 @@ FEE_EDITS: dict[str, str] = {
 }
 
 
-def test_a_recorded_and_redeemed_fee_passes_the_audit(api: LifecycleDriver, services: Services) -> None:
+def test_a_recorded_and_redeemed_fee_passes_the_audit_and_every_edit_is_named(
+    api: LifecycleDriver, services: Services
+) -> None:
     asset_id = fee_redeemed(api)
     report = run_audit(services)
     assert report.counts["registration_fees"] == 1
     assert report.findings_for("registration_fee", asset_id) == []
 
-
-@pytest.mark.parametrize("field", sorted(FEE_EDITS))
-def test_an_edited_registration_fee_is_named_by_the_audit(
-    api: LifecycleDriver, services: Services, field: str
-) -> None:
-    asset_id = fee_redeemed(api)
-    with services.store.engine.begin() as connection:
-        connection.execute(text(FEE_EDITS[field]))
-
-    findings = run_audit(services).findings_for("registration_fee", asset_id)
-    assert field in {f.field for f in findings}, [f.format() for f in findings]
+    for field, statement in sorted(FEE_EDITS.items()):  # each edit alone, undone before the next
+        with edited(services.store.engine, "registration_fees", statement):
+            findings = run_audit(services).findings_for("registration_fee", asset_id)
+        assert field in {f.field for f in findings}, (field, [f.format() for f in findings])
+    assert run_audit(services).findings_for("registration_fee", asset_id) == []
