@@ -888,9 +888,12 @@ def snapshot(services: Services) -> dict[str, Any]:
     engine = services.store.engine
     tables: dict[str, tuple[int, str]] = {}
     with engine.connect() as connection:
+        cursor = connection.connection.cursor()  # the driver's own: ~90 tables, twice a case
         for name in sorted(inspect(engine).get_table_names()):
-            rows = sorted(repr(tuple(row)) for row in connection.exec_driver_sql(f'SELECT * FROM "{name}"'))
+            cursor.execute(f'SELECT * FROM "{name}"')
+            rows = sorted(repr(tuple(row)) for row in cursor.fetchall())
             tables[name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+        cursor.close()
     latest = services.w3.eth.get_block("latest")
     return {
         "tables": tables,

@@ -3,8 +3,8 @@ over-long strings and identifiers that are not EPCs are refused with a problem, 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +12,21 @@ from dataledger.composition import Services, build_services
 from tests.conftest import make_settings
 from tests.epcis.factories import epcis_document, object_event
 from tests.factories import ApiDriver, asset_facts
+from tests.nodes import fresh_postgres_database, postgres_reachable
 
 
-@pytest.fixture
-def services(tmp_path: Path, database_url: str | None) -> Iterator[Services]:
-    built = build_services(make_settings(tmp_path, database_url=database_url))
-    yield built
-    built.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """One ledger per database for the module: every case here is refused, and each participant new."""
+    with contextlib.ExitStack() as stack:
+        database_url = None
+        if request.param == "postgresql":
+            if not postgres_reachable():
+                pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+            database_url = stack.enter_context(fresh_postgres_database())
+        built = build_services(make_settings(tmp_path_factory.mktemp("bad-input"), database_url=database_url))
+        stack.callback(built.close)
+        yield built
 
 
 def assert_refused(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]

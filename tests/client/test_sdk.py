@@ -43,7 +43,8 @@ DAY = 24 * 3600
 
 @pytest.fixture(
     scope="module",
-    params=["embedded", pytest.param("anvil", marks=pytest.mark.anvil)],
+    # over anvil too as a long variant: the API's own tests run every act on anvil already
+    params=["embedded", pytest.param("anvil", marks=[pytest.mark.anvil, pytest.mark.long])],
 )
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live ``dataledger serve``: on its embedded chain, or relaying to anvil (``--rpc-url``)."""
