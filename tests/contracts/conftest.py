@@ -101,18 +101,27 @@ def registry_artifact() -> ContractArtifact:
     return load_artifact("DataRightsRegistry")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chain() -> EthereumTesterProvider:
-    """A fresh embedded chain for every test, so no test sees another's state."""
+    """An embedded chain for the module's tests: each test runs on a snapshot of it (``isolated``),
+    so contracts a module deploys once are there for every test and no test sees another's acts."""
     return EthereumTesterProvider()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
+def isolated(chain: EthereumTesterProvider) -> Iterator[None]:
+    """The chain as the test found it once the test ends (the module's deployments stay)."""
+    snapshot = chain.ethereum_tester.take_snapshot()
+    yield
+    chain.ethereum_tester.revert_to_snapshot(snapshot)
+
+
+@pytest.fixture(scope="module")
 def w3(chain: EthereumTesterProvider) -> Web3:
     return Web3(chain)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def actors(chain: EthereumTesterProvider, w3: Web3) -> Actors:
     keys = chain.ethereum_tester.backend.account_keys
     signers = []
@@ -131,7 +140,7 @@ def deploy_registry(w3: Web3, artifact: ContractArtifact, admin: str, registrar:
     return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def registry(w3: Web3, registry_artifact: ContractArtifact, actors: Actors) -> Contract:
     return deploy_registry(w3, registry_artifact, actors.admin.address, actors.registrar.address)
 

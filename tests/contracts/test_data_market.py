@@ -21,7 +21,7 @@ REASON = h("the holder withdrew the product")
 NOT_CERTIFIED, CERTIFIED_STATUS = 4, 5  # AssetStatus.InNotice, AssetStatus.Certified
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def market(w3, registry, actors):  # type: ignore[no-untyped-def]
     artifact = load_artifact("DataMarket")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)

@@ -61,12 +61,12 @@ def deploy(w3, name: str, *args: Any, sender: str) -> Any:  # type: ignore[no-un
     return w3.eth.contract(address=receipt.contractAddress, abi=artifact.abi)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def market(w3, registry, actors):  # type: ignore[no-untyped-def]
     return deploy(w3, "DataMarket", registry.address, actors.admin.address, sender=actors.admin.address)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def trades(w3, market, actors):  # type: ignore[no-untyped-def]
     return deploy(w3, "DataTrades", market.address, actors.admin.address, sender=actors.admin.address)
 

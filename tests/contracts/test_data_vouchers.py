@@ -64,12 +64,12 @@ _TYPES = {
 FEE = 5_000  # fen: CNY 50.00
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def market(w3, registry, actors):  # type: ignore[no-untyped-def]
     return deploy(w3, "DataMarket", registry.address, actors.admin.address, sender=actors.admin.address)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def trades(w3, market, actors):  # type: ignore[no-untyped-def]
     return deploy(w3, "DataTrades", market.address, actors.admin.address, sender=actors.admin.address)
 
@@ -79,7 +79,7 @@ def asset_id(w3, registry, actors, authorise, market):  # type: ignore[no-untype
     return listed_asset(w3, registry, actors, authorise, market)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def vouchers(w3, trades, actors):  # type: ignore[no-untyped-def]
     return deploy(w3, "DataVouchers", trades.address, actors.admin.address, sender=actors.admin.address)
 

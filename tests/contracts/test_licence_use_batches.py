@@ -12,7 +12,7 @@ from tests.contracts.conftest import by_registrar, h, reverts_with, set_next_tim
 from tests.contracts.test_lifecycle_contracts import certified, grant, signed, use
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def licences(w3, registry, actors):  # type: ignore[no-untyped-def]
     """A licence registry deployed by the admin, who holds the gateway role."""
     artifact = load_artifact("LicenceRegistry")

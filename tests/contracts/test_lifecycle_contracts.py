@@ -18,7 +18,7 @@ NOTICE_S = 15 * 24 * 3600
 FAR = 2**40
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def licences(w3, registry, actors):  # type: ignore[no-untyped-def]
     artifact = load_artifact("LicenceRegistry")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)

@@ -82,7 +82,7 @@ class Batched:
         return keccak(keccak(LEAF_TYPEHASH + struct_hash + keccak(self.signature)))
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def anchors(w3: Web3, actors) -> Contract:  # type: ignore[no-untyped-def]
     artifact = load_artifact("AnchorRegistry")
     factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
