@@ -239,6 +239,7 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "asset-not-certified",
             "consent-expired",
             "consent-not-active",
+            "consent-purpose-mismatch",
             "consent-request-mismatch",
             "consent-use-not-found",
             "consent-withdrawn",

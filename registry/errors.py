@@ -563,6 +563,14 @@ class ConsentUseNotFound(NotFound):
     title = "No such consumed consent on chain"
 
 
+class ConsentPurposeMismatch(Conflict):
+    """The data subject consented to another purpose than the one the enterprise's licence grants (or
+    one of the two purposes cannot be shown against its commitment on chain)."""
+
+    code = "consent-purpose-mismatch"
+    title = "The consent's purpose is not the licence's"
+
+
 class ConsentRequestMismatch(Conflict):
     """The delivery asked for is not the one the consent was consumed for (another asset, subject, path
     or query), or the asset's deposit holds no personal data to deliver against a consent."""

@@ -45,7 +45,7 @@ from dataledger.ledger.sql.delivery_tables import (
 from dataledger.ledger.sql.group_commit import GroupCommit
 from dataledger.ledger.sql.outbox import OUTBOX, AnchorOutbox, OutboxEntry, add_entries
 from dataledger.ledger.sql.row_writer import bound, placeholder
-from dataledger.ledger.sql.tables import utcnow
+from dataledger.ledger.sql.tables import ConsentRow, LicenceRow, utcnow
 from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.delivery.ports import Deposit, RedeemedUse, UseBatch
 from dataledger.registry.delivery.receipts import RECEIPT_KIND, DeliveryReceipt
@@ -230,6 +230,22 @@ class DeliveryStore:
         redeemed = _with(use, sequence=use.consent_id)
         self._remember(redeemed)
         return redeemed
+
+    def stated_purposes(
+        self, licence_id: int, consent_id: int
+    ) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+        """The purpose (text, salt) the licence was granted for and the one the consent was given for."""
+        with self._engine.connect() as conn:
+            licence = conn.execute(
+                select(LicenceRow.purpose, LicenceRow.salt).where(LicenceRow.licence_id == licence_id)  # type: ignore[call-overload]
+            ).first()
+            consent = conn.execute(
+                select(ConsentRow.purpose, ConsentRow.salt).where(ConsentRow.consent_id == consent_id)  # type: ignore[call-overload]
+            ).first()
+        return (
+            None if licence is None else (licence.purpose, licence.salt),
+            None if consent is None else (consent.purpose, consent.salt),
+        )
 
     def use(self, use_id: str) -> RedeemedUse | None:
         if self._recent is not None:

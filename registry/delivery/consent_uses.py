@@ -18,22 +18,28 @@ subject's record only when it holds both:
 
 The use's id is ``txHash-logIndex`` and the consent's id is unique in the store: a consent is
 redeemed once (a replay gets ``use-already-redeemed``). Its delivery window ends with the consent's
-``validUntil`` at the latest. The one GET it allows must hash to the consent's ``requestHash``
-(``registry.delivery.consent_requests``: asset, subject, path, query), else ``consent-request-mismatch``;
-the holder's API is told the subject (header :data:`SUBJECT_HEADER`) so it serves that record alone.
+``validUntil`` at the latest. The subject consented to one purpose: the record is delivered only under a
+licence granted for that same purpose (``consent-purpose-mismatch``). Both purposes are salted
+commitments on chain; the gateway reads the texts and salts from the store and opens each commitment
+first, so an edited store cannot pass one purpose off as another. The one GET it allows must hash to
+the consent's ``requestHash`` (``registry.delivery.consent_requests``: asset, subject, path, query),
+else ``consent-request-mismatch``; the holder's API is told the subject (header :data:`SUBJECT_HEADER`) so it serves that record alone.
 The receipt names the consent.
 """
 
 from __future__ import annotations
 
+from dataledger.registry.assets import text_commitment
 from dataledger.registry.chain_records import ChainAct, ConsentStatus, OnChainConsent
 from dataledger.registry.delivery.consent_requests import ConsentRequest
 from dataledger.registry.errors import (
     ConsentExpired,
     ConsentNotActive,
+    ConsentPurposeMismatch,
     ConsentRequestMismatch,
     ConsentUseNotFound,
     ConsentWithdrawn,
+    ValidationFailed,
 )
 
 SUBJECT_HEADER = "X-Data-Subject"
@@ -71,6 +77,52 @@ def require_consumed_consent(consent: OnChainConsent | None, request_hash: str, 
     if now > consent.valid_until:
         raise ConsentExpired("the consent has expired", consent_id=cid, valid_until=consent.valid_until)
     return consent
+
+
+def same_purpose(first: str, second: str) -> bool:
+    """Whether two stated purposes say the same (case and runs of white space aside)."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def require_consented_purpose(
+    consent: OnChainConsent,
+    consent_statement: tuple[str, str] | None,
+    licence_id: int,
+    licence_purpose_hash: str,
+    licence_statement: tuple[str, str] | None,
+) -> str:
+    """The purpose both the subject consented to and the licence grants; ``*_statement`` are the texts
+    and salts the store holds, each checked against its commitment on chain first."""
+    consent_purpose = _opened("consent-purpose", consent_statement, consent.purpose_hash)
+    licence_purpose = _opened("licence-purpose", licence_statement, licence_purpose_hash)
+    if consent_purpose is None or licence_purpose is None:
+        raise ConsentPurposeMismatch(
+            "the consent's or the licence's purpose cannot be shown: its text does not open its commitment"
+            " on chain",
+            consent_id=consent.consent_id,
+            licence_id=licence_id,
+        )
+    if not same_purpose(consent_purpose, licence_purpose):
+        raise ConsentPurposeMismatch(
+            "the data subject consented to another purpose than the licence's",
+            consent_id=consent.consent_id,
+            licence_id=licence_id,
+            consent_purpose=consent_purpose,
+            licence_purpose=licence_purpose,
+        )
+    return consent_purpose
+
+
+def _opened(kind: str, statement: tuple[str, str] | None, commitment: str) -> str | None:
+    """The text of ``statement`` (text, salt) if it opens ``commitment``."""
+    if statement is None:
+        return None
+    text, salt = statement
+    try:
+        opened = text_commitment(kind, text, salt).lower() == commitment.lower()
+    except ValidationFailed:  # a salt that is no salt: it opens nothing
+        return None
+    return text if opened else None
 
 
 def require_request(request_hash: str, request: ConsentRequest) -> None:

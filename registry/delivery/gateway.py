@@ -40,6 +40,7 @@ from dataledger.registry.delivery.consent_uses import (
     CONSENT_HEADER,
     SUBJECT_HEADER,
     consent_consumption,
+    require_consented_purpose,
     require_consumed_consent,
     require_request,
 )
@@ -373,6 +374,10 @@ class DeliveryGateway:
         consent = require_consumed_consent(self._licences.consent(consent_id), request_hash, now)
         standing = self._standing_for(enterprise, licence_id)
         standing.require_live(now)
+        licence_purpose, consent_purpose = self._store.stated_purposes(licence_id, consent_id)
+        require_consented_purpose(
+            consent, consent_purpose, licence_id, standing.licence.terms.purpose_hash, licence_purpose
+        )
         asset_id = standing.licence.terms.asset_id
         deposit = self._deposit(asset_id)
         if not deposit.personal_data:

@@ -46,6 +46,9 @@ class Licensed:
         return int(self.licence["licenceId"])
 
 
+CV_CHECK = "one CV check"  # the purpose of the personal-data licences and consents here
+
+
 class DeliveryDriver(LifecycleDriver):
     def licensed(
         self, *, max_uses: int = 3, size: int = 4096, deposit: bool = True, **terms: Any
@@ -128,8 +131,10 @@ class DeliveryDriver(LifecycleDriver):
     # -- personal data against a data subject's consent -------------------------------------------
 
     def personal_data_api(self, base_url: str, *, max_uses: int = 3, **terms: Any) -> Licensed:
-        """A certified asset licensed to an enterprise, delivered through the holder's API at
-        ``base_url``, which serves data subjects' records (``personalData``)."""
+        """A certified asset licensed to an enterprise for :data:`CV_CHECK` (unless told otherwise),
+        delivered through the holder's API at ``base_url``, which serves data subjects' records
+        (``personalData``)."""
+        terms.setdefault("purpose", CV_CHECK)
         licensed = self.licensed(max_uses=max_uses, deposit=False, **terms)
         deposited = self.client.post(
             "/v1/deliveries/deposits",
@@ -140,15 +145,18 @@ class DeliveryDriver(LifecycleDriver):
         assert deposited.json()["personalData"] is True
         return licensed
 
-    def consent(self, enterprise: Actor, subject: LocalAccount, *, valid_for: int = 3600) -> int:
-        """A consent ``subject`` signs for one query by ``enterprise``, recorded on chain; its id."""
+    def consent(
+        self, enterprise: Actor, subject: LocalAccount, *, valid_for: int = 3600, purpose: str = CV_CHECK
+    ) -> int:
+        """A consent ``subject`` signs for one query by ``enterprise`` for ``purpose``, recorded on chain;
+        its id."""
         granted = self.act(
             enterprise,
             "/v1/consents/requests",
             "/v1/consents",
             {
                 "subject": subject.address,
-                "purpose": "one CV check",
+                "purpose": purpose,
                 "validUntil": self.clock.now() + valid_for,
             },
             signer=subject,
@@ -173,11 +181,12 @@ class DeliveryDriver(LifecycleDriver):
         *,
         subject: LocalAccount | None = None,
         valid_for: int = 3600,
+        purpose: str = CV_CHECK,
     ) -> ConsumedConsent:
         """A new subject's consent to ``licensed.licensee``, consumed for one GET of ``path?query`` of
         the asset's API: the transaction the enterprise presents at the gateway."""
         subject = subject or Account.create()
-        consent_id = self.consent(licensed.licensee, subject, valid_for=valid_for)
+        consent_id = self.consent(licensed.licensee, subject, valid_for=valid_for, purpose=purpose)
         request = consent_request_hash(licensed.asset["assetId"], subject.address, path, query)
         consumed = self.consume(licensed.licensee, consent_id, request)
         assert consumed.status_code == 201, consumed.text

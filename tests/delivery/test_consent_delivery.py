@@ -10,13 +10,14 @@ from dataclasses import replace
 
 import pytest
 from eth_account import Account
+from sqlalchemy import text
 
 from dataledger.composition import Services
 from dataledger.registry.chain_records import ConsentStatus, OnChainConsent
 from dataledger.registry.delivery.consent_requests import consent_request_hash
 from dataledger.registry.delivery.receipts import DeliveryReceipt, verify_receipt
 from tests.delivery.conftest import PersonalDataApi
-from tests.delivery.driver import DeliveryDriver
+from tests.delivery.driver import CV_CHECK, DeliveryDriver
 from tests.lifecycle.driver import assert_problem, request_hash
 from tests.nodes import rpc
 
@@ -127,6 +128,33 @@ def test_a_consent_given_to_another_enterprise_is_not_yours(api: DeliveryDriver,
     redeemed = api.redeem_consent(licensed.licensee, consumed.redemption(licensed.licence_id))
     assert redeemed.status_code == 201, redeemed.text
     assert_problem(api.call_api(rival.licensee, redeemed.json()["useId"], "records"), 403, "use-not-yours")
+    assert PersonalDataApi.calls == []
+
+
+def test_a_consent_for_another_purpose_than_the_licences_delivers_nothing(
+    api: DeliveryDriver, records_api: str, services: Services
+) -> None:
+    licensed = api.personal_data_api(records_api)  # licensed for a CV check
+    marketing = api.consumed(licensed, "records", purpose="loyalty marketing")
+    refused = api.redeem_consent(licensed.licensee, marketing.redemption(licensed.licence_id))
+    assert_problem(refused, 409, "consent-purpose-mismatch")
+    assert refused.json()["consent_purpose"] == "loyalty marketing"
+    assert refused.json()["licence_purpose"] == CV_CHECK
+
+    # the same purpose, however it is capitalised and spaced, is the licence's
+    same = api.consumed(licensed, "records", purpose="  One  CV check ")
+    assert api.redeem_consent(licensed.licensee, same.redemption(licensed.licence_id)).status_code == 201
+
+    # a store edited to say the consent's purpose was the licence's does not open its commitment
+    edited = api.consumed(licensed, "records", purpose="credit scoring")
+    with services.store.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE consents SET purpose = :p WHERE consent_id = :c"),
+            {"p": CV_CHECK, "c": edited.consent_id},
+        )
+    refused = api.redeem_consent(licensed.licensee, edited.redemption(licensed.licence_id))
+    assert_problem(refused, 409, "consent-purpose-mismatch")
+    assert "cannot be shown" in refused.json()["detail"]
     assert PersonalDataApi.calls == []
 
 
@@ -247,7 +275,7 @@ def test_a_consent_needs_a_live_licence_of_a_personal_data_asset(
         "licence-revoked",
     )
     # a licence of an asset whose deposit is no personal data: a consent does not stand for a licence use
-    plain = api.licensed(max_uses=1)
+    plain = api.licensed(max_uses=1, purpose=CV_CHECK)
     plain_consent = api.consumed(plain, "records")
     assert_problem(
         api.redeem_consent(plain.licensee, plain_consent.redemption(plain.licence_id)),

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from dataledger.client import Client, ConflictError, LocalKeySigner
 from dataledger.registry.delivery.consent_requests import consent_request_hash
 from tests.delivery.conftest import PersonalDataApi
-from tests.delivery.driver import DeliveryDriver
+from tests.delivery.driver import CV_CHECK, DeliveryDriver
 from tests.factories import Actor
 
 
@@ -36,7 +36,7 @@ def sdk(api: DeliveryDriver, actor: Actor) -> Client:
 def test_an_enterprise_receives_a_subjects_record_once_through_the_sdk(
     api: DeliveryDriver, records_api: str
 ) -> None:
-    licensed = api.licensed(deposit=False)
+    licensed = api.licensed(deposit=False, purpose=CV_CHECK)
     asset_id = licensed.asset["assetId"]
     holder, enterprise = sdk(api, licensed.holder), sdk(api, licensed.licensee)
     assert licensed.licensee.account is not None
@@ -45,7 +45,7 @@ def test_an_enterprise_receives_a_subjects_record_once_through_the_sdk(
     assert deposited["personalData"] is True
 
     subject = LocalKeySigner.generate()
-    consent = enterprise.consents.grant(subject, purpose="one CV check", valid_until=api.clock.now() + 3600)
+    consent = enterprise.consents.grant(subject, purpose=CV_CHECK, valid_until=api.clock.now() + 3600)
     use, record = enterprise.deliveries.receive_personal_data(
         licensed.licence_id,
         asset_id,
