@@ -19,6 +19,7 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "ledger-error",
             "licence-template-not-found",
             "listing-report-not-passing",
+            "personal-data-declaration-mismatch",
             "verification-failed",
         ),
         "delistListing": ("ledger-error", "listing-not-active"),
@@ -183,8 +184,8 @@ OPERATION_ERRORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "invalid-asset-status",
         ),
         # the delivery gateway
-        "depositFile": ("content-hash-mismatch",),
-        "depositApi": ("asset-not-found",),
+        "depositFile": ("content-hash-mismatch", "personal-data-declaration-mismatch"),
+        "depositApi": ("asset-not-found", "personal-data-declaration-mismatch"),
         "listDeposits": ("asset-not-found",),
         "prepareDeliveryUse": (
             "asset-not-certified",

@@ -563,6 +563,14 @@ class ConsentUseNotFound(NotFound):
     title = "No such consumed consent on chain"
 
 
+class PersonalDataDeclarationMismatch(Conflict):
+    """A listing of the asset declares personal data and its deposit at the gateway does not (or the
+    other way round): personal data is delivered only through the holder's API, against consents."""
+
+    code = "personal-data-declaration-mismatch"
+    title = "The listing's and the deposit's personal-data declarations disagree"
+
+
 class ConsentPurposeMismatch(Conflict):
     """The data subject consented to another purpose than the one the enterprise's licence grants (or
     one of the two purposes cannot be shown against its commitment on chain)."""

@@ -43,6 +43,7 @@ from dataledger.ledger.sql.delivery_tables import (
     USES,
 )
 from dataledger.ledger.sql.group_commit import GroupCommit
+from dataledger.ledger.sql.market_tables import MarketListingRow
 from dataledger.ledger.sql.outbox import OUTBOX, AnchorOutbox, OutboxEntry, add_entries
 from dataledger.ledger.sql.row_writer import bound, placeholder
 from dataledger.ledger.sql.tables import ConsentRow, LicenceRow, utcnow
@@ -146,6 +147,14 @@ class DeliveryStore:
             return None
         self._current[asset_id] = (time.monotonic(), found[0])
         return found[0]
+
+    def listed_with_personal_data(self, asset_id: str) -> bool:
+        """Whether a listing of the asset, delisted or not, declares that the product holds personal data."""
+        with self._engine.connect() as conn:
+            contents = conn.execute(
+                select(MarketListingRow.content_json).where(MarketListingRow.asset_id == asset_id)  # type: ignore[call-overload]
+            ).scalars()
+            return any(json.loads(content)["personalData"]["containsPersonalData"] for content in contents)
 
     def deposits(self, asset_id: str, limit: int = 100) -> list[Deposit]:
         query = (

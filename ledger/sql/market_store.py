@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from dataledger.ledger.sql.catalogue_search import FacetCells, search
+from dataledger.ledger.sql.delivery_tables import DEPOSITS
 from dataledger.ledger.sql.market_tables import (
     CATALOGUE,
     DEMANDS,
@@ -312,6 +313,16 @@ class MarketStore:
         if row is None:
             raise ListingNotFound("no listing with this id", listingId=listing_id)
         return listing_of(row._mapping)
+
+    def deposited_personal_data(self, asset_id: str) -> bool | None:
+        with self._engine.connect() as conn:
+            declared = conn.execute(
+                select(DEPOSITS.c.personal_data)
+                .where(DEPOSITS.c.asset_id == asset_id)
+                .order_by(DEPOSITS.c.seq.desc())
+                .limit(1)
+            ).scalar()
+        return None if declared is None else bool(declared)
 
     def listing_report(self, listing_id: str) -> dict[str, Any]:
         with self._engine.connect() as conn:

@@ -23,8 +23,8 @@ licence granted for that same purpose (``consent-purpose-mismatch``). Both purpo
 commitments on chain; the gateway reads the texts and salts from the store and opens each commitment
 first, so an edited store cannot pass one purpose off as another. The one GET it allows must hash to
 the consent's ``requestHash`` (``registry.delivery.consent_requests``: asset, subject, path, query),
-else ``consent-request-mismatch``; the holder's API is told the subject (header :data:`SUBJECT_HEADER`) so it serves that record alone.
-The receipt names the consent.
+else ``consent-request-mismatch``; the holder's API is told the subject (header
+:data:`SUBJECT_HEADER`) so it serves that record alone. The receipt names the consent.
 """
 
 from __future__ import annotations

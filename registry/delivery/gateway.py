@@ -72,6 +72,7 @@ from dataledger.registry.errors import (
     LicenceUseMismatch,
     LicenceUseNotFound,
     NotAuthorised,
+    PersonalDataDeclarationMismatch,
     PersonalDataNeedsConsent,
     UpstreamFailed,
     UseAlreadyRedeemed,
@@ -160,6 +161,7 @@ class DeliveryGateway:
         the asset's registered content hash, or to ``declared_hash`` (a derivative the holder declares)."""
         asset_id = require_hex32(asset_id, "assetId")
         registered = self._holder_asset(holder, asset_id)
+        self._require_no_personal_data_listed(asset_id, "a file")
         if declared_hash is not None:
             declared_hash = require_hex32(declared_hash, "declaredHash")
         staged = self._content.stage(chunks, self._config.max_deposit_bytes)
@@ -202,6 +204,8 @@ class DeliveryGateway:
             raise ValidationFailed(
                 "baseUrl must be an http(s) URL without query or fragment", field="baseUrl"
             )
+        if not personal_data:
+            self._require_no_personal_data_listed(asset_id, "an API without personalData")
         self._upstream.require_public(base_url)  # the server fetches it: never an internal address
         deposit = Deposit(
             deposit_id=str(uuid.uuid4()),
@@ -214,6 +218,16 @@ class DeliveryGateway:
         )
         self._store.add_deposit(deposit)
         return deposit
+
+    def _require_no_personal_data_listed(self, asset_id: str, deposited: str) -> None:
+        """A product listed as holding personal data is delivered through the holder's API, one data
+        subject's record per consent: never as a file or against licence uses."""
+        if self._store.listed_with_personal_data(asset_id):
+            raise PersonalDataDeclarationMismatch(
+                f"a listing of the asset declares personal data: it cannot be deposited as {deposited};"
+                " deposit its API with personalData",
+                asset_id=asset_id,
+            )
 
     def deposits(self, viewer: Participant, asset_id: str) -> list[Deposit]:
         """The asset's deposits, newest first: for its holder and oversight."""

@@ -32,6 +32,7 @@ from dataledger.registry.errors import (
     ListingNotFound,
     ListingReportNotPassing,
     NotAuthorised,
+    PersonalDataDeclarationMismatch,
     ValidationFailed,
 )
 from dataledger.registry.listing_verification import verify_report
@@ -124,6 +125,15 @@ class MarketService:
         if template.exchange_id != me.id:
             raise NotAuthorised("an exchange offers its own licence templates", field="licenceTemplateId")
 
+        deposited = self._records.deposited_personal_data(asset_id)
+        if deposited is not None and deposited != content.personal_data.contains_personal_data:
+            raise PersonalDataDeclarationMismatch(
+                "the listing and the holder's deposit at the delivery gateway disagree on personal data:"
+                f" the listing declares {'' if content.personal_data.contains_personal_data else 'no '}"
+                f"personal data, the deposit {'does' if deposited else 'does not'}",
+                field="personalData.containsPersonalData",
+                assetId=asset_id,
+            )
         consented = self._consenting_pledgee(subject)
         standing = self.standing(asset_id)
         now = self._registry.next_block_timestamp()

@@ -6,6 +6,7 @@ and on PostgreSQL."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
 import pytest
@@ -337,3 +338,66 @@ def test_a_listing_recorded_on_chain_but_not_stored_is_stored_when_the_exchange_
     assert again.status_code == 201, again.text
     assert api.client.get(f"/v1/listings/{again.json()['listingId']}").json()["status"] == "listed"
     assert_problem(list_product(api, exchange, report, offered), 409, "listing-report-not-passing")
+
+
+PERSONAL = {
+    "containsPersonalData": True,
+    "containsSensitiveData": False,
+    "legalBasis": "each data subject's separate consent (PIPL art. 13 and 14)",
+}
+
+
+def deposit_file(api: LifecycleDriver, holder: Actor, asset_id: str, content: bytes) -> Any:
+    declared = "0x" + hashlib.sha256(content).hexdigest()  # a derivative the holder declares
+    return api.client.put(
+        f"/v1/deliveries/assets/{asset_id}/file?declaredHash={declared}",
+        content=content,
+        headers={**holder.headers, "Content-Type": "application/octet-stream"},
+    )
+
+
+def deposit_api(api: LifecycleDriver, holder: Actor, asset_id: str, personal_data: bool) -> Any:
+    body = {"assetId": asset_id, "baseUrl": "https://93.184.216.34/records", "personalData": personal_data}
+    return api.client.post("/v1/deliveries/deposits", json=body, headers=holder.headers)
+
+
+def test_a_product_listed_with_personal_data_is_deposited_only_as_an_api_serving_consents(
+    api: LifecycleDriver,
+) -> None:
+    case = listed(api, personalData=PERSONAL)
+    holder, asset_id = case["holder"], case["listing"]["assetId"]
+
+    as_file = assert_problem(
+        deposit_file(api, holder, asset_id, b"sku,passenger\n1,0x42\n"),
+        409,
+        "personal-data-declaration-mismatch",
+    )
+    assert "a file" in as_file["detail"]
+    assert_problem(deposit_api(api, holder, asset_id, False), 409, "personal-data-declaration-mismatch")
+    deposited = deposit_api(api, holder, asset_id, True)
+    assert deposited.status_code == 201, deposited.text
+    assert deposited.json()["personalData"] is True
+
+
+def test_a_listing_must_declare_what_the_holders_deposit_declares(api: LifecycleDriver) -> None:
+    holder, _, asset = product(api)
+    exchange = api.participant("exchange", "Hainan International Data Exchange")
+    offered = template(api, exchange)
+    assert deposit_file(api, holder, asset["assetId"], b"sku,qty\n1,3\n").status_code == 201
+
+    report = verified(api, exchange, holder, asset)
+    refused = assert_problem(
+        list_product(api, exchange, report, offered, personalData=PERSONAL),
+        409,
+        "personal-data-declaration-mismatch",
+    )
+    assert refused["field"] == "personalData.containsPersonalData"
+    # declared as the deposit is, it lists
+    assert list_product(api, exchange, report, offered).status_code == 201
+
+    # and an API serving data subjects' records cannot be listed as holding none
+    holder, _, asset = product(api, name="旅客画像")
+    assert deposit_api(api, holder, asset["assetId"], True).status_code == 201
+    report = verified(api, exchange, holder, asset)
+    assert_problem(list_product(api, exchange, report, offered), 409, "personal-data-declaration-mismatch")
+    assert list_product(api, exchange, report, offered, personalData=PERSONAL).status_code == 201
