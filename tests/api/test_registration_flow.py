@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from eth_account import Account
+from fastapi.testclient import TestClient
 
+from dataledger.api.app import create_app
 from dataledger.composition import Services, build_services
 from dataledger.registry.numbering import DEFAULT_INSTITUTION_CODE, CertificateNumber, RegistrationNumber
 from tests.conftest import make_settings
@@ -18,10 +19,10 @@ from tests.factories import ApiDriver, asset_facts
 from tests.nodes import fresh_postgres_database, postgres_reachable
 
 
-@pytest.fixture(params=["embedded", "devnet", "anvil", "embedded+postgresql"])
-def services(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Services]:
-    """The API's services on each chain, and on PostgreSQL (a fresh database, hence fresh contracts,
-    per test)."""
+@pytest.fixture(scope="module", params=["embedded", "devnet", "anvil", "embedded+postgresql"])
+def services(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Services]:
+    """The API's services on each chain, and on PostgreSQL, for the module: every test acts as
+    participants of its own, on assets of its own."""
     chain, _, database = request.param.partition("+")
     rpc_url = None if chain == "embedded" else request.getfixturevalue(f"{chain}_url")
     with contextlib.ExitStack() as stack:
@@ -30,9 +31,15 @@ def services(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Service
             if not postgres_reachable():
                 pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
             database_url = stack.enter_context(fresh_postgres_database())
-        built = build_services(make_settings(tmp_path, rpc_url=rpc_url, database_url=database_url))
+        data_dir = tmp_path_factory.mktemp("registration-flow")
+        built = build_services(make_settings(data_dir, rpc_url=rpc_url, database_url=database_url))
         stack.callback(built.close)
         yield built
+
+
+@pytest.fixture(scope="module")
+def api(services: Services) -> ApiDriver:
+    return ApiDriver(TestClient(create_app(services)), services.settings.admin_api_key.get_secret_value())
 
 
 PROBLEM = "application/problem+json"
