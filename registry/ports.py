@@ -322,6 +322,10 @@ class ProcedureStore(Protocol):
 
     def objections_of(self, asset_id: str) -> list[dict[str, Any]]: ...
 
+    def registrar_acts_of(self, asset_id: str) -> list[dict[str, Any]]:
+        """The asset's acts by registrars, oldest first, each naming the registrar its event names."""
+        ...
+
     def objections_of_assets(self, asset_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The objections of each of ``asset_ids`` (one query; an asset without any is left out)."""
         ...

@@ -97,6 +97,7 @@ class ProcedureService:
             "chainTime": self._ledger.next_block_timestamp(),
             "objections": self._records.objections_of(record.asset_id),
             "certificates": self._store.certificates_of(record.asset_id),
+            "registrarActs": self._records.registrar_acts_of(record.asset_id),
         }
 
     def notice_period(self) -> int:

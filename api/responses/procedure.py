@@ -43,8 +43,44 @@ OBJECTION_EXAMPLE: dict[str, Any] = {
     "evidenceHash": "0x" + "ed" * 32,
     "status": "open",
     "resolution": None,
+    "resolvedBy": None,
     "chainEvidence": {"txHash": TX_HASH_EXAMPLE, "blockNumber": 48, "logIndex": 0},
 }
+
+REGISTRAR_EXAMPLE: dict[str, Any] = {
+    "address": "0x" + "4c" * 20,
+    "participantId": "3f9c2b1e-5a7d-4e8f-9b0a-1c2d3e4f5a6b",
+    "name": "海南省数据产品登记中心 Hainan Data Product Registration Centre",
+}
+
+
+class RegistrarRef(Wire):
+    """A registration institution as the chain names it (the address that signed its act) and, when the
+    registry knows that address, its participant."""
+
+    model_config = example(REGISTRAR_EXAMPLE)
+
+    address: ChainAddress = Field(description="The registrar's address the chain's event names")
+    participant_id: str | None = Field(description="Its participant id, if the registry knows the address")
+    name: str | None = Field(description="Its participant's name, if known")
+
+
+class RegistrarAct(Wire):
+    """One act of a registrar on the asset (a review, the notice, a resolution, a certificate...)."""
+
+    model_config = example(
+        {
+            "act": "notice-started",
+            "registrar": REGISTRAR_EXAMPLE,
+            "at": "2026-03-02T09:14:27+00:00",
+            "chainEvidence": {"txHash": TX_HASH_EXAMPLE, "blockNumber": 47, "logIndex": 1},
+        }
+    )
+
+    act: str = Field(description="The history's name of the act")
+    registrar: RegistrarRef
+    at: IsoDateTime | None = Field(description="The block's time")
+    chain_evidence: ChainLocation
 
 
 class Objection(Wire):
@@ -60,6 +96,7 @@ class Objection(Wire):
     evidence_hash: HexHash = Field(description="SHA-256 of the objector's evidence (zero if none)")
     status: Literal["open", "upheld", "dismissed"]
     resolution: str | None = Field(description="The registrar's resolution, once decided")
+    resolved_by: RegistrarRef | None = Field(description="The registrar that decided it, once decided")
     chain_evidence: ChainLocation = Field(description="Where the objection was filed")
 
 
@@ -114,6 +151,7 @@ class ProcedureStatus(Wire):
             "chainTime": 1772448067,
             "objections": [OBJECTION_EXAMPLE],
             "certificates": [],
+            "registrarActs": [],
         }
     )
 
@@ -126,6 +164,9 @@ class ProcedureStatus(Wire):
     chain_time: int = Field(description="The next block's Unix time")
     objections: list[Objection]
     certificates: list[CertificateSummary]
+    registrar_acts: list[RegistrarAct] = Field(
+        description="The registrars' acts on the asset, oldest first, each naming its registrar"
+    )
 
 
 class PreparedCertificate(PreparedAct):

@@ -78,6 +78,43 @@ def test_objection_blocks_the_certificate_until_the_registrar_dismisses_it(api: 
     assert acts[-3:] == ["objection-filed", "objection-resolved", "certificate-recorded"]
 
 
+def test_the_procedure_names_the_registrar_of_each_act_and_of_each_resolution(api: LifecycleDriver) -> None:
+    holder, competitor = api.participant("enterprise"), api.participant("enterprise")
+    registrar = api.participant("registrar", "海南省数据产品登记中心 Hainan Data Product Registration Centre")
+    asset_id = api.in_notice(holder, registrar)["assetId"]
+    objection = api.objection(competitor, asset_id, "the sales records include our franchise stores").json()
+    assert objection["resolvedBy"] is None
+    path = f"/v1/objections/{objection['objectionId']}"
+    resolved = api.registrar_act(
+        registrar,
+        f"{path}/resolution-requests",
+        f"{path}/resolution",
+        {"upheld": False, "resolution": "ours"},
+    )
+    api.clock.advance(3600)
+    assert api.issue_certificate(registrar, asset_id).status_code == 201
+
+    assert registrar.account is not None
+    named = {
+        "address": registrar.account.address,
+        "participantId": registrar.id,
+        "name": "海南省数据产品登记中心 Hainan Data Product Registration Centre",
+    }
+    assert resolved.json()["resolvedBy"] == named
+    assert api.client.get(path, headers=holder.headers).json()["resolvedBy"] == named
+    status = api.client.get(f"/v1/assets/{asset_id}/procedure", headers=holder.headers).json()
+    assert status["objections"][0]["resolvedBy"] == named
+    acts = status["registrarActs"]
+    assert [a["act"] for a in acts] == [
+        "reviewed",
+        "reviewed",
+        "notice-started",
+        "objection-resolved",
+        "certificate-recorded",
+    ]
+    assert all(a["registrar"] == named and a["chainEvidence"]["txHash"].startswith("0x") for a in acts)
+
+
 def test_upheld_objection_rejects_the_application(api: LifecycleDriver) -> None:
     holder, registrar, objector = api.participants("enterprise", "registrar", "enterprise")
     asset_id = api.in_notice(holder, registrar)["assetId"]
