@@ -387,6 +387,7 @@ class FakeProcedureStore:
             "evidenceHash": evidence_hash,
             "status": "open",
             "resolution": None,
+            "resolvedBy": None,
             "chainEvidence": _evidence_json(filed),
         }
         self._store.record_history(asset_id, acts, objector_address, {"reason": reason})
@@ -418,7 +419,33 @@ class FakeProcedureStore:
         if any(act.event == "ApplicationRejected" for act in acts):
             self._store.set_state(objection["assetId"], AssetState.REJECTED)
         self._store.record_history(objection["assetId"], acts, actor, {"resolution": resolution})
+        (resolved,) = [a for a in acts if a.event == "ObjectionResolved"]
+        objection["resolvedBy"] = self._registrar(str(resolved.args["registrar"]))
         return dict(objection)
+
+    def registrar_acts_of(self, asset_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "act": entry.act,
+                "registrar": self._registrar(str(entry.detail["registrar"])),
+                "at": None,
+                "chainEvidence": {
+                    "txHash": entry.evidence.tx_hash,
+                    "blockNumber": entry.evidence.block_number,
+                    "logIndex": entry.evidence.log_index,
+                },
+            }
+            for entry in self._store.history
+            if entry.asset_id == asset_id and "registrar" in entry.detail
+        ]
+
+    def _registrar(self, address: str) -> dict[str, Any]:
+        participant = self._store.participant_by_address(address)
+        return {
+            "address": address,
+            "participantId": participant.id if participant else None,
+            "name": participant.name if participant else None,
+        }
 
 
 class FakeLicenceRecords:
