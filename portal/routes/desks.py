@@ -1,12 +1,15 @@
-"""The signed-in pages beside the workspace: an enterprise's orders and trades (``/workspace/trades``)
-and its data vouchers (``/workspace/vouchers``), and a programme authority's voucher programmes
-(``/programmes``).
+"""The signed-in pages beside the workspace: a participant's orders and trades (``/workspace/trades``:
+an enterprise's as buyer or seller, an exchange's as the listing exchange), an enterprise's data vouchers
+(``/workspace/vouchers``), and a programme authority's voucher programmes (``/programmes``).
 
 Each page is a shell, as the workspace is: its script signs in with the participant's API key (kept in
 the tab's ``sessionStorage``, sent as a bearer header, never in a URL) and reads the participant's own
 data, from the API (``/v1/trades``) or from the page's data route, which answers only the participant
 whose key it was sent, as the API's problems. The holder accepts an order by signing the
-``TradeAcceptance`` in the browser (``trades.js`` through ``signing.js``); its key never leaves it.
+``TradeAcceptance`` in the browser (``trades.js`` through ``signing.js``); so does the listing exchange,
+in the holder's name, while the holder's mandate for the listing is in force (the page shows the mandate's
+state to both); neither key leaves its owner's browser. The orders are read a page at a time (the API's
+``limit`` and ``offset``).
 """
 
 from __future__ import annotations

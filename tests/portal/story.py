@@ -8,9 +8,10 @@ notice and one awaiting its formal review; and the offshore duty-free chain capt
 
 Pledge financing: the licensed asset's pledge certified by the registrar, another certified then released
 (its certificate ended), a third awaiting its certificate. The market: an exchange lists a certified
-asset at CNY 1,200.00; a buyer's first order is accepted by the holder and settled, its second awaits the
-holder's acceptance. Data vouchers: a programme authority's programme issues vouchers to the buyer, which
-redeems some against its trade, and to the holder, which redeems some against a registration fee.
+asset at CNY 1,200.00 and the holder mandates the exchange to accept the listing's orders in its name; a
+buyer's first order is accepted by the holder and settled, its second awaits acceptance. Data vouchers: a
+programme authority's programme issues vouchers to the buyer, which redeems some against its trade, and
+to the holder, which redeems some against a registration fee.
 """
 
 from __future__ import annotations
@@ -53,10 +54,13 @@ class Pledging:
 
 @dataclass(frozen=True)
 class Market:
-    """An exchange's listing, a buyer's orders (one settled, one awaiting the holder), and data vouchers."""
+    """An exchange's listing under the holder's mandate, a buyer's orders (one settled, one awaiting
+    acceptance), and data vouchers."""
 
     exchange_id: str
     exchange_api_key: str
+    exchange_private_key: str  # the exchange's own key (it accepts orders under the mandate with it)
+    mandate: dict[str, Any]  # the holder's mandate to the exchange for the listing, in force
     listing: dict[str, Any]
     settled: dict[str, Any]  # the buyer's first order: accepted by the holder, settled by the exchange
     waiting: dict[str, Any]  # its second: awaiting the holder's acceptance
@@ -249,8 +253,9 @@ def market_and_vouchers(
     registrar_key: LocalKeySigner,
     certify: Any,
 ) -> Market:
-    """An exchange lists a certified asset of the holder; a buyer orders it twice (the first order
-    accepted by the holder and settled by the exchange, the second left awaiting the holder); a programme
+    """An exchange lists a certified asset of the holder, which mandates the exchange to accept the
+    listing's orders in its name for a year; a buyer orders it twice (the first order accepted by the
+    holder and settled by the exchange, the second left awaiting acceptance); a programme
     authority issues vouchers to the buyer, which redeems some against its trade, and to the holder,
     which redeems some against the registration fee the registrar recorded for the listed asset."""
     exchange_key, buyer_key, authority_key = (LocalKeySigner.generate() for _ in range(3))
@@ -272,6 +277,7 @@ def market_and_vouchers(
         "licenceTemplateVersion": 1,
     }
     listing = exchange.market.list_product(report, content)
+    mandate = holder.trades.mandate(listing["listingId"], int(time.time()) + 365 * 86400, signer=holder_key)
     buyer_api_key = admin.participants.create(BUYER_NAME, "enterprise", buyer_key.address)["apiKey"]
     buyer = Client(url, buyer_api_key)
     first = buyer.trades.order(listing["listingId"], signer=buyer_key)
@@ -301,6 +307,8 @@ def market_and_vouchers(
     return Market(
         listing["exchange"]["id"],
         exchange_participant["apiKey"],
+        exchange_key.private_key,
+        mandate,
         listing,
         settled,
         waiting,

@@ -43,6 +43,8 @@ def test_the_holder_accepts_an_order_signing_in_the_browser(
     card = page.locator(f'[data-testid=order][data-order-id="{order_id}"]')
     expect(card).to_contain_text(LISTING_TITLE)
     expect(card).to_contain_text("CN¥1,200.00")
+    # the holder sees the mandate it gave the listing exchange for the listing
+    expect(card.get_by_test_id("mandate")).to_have_attribute("data-mandate", "in-force")
 
     page.get_by_label("Keystore file").set_input_files(holder_keystore)
     page.get_by_label("Keystore password").fill(PASSWORD)

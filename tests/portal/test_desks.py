@@ -54,6 +54,30 @@ def test_the_trades_page_checks_an_acceptance_against_the_trades_contract(portal
     assert 'href="/workspace/trades" aria-current="page"' in page.text
 
 
+def test_the_trades_page_pages_its_orders_and_has_the_exchanges_view_in_both_languages(
+    portal: Portal,
+) -> None:
+    for lang, pages, mandated, listed in (
+        ("zh", "订单与交易分页", "等待接受的订单（持有方委托）", "本交易所挂牌产品的订单与交易"),
+        (
+            "en",
+            "Pages of orders and trades",
+            "Orders awaiting acceptance (under the holder",
+            "the products you listed",
+        ),
+    ):
+        page = httpx.get(f"{portal.url}/workspace/trades?lang={lang}", timeout=30)
+        assert page.status_code == 200
+        assert f'<nav class="pager" aria-label="{pages}" id="trade-pages"' in page.text
+        assert mandated in page.text and listed in page.text
+        # the exchange's sections wait, hidden, for the script to know who signed in
+        assert page.text.count('data-for="exchange" hidden>') == 2
+        messages = signing_block(page.text)["messages"]
+        assert isinstance(messages, dict)
+        assert "{first}" in messages["tr.page_range"] and "{total}" in messages["tr.page_range"]
+        assert messages["tr.mandate_revoked_refused"] and messages["tr.mandate_absent_refused"]
+
+
 def test_an_enterprise_sees_its_own_voucher_balance_and_redemptions(portal: Portal) -> None:
     answer = data(portal, "/workspace/vouchers/data", portal.story.market.buyer_api_key)
     assert answer.status_code == 200 and response_is_private(answer)
