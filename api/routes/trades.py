@@ -36,6 +36,7 @@ from dataledger.api.trade_schemas import (
     OrderSubmit,
     SettlementBody,
 )
+from dataledger.registry.market.trades import TradeRole, TradeStatus
 
 router = APIRouter(prefix="/v1/trades", tags=["trades"])
 mandates_router = APIRouter(prefix="/v1/listings", tags=["trades"])
@@ -69,10 +70,16 @@ def list_trades(
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Offset = 0,
+    status: Annotated[TradeStatus | None, Query(description="Only orders and trades in this status")] = None,
+    role: Annotated[
+        TradeRole | None,
+        Query(description="Only those where the caller is the buyer, the seller or the exchange"),
+    ] = None,
 ) -> dict[str, Any]:
-    """The caller's orders and trades as buyer, seller or listing exchange, newest first; every one of
-    them for oversight (registrars, auditors, the administrator)."""
-    items, total = services.trades.trades(me, limit=limit, offset=offset)
+    """The caller's orders and trades as buyer, seller or listing exchange (or in ``role`` only), newest
+    first; every one of them for oversight (registrars, auditors, the administrator). ``status`` keeps
+    those in one status: an exchange's ``status=ordered&role=exchange`` is what awaits acceptance."""
+    items, total = services.trades.trades(me, limit=limit, offset=offset, status=status, role=role)
     return {"items": [t.as_json() for t in items], "total": total, "limit": limit, "offset": offset}
 
 

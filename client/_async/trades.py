@@ -46,11 +46,17 @@ class Trades(Resource):
         """An order or trade (its buyer, seller and exchange, and oversight)."""
         return await self._client.json("getTrade", "GET", "/v1/trades/{orderId}", path={"orderId": order_id})
 
-    async def list(self, *, limit: int = 50, offset: int = 0) -> JSON:
-        """The caller's orders and trades, newest first."""
-        return await self._client.json(
-            "listTrades", "GET", "/v1/trades", params={"limit": limit, "offset": offset}
-        )
+    async def list(
+        self, *, limit: int = 50, offset: int = 0, status: str | None = None, role: str | None = None
+    ) -> JSON:
+        """The caller's orders and trades, newest first (``status``: ordered, accepted, settled or
+        cancelled; ``role``: buyer, seller or exchange)."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if status is not None:
+            params["status"] = status
+        if role is not None:
+            params["role"] = role
+        return await self._client.json("listTrades", "GET", "/v1/trades", params=params)
 
     # -- the seller (or the exchange it mandated) --------------------------------------------------
 

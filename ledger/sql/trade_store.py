@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +26,7 @@ from dataledger.registry.errors import (
     TradeMandateNotInForce,
     TradeNotFound,
 )
-from dataledger.registry.market.trades import Mandate, Trade, TradeStatistics, TradeStatus
+from dataledger.registry.market.trades import Mandate, Trade, TradeRole, TradeStatistics, TradeStatus
 
 
 def _evidence_json(evidence: ChainEvidence | None) -> str | None:
@@ -79,16 +79,27 @@ class TradeStore:
         return _trade_of(row._mapping)
 
     def trades(
-        self, *, party_id: str | None, party_address: str | None, limit: int, offset: int
+        self,
+        *,
+        party_id: str | None,
+        party_address: str | None,
+        limit: int,
+        offset: int,
+        status: TradeStatus | None = None,
+        role: TradeRole | None = None,
     ) -> tuple[list[Trade], int]:
-        """A page of trades, newest first, of a party (as buyer, exchange or seller), or of everyone."""
-        condition: Any = True
+        """A page of trades, newest first, of a party (in ``role``, else as buyer, exchange or seller), or
+        of everyone; only those in ``status`` if given."""
+        condition: Any = true()
         if party_id is not None:
-            condition = or_(
-                TRADES.c.buyer_id == party_id,
-                TRADES.c.exchange_id == party_id,
-                TRADES.c.seller_address == (party_address or "").lower(),
-            )
+            parts = {
+                TradeRole.BUYER: TRADES.c.buyer_id == party_id,
+                TradeRole.EXCHANGE: TRADES.c.exchange_id == party_id,
+                TradeRole.SELLER: TRADES.c.seller_address == (party_address or "").lower(),
+            }
+            condition = parts[role] if role is not None else or_(*parts.values())
+        if status is not None:
+            condition = and_(condition, TRADES.c.status == status.value)
         with self._engine.connect() as conn:
             rows = conn.execute(
                 TRADES.select().where(condition).order_by(TRADES.c.seq.desc()).limit(limit).offset(offset)

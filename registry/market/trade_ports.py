@@ -9,7 +9,7 @@ from typing import Protocol
 from dataledger.registry.chain_records import ChainAct, OnChainLicence
 from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.holder_signatures import ActAuthorisation, Eip712Domain
-from dataledger.registry.market.trades import Mandate, Trade, TradeStatistics
+from dataledger.registry.market.trades import Mandate, Trade, TradeRole, TradeStatistics, TradeStatus
 
 
 class TradesChain(Protocol):
@@ -41,8 +41,19 @@ class TradeRecords(Protocol):
     def add_trade(self, trade: Trade) -> None: ...
     def trade(self, order_id: str) -> Trade: ...
     def trades(
-        self, *, party_id: str | None, party_address: str | None, limit: int, offset: int
-    ) -> tuple[list[Trade], int]: ...
+        self,
+        *,
+        party_id: str | None,
+        party_address: str | None,
+        limit: int,
+        offset: int,
+        status: TradeStatus | None = None,
+        role: TradeRole | None = None,
+    ) -> tuple[list[Trade], int]:
+        """A page of trades, newest first, of a party (in ``role``, else in any) or of everyone; only
+        those in ``status`` if given."""
+        ...
+
     def accept(self, order_id: str, accepted_by: str, at: datetime, evidence: ChainEvidence) -> Trade: ...
     def close(
         self,

@@ -37,6 +37,7 @@ from dataledger.registry.market.trades import (
     MAX_REFERENCE,
     Mandate,
     Trade,
+    TradeRole,
     TradeStatistics,
     TradeStatus,
     order_id_of,
@@ -439,12 +440,32 @@ class TradeService:
         """The trade, for its buyer, seller, exchange and oversight; to anyone else it does not exist."""
         return self._visible(viewer, order_id)
 
-    def trades(self, viewer: Participant, *, limit: int, offset: int) -> tuple[list[Trade], int]:
-        """The viewer's trades (as buyer, seller or exchange), newest first; all of them for oversight."""
+    def trades(
+        self,
+        viewer: Participant,
+        *,
+        limit: int,
+        offset: int,
+        status: TradeStatus | None = None,
+        role: TradeRole | None = None,
+    ) -> tuple[list[Trade], int]:
+        """The viewer's trades (as buyer, seller or exchange, or in ``role`` only), newest first; all of
+        them for oversight. Only those in ``status`` if given."""
         if oversees(viewer):
-            return self._records.trades(party_id=None, party_address=None, limit=limit, offset=offset)
+            if role is not None:
+                raise ValidationFailed(
+                    "role filters a party's own trades; oversight sees them all", field="role"
+                )
+            return self._records.trades(
+                party_id=None, party_address=None, limit=limit, offset=offset, status=status
+            )
         return self._records.trades(
-            party_id=viewer.id, party_address=viewer.address or "", limit=limit, offset=offset
+            party_id=viewer.id,
+            party_address=viewer.address or "",
+            limit=limit,
+            offset=offset,
+            status=status,
+            role=role,
         )
 
     def statistics(self, exchange_id: str | None, start: datetime, end: datetime) -> TradeStatistics:

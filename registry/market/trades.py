@@ -43,6 +43,14 @@ class TradeStatus(enum.StrEnum):
         return self.value if self in (TradeStatus.SETTLED, TradeStatus.CANCELLED) else "pending"
 
 
+class TradeRole(enum.StrEnum):
+    """A party's part in a trade."""
+
+    BUYER = "buyer"
+    SELLER = "seller"  # the holder whose listing was ordered
+    EXCHANGE = "exchange"  # the listing exchange
+
+
 def trades_domain(chain_id: int, verifying_contract: str) -> Eip712Domain:
     """The EIP-712 domain of a ``DataTrades`` contract."""
     return Eip712Domain(chain_id, verifying_contract, TRADES_DOMAIN_NAME, TRADES_DOMAIN_VERSION)

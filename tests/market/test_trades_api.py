@@ -173,6 +173,33 @@ def test_the_exchange_accepts_under_the_holders_mandate_and_nobody_else_may(api:
     assert_problem(accept(api, holder, order_id), 409, "trade-invalid-status")
 
 
+def test_each_party_lists_its_trades_by_role_and_status(api: LifecycleDriver) -> None:
+    case = listed_by_keyed_exchange(api)
+    holder, exchange, buyer = case["holder"], case["exchange"], case["buyer"]
+    listing_id = case["listing"]["listingId"]
+    accepted_id = order(api, buyer, listing_id)["orderId"]
+    assert accept(api, holder, accepted_id).status_code == 200
+    waiting_id = order(api, buyer, listing_id)["orderId"]
+
+    def listed(actor: Actor, **params: str) -> list[str]:
+        response = api.client.get("/v1/trades", params=params, headers=actor.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == len(response.json()["items"])
+        return [t["orderId"] for t in response.json()["items"]]
+
+    assert listed(exchange, role="exchange", status="ordered") == [waiting_id]  # what awaits acceptance
+    assert listed(exchange, role="exchange") == [waiting_id, accepted_id]
+    assert listed(exchange, role="buyer") == []
+    assert listed(holder, role="seller", status="accepted") == [accepted_id]
+    assert listed(buyer, role="buyer", status="ordered") == [waiting_id]
+    assert listed(buyer, role="seller") == []
+    assert listed(buyer, status="settled") == []
+    auditor = api.participant("auditor")
+    assert waiting_id in listed(auditor, status="ordered")
+    assert_problem(api.client.get("/v1/trades?role=buyer", headers=auditor.headers), 422, "validation-failed")
+    assert_problem(api.client.get("/v1/trades?status=paid", headers=buyer.headers), 422, "validation-failed")
+
+
 def mandate(api: LifecycleDriver, holder: Actor, listing_id: str, valid_until: int) -> Any:
     return api.act(
         holder,
