@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dataledger.ledger.sql.delivery_tables import DELIVERY_METADATA
 from dataledger.ledger.sql.market_store import MarketStore
 from dataledger.ledger.sql.store import SqlStore
 from dataledger.registry.certificate import VC_V2_CONTEXT, add_proof, format_datetime
@@ -144,6 +145,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     store = SqlStore.open(f"sqlite:///{tmp_path / 'market.db'}")
+    DELIVERY_METADATA.create_all(store.engine)  # the market reads the gateway's deposits, as composed
     chain, registry, key = FakeMarketContract(), FakeRegistry(), RegistrarKey.generate()
     clock = [NOW + timedelta(minutes=5)]
     service = MarketService(
