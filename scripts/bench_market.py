@@ -1,4 +1,4 @@
-"""Benchmark: catalogue search latency over many listings, SQLite (FTS5 trigram) and PostgreSQL (pg_trgm).
+"""Benchmark: catalogue search latency over many listings, SQLite (FTS5) and PostgreSQL (pg_trgm).
 
 A synthetic catalogue of ``--listings`` listings (Chinese and English titles, subtitles, descriptions
 and usage examples drawn from a vocabulary of regions, domains and product kinds; eight exchanges;
@@ -9,7 +9,7 @@ every match) are timed per class of query:
 
 - ``zh``: Chinese terms of three characters or more (the trigram index), alone or two together;
 - ``zh-short``: one- and two-character Chinese terms (the short-terms index);
-- ``en``: English words and phrases;
+- ``en``: English words and phrases (the word indexes: a prefix of a word, hyphenated parts in a row);
 - ``filtered``: a text term with a product form, an exchange or a price range;
 - ``browse``: no text, a filter or none (every visible listing counted for the facets).
 

@@ -3,25 +3,37 @@
 The search reads ``market_catalogue``, one small row per listing (its facet cell, price, normalised
 title, whether it is visible), never the listings themselves but for the page's twenty rows:
 
-- which listings match: on SQLite, terms of three characters or more are phrases of an FTS5
-  ``MATCH`` on the ``trigram`` table (any substring of three characters or more is found), shorter
-  terms tokens of a ``MATCH`` on the short-terms table, and the full-text index drives the join
-  (``CROSS JOIN``); on PostgreSQL, longer terms are ``LIKE '%term%'`` on ``search_text``, which the
-  GIN ``gin_trgm_ops`` index answers, shorter terms an array containment (``@>``) on the short terms,
-  which their GIN index answers;
+- which listings match: word terms (Latin-script words, see
+  :mod:`~dataledger.registry.market.catalogue`) match a word that starts with them; on SQLite they
+  are prefix phrases (``"de-identified"*``) of an FTS5 ``MATCH`` on the ``unicode61`` table
+  ``market_listing_words`` (columns title, body), on PostgreSQL ``LIKE '% de identified%'`` on the
+  search text's words one space apart (``search_words``, :data:`SEARCH_WORDS`), which a GIN
+  ``gin_trgm_ops`` index answers. Other terms of three characters or more (Chinese) are found
+  anywhere: on SQLite phrases of an FTS5 ``MATCH`` on the ``trigram`` table ``market_listing_text``,
+  on PostgreSQL ``LIKE '%term%'`` on ``search_text``, which the GIN ``gin_trgm_ops`` index answers.
+  Shorter terms are tokens of a ``MATCH`` on the short-terms table (SQLite) or an array containment
+  (``@>``) on the short terms, which their GIN index answers (PostgreSQL). On SQLite one full-text
+  index drives the join (``CROSS JOIN``; the word index first, it is the cheapest), the others are
+  ``IN`` conditions;
 - the facets and the total: the matches' facet cells (an integer per category, product form and
   exchange), added up per facet. A text search reads at most
   :data:`~dataledger.registry.market.catalogue.COUNT_LIMIT` matches: a broad one (a word in a third
   of the catalogue) reports "at least" that many, its facet counts lower bounds, as large catalogues
   do, so that its cost does not grow with the catalogue. A search by filters alone counts exactly
-  (one ``GROUP BY`` over the small covering index);
+  (one ``GROUP BY`` over the small covering index). On PostgreSQL a search with word terms first looks
+  at the newest few hundred entries (:class:`_Density`): where its matches are dense there, it reads them
+  newest first off the primary key (a GIN index would hand over its whole posting lists, a third of
+  the catalogue, before the first row), otherwise off the indexes. The search text's words are a
+  column of their own on PostgreSQL, so that a row is checked by a ``LIKE``, not by parsing its text;
 - the page: relevance puts the listings whose title matches the text first, then the others, each
   newest first. A narrow text search (fewer than ``COUNT_LIMIT`` matches) is paged from the one pass
   that counted it. A broad one reads each tier newest first off an index, as many rows as the page
-  shows: on SQLite the titles' own trigram table (``market_listing_titles``) for tier one, an FTS5
-  ``NOT title : (…)`` for tier two, both handing out rowids in order; on PostgreSQL a backward scan of
-  the primary key where the tier is dense, the trigram indexes and a sort where it is sparse. Price
-  orders sort the matches.
+  shows: on SQLite the titles' own full-text tables (``market_listing_title_words`` for word terms,
+  ``market_listing_titles``, trigram, for the others) for tier one, an FTS5 ``NOT title : (…)`` for
+  tier two, both handing out rowids in order (a search with both kinds of long terms tells the tiers
+  apart with ``IN`` conditions on the titles' tables); on PostgreSQL a backward scan of the primary key
+  where the tier is dense, the word or trigram indexes and a sort where it is sparse. Price orders sort
+  the matches.
 """
 
 from __future__ import annotations
@@ -43,17 +55,47 @@ from dataledger.registry.market.catalogue import (
     CatalogueQuery,
     CatalogueSort,
     FacetCount,
+    words,
 )
 from dataledger.registry.market.listings import ListingContent
 
 _TEXT_FTS = "SELECT rowid AS seq FROM market_listing_text WHERE market_listing_text MATCH"
 _TERMS_FTS = "SELECT rowid AS seq FROM market_listing_terms WHERE market_listing_terms MATCH"
 _TITLES_FTS = "SELECT rowid AS seq FROM market_listing_titles WHERE market_listing_titles MATCH"
+_WORDS_FTS = "SELECT rowid AS seq FROM market_listing_words WHERE market_listing_words MATCH"
+_TITLE_WORDS_FTS = (
+    "SELECT rowid AS seq FROM market_listing_title_words WHERE market_listing_title_words MATCH"
+)
+
+# The tokenizer of SQLite's word tables (case is folded by the normalisation already; diacritics are
+# kept, as PostgreSQL's words keep them).
+WORD_TOKENIZER = "unicode61 remove_diacritics 0"
 
 
-def _phrases(terms: tuple[str, ...]) -> str:
-    """An FTS5 query matching every term as a phrase (double quotes doubled inside)."""
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+# On PostgreSQL a text's words are a stored column: the normalised text with every run of characters
+# other than letters and digits turned into one space, and a space at each end. A word term is then a
+# LIKE of its words apart by single spaces after a space (``% de identified%``): a word that starts with
+# the last one, right after the others. The trigram index answers it; checking a row is a LIKE. Letters
+# and digits are the database's ([[:alnum:]] of a UTF-8 ctype such as C.UTF-8 agrees with the words
+# SQLite and CatalogueQuery cut; under the plain C ctype only ASCII letters would make words).
+def _words_of(column: str) -> str:
+    return f"' ' || regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g') || ' '"
+
+
+SEARCH_WORDS = _words_of("search_text")
+TITLE_WORDS = _words_of("title")
+
+
+def _phrases(terms: tuple[str, ...], prefix: bool = False) -> str:
+    """An FTS5 query matching every term as a phrase (double quotes doubled inside), or as a phrase
+    whose last word is a prefix."""
+    star = "*" if prefix else ""
+    return " AND ".join('"' + term.replace('"', '""') + '"' + star for term in terms)
+
+
+def _word_like(term: str) -> str:
+    """The LIKE pattern of a word term on the words columns (its words hold only letters and digits)."""
+    return "% " + " ".join(words(term)) + "%"
 
 
 def _like(term: str) -> str:
@@ -101,30 +143,17 @@ def _driven(fts: str) -> str:
 def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
     found = _Matches()
     if conn.dialect.name == "sqlite":
-        # The full-text index drives (CROSS JOIN keeps SQLite from running the MATCH once per row), and
-        # hands out its rowids in order: ORDER BY t.seq DESC reads no more matches than a page needs.
-        driver = None
-        if query.long_terms:
-            long = _phrases(query.long_terms)
-            found.params.update(long=long, rest=f"({long}) NOT title : ({long})")
-            driver = f"{_TEXT_FTS} :long"
-            found.title_source = _driven(f"{_TITLES_FTS} :long")
-            found.rest_source = _driven(f"{_TEXT_FTS} :rest")
-        if query.short_terms:
-            found.params["short"] = _phrases(query.short_terms)
-            if driver is None:
-                driver = f"{_TERMS_FTS} :short"
-            else:
-                found.where.append(f"c.seq IN ({_TERMS_FTS} :short)")
-        if driver is not None:
-            found.source = _driven(driver)
-            found.order_column = "t.seq"
+        _sqlite_text(query, found)
     else:
         titles = []
-        for i, term in enumerate(query.long_terms):
+        for i, term in enumerate(query.substring_terms):
             found.where.append(f"c.search_text LIKE :long{i} ESCAPE '\\'")
             titles.append(f"c.title LIKE :long{i} ESCAPE '\\'")
             found.params[f"long{i}"] = _like(term)
+        for i, term in enumerate(query.word_terms):
+            found.where.append(f"c.search_words LIKE :word{i}")
+            titles.append(f"c.title_words LIKE :word{i}")
+            found.params[f"word{i}"] = _word_like(term)
         if titles:
             found.in_title = " AND ".join(titles)
             found.not_in_title = f"NOT ({found.in_title})"
@@ -150,6 +179,42 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
     return found
 
 
+def _sqlite_text(query: CatalogueQuery, found: _Matches) -> None:
+    """The text conditions and relevance tiers of a search on SQLite. The first full-text index drives
+    (CROSS JOIN keeps SQLite from running the MATCH once per row), and hands out its rowids in order:
+    ORDER BY t.seq DESC reads no more matches than a page needs. The others are IN conditions."""
+    sources = []
+    word_terms, substring_terms = query.word_terms, query.substring_terms
+    if word_terms:
+        found.params["words"] = _phrases(word_terms, prefix=True)
+        sources.append(f"{_WORDS_FTS} :words")
+    if substring_terms:
+        found.params["long"] = _phrases(substring_terms)
+        sources.append(f"{_TEXT_FTS} :long")
+    if query.short_terms:
+        found.params["short"] = _phrases(query.short_terms)
+        sources.append(f"{_TERMS_FTS} :short")
+    if not sources:
+        return
+    driver, *others = sources
+    found.source = _driven(driver)
+    found.order_column = "t.seq"
+    found.where.extend(f"c.seq IN ({other})" for other in others)
+    if word_terms and substring_terms:  # rare: each tier is told apart by the titles' own tables
+        found.in_title = f"c.seq IN ({_TITLE_WORDS_FTS} :words) AND c.seq IN ({_TITLES_FTS} :long)"
+        found.not_in_title = f"NOT ({found.in_title})"
+    elif word_terms:
+        words_ = found.params["words"]
+        found.params["rest"] = f"({words_}) NOT title : ({words_})"
+        found.title_source = _driven(f"{_TITLE_WORDS_FTS} :words")
+        found.rest_source = _driven(f"{_WORDS_FTS} :rest")
+    elif substring_terms:
+        long = found.params["long"]
+        found.params["rest"] = f"({long}) NOT title : ({long})"
+        found.title_source = _driven(f"{_TITLES_FTS} :long")
+        found.rest_source = _driven(f"{_TEXT_FTS} :rest")
+
+
 def _seqs(conn: Connection, sql: str, params: dict[str, Any]) -> list[int]:
     return [int(seq) for seq in conn.execute(text(sql), params).scalars()]
 
@@ -168,11 +233,49 @@ def _newest(found: _Matches, dense: bool, column: str | None = None) -> str:
     return _NEWEST.format(column)
 
 
+# The newest visible catalogue entries, read backwards off the primary key: the fence (OFFSET 0) keeps
+# PostgreSQL from planning the conditions outside it on an index and sorting every match.
+_WALK = "(SELECT * FROM market_catalogue WHERE visible ORDER BY seq DESC OFFSET 0) c"
+_PROBE = 250  # the newest entries a text search on PostgreSQL first looks at
+_WALK_SHARE = 0.15  # the share of them matching above which the count pass walks newest first
+_WALK_ROWS = 5_000  # at most about this many entries are walked for the title matches of a page
+_TITLES_SAMPLE = 500  # the matches of a search not probed whose titles are looked at
+
+
+@dataclass(frozen=True, slots=True)
+class _Density:
+    """How dense a text search's matches are among the newest entries, on PostgreSQL: which tells
+    reading them newest first off the primary key (dense: a few rows read per match, no index) from
+    reading them off the word or trigram indexes (sparse). An index answers its whole posting lists
+    before the first row: for a word in a third of the catalogue that costs more than the walk."""
+
+    share: float  # of the newest entries that match
+    titled_share: float  # of the newest entries that match in their title
+
+    @classmethod
+    def probe(cls, conn: Connection, found: _Matches) -> _Density:
+        newest = f"(SELECT * FROM market_catalogue WHERE visible ORDER BY seq DESC LIMIT {_PROBE}) c"
+        titled = found.in_title or "FALSE"
+        matches, in_title = conn.execute(
+            text(found.sql(f"count(*), count(*) FILTER (WHERE {titled})", source=newest)), found.params
+        ).one()
+        return cls(share=matches / _PROBE, titled_share=in_title / _PROBE)
+
+    @property
+    def walk(self) -> bool:
+        """Whether the count pass reads the matches newest first off the primary key."""
+        return self.share >= _WALK_SHARE
+
+    def walks_titles(self, query: CatalogueQuery) -> bool:
+        """Whether the title matches of the query's page are found walking a few thousand entries."""
+        return self.titled_share * _WALK_ROWS >= query.offset + query.limit
+
+
 def _page(conn: Connection, query: CatalogueQuery, found: _Matches, titles_dense: bool = True) -> list[int]:
     """The seqs of the page's listings, in the query's order, read off the indexes: for a search by
     filters alone, or a broad text search (at least ``COUNT_LIMIT`` matches, so dense enough to read
-    newest first). ``titles_dense`` (PostgreSQL): whether a tenth of the matches sampled have the text
-    in their title, so that the first relevance tier is dense too."""
+    newest first). ``titles_dense`` (PostgreSQL): whether the newest entries hold enough title matches
+    (:class:`_Density`) that the first relevance tier is read newest first off the primary key."""
     window = {**found.params, "limit": query.limit, "offset": query.offset}
     if query.sort in (CatalogueSort.PRICE_ASC, CatalogueSort.PRICE_DESC):
         direction = "ASC" if query.sort is CatalogueSort.PRICE_ASC else "DESC"
@@ -182,6 +285,8 @@ def _page(conn: Connection, query: CatalogueQuery, found: _Matches, titles_dense
         return _seqs(conn, found.sql("c.seq") + _newest(found, True), window)
     # Title matches first (tier one), then the rest (tier two), each newest first.
     source, extra = found.tier(first=True)
+    if titles_dense and conn.dialect.name == "postgresql":
+        source = _WALK
     first = found.sql("c.seq", source=source, extra=extra)
     order = _newest(found, titles_dense, "t.seq" if found.title_source else None)
     page = _seqs(conn, first + order, window)
@@ -238,7 +343,8 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
     text search, of at most ``COUNT_LIMIT`` of them: then the total is a lower bound)."""
     cells = cells or FacetCells()
     found = _matches(conn, query)
-    if conn.dialect.name == "postgresql" and query.has_text:
+    postgres = conn.dialect.name == "postgresql"
+    if postgres and query.has_text:
         # Plan each search for its own terms: a generic plan cannot tell a broad term (scan the primary
         # key newest first) from a narrow one (the trigram index, then sort a few rows). And never scan
         # the table for text: pg_trgm's estimates are coarse (a term in 6 % of the rows is taken for
@@ -248,17 +354,26 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
     if query.has_text:
         # One pass reads at most COUNT_LIMIT matches (seq, facet cell, normalised title, price). When
         # that is all of them, the page is sorted from them here: no second pass over the matches.
+        # Only word terms are probed: a Chinese term's trigram index answers even a dense one about as
+        # fast as a walk, and the probe would cost every narrow search a round trip.
+        density = _Density.probe(conn, found) if postgres and query.word_terms else None
+        count = found.sql(
+            "c.seq, c.cell, c.title, c.price_minor", source=_WALK if density and density.walk else None
+        )
         rows = conn.execute(
-            text(found.sql("c.seq, c.cell, c.title, c.price_minor") + " LIMIT :count_limit"),
-            {**found.params, "count_limit": COUNT_LIMIT},
+            text(count + " LIMIT :count_limit"), {**found.params, "count_limit": COUNT_LIMIT}
         ).all()
         by_cell = dict(Counter(int(row.cell) for row in rows))
         total, exact = len(rows), len(rows) < COUNT_LIMIT
         if exact:
             page = _page_of(rows, query)
         else:  # broad: the page is read off the indexes, newest first, each tier as dense as sampled
-            titled = sum(1 for row in rows if _in_title(row.title, query))
-            page = _page(conn, query, found, titles_dense=titled * 10 >= total)
+            if density is not None:
+                titles_dense = density.walks_titles(query)
+            else:  # a tenth of the matches (sampled) hold the text in their title (PostgreSQL's plans only)
+                sample = rows[:_TITLES_SAMPLE] if postgres else []
+                titles_dense = sum(1 for row in sample if _in_title(row.title, query)) * 10 >= len(sample)
+            page = _page(conn, query, found, titles_dense=titles_dense)
     else:
         counts = conn.execute(
             text(f"SELECT cell, count(*) AS n FROM ({found.sql('c.cell')}) m GROUP BY cell"), found.params
@@ -286,7 +401,7 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
 
 def _in_title(title: str, query: CatalogueQuery) -> bool:
     """Whether a normalised title holds every long term (what the title indexes match)."""
-    return all(term in title for term in query.long_terms)
+    return query.title_holds_text(title)
 
 
 def _page_of(rows: Sequence[Any], query: CatalogueQuery) -> list[int]:

@@ -4,11 +4,12 @@ Works on the database of :class:`ledger.sql.store.SqlStore`. Besides its tables 
 
 - the catalogue's search structures (read by ``ledger.sql.catalogue_search``): ``market_catalogue``,
   one slim row per listing (facet cell, price, normalised title, ``visible``), and
-  ``market_facet_cells``; on SQLite two FTS5 tables whose rowid is the listing's ``seq``
-  (``market_listing_text``, tokenizer ``trigram``, its titles alone in ``market_listing_titles``, and
-  ``market_listing_terms`` over the short
-  terms); on PostgreSQL the ``pg_trgm`` extension, a GIN trigram index on the search text and a GIN
-  index on the array of short terms;
+  ``market_facet_cells``; on SQLite FTS5 tables whose rowid is the listing's ``seq``
+  (``market_listing_text``, tokenizer ``trigram``, its titles alone in ``market_listing_titles``;
+  ``market_listing_words``, tokenizer ``unicode61``, its titles alone in ``market_listing_title_words``;
+  and ``market_listing_terms`` over the short terms); on PostgreSQL the ``pg_trgm`` extension, GIN
+  trigram indexes on the search text and the title, and on their words (generated columns
+  ``search_words``, ``title_words``), and a GIN index on the array of short terms;
 - triggers that keep each listing's copy of its asset's standing in step with the store's own
   records: an asset's state or holder changes (a revocation, a transfer, an enforcement) in
   ``assets``, a pledge starts or ends in ``pledges``; and a trigger that keeps the catalogue entry's
@@ -29,7 +30,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from dataledger.ledger.sql.catalogue_search import FacetCells, search
+from dataledger.ledger.sql.catalogue_search import (
+    SEARCH_WORDS,
+    TITLE_WORDS,
+    WORD_TOKENIZER,
+    FacetCells,
+    search,
+)
 from dataledger.ledger.sql.delivery_tables import DEPOSITS
 from dataledger.ledger.sql.market_tables import (
     CATALOGUE,
@@ -71,6 +78,16 @@ _SQLITE_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_titles USING fts5(title, tokenize='trigram')",
     "INSERT INTO market_listing_titles (rowid, title) SELECT seq, title FROM market_catalogue"
     " WHERE NOT EXISTS (SELECT 1 FROM market_listing_titles) AND seq IS NOT NULL",
+    # The words of the text and of the titles alone, for word terms (a prefix of a word): a posting list
+    # per word instead of a trigram phrase. A database made before them fills them once from the others.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_words USING fts5(title, body,"
+    f" tokenize='{WORD_TOKENIZER}')",
+    "INSERT INTO market_listing_words (rowid, title, body) SELECT rowid, title, body FROM market_listing_text"
+    " WHERE NOT EXISTS (SELECT 1 FROM market_listing_words)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_title_words USING fts5(title,"
+    f" tokenize='{WORD_TOKENIZER}')",
+    "INSERT INTO market_listing_title_words (rowid, title) SELECT seq, title FROM market_catalogue"
+    " WHERE NOT EXISTS (SELECT 1 FROM market_listing_title_words) AND seq IS NOT NULL",
     """CREATE TRIGGER IF NOT EXISTS market_listings_follow_asset
        AFTER UPDATE OF state, holder_address ON assets
        BEGIN
@@ -159,6 +176,16 @@ _POSTGRES_SCHEMA = (
     # The title's own index finds the first relevance tier of a narrow search without the others.
     "CREATE INDEX IF NOT EXISTS ix_market_catalogue_title_trgm ON market_catalogue"
     " USING gin (title gin_trgm_ops) WHERE visible",
+    # The words of the text and of the title (letters and digits, one space apart), for word terms:
+    # LIKE '% de identified%' is a word that starts with "identified" right after the word "de".
+    f"ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS search_words text"
+    f" GENERATED ALWAYS AS ({SEARCH_WORDS}) STORED",
+    f"ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS title_words text"
+    f" GENERATED ALWAYS AS ({TITLE_WORDS}) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_market_catalogue_search_words_trgm ON market_catalogue"
+    " USING gin (search_words gin_trgm_ops) WHERE visible",
+    "CREATE INDEX IF NOT EXISTS ix_market_catalogue_title_words_trgm ON market_catalogue"
+    " USING gin (title_words gin_trgm_ops) WHERE visible",
     # The short terms as an array the GIN index answers exactly (no recheck of each row's text).
     "ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS short_terms_array text[]"
     " GENERATED ALWAYS AS (string_to_array(short_terms, ' ')) STORED",
@@ -554,6 +581,14 @@ def index_listings(conn: Connection, entries: Sequence[tuple[int, Listing]]) -> 
         )
         conn.exec_driver_sql(
             "INSERT INTO market_listing_titles (rowid, title) VALUES (?, ?)",
+            [(seq, title) for seq, title, _, _ in texts],
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO market_listing_words (rowid, title, body) VALUES (?, ?, ?)",
+            [(seq, title, body) for seq, title, body, _ in texts],
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO market_listing_title_words (rowid, title) VALUES (?, ?)",
             [(seq, title) for seq, title, _, _ in texts],
         )
 

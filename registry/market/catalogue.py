@@ -2,18 +2,27 @@
 and pages, as a query object the stores answer.
 
 Text is normalised (NFKC, lower case) and split on white space into terms; a product matches when it
-matches every term. Terms of three characters or more are found anywhere in a listing's text by the
-stores' trigram indexes (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``). A trigram index cannot
-look up a shorter term, and Chinese searches are often one or two characters (气象, 医疗, 港): such a
-term is looked up in a second index of *short terms*, built from the listing's title, subtitle,
-category and industry only, where every run of CJK characters contributes its single characters and
-its pairs and every other word itself (:func:`short_terms`). A short query thus finds the products
-whose headline names it, not every description that happens to contain the character.
+matches every term. A term of three characters or more in a Latin (or any non-CJK) script made of
+letters and digits, or of such words joined by hyphens or dots (``forecasting``, ``de-identified``,
+``5.0``), is a *word term*: it matches the listings with a word that starts with it (``forecast`` finds
+"forecasting", not "broadcast"), its parts as consecutive words with the last one a prefix
+(``de-identified`` finds "de-identified" and "de identified"), as catalogue users expect, off the
+stores' word indexes (SQLite FTS5 ``unicode61``; PostgreSQL the text's words one space apart under a
+trigram index), far cheaper to read than a trigram phrase over the whole text. Every other term
+of three characters or more (Chinese, or with other punctuation: ``c++``, ``a/b``) is found anywhere
+in a listing's text by the stores' trigram indexes (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``).
+A trigram index cannot look up a shorter term, and Chinese searches are often one or two characters
+(气象, 医疗, 港): such a term is looked up in a second index of *short terms*, built from the
+listing's title, subtitle, category and industry only, where every run of CJK characters contributes
+its single characters and its pairs and every other word itself (:func:`short_terms`). A short query
+thus finds the products whose headline names it, not every description that happens to contain the
+character.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -38,6 +47,9 @@ _CJK = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0002ffff]+"
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A word as the word indexes cut text (letters and digits), and a word term: words joined by - or .
+_TOKEN = re.compile(r"[^\W_]+")
+_WORD_TERM = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
 # Terms are separated by white space and punctuation (a hyphen or a dot inside a word stays: duty-free, 5.0)
 _SEPARATORS = re.compile(r"[\s,;:!?\"'()\[\]{}，。；：！？“”‘’（）【】、《》]+|\.(?!\w)")
 
@@ -52,6 +64,27 @@ class CatalogueSort(enum.StrEnum):
 def normalise(text: str) -> str:
     """Text as the indexes hold it and queries are matched: NFKC (full-width forms folded), lower case."""
     return unicodedata.normalize("NFKC", text).lower()
+
+
+def is_word_term(term: str) -> bool:
+    """Whether a normalised term is looked up by words (see the module docstring), not as a substring."""
+    return len(term) >= TRIGRAM and _CJK.search(term) is None and _WORD_TERM.fullmatch(term) is not None
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as the word indexes cut it: runs of letters and digits."""
+    return _TOKEN.findall(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _word_term_pattern(term: str) -> re.Pattern[str]:
+    # The term's words at the start of a word of the text, apart by anything but letters and digits.
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(part) for part in words(term)))
+
+
+def holds_word_term(text: str, term: str) -> bool:
+    """Whether normalised ``text`` holds the word term ``term``: its words in a row, the last a prefix."""
+    return _word_term_pattern(term).search(text) is not None
 
 
 def short_terms(texts: Iterable[str]) -> list[str]:
@@ -88,6 +121,8 @@ class CatalogueQuery:
     offset: int = 0
     long_terms: tuple[str, ...] = field(init=False, default=())
     short_terms: tuple[str, ...] = field(init=False, default=())
+    word_terms: tuple[str, ...] = field(init=False, default=())  # the long terms matched as words
+    substring_terms: tuple[str, ...] = field(init=False, default=())  # the others, as substrings
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -98,6 +133,8 @@ class CatalogueQuery:
         set_(self, "text", text)
         set_(self, "long_terms", tuple(t for t in terms if len(t) >= TRIGRAM))
         set_(self, "short_terms", tuple(t for t in terms if len(t) < TRIGRAM))
+        set_(self, "word_terms", tuple(t for t in self.long_terms if is_word_term(t)))
+        set_(self, "substring_terms", tuple(t for t in self.long_terms if not is_word_term(t)))
         if self.product_form is not None:
             set_(self, "product_form", choice(ProductForm, self.product_form, "productForm"))
         set_(self, "sort", choice(CatalogueSort, self.sort, "sort"))
@@ -111,6 +148,13 @@ class CatalogueQuery:
                 raise ValidationFailed(f"{name} must not be negative", field=name)
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             raise ValidationFailed("priceMin is above priceMax", field="priceMin")
+
+    def title_holds_text(self, title: str) -> bool:
+        """Whether a normalised title holds every long term, as the search matches it (the first
+        relevance tier); short terms do not rank."""
+        return all(t in title for t in self.substring_terms) and all(
+            holds_word_term(title, t) for t in self.word_terms
+        )
 
     @property
     def has_text(self) -> bool:

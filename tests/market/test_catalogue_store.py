@@ -167,27 +167,56 @@ def test_relevance_puts_title_matches_first_then_the_newest(market: MarketStore)
     assert titles(market, text="yangpu", sort=CatalogueSort.NEWEST)[0] == "Container volumes"
 
 
+# (title of a match, title of a match in its description only, description of each, the query)
+_WORDS_OF_TIERS = (
+    "Orchard yield {}",
+    "Farm record {}",
+    "Sampled per orchard.",
+    "Sampled per plot.",
+    "orchard",
+)
+_SUBSTRINGS_OF_TIERS = ("苹果园产量 {}", "农场记录 {}", "按苹果园抽样。", "按地块抽样。", "苹果园")
+_MIXED_OF_TIERS = (
+    "苹果园 orchard {}",
+    "农场 {}",
+    "按苹果园 orchard 抽样。",
+    "按地块抽样。",
+    "苹果园 orchard",
+)
+
+
+@pytest.mark.parametrize(
+    "terms", [_WORDS_OF_TIERS, _SUBSTRINGS_OF_TIERS, _MIXED_OF_TIERS], ids=["words", "substrings", "mixed"]
+)
+@pytest.mark.parametrize("probe", [500, 4], ids=["indexes", "newest-first"])
 @pytest.mark.parametrize("count_limit", [2_000, 2], ids=["narrow", "broad"])
 def test_relevance_pages_cross_from_title_matches_to_the_rest_at_every_offset(
-    market: MarketStore, monkeypatch: pytest.MonkeyPatch, count_limit: int
+    market: MarketStore,
+    monkeypatch: pytest.MonkeyPatch,
+    count_limit: int,
+    probe: int,
+    terms: tuple[str, str, str, str, str],
 ) -> None:
     # narrow: every match is counted and the page sorted from them; broad (the count stops at 2): each
-    # relevance tier is read off the indexes
+    # relevance tier is read off the indexes. PostgreSQL reads dense matches newest first off the primary
+    # key: with a probe of the newest 4 entries, every match here is dense.
     monkeypatch.setattr(catalogue_search, "COUNT_LIMIT", count_limit)
-    # 9 listings with "orchard" in the title and 8 with it only in the description, interleaved in time
+    monkeypatch.setattr(catalogue_search, "_PROBE", probe)
+    titled, untitled, described, undescribed, query = terms
+    # 9 listings with the text in the title and 8 with it only in the description, interleaved in time
     listings = []
     for n in range(17):
         in_title = n % 2 == 0
-        title = f"Orchard yield {n}" if in_title else f"Farm record {n}"
-        description = "Sampled per orchard." if not in_title else "Sampled per plot."
+        title = titled.format(n) if in_title else untitled.format(n)
+        description = described if not in_title else undescribed
         listings.append(stored_listing(listing_content(title=title, description=description)))
     market.bulk_add_listings([(listing, CERTIFIED) for listing in listings])
-    in_titles = [f"Orchard yield {n}" for n in range(16, -1, -2)]
-    expected = in_titles + [f"Farm record {n}" for n in range(15, 0, -2)]
+    in_titles = [titled.format(n) for n in range(16, -1, -2)]
+    expected = in_titles + [untitled.format(n) for n in range(15, 0, -2)]
 
     for limit in (1, 4, 7, 20):
         for offset in range(0, 19):
-            page = titles(market, text="orchard", limit=limit, offset=offset)
+            page = titles(market, text=query, limit=limit, offset=offset)
             assert page == expected[offset : offset + limit], (limit, offset)
 
 
@@ -248,3 +277,65 @@ def test_certified_assets_are_found_by_name_while_they_are_certified(market: Mar
         "holderAddress": HOLDER,
     }
     assert MarketStore(market.engine).search_assets(["yangpu"], limit=10, offset=0)[1] == 1  # set up again
+
+
+def test_an_english_term_finds_the_words_it_begins_not_every_substring(market: MarketStore) -> None:
+    forecasting = listing_content(title="Crop forecasting model", category="agriculture")
+    broadcast = listing_content(title="Broadcast ratings", description="Recasting of audiences.")
+    market.bulk_add_listings([(stored_listing(c), CERTIFIED) for c in (forecasting, broadcast)])
+
+    assert titles(market, text="forecast") == ["Crop forecasting model", "Weather forecast API"]
+    assert titles(market, text="FORECASTING model") == ["Crop forecasting model"]
+    assert titles(market, text="cast") == []  # inside "broadcast", "forecast", "recasting": no word begins so
+    assert titles(market, text="recast") == ["Broadcast ratings"]  # a word of the description
+
+
+def test_a_hyphenated_term_finds_its_words_in_a_row(market: MarketStore) -> None:
+    records = [
+        listing_content(title="Patient visits", description="Aggregated by district and de-identified."),
+        listing_content(title="De-identification guide", description="How records are handled."),
+        listing_content(title="Claims", description="Identified by the insurer, de facto complete."),
+    ]
+    market.bulk_add_listings([(stored_listing(c), CERTIFIED) for c in records])
+
+    assert titles(market, text="de-identified") == ["Patient visits"]
+    assert titles(market, text="de-identif") == ["De-identification guide", "Patient visits"]  # title first
+    assert titles(market, text="identified") == ["Claims", "Patient visits"]
+
+
+def test_terms_with_other_punctuation_or_chinese_are_found_anywhere(market: MarketStore) -> None:
+    toolkit = listing_content(title="Visual C++ toolkit", description="Builds with gcc.")
+    market.bulk_add_listings([(stored_listing(toolkit), CERTIFIED)])
+
+    assert titles(market, text="c++") == ["Visual C++ toolkit"]  # not a word term: a substring
+    assert titles(market, text="象观测") == ["海南气象观测数据集"]  # Chinese: inside a word
+
+
+def test_a_query_of_chinese_and_english_terms_matches_both(market: MarketStore) -> None:
+    both = listing_content(title="海南气象观测 hourly feed", description="Rainfall per station.")
+    market.bulk_add_listings([(stored_listing(both), CERTIFIED)])
+
+    assert titles(market, text="气象观测 hourly") == ["海南气象观测 hourly feed"]
+    assert titles(market, text="海南 rainfall") == ["海南气象观测 hourly feed"]  # a short term and a word
+    assert titles(market, text="气象观测 weather") == []
+    assert titles(market, text="hourly") == [
+        "海南气象观测 hourly feed",
+        "Weather forecast API",
+    ]  # title first
+
+
+def test_an_existing_catalogue_gains_the_word_index_when_the_store_starts(market: MarketStore) -> None:
+    with market.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("DROP TABLE market_listing_words")
+            conn.exec_driver_sql("DROP TABLE market_listing_title_words")
+        else:
+            conn.exec_driver_sql(
+                "ALTER TABLE market_catalogue DROP COLUMN search_words, DROP COLUMN title_words"
+            )
+
+    restarted = MarketStore(market.engine)
+
+    assert titles(restarted, text="throughput") == ["Port throughput report"]
+    assert titles(restarted, text="forecast") == ["Weather forecast API"]
+    assert titles(restarted, text="throughput", limit=1) == ["Port throughput report"]
