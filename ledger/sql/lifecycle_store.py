@@ -156,11 +156,11 @@ def _registrars(session: Session, addresses: set[str]) -> dict[str, dict[str, An
             known[str(participant.address).lower()] = participant
     named = {}
     for address in addresses:
-        participant = known.get(address.lower())
+        found = known.get(address.lower())
         named[address.lower()] = {
             "address": address,
-            "participantId": participant.id if participant else None,
-            "name": participant.name if participant else None,
+            "participantId": found.id if found else None,
+            "name": found.name if found else None,
         }
     return named
 
