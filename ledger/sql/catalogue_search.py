@@ -251,6 +251,7 @@ class _Density:
 
     share: float  # of the newest entries that match
     titled_share: float  # of the newest entries that match in their title
+    entries: int  # about how many entries the catalogue holds (its highest seq)
 
     @classmethod
     def probe(cls, conn: Connection, found: _Matches) -> _Density:
@@ -259,12 +260,15 @@ class _Density:
         matches, in_title = conn.execute(
             text(found.sql(f"count(*), count(*) FILTER (WHERE {titled})", source=newest)), found.params
         ).one()
-        return cls(share=matches / _PROBE, titled_share=in_title / _PROBE)
+        entries = conn.execute(text("SELECT coalesce(max(seq), 0) FROM market_catalogue")).scalar_one()
+        return cls(share=matches / _PROBE, titled_share=in_title / _PROBE, entries=int(entries))
 
     @property
     def walk(self) -> bool:
-        """Whether the count pass reads the matches newest first off the primary key."""
-        return self.share >= _WALK_SHARE
+        """Whether the count pass reads the matches newest first off the primary key: when they are
+        dense, and so many that the walk stops at ``COUNT_LIMIT`` within half the catalogue. Fewer
+        matches would have it read the whole table, where the index hands them over for less."""
+        return self.share >= _WALK_SHARE and self.share * self.entries >= 2 * COUNT_LIMIT
 
     def walks_titles(self, query: CatalogueQuery) -> bool:
         """Whether the title matches of the query's page are found walking a few thousand entries."""
