@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -28,10 +27,11 @@ HOLDER = Participant(
 CONTRACT = "0x" + "34" * 20
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
+    """One store per database for the module: the tests only read the board."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp('notice-query') / 'store.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
     opened = SqlStore.open(url)
@@ -74,7 +74,7 @@ def in_notice(store: SqlStore, name: str, block: int, ends_at: int) -> AssetReco
     return store.record_acts(record.asset_id, (act,), actor="0x" + "56" * 20, state=AssetState.IN_NOTICE)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def board(store: SqlStore) -> dict[str, AssetRecord]:
     return {
         "bonded": in_notice(store, "保税仓出入库记录 Bonded warehouse movements", 10, ends_at=3_000),
