@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 
-from dataledger.composition import Services
+from dataledger.api.app import create_app
+from dataledger.composition import Services, build_services
+from tests.conftest import make_settings
 from tests.factories import Actor, ApiDriver
 from tests.lineage import graphs
 from tests.lineage.conftest import anchor_now, assert_anchor_verifies, captured, event_path
 from tests.lineage.graphs import B1, B2, C1, C2, HUB, I1, I2, I3, P2, R1, T9, E, L, P, X
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """One ledger for the module: the graphs are captured once and only read; the one test that
+    captures more does so on items the graphs never name."""
+    built = build_services(make_settings(tmp_path_factory.mktemp("trace-api")))
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def api(services: Services) -> ApiDriver:
+    return ApiDriver(TestClient(create_app(services)), services.settings.admin_api_key.get_secret_value())
+
+
+@pytest.fixture(scope="module")
+def party(api: ApiDriver) -> Actor:
+    return api.participant("enterprise", "Brand owner")
+
+
+@pytest.fixture(scope="module")
 def chain(api: ApiDriver, party: Actor) -> ApiDriver:
     for document in reversed(graphs.documents()):  # captured out of order on purpose
         captured(api, party, document)
