@@ -16,6 +16,7 @@ from dataledger.client import Client, LocalKeySigner
 from tests.portal.conftest import Portal
 from tests.portal.story import EXCHANGE_NAME, LISTING_TITLE
 from tests.portal.test_browser_trades import PASSWORD, sign_in
+from tests.portal.test_browser_workspace import unlock
 
 
 @pytest.fixture
@@ -45,13 +46,6 @@ def new_order(portal: Portal) -> str:
         market.listing["listingId"], signer=LocalKeySigner(market.buyer_private_key)
     )["orderId"]
     return order
-
-
-def unlock(page: Page, keystore: Path) -> None:
-    page.get_by_label("Keystore file").set_input_files(keystore)
-    page.get_by_label("Keystore password").fill(PASSWORD)
-    page.get_by_test_id("unlock").click()
-    expect(page.get_by_test_id("key-status")).to_contain_text("is unlocked", timeout=30_000)
 
 
 def test_the_exchange_accepts_an_order_under_the_holders_mandate_signing_in_the_browser(
