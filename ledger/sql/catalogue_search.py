@@ -40,8 +40,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import text
@@ -103,6 +104,11 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+def _word_needle(term: str) -> str:
+    """What ``strpos`` looks for in the words columns: the LIKE pattern of :func:`_word_like` unwrapped."""
+    return " " + " ".join(words(term))
+
+
 @dataclass
 class _Matches:
     """FROM and WHERE of the matching visible catalogue entries (alias ``c``), and their parameters.
@@ -119,9 +125,25 @@ class _Matches:
     not_in_title: str | None = None
     title_source: str | None = None
     rest_source: str | None = None
+    # PostgreSQL, walking newest first (:data:`_WALK`): the same conditions checked row by row with
+    # ``strpos``, which no index answers but which costs a row a fifth less than a LIKE.
+    walk_where: list[str] = field(default_factory=lambda: ["c.visible"])
+    walk_in_title: str | None = None
+
+    def add(self, condition: str, walk_condition: str | None = None) -> None:
+        self.where.append(condition)
+        self.walk_where.append(walk_condition or condition)
 
     def sql(self, select: str, *, source: str | None = None, extra: str | None = None) -> str:
-        where = [*self.where, *([extra] if extra else [])]
+        """SELECT ``select`` of the matches (and ``extra``) from ``source``: on the walk, with the
+        walk's conditions (``extra`` is then :attr:`in_title` or :attr:`not_in_title`, checked as
+        :attr:`walk_in_title`)."""
+        if source == _WALK:
+            if extra is not None:
+                extra = self.walk_in_title if extra == self.in_title else f"NOT ({self.walk_in_title})"
+            where = [*self.walk_where, *([extra] if extra else [])]
+        else:
+            where = [*self.where, *([extra] if extra else [])]
         return f"SELECT {select} FROM {source or self.source} WHERE {' AND '.join(where)}"
 
     @property
@@ -145,20 +167,23 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
     if conn.dialect.name == "sqlite":
         _sqlite_text(query, found)
     else:
-        titles = []
+        titles, walk_titles = [], []
         for i, term in enumerate(query.substring_terms):
-            found.where.append(f"c.search_text LIKE :long{i} ESCAPE '\\'")
+            found.add(f"c.search_text LIKE :long{i} ESCAPE '\\'", f"strpos(c.search_text, :term{i}) > 0")
             titles.append(f"c.title LIKE :long{i} ESCAPE '\\'")
-            found.params[f"long{i}"] = _like(term)
+            walk_titles.append(f"strpos(c.title, :term{i}) > 0")
+            found.params[f"long{i}"], found.params[f"term{i}"] = _like(term), term
         for i, term in enumerate(query.word_terms):
-            found.where.append(f"c.search_words LIKE :word{i}")
+            found.add(f"c.search_words LIKE :word{i}", f"strpos(c.search_words, :needle{i}) > 0")
             titles.append(f"c.title_words LIKE :word{i}")
-            found.params[f"word{i}"] = _word_like(term)
+            walk_titles.append(f"strpos(c.title_words, :needle{i}) > 0")
+            found.params[f"word{i}"], found.params[f"needle{i}"] = _word_like(term), _word_needle(term)
         if titles:
             found.in_title = " AND ".join(titles)
             found.not_in_title = f"NOT ({found.in_title})"
+            found.walk_in_title = " AND ".join(walk_titles)
         if query.short_terms:
-            found.where.append("c.short_terms_array @> CAST(:short AS text[])")
+            found.add("c.short_terms_array @> CAST(:short AS text[])")
             found.params["short"] = list(query.short_terms)
     filters = {
         "category": query.category,
@@ -168,13 +193,13 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
     }
     for column, value in filters.items():
         if value is not None:
-            found.where.append(f"c.{column} = :{column}")
+            found.add(f"c.{column} = :{column}")
             found.params[column] = value
     if query.price_min_minor is not None:
-        found.where.append("c.price_minor >= :price_min")
+        found.add("c.price_minor >= :price_min")
         found.params["price_min"] = query.price_min_minor
     if query.price_max_minor is not None:
-        found.where.append("c.price_minor <= :price_max")
+        found.add("c.price_minor <= :price_max")
         found.params["price_max"] = query.price_max_minor
     return found
 
@@ -215,6 +240,16 @@ def _sqlite_text(query: CatalogueQuery, found: _Matches) -> None:
         found.rest_source = _driven(f"{_TEXT_FTS} :rest")
 
 
+def _driver_rows(conn: Connection, sql: str, params: dict[str, Any]) -> Sequence[tuple[Any, ...]]:
+    """The rows of a statement as the driver hands them over, plain tuples: the count pass reads up to
+    ``COUNT_LIMIT`` rows, and making a ``Row`` of each cost a search more than a millisecond."""
+    result = conn.execute(text(sql), params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _seqs(conn: Connection, sql: str, params: dict[str, Any]) -> list[int]:
     return [int(seq) for seq in conn.execute(text(sql), params).scalars()]
 
@@ -239,7 +274,17 @@ _WALK = "(SELECT * FROM market_catalogue WHERE visible ORDER BY seq DESC OFFSET 
 _PROBE = 250  # the newest entries a text search on PostgreSQL first looks at
 _WALK_SHARE = 0.15  # the share of them matching above which the count pass walks newest first
 _WALK_ROWS = 5_000  # at most about this many entries are walked for the title matches of a page
-_TITLES_SAMPLE = 500  # the matches of a search not probed whose titles are looked at
+# How PostgreSQL plans a text search, for its transaction, in one round trip. Plan each search for its
+# own terms: a generic plan cannot tell a broad term (scan the primary key newest first) from a narrow
+# one (the trigram index, then sort a few rows). Never scan the table for text: pg_trgm's estimates are
+# coarse (a term in 6 % of the rows is taken for 17 %), and a scan that expects its 2,000 matches early
+# reads a third of the table instead. A search reads a few thousand rows at most: starting parallel
+# workers, or compiling it (JIT, which a disabled scan's cost would trigger), costs more than it saves.
+_SEARCH_SETTINGS = text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('enable_seqscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('jit', 'off', true)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,12 +301,13 @@ class _Density:
     @classmethod
     def probe(cls, conn: Connection, found: _Matches) -> _Density:
         newest = f"(SELECT * FROM market_catalogue WHERE visible ORDER BY seq DESC LIMIT {_PROBE}) c"
-        titled = found.in_title or "FALSE"
-        matches, in_title = conn.execute(
-            text(found.sql(f"count(*), count(*) FILTER (WHERE {titled})", source=newest)), found.params
+        titled = found.walk_in_title or "FALSE"
+        entries = "(SELECT coalesce(max(seq), 0) FROM market_catalogue)"
+        probe = f"SELECT count(*), count(*) FILTER (WHERE {titled}), {entries} FROM {newest}"
+        matches, in_title, highest = conn.execute(
+            text(f"{probe} WHERE {' AND '.join(found.walk_where)}"), found.params
         ).one()
-        entries = conn.execute(text("SELECT coalesce(max(seq), 0) FROM market_catalogue")).scalar_one()
-        return cls(share=matches / _PROBE, titled_share=in_title / _PROBE, entries=int(entries))
+        return cls(share=matches / _PROBE, titled_share=in_title / _PROBE, entries=int(highest))
 
     @property
     def walk(self) -> bool:
@@ -349,34 +395,32 @@ def search(conn: Connection, query: CatalogueQuery, cells: FacetCells | None = N
     found = _matches(conn, query)
     postgres = conn.dialect.name == "postgresql"
     if postgres and query.has_text:
-        # Plan each search for its own terms: a generic plan cannot tell a broad term (scan the primary
-        # key newest first) from a narrow one (the trigram index, then sort a few rows). And never scan
-        # the table for text: pg_trgm's estimates are coarse (a term in 6 % of the rows is taken for
-        # 17 %), and a scan that expects its 2,000 matches early reads a third of the table instead.
-        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.execute(_SEARCH_SETTINGS)
     if query.has_text:
-        # One pass reads at most COUNT_LIMIT matches (seq, facet cell, normalised title, price). When
-        # that is all of them, the page is sorted from them here: no second pass over the matches.
-        # Only word terms are probed: a Chinese term's trigram index answers even a dense one about as
-        # fast as a walk, and the probe would cost every narrow search a round trip.
+        # One pass reads at most COUNT_LIMIT matches (seq, facet cell, price, and whether the title
+        # holds the text: PostgreSQL tells, SQLite hands the normalised title). When that is all of
+        # them, the page is sorted from them here: no second pass over the matches. Only word terms
+        # are probed: a Chinese term's trigram index answers even a dense one about as fast as a walk,
+        # and the probe would cost every narrow search a round trip.
         density = _Density.probe(conn, found) if postgres and query.word_terms else None
-        count = found.sql(
-            "c.seq, c.cell, c.title, c.price_minor", source=_WALK if density and density.walk else None
-        )
-        rows = conn.execute(
-            text(count + " LIMIT :count_limit"), {**found.params, "count_limit": COUNT_LIMIT}
-        ).all()
-        by_cell = dict(Counter(int(row.cell) for row in rows))
+        source = _WALK if density and density.walk else None
+        if postgres:
+            titled = (found.walk_in_title if source else found.in_title) or "FALSE"
+            select = f"c.seq, c.cell, c.price_minor, ({titled}) AS titled"
+        else:
+            select = "c.seq, c.cell, c.price_minor, c.title"
+        count = found.sql(select, source=source) + " LIMIT :count_limit"
+        rows = _driver_rows(conn, count, {**found.params, "count_limit": COUNT_LIMIT})
+        by_cell = dict(Counter(map(itemgetter(1), rows)))
         total, exact = len(rows), len(rows) < COUNT_LIMIT
         if exact:
-            page = _page_of(rows, query)
+            holds: Callable[[Any], Any] = itemgetter(3) if postgres else lambda row: _in_title(row[3], query)
+            page = _page_of([_Match(row[0], row[2], bool(holds(row))) for row in rows], query)
         else:  # broad: the page is read off the indexes, newest first, each tier as dense as sampled
             if density is not None:
                 titles_dense = density.walks_titles(query)
-            else:  # a tenth of the matches (sampled) hold the text in their title (PostgreSQL's plans only)
-                sample = rows[:_TITLES_SAMPLE] if postgres else []
-                titles_dense = sum(1 for row in sample if _in_title(row.title, query)) * 10 >= len(sample)
+            else:  # a tenth of the matches hold the text in their title (PostgreSQL's plans only)
+                titles_dense = postgres and sum(1 for row in rows if row[3]) * 10 >= len(rows)
             page = _page(conn, query, found, titles_dense=titles_dense)
     else:
         counts = conn.execute(
@@ -408,17 +452,26 @@ def _in_title(title: str, query: CatalogueQuery) -> bool:
     return query.title_holds_text(title)
 
 
-def _page_of(rows: Sequence[Any], query: CatalogueQuery) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A match as the count pass read it."""
+
+    seq: int
+    price_minor: int
+    titled: bool  # its title holds the text (the first relevance tier)
+
+
+def _page_of(matches: Sequence[_Match], query: CatalogueQuery) -> list[int]:
     """The page's seqs, in the query's order, from every match (a narrow search)."""
     if query.sort is CatalogueSort.PRICE_ASC:
-        ordered = sorted(rows, key=lambda r: (r.price_minor, -r.seq))
+        ordered = sorted(matches, key=lambda m: (m.price_minor, -m.seq))
     elif query.sort is CatalogueSort.PRICE_DESC:
-        ordered = sorted(rows, key=lambda r: (-r.price_minor, -r.seq))
+        ordered = sorted(matches, key=lambda m: (-m.price_minor, -m.seq))
     elif query.sort is CatalogueSort.RELEVANCE and query.long_terms:  # title matches first
-        ordered = sorted(rows, key=lambda r: (not _in_title(r.title, query), -r.seq))
+        ordered = sorted(matches, key=lambda m: (not m.titled, -m.seq))
     else:
-        ordered = sorted(rows, key=lambda r: -r.seq)
-    return [int(row.seq) for row in ordered[query.offset : query.offset + query.limit]]
+        ordered = sorted(matches, key=lambda m: -m.seq)
+    return [int(m.seq) for m in ordered[query.offset : query.offset + query.limit]]
 
 
 def _facet(counts: list[tuple[str, int, str | None]]) -> list[FacetCount]:
