@@ -185,16 +185,28 @@ def _matches(conn: Connection, query: CatalogueQuery) -> _Matches:
         if query.short_terms:
             found.add("c.short_terms_array @> CAST(:short AS text[])")
             found.params["short"] = list(query.short_terms)
-    filters = {
+    cell_filters = {
         "category": query.category,
-        "industry": query.industry,
         "product_form": query.product_form.value if query.product_form else None,
         "exchange_id": query.exchange_id,
     }
-    for column, value in filters.items():
-        if value is not None:
+    cell_filters = {column: value for column, value in cell_filters.items() if value is not None}
+    found.params.update(cell_filters)
+    if cell_filters and not query.has_text:
+        # A browse: the cells of the category, product form and exchange, so that the browse index
+        # answers it alone (a filter on the columns reads every row: 23 ms for a category at 100,000
+        # listings on PostgreSQL, against about 1 ms this way).
+        cells = "SELECT cell FROM market_facet_cells WHERE " + " AND ".join(
+            f"{c} = :{c}" for c in cell_filters
+        )
+        postgres = conn.dialect.name == "postgresql"
+        found.add(f"c.cell = ANY(ARRAY({cells}))" if postgres else f"c.cell IN ({cells})")
+    else:
+        for column in cell_filters:
             found.add(f"c.{column} = :{column}")
-            found.params[column] = value
+    if query.industry is not None:
+        found.add("c.industry = :industry")
+        found.params["industry"] = query.industry
     if query.price_min_minor is not None:
         found.add("c.price_minor >= :price_min")
         found.params["price_min"] = query.price_min_minor

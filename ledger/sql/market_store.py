@@ -70,7 +70,14 @@ _VISIBLE = (
     " AND (NEW.asset_pledgee IS NULL OR NEW.asset_pledgee = NEW.pledgee_consented), FALSE)"
 )
 _FOLLOWED = "status, suspension, asset_state, asset_holder, asset_pledgee"
+# The browse index (see MarketCatalogueRow) on databases made before it held the price.
+_BROWSE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_market_catalogue_visible_cell_price"
+    " ON market_catalogue (visible, cell, price_minor)",
+    "DROP INDEX IF EXISTS ix_market_catalogue_visible_cell",
+)
 _SQLITE_SCHEMA = (
+    *_BROWSE_INDEX,
     "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_text USING fts5(title, body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS market_listing_terms USING fts5(terms, tokenize='unicode61')",
     # The titles alone: the first relevance tier of a search whose text is in few titles is found here
@@ -170,6 +177,7 @@ _CERTIFIED_BEFORE = {
 # Several processes may start on one database at once: the DDL runs under a transaction lock.
 _POSTGRES_DDL_LOCK = "SELECT pg_advisory_xact_lock(1145848905, 14)"
 _POSTGRES_SCHEMA = (
+    *_BROWSE_INDEX,
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     # The words of the text and of the title (letters and digits, one space apart), for word terms:
     # LIKE '% de identified%' is a word that starts with "identified" right after the word "de".

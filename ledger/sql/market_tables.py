@@ -69,7 +69,9 @@ class MarketCatalogueRow(SQLModel, table=True):
 
     __tablename__ = "market_catalogue"
 
-    __table_args__ = (Index("ix_market_catalogue_visible_cell", "visible", "cell"),)
+    # Covers a browse (no text): its facets are counted, and its price range checked, off this index
+    # alone; a category, product form or exchange is a set of cells.
+    __table_args__ = (Index("ix_market_catalogue_visible_cell_price", "visible", "cell", "price_minor"),)
 
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     visible: bool = Field(default=True)
