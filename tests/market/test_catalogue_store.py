@@ -339,3 +339,59 @@ def test_an_existing_catalogue_gains_the_word_index_when_the_store_starts(market
     assert titles(restarted, text="throughput") == ["Port throughput report"]
     assert titles(restarted, text="forecast") == ["Weather forecast API"]
     assert titles(restarted, text="throughput", limit=1) == ["Port throughput report"]
+
+
+def test_a_browse_by_category_form_and_exchange_counts_the_cells_they_name(market: MarketStore) -> None:
+    page = market.search(
+        CatalogueQuery(category="物流", product_form=ProductForm.INDEX, exchange_id="shanghai")
+    )
+    assert [item.content.title for item in page.items] == ["港口吞吐量指数"]
+    assert page.total == 1 and page.total_exact
+    assert [(f.value, f.count) for f in page.categories] == [("物流", 1)]
+    assert market.search(CatalogueQuery(category="物流", exchange_id="hainan")).total == 0
+    assert market.search(CatalogueQuery(category="no such category")).items == []
+
+
+def _indexes(market: MarketStore) -> set[str]:
+    with market.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            found = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'market_catalogue'"
+            )
+        else:
+            found = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'market_catalogue'"
+            )
+        return set(found.scalars())
+
+
+def test_a_catalogue_made_with_the_earlier_indexes_gets_todays_when_the_store_starts(
+    market: MarketStore,
+) -> None:
+    postgres = market.engine.dialect.name == "postgresql"
+    earlier = ["CREATE INDEX ix_market_catalogue_visible_cell ON market_catalogue (visible, cell)"]
+    if postgres:
+        earlier += [
+            f"CREATE INDEX ix_market_catalogue_{name} ON market_catalogue USING gin ({column}) WHERE visible"
+            for name, column in [
+                ("search_trgm", "search_text gin_trgm_ops"),
+                ("title_trgm", "title gin_trgm_ops"),
+                ("search_words_trgm", "search_words gin_trgm_ops"),
+                ("title_words_trgm", "title_words gin_trgm_ops"),
+                ("short_terms", "short_terms_array"),
+            ]
+        ]
+    with market.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_market_catalogue_visible_cell_price")
+        if postgres:
+            conn.exec_driver_sql("DROP INDEX ix_market_catalogue_text")
+        for statement in earlier:
+            conn.exec_driver_sql(statement)
+
+    restarted = MarketStore(market.engine)
+
+    today = {"ix_market_catalogue_visible_cell_price"} | ({"ix_market_catalogue_text"} if postgres else set())
+    assert _indexes(restarted) - today - {"market_catalogue_pkey"} == set()
+    assert today <= _indexes(restarted)
+    assert titles(restarted, text="港口 吞吐量") == ["港口吞吐量指数"]
+    assert restarted.search(CatalogueQuery(category="医疗")).total == 1
