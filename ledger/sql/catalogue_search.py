@@ -7,24 +7,26 @@ title, whether it is visible), never the listings themselves but for the page's 
   :mod:`~dataledger.registry.market.catalogue`) match a word that starts with them; on SQLite they
   are prefix phrases (``"de-identified"*``) of an FTS5 ``MATCH`` on the ``unicode61`` table
   ``market_listing_words`` (columns title, body), on PostgreSQL ``LIKE '% de identified%'`` on the
-  search text's words one space apart (``search_words``, :data:`SEARCH_WORDS`), which a GIN
-  ``gin_trgm_ops`` index answers. Other terms of three characters or more (Chinese) are found
-  anywhere: on SQLite phrases of an FTS5 ``MATCH`` on the ``trigram`` table ``market_listing_text``,
-  on PostgreSQL ``LIKE '%term%'`` on ``search_text``, which the GIN ``gin_trgm_ops`` index answers.
+  search text's words one space apart (``search_words``, :data:`SEARCH_WORDS`). Other terms of three
+  characters or more (Chinese) are found anywhere: on SQLite phrases of an FTS5 ``MATCH`` on the
+  ``trigram`` table ``market_listing_text``, on PostgreSQL ``LIKE '%term%'`` on ``search_text``.
   Shorter terms are tokens of a ``MATCH`` on the short-terms table (SQLite) or an array containment
-  (``@>``) on the short terms, which their GIN index answers (PostgreSQL). On SQLite one full-text
-  index drives the join (``CROSS JOIN``; the word index first, it is the cheapest), the others are
-  ``IN`` conditions;
+  (``@>``) on the short terms (PostgreSQL). On PostgreSQL one GIN index covers all these columns
+  (trigrams for the texts), so that the terms of a search are intersected inside the index. On
+  SQLite one full-text index drives the join (``CROSS JOIN``; the word index first, it is the
+  cheapest), the others are ``IN`` conditions;
 - the facets and the total: the matches' facet cells (an integer per category, product form and
   exchange), added up per facet. A text search reads at most
   :data:`~dataledger.registry.market.catalogue.COUNT_LIMIT` matches: a broad one (a word in a third
   of the catalogue) reports "at least" that many, its facet counts lower bounds, as large catalogues
-  do, so that its cost does not grow with the catalogue. A search by filters alone counts exactly
-  (one ``GROUP BY`` over the small covering index). On PostgreSQL a search with word terms first looks
-  at the newest few hundred entries (:class:`_Density`): where its matches are dense there, it reads them
-  newest first off the primary key (a GIN index would hand over its whole posting lists, a third of
-  the catalogue, before the first row), otherwise off the indexes. The search text's words are a
-  column of their own on PostgreSQL, so that a row is checked by a ``LIKE``, not by parsing its text;
+  do, so that its cost does not grow with the catalogue. A search by filters alone (a browse) counts
+  exactly, one ``GROUP BY`` over a covering index of (visible, cell, price): its category, product
+  form and exchange are the set of cells that have them. On PostgreSQL a search with word terms first
+  looks at the newest few hundred entries (:class:`_Density`): where its matches are dense there, it
+  reads them newest first off the primary key (a GIN index would hand over its whole posting lists, a
+  third of the catalogue, before the first row), checking each row with ``strpos``, otherwise off the
+  index. The search text's words are a column of their own on PostgreSQL, so that a row is checked
+  by a string search, not by parsing its text;
 - the page: relevance puts the listings whose title matches the text first, then the others, each
   newest first. A narrow text search (fewer than ``COUNT_LIMIT`` matches) is paged from the one pass
   that counted it. A broad one reads each tier newest first off an index, as many rows as the page
