@@ -8,7 +8,7 @@ the report means for the person holding the certificate.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,11 +31,15 @@ _STATUS_OUTCOMES = {
 
 @dataclass(frozen=True, slots=True)
 class CheckLine:
-    """One check: ``passed``, ``failed`` or ``not-run`` (the verifier stops at the first failure)."""
+    """One check: ``passed``, ``failed`` or ``not-run`` (the verifier stops at the first failure); the
+    verifier's detail in English, and its reason and values (see
+    :class:`~dataledger.registry.certificate_verifier.CheckResult`)."""
 
     name: str
     result: str
     detail: str
+    reason: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +75,13 @@ def verdict_of(
     lines = tuple(
         CheckLine(
             check.value,
-            ("passed" if ran[check.value].passed else "failed") if check.value in ran else "not-run",
-            ran[check.value].detail if check.value in ran else "",
+            "passed" if result.passed else "failed",
+            result.detail,
+            result.reason,
+            result.values,
         )
+        if (result := ran.get(check.value)) is not None
+        else CheckLine(check.value, "not-run", "")
         for check in Check
     )
     status = report.status or ("valid" if report.valid else "invalid")

@@ -254,39 +254,41 @@ def verify_proof(
     """Verify the ``ecdsa-jcs-2019`` proof of ``secured`` with ``public_key``.
 
     Returns None when the proof holds; raises ``VerificationFailed(check="proof-signature")``
-    saying why when it does not. Which key to use (and whether to trust it) is the caller's business.
+    saying why when it does not (its ``reason``: ``signature.no_proof``, ``.suite``, ``.value``,
+    ``.context``, ``.canonical`` or ``.bad``). Which key to use (and whether to trust it) is the
+    caller's business.
     """
 
-    def fail(detail: str) -> VerificationFailed:
-        return VerificationFailed(detail, check=PROOF_SIGNATURE_CHECK)
+    def fail(detail: str, reason: str) -> VerificationFailed:
+        return VerificationFailed(detail, check=PROOF_SIGNATURE_CHECK, reason=f"signature.{reason}")
 
     proof = secured.get("proof") if isinstance(secured, Mapping) else None
     if not isinstance(proof, Mapping):
-        raise fail("the document has no single proof object")
+        raise fail("the document has no single proof object", "no_proof")
     if proof.get("type") != PROOF_TYPE:
-        raise fail(f"proof type must be {PROOF_TYPE}")
+        raise fail(f"proof type must be {PROOF_TYPE}", "suite")
     if proof.get("cryptosuite") != CRYPTOSUITE:
-        raise fail(f"cryptosuite must be {CRYPTOSUITE}")
+        raise fail(f"cryptosuite must be {CRYPTOSUITE}", "suite")
     if proof.get("proofPurpose") != expected_purpose:
-        raise fail(f"proof purpose must be {expected_purpose}")
+        raise fail(f"proof purpose must be {expected_purpose}", "suite")
     try:
         signature = multibase_decode(proof.get("proofValue"))
     except ValidationFailed:
-        raise fail("proofValue is not base58-btc multibase") from None
+        raise fail("proofValue is not base58-btc multibase", "value") from None
     options = {name: value for name, value in proof.items() if name != "proofValue"}
     unsecured = {name: value for name, value in secured.items() if name != "proof"}
     if "@context" in options:
         # The spec lets contexts be appended to the document after signing, never changed.
         proof_context = _context_list(options["@context"])
         if _context_list(unsecured.get("@context"))[: len(proof_context)] != proof_context:
-            raise fail("the document @context does not start with the proof @context")
+            raise fail("the document @context does not start with the proof @context", "context")
         unsecured["@context"] = options["@context"]
     try:
         hash_data = proof_hash_data(options, unsecured)
     except ValidationFailed as exc:
-        raise fail(f"the document cannot be canonicalised: {exc.detail}") from None
+        raise fail(f"the document cannot be canonicalised: {exc.detail}", "canonical") from None
     if not public_key.verify(hash_data, signature):
-        raise fail("the signature does not verify")
+        raise fail("the signature does not verify", "bad")
 
 
 # -- issuing ---------------------------------------------------------------------------------------

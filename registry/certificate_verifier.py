@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,12 +70,23 @@ ONLINE_CHECKS = (
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
+    """One check's outcome. ``detail`` says it in English, with the values it checked; ``reason`` is a
+    stable code of the same outcome (``validity.expired``) and ``values`` the facts it names
+    (``{"moment": "2026-01-31T16:00:00+00:00"}``), so that a page can word it in its reader's
+    language without reading the English back. A check that cannot name its outcome more precisely
+    than passed or failed (a malformed document says what is wrong in many ways) has no reason."""
+
     name: str
     passed: bool
     detail: str = ""
+    reason: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+        said: dict[str, Any] = {"name": self.name, "passed": self.passed, "detail": self.detail}
+        if self.reason is not None:
+            said |= {"reason": self.reason, "values": dict(self.values)}
+        return said
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +126,16 @@ class VerificationReport:
         }
 
 
+def _passed(check: Check, reason: str, sentence: str, **values: str) -> CheckResult:
+    """A check passed: its reason, its values, and its English detail (``sentence`` with the values)."""
+    return CheckResult(check.value, True, sentence.format(**values), reason, values)
+
+
+def _failed(check: Check, reason: str, sentence: str, **values: str) -> VerificationFailed:
+    """A check failed, as :func:`_passed` says it."""
+    return VerificationFailed(sentence.format(**values), check=check.value, reason=reason, values=values)
+
+
 def _same_hex(left: str, right: str) -> bool:
     """Addresses and hashes compare case-insensitively (EIP-55 checksums only change case)."""
     return left.lower() == right.lower()
@@ -150,7 +171,9 @@ class CertificateVerifier:
         report, certificate = self._verify(vc)
         if not report.valid or certificate is None:
             failed = report.checks[-1]
-            raise VerificationFailed(failed.detail, check=failed.name)
+            raise VerificationFailed(
+                failed.detail, check=failed.name, reason=failed.reason, values=failed.values
+            )
         return certificate
 
     def _verify(self, vc: Mapping[str, Any]) -> tuple[VerificationReport, Certificate | None]:
@@ -158,13 +181,14 @@ class CertificateVerifier:
             certificate = parse_certificate(vc)
         except ValidationFailed as exc:
             return VerificationReport((CheckResult(Check.STRUCTURE.value, False, exc.detail),)), None
-        results = [CheckResult(Check.STRUCTURE.value, True, f"certificate {certificate.number}")]
+        results = [
+            _passed(Check.STRUCTURE, "structure.passed", "certificate {number}", number=certificate.number)
+        ]
         standing: dict[str, str | None] = {}
         try:
-            for name, detail in self._checks_after_structure(vc, certificate, standing):
-                results.append(CheckResult(name.value, True, detail))
+            results.extend(self._checks_after_structure(vc, certificate, standing))
         except VerificationFailed as exc:
-            results.append(CheckResult(exc.check, False, exc.detail))
+            results.append(CheckResult(exc.check, False, exc.detail, exc.reason, exc.values))
             return VerificationReport(
                 tuple(results), standing.get("status"), standing.get("superseded_by")
             ), None
@@ -175,109 +199,167 @@ class CertificateVerifier:
 
     def _checks_after_structure(
         self, vc: Mapping[str, Any], certificate: Certificate, standing: dict[str, str | None]
-    ) -> Iterator[tuple[Check, str]]:
-        """Yield (check, detail) for each check passed; raise VerificationFailed at the first failure."""
-        yield Check.FORMAT, self._check_format(certificate)
+    ) -> Iterator[CheckResult]:
+        """Yield each check passed; raise VerificationFailed at the first failure."""
+        yield self._check_format(certificate)
 
         key = self._issuer_key(certificate)
-        yield Check.ISSUER_TRUSTED, f"issued by trusted registrar {certificate.issuer_did}"
+        yield _passed(
+            Check.ISSUER_TRUSTED,
+            "issuer.passed",
+            "issued by trusted registrar {did}",
+            did=certificate.issuer_did,
+        )
 
         verify_proof(vc, key)  # raises VerificationFailed(check="proof-signature")
-        yield Check.PROOF_SIGNATURE, "ecdsa-jcs-2019 signature verified"
+        yield _passed(Check.PROOF_SIGNATURE, "signature.passed", "ecdsa-jcs-2019 signature verified")
 
         standing["status"] = "expired"  # if the validity check below fails
-        yield Check.VALIDITY_PERIOD, self._check_validity(certificate)
+        yield self._check_validity(certificate)
         standing["status"] = None
 
         if self._chain is None:
             return
         event = self._check_transaction(self._chain, certificate)
-        yield Check.CHAIN_TRANSACTION, f"AssetRegistered in transaction {certificate.evidence.tx_hash}"
+        yield _passed(
+            Check.CHAIN_TRANSACTION,
+            "transaction.passed",
+            "AssetRegistered in transaction {tx}",
+            tx=certificate.evidence.tx_hash,
+        )
 
         self._check_event(certificate, event)
-        yield Check.CHAIN_EVENT_MATCHES, "the on-chain event states the certificate's facts"
+        yield _passed(
+            Check.CHAIN_EVENT_MATCHES, "event.passed", "the on-chain event states the certificate's facts"
+        )
 
-        yield Check.CERTIFICATE_CURRENT, self._check_current(self._chain, vc, certificate, standing)
+        yield self._check_current(self._chain, vc, certificate, standing)
 
         self._check_asset(self._chain, certificate, standing)
-        yield Check.ASSET_NOT_REVOKED, "the asset is certified to the certificate's holder"
+        yield _passed(
+            Check.ASSET_NOT_REVOKED, "asset.passed", "the asset is certified to the certificate's holder"
+        )
         procedure = self._chain.procedure(certificate.asset_id)
         standing["pledged_to"] = procedure.pledgee if procedure else None
 
     # -- the checks --------------------------------------------------------------------------------
-    @staticmethod
-    def _fail(check: Check, detail: str) -> VerificationFailed:
-        return VerificationFailed(detail, check=check.value)
-
-    def _check_format(self, certificate: Certificate) -> str:
+    def _check_format(self, certificate: Certificate) -> CheckResult:
         """The numbers a reader types in: the certificate number (``DIP-``, or a legacy ``DLC-`` one) and
         the registration number's ISO 7064 MOD 11-2 check character."""
         try:
             if certificate.number.startswith("DIP-"):  # older numbers (DLC-YYYY-NNNNNN) have no month
                 CertificateNumber.parse(certificate.number)
-            if certificate.registration_number is None:
-                return f"certificate number {certificate.number}; no registration number stated"
+        except ValidationFailed as exc:
+            raise _failed(Check.FORMAT, "format.certificate_number", exc.detail) from None
+        if certificate.registration_number is None:
+            return _passed(
+                Check.FORMAT,
+                "format.no_rn",
+                "certificate number {number}; no registration number stated",
+                number=certificate.number,
+            )
+        try:
             RegistrationNumber.parse(certificate.registration_number)
         except ValidationFailed as exc:
-            raise self._fail(Check.FORMAT, exc.detail) from None
-        return f"registration number {certificate.registration_number}: check character verified"
+            reason = "format.check_char" if "expected_check" in exc.extra else "format.registration_number"
+            raise _failed(Check.FORMAT, reason, exc.detail) from None
+        return _passed(
+            Check.FORMAT,
+            "format.passed",
+            "registration number {number}: check character verified",
+            number=certificate.registration_number,
+        )
 
     def _issuer_key(self, certificate: Certificate) -> RegistrarPublicKey:
         key = self._trusted.get(certificate.issuer_did)
         if key is None:
-            raise self._fail(Check.ISSUER_TRUSTED, f"{certificate.issuer_did} is not a trusted registrar")
+            raise _failed(
+                Check.ISSUER_TRUSTED,
+                "issuer.unknown",
+                "{did} is not a trusted registrar",
+                did=certificate.issuer_did,
+            )
         if certificate.verification_method != key.verification_method_id:
-            raise self._fail(
-                Check.ISSUER_TRUSTED, "the proof's verification method does not belong to the issuer"
+            raise _failed(
+                Check.ISSUER_TRUSTED,
+                "issuer.method",
+                "the proof's verification method does not belong to the issuer",
             )
         return key
 
-    def _check_validity(self, certificate: Certificate) -> str:
+    def _check_validity(self, certificate: Certificate) -> CheckResult:
         now = self._clock()
         if now.utcoffset() is None:
             raise ValueError("the verifier clock must return time-zone-aware datetimes")
         if now < certificate.valid_from:
-            raise self._fail(Check.VALIDITY_PERIOD, f"not valid before {certificate.valid_from.isoformat()}")
+            raise _failed(
+                Check.VALIDITY_PERIOD,
+                "validity.before",
+                "not valid before {moment}",
+                moment=certificate.valid_from.isoformat(),
+            )
         if certificate.valid_until is not None and now > certificate.valid_until:
-            raise self._fail(Check.VALIDITY_PERIOD, f"expired at {certificate.valid_until.isoformat()}")
-        return f"valid at {now.astimezone(UTC).isoformat()}"
+            raise _failed(
+                Check.VALIDITY_PERIOD,
+                "validity.expired",
+                "expired at {moment}",
+                moment=certificate.valid_until.isoformat(),
+            )
+        return _passed(
+            Check.VALIDITY_PERIOD,
+            "validity.passed",
+            "valid at {moment}",
+            moment=now.astimezone(UTC).isoformat(),
+        )
 
     def _check_transaction(self, chain: ChainEvidenceReader, certificate: Certificate) -> RegistrationEvent:
         evidence = certificate.evidence
         if evidence.chain_id != chain.chain_id:
-            raise self._fail(
+            raise _failed(
                 Check.CHAIN_TRANSACTION,
-                f"certificate names chain {evidence.chain_id}, the reader is on chain {chain.chain_id}",
+                "transaction.chain",
+                "certificate names chain {stated}, the reader is on chain {actual}",
+                stated=str(evidence.chain_id),
+                actual=str(chain.chain_id),
             )
         if not _same_hex(evidence.contract, chain.registry_address):
-            raise self._fail(
+            raise _failed(
                 Check.CHAIN_TRANSACTION,
-                f"certificate names registry {evidence.contract}, not {chain.registry_address}",
+                "transaction.registry",
+                "certificate names registry {stated}, not {actual}",
+                stated=evidence.contract,
+                actual=chain.registry_address,
             )
         event = chain.registration_event(evidence.tx_hash)
         if event is None:
-            raise self._fail(
+            raise _failed(
                 Check.CHAIN_TRANSACTION,
-                f"no AssetRegistered, AssetChanged or AssetTransferred in transaction {evidence.tx_hash}",
+                "transaction.none",
+                "no AssetRegistered, AssetChanged or AssetTransferred in transaction {tx}",
+                tx=evidence.tx_hash,
             )
         return event
 
     def _check_event(self, certificate: Certificate, event: RegistrationEvent) -> None:
         expected = {
-            "asset id": (event.asset_id, certificate.asset_id),
+            "asset_id": (event.asset_id, certificate.asset_id),
             "holder": (event.holder, certificate.holder_address),
-            "content hash": (event.content_hash, certificate.content_hash),
-            "metadata hash": (event.metadata_hash, certificate.metadata_hash),
+            "content_hash": (event.content_hash, certificate.content_hash),
+            "metadata_hash": (event.metadata_hash, certificate.metadata_hash),
             "transaction": (event.evidence.tx_hash, certificate.evidence.tx_hash),
         }
         mismatched = [name for name, (onchain, stated) in expected.items() if not _same_hex(onchain, stated)]
         if event.evidence.block_number != certificate.evidence.block_number:
-            mismatched.append("block number")
+            mismatched.append("block_number")
         if event.evidence.log_index != certificate.evidence.log_index:
-            mismatched.append("log index")
+            mismatched.append("log_index")
         if mismatched:
-            raise self._fail(
-                Check.CHAIN_EVENT_MATCHES, "the on-chain event differs in: " + ", ".join(mismatched)
+            # values: the fields as codes (``content_hash``), the detail in words (``content hash``)
+            raise VerificationFailed(
+                "the on-chain event differs in: " + ", ".join(name.replace("_", " ") for name in mismatched),
+                check=Check.CHAIN_EVENT_MATCHES.value,
+                reason="event.differs",
+                values={"fields": ",".join(mismatched)},
             )
 
     def _check_current(
@@ -286,41 +368,63 @@ class CertificateVerifier:
         vc: Mapping[str, Any],
         certificate: Certificate,
         standing: dict[str, str | None],
-    ) -> str:
+    ) -> CheckResult:
         cert_hash = certificate_hash(dict(vc))
         record = chain.certificate_record(cert_hash)
         if record is None:
             standing["status"] = "not-anchored"
-            raise self._fail(
-                Check.CERTIFICATE_CURRENT, f"the certificate {cert_hash} is not recorded on the registry"
+            raise _failed(
+                Check.CERTIFICATE_CURRENT,
+                "current.not_anchored",
+                "the certificate {hash} is not recorded on the registry",
+                hash=cert_hash,
             )
         if not _same_hex(record.asset_id, certificate.asset_id):
-            raise self._fail(
-                Check.CERTIFICATE_CURRENT, f"the registry recorded this certificate for {record.asset_id}"
+            raise _failed(
+                Check.CERTIFICATE_CURRENT,
+                "current.other_asset",
+                "the registry recorded this certificate for {asset}",
+                asset=record.asset_id,
             )
         if record.superseded_by is not None:
             standing["status"], standing["superseded_by"] = "superseded", record.superseded_by
-            raise self._fail(
+            raise _failed(
                 Check.CERTIFICATE_CURRENT,
-                f"the certificate is superseded by certificate {record.superseded_by}",
+                "current.superseded",
+                "the certificate is superseded by certificate {hash}",
+                hash=record.superseded_by,
             )
-        return f"the asset's current certificate, recorded at {record.recorded_at}"
+        return _passed(
+            Check.CERTIFICATE_CURRENT,
+            "current.passed",
+            "the asset's current certificate, recorded at {timestamp}",
+            timestamp=str(record.recorded_at),
+        )
 
     def _check_asset(
         self, chain: ChainEvidenceReader, certificate: Certificate, standing: dict[str, str | None]
     ) -> None:
         asset = chain.asset(certificate.asset_id)
         if asset is None:
-            raise self._fail(Check.ASSET_NOT_REVOKED, "the asset is not on the registry")
+            raise _failed(Check.ASSET_NOT_REVOKED, "asset.unknown", "the asset is not on the registry")
         if asset.status is not OnChainAssetStatus.CERTIFIED:
-            standing["status"] = asset.status.name.lower()
-            reason = {
-                OnChainAssetStatus.REVOKED: "the asset's registration is revoked",
-                OnChainAssetStatus.CANCELLED: "the asset's registration is cancelled by its holder",
-            }.get(asset.status, f"the asset is {asset.status.name.lower()}, not certified")
-            raise self._fail(Check.ASSET_NOT_REVOKED, reason)
+            status = asset.status.name.lower()
+            standing["status"] = status
+            if asset.status is OnChainAssetStatus.REVOKED:
+                raise _failed(Check.ASSET_NOT_REVOKED, "asset.revoked", "the asset's registration is revoked")
+            if asset.status is OnChainAssetStatus.CANCELLED:
+                raise _failed(
+                    Check.ASSET_NOT_REVOKED,
+                    "asset.cancelled",
+                    "the asset's registration is cancelled by its holder",
+                )
+            raise _failed(
+                Check.ASSET_NOT_REVOKED, "asset.status", "the asset is {status}, not certified", status=status
+            )
         if not _same_hex(asset.holder, certificate.holder_address):
-            raise self._fail(
+            raise _failed(
                 Check.ASSET_NOT_REVOKED,
-                f"the asset is now held by {asset.holder}, not the certificate's holder",
+                "asset.holder",
+                "the asset is now held by {holder}, not the certificate's holder",
+                holder=asset.holder,
             )

@@ -8,7 +8,7 @@ one table (``api/problems.py``); routes never build error responses by hand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, cast
 
 
@@ -105,14 +105,28 @@ class NonceReplayed(DataLedgerError):
 
 
 class VerificationFailed(DataLedgerError):
-    """A certificate or proof did not verify; ``check`` names the check that failed."""
+    """A certificate or proof did not verify; ``check`` names the check that failed.
+
+    ``reason``, where the check gives one, is a stable code of what it found (``signature.bad``) and
+    ``values`` the facts it names (``{"moment": "2026-…"}``): what a reader's page words in its own
+    language, where ``detail`` says it in English."""
 
     code = "verification-failed"
     title = "Verification failed"
 
-    def __init__(self, detail: str, *, check: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        check: str,
+        reason: str | None = None,
+        values: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail, check=check, **extra)
         self.check = check
+        self.reason = reason
+        self.values: Mapping[str, str] = dict(values or {})
 
 
 class LedgerError(DataLedgerError):

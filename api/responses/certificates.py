@@ -288,12 +288,29 @@ class VerificationCheck(Wire):
     """One check of the verification, in the order they run."""
 
     model_config = example(
-        {"name": "proof-signature", "passed": True, "detail": "ecdsa-jcs-2019 signature verified"}
+        {
+            "name": "validity-period",
+            "passed": False,
+            "detail": "expired at 2026-01-31T16:00:00+00:00",
+            "reason": "validity.expired",
+            "values": {"moment": "2026-01-31T16:00:00+00:00"},
+        }
     )
 
     name: VerificationCheckName
     passed: bool
-    detail: str
+    detail: str = Field(description="What the check found, in English, with the values it checked")
+    reason: str | None = Field(
+        default=None,
+        description="A stable code of what the check found (validity.expired, signature.bad, asset.revoked…),"
+        " for a client that words it in its own language; null where the check names no more than passed"
+        " or failed (a malformed document)",
+    )
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        description="The facts the reason names (moment, number, did, tx, hash, asset, holder, status,"
+        " stated, actual, timestamp; fields: the differing event fields as codes, comma-separated)",
+    )
 
 
 class VerificationReport(Wire):
@@ -334,6 +351,8 @@ class VerificationReport(Wire):
                     "name": "certificate-current",
                     "passed": False,
                     "detail": "the certificate is superseded by certificate " + "0x" + "9b" * 32,
+                    "reason": "current.superseded",
+                    "values": {"hash": "0x" + "9b" * 32},
                 },
             ],
             "supersededByNumber": "DIP-202605-460100-000051",

@@ -98,10 +98,7 @@ def _verified(
         {
             "number": number or (certificate.number if certificate else ""),
             "verdict": verdict,
-            "details": [
-                check_detail(line.name, line.result, line.detail, language_of(request))
-                for line in verdict.checks
-            ],
+            "details": [check_detail(line, language_of(request)) for line in verdict.checks],
             "notes": warnings_before + [(w.key, dict(w.params)) for w in verdict.warnings],
             "certificate": certificate,
             "subject": vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {},

@@ -1,6 +1,6 @@
 """The verifier's detail of each check in the reader's language: Chinese by default, English by choice,
-from the one catalogue; a detail no pattern knows is its check's general sentence, the verifier's words
-beside it."""
+from the one catalogue, by the check's reason; a check without a reason is its general sentence, the
+verifier's words beside it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from dataledger.portal.check_details import check_detail
+from dataledger.portal.verification import CheckLine
 from dataledger.registry.certificate_verifier import Check
 from tests.portal.conftest import Portal
 
@@ -95,9 +96,10 @@ def test_a_tampered_certificates_signature_failure_is_explained_in_both_language
         assert details(page)["proof-signature"] == expected
 
 
-def test_every_detail_the_verifier_gives_the_story_has_its_words_in_the_catalogue(portal: Portal) -> None:
-    """Drift guard: the verifier's sentences for a valid, a revoked, a superseded and a tampered
-    certificate all read back into catalogue keys (none falls back to a general sentence)."""
+def test_every_reason_the_verifier_gives_the_story_has_its_words_in_the_catalogue(portal: Portal) -> None:
+    """Drift guard: the verifier's reasons for a valid, a revoked, a superseded and a tampered
+    certificate all have catalogue keys, with every value they name (none falls back to a general
+    sentence)."""
     tampered = copy.deepcopy(portal.story.valid)
     tampered["credentialSubject"]["holder"]["name"] = "Mallory"
     documents: list[dict[str, Any]] = [
@@ -110,49 +112,70 @@ def test_every_detail_the_verifier_gives_the_story_has_its_words_in_the_catalogu
     for vc in documents:
         for result in portal.services.verifier.verify(vc).checks:
             outcome = "passed" if result.passed else "failed"
+            line = CheckLine(result.name, outcome, result.detail, result.reason, result.values)
             for lang in ("zh", "en"):
-                shown = check_detail(result.name, outcome, result.detail, lang)
+                shown = check_detail(line, lang)
                 assert shown.exact, (result.name, result.detail)
                 assert "{" not in shown.text, shown.text
 
 
 @pytest.mark.parametrize(
-    ("check", "detail", "zh", "en"),
+    ("check", "detail", "reason", "values", "zh", "en"),
     [
         (
             "validity-period",
             "expired at 2026-01-31T16:00:00+00:00",
+            "validity.expired",
+            {"moment": "2026-01-31T16:00:00+00:00"},
             "已于 2026年2月1日 00:00:00 (UTC+8) 到期",
             "Expired at 1 Feb 2026, 00:00:00 (UTC+8)",
         ),
         (
             "chain-event-matches",
             "the on-chain event differs in: holder, content hash, log index",
+            "event.differs",
+            {"fields": "holder,content_hash,log_index"},
             "链上事件与证书不一致之处：持有人、内容哈希、日志序号",
             "The on-chain event differs in: holder, content hash, log index",
         ),
         (
             "chain-transaction",
             "certificate names chain 1, the reader is on chain 31337",
+            "transaction.chain",
+            {"stated": "1", "actual": "31337"},
             "证书载明的链（1）不是本登记平台的链（31337）",
             "The certificate names chain 1; this registry is on chain 31337",
         ),
         (
             "format",
             "the registration number's check character does not match: mistyped?",
+            "format.check_char",
+            {},
             "登记编号的校验码不符，可能输错或被篡改",
             "The registration number's check character does not match: mistyped or altered",
         ),
     ],
 )
-def test_a_details_values_are_kept_and_written_as_the_reader_writes_them(
-    check: str, detail: str, zh: str, en: str
+def test_a_reasons_values_are_kept_and_written_as_the_reader_writes_them(
+    check: str, detail: str, reason: str, values: dict[str, str], zh: str, en: str
 ) -> None:
-    assert check_detail(check, "failed", detail, "zh").text == zh
-    assert check_detail(check, "failed", detail, "en").text == en
+    line = CheckLine(check, "failed", detail, reason, values)
+    assert check_detail(line, "zh").text == zh
+    assert check_detail(line, "en").text == en
 
 
-def test_a_detail_no_pattern_knows_is_its_checks_general_sentence_with_the_verifiers_words() -> None:
-    shown = check_detail("structure", "failed", "credentialSubject.asset has the wrong type", "zh")
+def test_a_check_without_a_reason_is_its_general_sentence_with_the_verifiers_words() -> None:
+    line = CheckLine("structure", "failed", "credentialSubject.asset has the wrong type")
+    shown = check_detail(line, "zh")
     assert (shown.text, shown.exact) == ("文件不是结构完整的登记证书", False)
     assert shown.original == "credentialSubject.asset has the wrong type"
+
+
+def test_a_reason_the_catalogue_does_not_know_is_its_checks_general_sentence() -> None:
+    line = CheckLine("proof-signature", "failed", "a new way to fail", "signature.from_the_future", {})
+    shown = check_detail(line, "en")
+    assert (shown.text, shown.exact, shown.original) == (
+        "The signature does not verify",
+        False,
+        "a new way to fail",
+    )

@@ -136,6 +136,7 @@ def test_expired_certificate_raises_with_the_check_name() -> None:
         verifier.verify_or_raise(signed_certificate())
     assert failure.value.check == "validity-period"
     assert "expired" in failure.value.detail
+    assert failure.value.reason == "validity.expired"
 
 
 def test_verify_or_raise_returns_the_parsed_certificate() -> None:
@@ -156,7 +157,9 @@ def test_report_as_json() -> None:
     assert as_json["failedCheck"] == "validity-period"
     assert [check["name"] for check in as_json["checks"]] == [check.value for check in OFFLINE_CHECKS]
     assert as_json["checks"][-1]["passed"] is False
-    assert as_json["checks"][-1]["detail"]
+    assert as_json["checks"][-1]["detail"] == f"expired at {VALID_UNTIL.isoformat()}"
+    assert as_json["checks"][-1]["reason"] == "validity.expired"
+    assert as_json["checks"][-1]["values"] == {"moment": VALID_UNTIL.isoformat()}
 
 
 def test_empty_report_is_not_valid() -> None:
@@ -197,12 +200,16 @@ def test_missing_event_fails_chain_transaction() -> None:
     report = online_verifier(chain).verify(signed_certificate())
     assert report.failed_check == "chain-transaction"
     assert TX_HASH in report.checks[-1].detail
+    assert (report.checks[-1].reason, report.checks[-1].values) == ("transaction.none", {"tx": TX_HASH})
 
 
 def test_wrong_chain_id_fails_chain_transaction() -> None:
     chain = replace(FakeChain.matching(), chain_id=CHAIN_ID + 1)
-    assert online_verifier(chain).verify(signed_certificate()).failed_check == "chain-transaction"
+    report = online_verifier(chain).verify(signed_certificate())
+    assert report.failed_check == "chain-transaction"
     assert chain.calls == []
+    assert report.checks[-1].reason == "transaction.chain"
+    assert report.checks[-1].values == {"stated": str(CHAIN_ID), "actual": str(CHAIN_ID + 1)}
 
 
 def test_wrong_registry_contract_fails_chain_transaction() -> None:
@@ -240,6 +247,8 @@ def test_event_mismatch_fails_chain_event_matches(label: str, change: dict) -> N
     report = online_verifier(chain).verify(signed_certificate())
     assert report.failed_check == "chain-event-matches"
     assert report.checks[-1].detail.endswith(label)
+    assert report.checks[-1].reason == "event.differs"
+    assert report.checks[-1].values == {"fields": label.replace(" ", "_")}
 
 
 def test_event_holder_in_lower_case_still_matches() -> None:
@@ -254,6 +263,7 @@ def test_revoked_asset_fails_asset_not_revoked() -> None:
     report = online_verifier(chain).verify(signed_certificate())
     assert report.failed_check == "asset-not-revoked"
     assert "revoked" in report.checks[-1].detail
+    assert report.checks[-1].reason == "asset.revoked"
 
 
 def test_holder_changed_on_chain_fails_asset_not_revoked() -> None:
@@ -262,6 +272,7 @@ def test_holder_changed_on_chain_fails_asset_not_revoked() -> None:
     report = online_verifier(chain).verify(signed_certificate())
     assert report.failed_check == "asset-not-revoked"
     assert OTHER_HOLDER in report.checks[-1].detail
+    assert (report.checks[-1].reason, report.checks[-1].values) == ("asset.holder", {"holder": OTHER_HOLDER})
 
 
 def test_asset_unknown_to_the_registry_fails_asset_not_revoked() -> None:
@@ -355,7 +366,11 @@ def test_a_certificate_states_its_registration_number_and_the_format_check_verif
     assert vc["credentialSubject"]["registrationNumber"] == "460100-2026-00000042-3"
     assert report.valid, report
     assert report.checks[1] == CheckResult(
-        "format", True, "registration number 460100-2026-00000042-3: check character verified"
+        "format",
+        True,
+        "registration number 460100-2026-00000042-3: check character verified",
+        "format.passed",
+        {"number": "460100-2026-00000042-3"},
     )
 
 
@@ -374,9 +389,10 @@ def test_a_registration_number_with_a_tampered_check_character_fails_the_format_
     assert not report.valid
     assert report.failed_check == "format"
     assert "check character" in (report.failure_detail or "")
+    assert report.checks[-1].reason == "format.check_char"
     with pytest.raises(VerificationFailed) as caught:
         offline_verifier().verify_or_raise(vc)
-    assert caught.value.check == "format"
+    assert (caught.value.check, caught.value.reason) == ("format", "format.check_char")
 
 
 def test_a_registration_number_signed_with_a_wrong_check_character_fails_the_format_check() -> None:
@@ -393,6 +409,7 @@ def test_a_certificate_number_with_a_month_out_of_range_fails_the_format_check()
         signed_certificate(**{**NUMBERED, "certificate_number": "DIP-202613-460100-000042"})
     )
     assert report.failed_check == "format"
+    assert report.checks[-1].reason == "format.certificate_number"
 
 
 def test_a_malformed_registration_number_is_refused_as_structure() -> None:
