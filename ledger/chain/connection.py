@@ -11,7 +11,7 @@ from pathlib import Path
 from web3 import HTTPProvider, Web3
 
 from dataledger.ledger.chain.transactions import unavailable_on_connection_errors
-from dataledger.registry.errors import LedgerUnavailable
+from dataledger.registry.errors import ConfigurationError, LedgerUnavailable
 
 # The standard development mnemonic's first account: prefunded on the devnet, anvil and hardhat.
 DEV_OPERATOR_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
@@ -36,9 +36,18 @@ def connect(rpc_url: str | None, chain_dir: Path | None, *, timeout_s: float = 1
             except OSError as exc:
                 raise LedgerUnavailable(f"cannot reach the chain node at {rpc_url}: {exc}") from None
         return w3
+    from dataledger_devnet.errors import DataDirInUse
     from dataledger_devnet.provider import DevnetProvider
 
     if chain_dir is None:
         raise LedgerUnavailable("the embedded chain needs a data directory")
     chain_dir.mkdir(parents=True, exist_ok=True)
-    return Web3(DevnetProvider(chain_dir))
+    try:
+        return Web3(DevnetProvider(chain_dir))
+    except DataDirInUse:
+        # One process at a time opens the embedded chain (a server's workers reach it through theirs).
+        raise ConfigurationError(
+            f"the embedded chain in {chain_dir} is in use by another process, a running server?"
+            " Stop it first: one process at a time opens a data directory's chain",
+            data_dir=str(chain_dir.parent),
+        ) from None

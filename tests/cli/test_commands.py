@@ -448,3 +448,19 @@ def test_audit_shows_its_steps_on_stderr_and_prints_the_report_as_json(tmp_path:
         db.execute("UPDATE assets SET salt = ? WHERE asset_id = ?", ("0x" + "ab" * 32, asset["assetId"]))
     tampered = dataledger("audit", "--data-dir", tmp_path)
     assert tampered.returncode == 1 and asset["assetId"] in tampered.stdout
+
+
+def test_a_data_directory_another_process_has_open_is_refused_with_a_message_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    from dataledger_devnet.provider import DevnetProvider
+
+    held = DevnetProvider(tmp_path / "chain")  # as a running server holds its embedded chain
+    try:
+        result = dataledger("audit", "--data-dir", tmp_path)
+    finally:
+        held.close()
+
+    assert result.returncode == 1, result.stderr
+    assert "configuration-error" in result.stderr and "in use by another process" in result.stderr
+    assert "Traceback" not in result.stderr
