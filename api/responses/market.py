@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from dataledger.api.responses.assets import IsoDateTime
+from dataledger.api.responses.assets import REGISTRATION_NUMBER_EXAMPLE, IsoDateTime, RegistrationNumber
 from dataledger.api.responses.common import (
     ADDRESS_EXAMPLE,
     ASSET_ID_EXAMPLE,
@@ -224,8 +224,8 @@ class Delisting(Wire):
 LISTING_EXAMPLE: dict[str, Any] = {
     "listingId": LISTING_ID_EXAMPLE,
     "assetId": ASSET_ID_EXAMPLE,
-    "registrationNumber": ASSET_ID_EXAMPLE,
-    "certificateNumber": "DL-2026-000042",
+    "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
+    "certificateNumber": "DIP-202603-460100-000042",
     "exchange": EXCHANGE_EXAMPLE,
     "lister": ADDRESS_EXAMPLE,
     "status": "listed",
@@ -250,7 +250,10 @@ class Listing(Wire):
 
     listing_id: HexHash = Field(description="Derived from the asset, the exchange and the report")
     asset_id: HexHash
-    registration_number: HexHash = Field(description="The registration's number (the asset id)")
+    registration_number: RegistrationNumber | None = Field(
+        description="The asset's registration number; null for an asset registered before registration"
+        " numbers (its id names it)"
+    )
     certificate_number: str | None = Field(description="The asset's valid registration certificate")
     exchange: ExchangeRef
     lister: ChainAddress = Field(description="The holder whose product it is")
@@ -270,8 +273,8 @@ class Listing(Wire):
 ENTRY_EXAMPLE: dict[str, Any] = {
     "listingId": LISTING_ID_EXAMPLE,
     "assetId": ASSET_ID_EXAMPLE,
-    "registrationNumber": ASSET_ID_EXAMPLE,
-    "certificateNumber": "DL-2026-000042",
+    "registrationNumber": REGISTRATION_NUMBER_EXAMPLE,
+    "certificateNumber": "DIP-202603-460100-000042",
     "exchange": EXCHANGE_EXAMPLE,
     "title": "离岛免税销售指数 Duty-free sales index",
     "subtitle": "Monthly sales by category, Hainan offshore duty-free",
@@ -292,7 +295,7 @@ class CatalogueEntry(Wire):
 
     listing_id: HexHash
     asset_id: HexHash
-    registration_number: HexHash
+    registration_number: RegistrationNumber | None
     certificate_number: str | None
     exchange: ExchangeRef
     title: str

@@ -499,8 +499,9 @@ def _entries(conn: Connection, seqs: list[int]) -> list[CatalogueEntry]:
     marks = ", ".join(f":s{i}" for i in range(len(seqs)))
     found = conn.execute(
         text(
-            "SELECT seq, listing_id, asset_id, exchange_id, exchange_name, content_json,"
-            f" certificate_number, listed_at FROM market_listings WHERE seq IN ({marks})"
+            "SELECT l.seq, l.listing_id, l.asset_id, l.exchange_id, l.exchange_name, l.content_json,"
+            " l.certificate_number, l.listed_at, a.registration_number FROM market_listings l"
+            f" LEFT JOIN assets a ON a.asset_id = l.asset_id WHERE l.seq IN ({marks})"
         ),
         {f"s{i}": seq for i, seq in enumerate(seqs)},
     ).all()
@@ -514,6 +515,7 @@ def _entries(conn: Connection, seqs: list[int]) -> list[CatalogueEntry]:
             content=ListingContent.from_json(json.loads(row.content_json)),
             certificate_number=row.certificate_number,
             listed_at=aware(row.listed_at),
+            registration_number=row.registration_number,
         )
         for row in (by_seq[seq] for seq in seqs)
     ]

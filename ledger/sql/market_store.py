@@ -344,7 +344,11 @@ class MarketStore:
     def listing(self, listing_id: str) -> Listing:
         with self._engine.connect() as conn:
             row = conn.execute(
-                text("SELECT * FROM market_listings WHERE listing_id = :id"), {"id": listing_id.lower()}
+                text(
+                    "SELECT l.*, a.registration_number FROM market_listings l"
+                    " LEFT JOIN assets a ON a.asset_id = l.asset_id WHERE l.listing_id = :id"
+                ),
+                {"id": listing_id.lower()},
             ).first()
         if row is None:
             raise ListingNotFound("no listing with this id", listingId=listing_id)
@@ -707,6 +711,7 @@ def listing_of(row: Any) -> Listing:
         delisted_at=aware(row["delisted_at"]) if row["delisted_at"] else None,
         delisting_evidence=delisting,
         asset_pledgee=row["asset_pledgee"],
+        registration_number=row.get("registration_number"),
     )
 
 

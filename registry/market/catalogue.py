@@ -198,13 +198,14 @@ class CatalogueEntry:
     content: ListingContent
     certificate_number: str | None
     listed_at: datetime
+    registration_number: str | None = None  # the asset's (see Listing.registration_number)
 
     def as_json(self) -> dict[str, Any]:
         content = self.content
         return {
             "listingId": self.listing_id,
             "assetId": self.asset_id,
-            "registrationNumber": self.asset_id,
+            "registrationNumber": self.registration_number,
             "certificateNumber": self.certificate_number,
             "exchange": {"id": self.exchange_id, "name": self.exchange_name},
             "title": content.title,

@@ -353,6 +353,9 @@ class Listing:
     delisted_at: datetime | None = None
     delisting_evidence: ChainEvidence | None = None
     asset_pledgee: str | None = field(default=None)  # the asset's pledgee now, when known
+    # The asset's registration number (IIIIII-YYYY-NNNNNNNN-C); None for an asset registered before
+    # registration numbers, which its id alone names.
+    registration_number: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("listing_id", "asset_id", "report_hash", "terms_hash", "content_hash"):
@@ -362,11 +365,6 @@ class Listing:
             address = getattr(self, name)
             if address is not None:
                 object.__setattr__(self, name, require_address(address, name).lower())
-
-    @property
-    def registration_number(self) -> str:
-        """The registration's number: the registered asset's id."""
-        return self.asset_id
 
     def as_json(self) -> dict[str, Any]:
         """The listing on the wire (camelCase)."""

@@ -178,7 +178,7 @@ class MarketService:
         )
         assert standing is not None  # suspension_of refused an unregistered asset
         self._records.add_listing(listing, report, standing)
-        return listing
+        return self._records.listing(listing_id)  # as every later read tells it (its registration number)
 
     def listing(self, listing_id: str) -> Listing:
         """The listing, its status as its asset stands on chain now (written through to the store)."""

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dataledger.registry.holder_signatures import sign_typed_data
+from dataledger.registry.numbering import RegistrationNumber
 from tests.factories import Actor, asset_facts
 from tests.lifecycle.driver import LifecycleDriver, assert_problem
 from tests.market.factories import content_json
@@ -104,7 +105,12 @@ def test_an_exchange_lists_a_verified_product_and_buyers_find_it_in_chinese_and_
     listing, exchange = case["listing"], case["exchange"]
 
     assert listing["status"] == "listed" and listing["suspension"] is None
-    assert listing["assetId"] == case["asset"]["assetId"] == listing["registrationNumber"]
+    assert listing["assetId"] == case["asset"]["assetId"]
+    holder = case["holder"]
+    asset_view = api.client.get(f"/v1/assets/{listing['assetId']}", headers=holder.headers).json()
+    registration_number = asset_view["registrationNumber"]
+    assert listing["registrationNumber"] == registration_number  # the asset's: IIIIII-YYYY-NNNNNNNN-C
+    assert RegistrationNumber.parse(registration_number)
     assert listing["certificateNumber"]
     assert listing["licenceTemplate"] == {
         "templateId": case["template"]["templateId"],
@@ -127,6 +133,7 @@ def test_an_exchange_lists_a_verified_product_and_buyers_find_it_in_chinese_and_
     page = search(
         api, q="销售指数", productForm="index", exchange=exchange.id, priceMin="1000", priceMax="2000"
     )
+    assert page["items"][0]["registrationNumber"] == registration_number
     assert page["total"] == 1 and page["items"][0]["price"] == {
         "amount": "1200.00",
         "currency": "CNY",
