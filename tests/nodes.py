@@ -129,13 +129,15 @@ def postgres_reachable() -> bool:
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test session; dropped afterwards."""
+def fresh_postgres_database(ctype: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test session; dropped afterwards. ``ctype``: its
+    LC_CTYPE (and LC_COLLATE), where the server's default would not do."""
     import psycopg
 
     name = f"dataledger_test_{uuid.uuid4().hex[:12]}"
+    locale = f" LC_CTYPE '{ctype}' LC_COLLATE '{ctype}' TEMPLATE template0 ENCODING 'UTF8'" if ctype else ""
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{locale}')
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     finally:

@@ -7,7 +7,7 @@ title, whether it is visible), never the listings themselves but for the page's 
   :mod:`~dataledger.registry.market.catalogue`) match a word that starts with them; on SQLite they
   are prefix phrases (``"de-identified"*``) of an FTS5 ``MATCH`` on the ``unicode61`` table
   ``market_listing_words`` (columns title, body), on PostgreSQL ``LIKE '% de identified%'`` on the
-  search text's words one space apart (``search_words``, :data:`SEARCH_WORDS`). Other terms of three
+  search text's words one space apart (``search_words``, :func:`word_line`). Other terms of three
   characters or more (Chinese) are found anywhere: on SQLite phrases of an FTS5 ``MATCH`` on the
   ``trigram`` table ``market_listing_text``, on PostgreSQL ``LIKE '%term%'`` on ``search_text``.
   Shorter terms are tokens of a ``MATCH`` on the short-terms table (SQLite) or an array containment
@@ -75,18 +75,15 @@ _TITLE_WORDS_FTS = (
 WORD_TOKENIZER = "unicode61 remove_diacritics 0"
 
 
-# On PostgreSQL a text's words are a stored column: the normalised text with every run of characters
-# other than letters and digits turned into one space, and a space at each end. A word term is then a
-# LIKE of its words apart by single spaces after a space (``% de identified%``): a word that starts with
-# the last one, right after the others. The trigram index answers it; checking a row is a LIKE. Letters
-# and digits are the database's ([[:alnum:]] of a UTF-8 ctype such as C.UTF-8 agrees with the words
-# SQLite and CatalogueQuery cut; under the plain C ctype only ASCII letters would make words).
-def _words_of(column: str) -> str:
-    return f"' ' || regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g') || ' '"
-
-
-SEARCH_WORDS = _words_of("search_text")
-TITLE_WORDS = _words_of("title")
+def word_line(text: str) -> str:
+    """A normalised text's words as PostgreSQL's words columns hold them (``search_words``,
+    ``title_words``): one space apart, with a space at each end. A word term is then a LIKE of its words
+    apart by single spaces after a space (``% de identified%``): a word that starts with the last one,
+    right after the others; the trigram index answers it. The words are cut here, as
+    :func:`~dataledger.registry.market.catalogue.words` cuts a query's, not by the database: a
+    ``[[:alnum:]]`` of PostgreSQL follows the database's ctype, and under the plain C ctype only ASCII
+    letters would make words ("café" would be "caf")."""
+    return " " + " ".join(words(text)) + " "
 
 
 def _phrases(terms: tuple[str, ...], prefix: bool = False) -> str:

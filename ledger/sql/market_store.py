@@ -31,11 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from dataledger.ledger.sql.catalogue_search import (
-    SEARCH_WORDS,
-    TITLE_WORDS,
     WORD_TOKENIZER,
     FacetCells,
     search,
+    word_line,
 )
 from dataledger.ledger.sql.delivery_tables import DEPOSITS
 from dataledger.ledger.sql.market_tables import (
@@ -179,12 +178,11 @@ _POSTGRES_DDL_LOCK = "SELECT pg_advisory_xact_lock(1145848905, 14)"
 _POSTGRES_SCHEMA = (
     *_BROWSE_INDEX,
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    # The words of the text and of the title (letters and digits, one space apart), for word terms:
-    # LIKE '% de identified%' is a word that starts with "identified" right after the word "de".
-    f"ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS search_words text"
-    f" GENERATED ALWAYS AS ({SEARCH_WORDS}) STORED",
-    f"ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS title_words text"
-    f" GENERATED ALWAYS AS ({TITLE_WORDS}) STORED",
+    # The words of the text and of the title (catalogue_search.word_line), for word terms: LIKE
+    # '% de identified%' is a word that starts with "identified" right after the word "de". Written by
+    # index_listings; a database made before them has them filled once (_fill_word_lines).
+    "ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS search_words text",
+    "ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS title_words text",
     # The short terms as an array the GIN index answers exactly (no recheck of each row's text).
     "ALTER TABLE market_catalogue ADD COLUMN IF NOT EXISTS short_terms_array text[]"
     " GENERATED ALWAYS AS (string_to_array(short_terms, ' ')) STORED",
@@ -258,6 +256,8 @@ class MarketStore:
                 )
                 for statement in schema:
                     conn.exec_driver_sql(statement)
+                if postgres:
+                    _fill_word_lines(conn)
                 conn.exec_driver_sql(_CERTIFIED_BEFORE[conn.dialect.name])
             except Exception as error:
                 if postgres and "pg_trgm" in str(error):
@@ -549,6 +549,42 @@ class MarketStore:
             index_listings(conn, list(zip(seqs, (listing for listing, _ in listings), strict=True)))
 
 
+def _fill_word_lines(conn: Connection) -> None:
+    """PostgreSQL: the words columns of catalogue entries stored without them, and of every entry where
+    they were columns the database generated (by its ctype's idea of a letter, see word_line)."""
+    generated = conn.execute(
+        text(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = 'market_catalogue' AND column_name IN ('search_words', 'title_words')"
+            " AND is_generated = 'ALWAYS'"
+        )
+    ).scalars()
+    every = False
+    for column in generated:
+        conn.exec_driver_sql(f"ALTER TABLE market_catalogue ALTER COLUMN {column} DROP EXPRESSION")
+        every = True
+    missing = "" if every else " AND (search_words IS NULL OR title_words IS NULL)"
+    after = -1
+    while True:
+        rows = conn.execute(
+            text(
+                "SELECT seq, search_text, title FROM market_catalogue"
+                f" WHERE seq > :after{missing} ORDER BY seq LIMIT 5000"
+            ),
+            {"after": after},
+        ).all()
+        if not rows:
+            return
+        conn.execute(
+            text("UPDATE market_catalogue SET search_words = :text, title_words = :title WHERE seq = :seq"),
+            [
+                {"seq": row.seq, "text": word_line(row.search_text or ""), "title": word_line(row.title)}
+                for row in rows
+            ],
+        )
+        after = rows[-1].seq
+
+
 def index_listings(conn: Connection, entries: Sequence[tuple[int, Listing]]) -> None:
     """The catalogue entries of newly stored listings (seq, listing): a ``market_catalogue`` row each
     and, on SQLite, their FTS5 entries (on PostgreSQL the row's columns are indexed)."""
@@ -573,6 +609,8 @@ def index_listings(conn: Connection, entries: Sequence[tuple[int, Listing]]) -> 
                 "price_minor": content.price.minor_units,
                 "title": normalise(content.title),
                 "search_text": None if sqlite else text,
+                "search_words": None if sqlite else word_line(text),
+                "title_words": None if sqlite else word_line(normalise(content.title)),
                 "short_terms": None if sqlite else terms,
             }
         )

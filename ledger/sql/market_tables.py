@@ -84,6 +84,8 @@ class MarketCatalogueRow(SQLModel, table=True):
     price_minor: int = Field(sa_type=BigInteger)
     title: str = Field(max_length=120)  # normalised (NFKC, lower case)
     search_text: str | None = None  # normalised; PostgreSQL only
+    search_words: str | None = None  # catalogue_search.word_line(search_text); PostgreSQL only
+    title_words: str | None = None  # catalogue_search.word_line(title); PostgreSQL only
     short_terms: str | None = None  # space separated; PostgreSQL only
 
 
