@@ -15,7 +15,7 @@ from dataledger.registry.holder_signatures import (
 )
 
 # The acts the trades contract checks (its own EIP-712 domain).
-TRADE_ACT_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate"})
+TRADE_ACT_TYPES = frozenset({"TradeOrder", "TradeAcceptance", "TradeMandate", "TradeMandateRevocation"})
 # The texts every signing page's scripts show, besides the page's own prefix.
 SIGNING_MESSAGE_PREFIXES = ("sign.", "key.", "problem.", "status.", "right.")
 

@@ -8,9 +8,10 @@ data, from the API (``/v1/trades``) or from the page's data route, which answers
 whose key it was sent, as the API's problems. The holder accepts an order by signing the
 ``TradeAcceptance`` in the browser (``trades.js`` through ``signing.js``); so does the listing exchange,
 in the holder's name, while the holder's mandate for the listing is in force (the page shows the mandate's
-state to both); neither key leaves its owner's browser. The orders are read a page at a time (the API's
-``limit`` and ``offset``).
-"""
+state to both); the holder grants that mandate, or revokes it, from the same page, signing the
+``TradeMandate`` or ``TradeMandateRevocation`` there too; neither key leaves its owner's browser. The
+orders are read a page at a time (the API's ``limit`` and ``offset``), those awaiting acceptance with its
+``status`` and ``role`` filters."""
 
 from __future__ import annotations
 
@@ -27,11 +28,14 @@ from dataledger.portal.voucher_pages import authority_data, enterprise_data
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 data_router = APIRouter(include_in_schema=False)  # JSON: its errors are the API's problems
 NO_STORE = {"Cache-Control": "no-store"}
+# The acts the trades page signs: an order's acceptance (the holder, or the exchange under its mandate),
+# and the holder's mandate to the listing exchange and its revocation.
+TRADES_PAGE_ACT_TYPES = frozenset({"TradeAcceptance", "TradeMandate", "TradeMandateRevocation"})
 
 
 @router.get("/workspace/trades", response_class=HTMLResponse)
 def workspace_trades(request: Request, services: PortalServicesDep) -> HTMLResponse:
-    signing = signing_data(services, language_of(request), frozenset({"TradeAcceptance"}), "tr.", "trade.")
+    signing = signing_data(services, language_of(request), TRADES_PAGE_ACT_TYPES, "tr.", "trade.")
     return render(request, "workspace_trades.html", {"signing": signing})
 
 

@@ -2,8 +2,11 @@
 // and trades from the API a page at a time (/v1/trades?limit&offset, newest first: as buyer, as seller, as
 // the listing exchange), and lets whoever may accept an order accept it: the holder, or the listing
 // exchange while the holder's mandate for the listing is in force (/v1/listings/{id}/mandates, whose state
-// both are shown). The TradeAcceptance is prepared on the server, checked, shown in plain words and signed
-// in this page through signing.js, with the accepter's own key, which never leaves it.
+// both are shown). The orders awaiting that acceptance are the API's own filter, a page at a time
+// (status=ordered with role=seller for the holder, role=exchange for the exchange). The holder grants its
+// mandate to the listing exchange for each of its listings, until a date it picks, and revokes it. Every act
+// (TradeAcceptance, TradeMandate, TradeMandateRevocation) is prepared on the server, checked, shown in plain
+// words and signed in this page through signing.js, with the signer's own key, which never leaves it.
 "use strict";
 
 (function () {
@@ -11,9 +14,14 @@
   const { m, element } = S;
   const $ = (id) => document.getElementById(id);
   const PAGE = 10; // orders and trades per page
-  let offset = 0; // where the page shown starts
+  // The holder's listings are those of its latest orders as seller: the API lists no holder's listings
+  // (GET /v1/trades?role=seller is the one list of them it answers), so a listing never ordered is not shown.
+  const SALES_READ = 100;
+  const MANDATE_DAYS = 730; // the API takes a mandate of two years at most (counted in chain time)
+  const NONE = { items: [], total: 0, offset: 0 };
+  const offsets = { trades: 0, awaiting: 0 }; // where the pages shown start: all orders, those awaiting acceptance
   let me = null;
-  const titles = {}; // listing id -> its title (the public listing)
+  const listings = {}; // listing id -> the public listing (null: not readable)
   let mandates = {}; // listing id -> its mandates, newest first (null: not readable); this page's listings
 
   function flash(text, good) {
@@ -30,15 +38,26 @@
     box.textContent = error || "";
   }
 
+  // One page of the caller's orders and trades (``filter``: the API's query filters, each followed by &);
+  // past the end (the list shrank under the page), its last page instead.
+  async function readPage(filter, at) {
+    const read = (start) => S.api("GET", `/v1/trades?${filter}limit=${PAGE}&offset=${start}`);
+    const answer = await read(at);
+    if (answer.items.length || at === 0) return answer;
+    return read(Math.max(0, (Math.ceil(answer.total / PAGE) - 1) * PAGE));
+  }
+
   async function load() {
-    let trades, total;
+    let trades, awaiting, sales;
     try {
       me = await S.api("GET", "/v1/participants/me");
-      ({ items: trades, total } = await S.api("GET", `/v1/trades?limit=${PAGE}&offset=${offset}`));
-      if (!trades.length && offset > 0) {
-        offset = Math.max(0, (Math.ceil(total / PAGE) - 1) * PAGE); // the list shrank under the page
-        ({ items: trades, total } = await S.api("GET", `/v1/trades?limit=${PAGE}&offset=${offset}`));
-      }
+      // who accepts: the seller its own orders, the listing exchange under a mandate (oversight neither)
+      const acceptRole = asExchange() ? "exchange" : me.role === "enterprise" ? "seller" : null;
+      [trades, awaiting, sales] = await Promise.all([
+        readPage("", offsets.trades),
+        acceptRole ? readPage(`status=ordered&role=${acceptRole}&`, offsets.awaiting) : NONE,
+        acceptRole === "seller" ? S.api("GET", `/v1/trades?role=seller&limit=${SALES_READ}&offset=0`) : NONE,
+      ]);
     } catch (error) {
       if (error.status === 401 || error.status === 403) {
         S.clearApiKey();
@@ -48,48 +67,62 @@
       flash(error.message, false);
       return;
     }
+    offsets.trades = trades.offset;
+    offsets.awaiting = awaiting.offset;
     $("sign-in-form").hidden = true;
     $("desk").hidden = false;
     $("signed-in").textContent = m("key.signed_in_as", { name: me.name, address: me.address || "—" });
-    const listings = [...new Set(trades.map((trade) => trade.listingId))];
+    const listingsOf = (items) => [...new Set(items.map((trade) => trade.listingId))];
+    const own = listingsOf(sales.items); // the holder's listings, for its mandates
     // the mandates of the listings whose orders wait for an acceptance this participant may give or grant
-    const awaited = [...new Set(trades.filter((t) => t.status === "ordered" && (isSeller(t) || isExchange(t))).map((t) => t.listingId))];
+    const mandated = [...new Set([...listingsOf(awaiting.items), ...own])];
     mandates = {};
     await Promise.all([
-      ...listings
-        .filter((id) => !(id in titles))
+      ...[...new Set([...listingsOf(trades.items), ...mandated])]
+        .filter((id) => !(id in listings) || own.includes(id)) // the holder's own: as they stand now
         .map((id) =>
           S.api("GET", "/v1/listings/" + id).then(
-            (listing) => (titles[id] = listing.content.title),
-            () => (titles[id] = ""),
+            (listing) => (listings[id] = listing),
+            () => (listings[id] = null),
           ),
         ),
-      ...awaited.map((id) =>
+      ...mandated.map((id) =>
         S.api("GET", `/v1/listings/${id}/mandates`).then(
           (answer) => (mandates[id] = answer.items),
           () => (mandates[id] = null),
         ),
       ),
     ]);
-    render(trades);
-    pager(trades.length, total);
+    render(trades.items, awaiting.items, own);
+    pager(PAGERS.trades, trades);
+    pager(asExchange() ? PAGERS.mandated : PAGERS.awaiting, awaiting);
   }
 
-  function pager(shown, total) {
-    $("trade-pages").hidden = offset === 0 && total <= PAGE;
-    $("trades-previous").disabled = offset === 0;
-    $("trades-next").disabled = offset + shown >= total;
-    $("trades-range").textContent = shown ? m("tr.page_range", { first: offset + 1, last: offset + shown, total }) : "";
+  const PAGERS = {
+    trades: { prefix: "trades", pages: "trade-pages", offset: "trades", range: "tr.page_range" },
+    awaiting: { prefix: "awaiting", pages: "awaiting-pages", offset: "awaiting", range: "tr.awaiting_range" },
+    mandated: { prefix: "mandated", pages: "mandated-pages", offset: "awaiting", range: "tr.awaiting_range" },
+  };
+
+  function pager(which, answer) {
+    const at = answer.offset;
+    const shown = answer.items.length;
+    $(which.pages).hidden = at === 0 && answer.total <= PAGE;
+    $(which.prefix + "-previous").disabled = at === 0;
+    $(which.prefix + "-next").disabled = at + shown >= answer.total;
+    $(which.prefix + "-range").textContent = shown ? m(which.range, { first: at + 1, last: at + shown, total: answer.total }) : "";
   }
 
-  $("trades-previous").addEventListener("click", () => {
-    offset = Math.max(0, offset - PAGE);
-    load();
-  });
-  $("trades-next").addEventListener("click", () => {
-    offset += PAGE;
-    load();
-  });
+  for (const which of Object.values(PAGERS)) {
+    $(which.prefix + "-previous").addEventListener("click", () => {
+      offsets[which.offset] = Math.max(0, offsets[which.offset] - PAGE);
+      load();
+    });
+    $(which.prefix + "-next").addEventListener("click", () => {
+      offsets[which.offset] += PAGE;
+      load();
+    });
+  }
 
   S.wireSignIn(load);
   S.onKey((unlocked) => {
@@ -101,19 +134,21 @@
   const isSeller = (trade) => same(trade.seller.address, me.address);
   const isExchange = (trade) => trade.exchange.id === me.id;
   const asExchange = () => me.role === "exchange";
-  const titleOf = (trade) => titles[trade.listingId] || trade.assetId;
+  const listingTitle = (id) => (listings[id] ? listings[id].content.title : id);
+  const titleOf = (trade) => (listings[trade.listingId] ? listings[trade.listingId].content.title : trade.assetId);
   const when = (iso) => new Date(iso).toLocaleString(S.data.lang === "zh" ? "zh-CN" : "en-GB");
 
-  function render(trades) {
+  function render(trades, awaiting, own) {
     for (const section of document.querySelectorAll("#desk section[data-for]")) {
       section.hidden = (section.dataset.for === "exchange") !== asExchange();
     }
     if (asExchange()) {
-      cards("mandated", trades.filter((trade) => isExchange(trade) && trade.status === "ordered"), "tr.none_mandated", "none-mandated");
+      cards("mandated", awaiting, "tr.none_mandated", "none-mandated");
       fill("listed", trades.filter(isExchange), "tr.none_listed");
       return;
     }
-    cards("awaiting", trades.filter((trade) => isSeller(trade) && trade.status === "ordered"), "tr.none_awaiting", "none-awaiting");
+    cards("awaiting", awaiting, "tr.none_awaiting", "none-awaiting");
+    mandateRows(own);
     fill("bought", trades.filter((trade) => trade.buyer.id === me.id), "tr.none_bought");
     fill("sold", trades.filter((trade) => isSeller(trade) && trade.status !== "ordered"), "tr.none_sold");
   }
@@ -187,6 +222,142 @@
     accept.addEventListener("click", () => acceptOrder(trade));
     card.append(element("div", { class: "actions" }, accept));
     return card;
+  }
+
+  // -- the holder's mandates to the listing exchanges ----------------------------------------------
+
+  // The holder's latest mandate for the listing: undefined if none was granted, null if unreadable.
+  function ownMandate(listingId) {
+    const history = mandates[listingId];
+    if (history === null || history === undefined) return null;
+    return history.find((mandate) => same(mandate.holder, me.address));
+  }
+
+  function mandateRows(ids) {
+    const box = $("mandates");
+    box.replaceChildren();
+    if (!ids.length) box.append(element("p", { "data-testid": "none-mandates", text: m("tr.mandates_none") }));
+    for (const id of ids) box.append(mandateRow(id));
+  }
+
+  function mandateRow(listingId) {
+    const listing = listings[listingId];
+    const row = element("article", { class: "application", "data-testid": "listing-mandate", "data-listing-id": listingId });
+    const title = listingTitle(listingId);
+    row.append(element("h3", {}, listing ? element("a", { href: "/assets/" + listing.assetId, text: title }) : title));
+    const facts = element("dl", { class: "facts" });
+    const add = (name, value, attributes) => facts.append(element("dt", { text: name }), element("dd", { text: value, ...attributes }));
+    if (listing) add(m("tr.exchange"), listing.exchange.name);
+    add(m("tr.listing_id"), listingId, { class: "hash" });
+    const mandate = ownMandate(listingId);
+    if (mandate !== null) add(m("tr.mandate"), mandateText(mandate), { "data-testid": "mandate", "data-mandate": mandate ? mandate.status : "none" });
+    row.append(facts);
+    if (listing && listing.status === "delisted") {
+      row.append(element("p", { class: "hint", "data-testid": "mandate-delisted", text: m("tr.mandate_delisted") }));
+      return row;
+    }
+    row.append(grantForm(listingId));
+    if (mandate && mandate.status === "in-force") {
+      const revoke = element("button", { type: "button", class: "secondary", "data-testid": "revoke-mandate", text: m("tr.revoke_mandate") });
+      revoke.addEventListener("click", () => revokeMandate(listingId, mandate));
+      row.append(element("div", { class: "actions" }, revoke));
+    }
+    return row;
+  }
+
+  // A date as the date input writes it (YYYY-MM-DD), in the reader's own calendar.
+  const isoDate = (date) => [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+  const endOfDay = (date) => new Date(date.getFullYear(), date.getMonth(), date.getDate(), 23, 59, 59);
+  const daysFromToday = (days) => {
+    const day = new Date();
+    day.setDate(day.getDate() + days);
+    return day;
+  };
+
+  function grantForm(listingId) {
+    const inputId = "mandate-until-" + listingId;
+    const errorId = "mandate-error-" + listingId;
+    const defaultUntil = new Date();
+    defaultUntil.setFullYear(defaultUntil.getFullYear() + 1); // a year, unless the holder picks another date
+    const input = element("input", { type: "date", id: inputId, "data-testid": "mandate-until", value: isoDate(defaultUntil), min: isoDate(daysFromToday(1)), max: isoDate(daysFromToday(MANDATE_DAYS)), "aria-describedby": errorId });
+    const error = element("p", { id: errorId, class: "notice notice-bad", role: "alert", "data-testid": "mandate-error", hidden: true });
+    const grant = element("button", { type: "submit", "data-testid": "grant-mandate", text: m("tr.grant_mandate") });
+    // novalidate: a date out of range gets this page's own message, not the browser's bubble
+    const form = element("form", { class: "actions", novalidate: true, "data-testid": "grant-form" }, element("label", { for: inputId, text: m("tr.mandate_until") }), input, grant, error);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      grantMandate(listingId, input, error);
+    });
+    return form;
+  }
+
+  // The chosen day's end in the reader's time, as Unix seconds: after today and within the longest term the
+  // API takes; else why not, in words.
+  function validUntilOf(value) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+    const day = match ? new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : null;
+    if (!day || isoDate(day) !== value) return { error: m("tr.mandate_until_missing") };
+    if (endOfDay(day) <= endOfDay(new Date())) return { error: m("tr.mandate_until_past") };
+    const latest = daysFromToday(MANDATE_DAYS);
+    if (endOfDay(day) > endOfDay(latest)) return { error: m("tr.mandate_until_far", { latest: latest.toLocaleDateString(S.data.lang === "zh" ? "zh-CN" : "en-GB") }) };
+    return { until: Math.floor(endOfDay(day).getTime() / 1000) };
+  }
+
+  async function grantMandate(listingId, input, error) {
+    const chosen = validUntilOf(input.value);
+    error.hidden = !chosen.error;
+    error.textContent = chosen.error || "";
+    if (chosen.error) {
+      input.focus();
+      return;
+    }
+    await signAct(
+      () =>
+        S.perform({
+          prepare: `/v1/listings/${listingId}/mandate-requests`,
+          submit: `/v1/listings/${listingId}/mandates`,
+          body: { validUntil: chosen.until },
+          primaryType: "TradeMandate",
+          expected: (holder) => ({ holder, listingId, validUntil: chosen.until }),
+          subject: listingTitle(listingId),
+        }),
+      (granted) => m("tr.mandate_granted", { tx: granted.chainEvidence.txHash }),
+    );
+  }
+
+  async function revokeMandate(listingId, mandate) {
+    await signAct(
+      () =>
+        S.perform({
+          prepare: `/v1/listings/${listingId}/mandate-revocation-requests`,
+          submit: `/v1/listings/${listingId}/mandate-revocation`,
+          body: {},
+          primaryType: "TradeMandateRevocation",
+          // the mandate shown in force, to the exchange it names
+          expected: (holder) => ({ holder, listingId, agent: mandate.agent }),
+          subject: listingTitle(listingId),
+        }),
+      (revoked) => m("tr.mandate_revocation_done", { tx: revoked.revocation.chainEvidence.txHash }),
+    );
+  }
+
+  // Do one signed act of the holder's; then show its mandates as they stand, and the outcome in words.
+  async function signAct(perform, done) {
+    let answer;
+    try {
+      answer = await perform();
+    } catch (error) {
+      flash(m("key.failed", { reason: error.message }), false);
+      if (!S.signer()) $("keystore").focus();
+      else await load(); // show the mandate as it stands now
+      return;
+    }
+    if (answer === null) {
+      flash(m("key.cancelled"), false);
+      return;
+    }
+    await load();
+    flash(done(answer), true);
   }
 
   // Why an acceptance was refused, in the reader's words: a mandate revoked (or absent) since the page read it.

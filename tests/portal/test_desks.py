@@ -41,35 +41,54 @@ def test_each_page_is_a_signed_out_shell_in_both_languages(portal: Portal, path:
             assert key not in page.text
 
 
-def test_the_trades_page_checks_an_acceptance_against_the_trades_contract(portal: Portal) -> None:
+def test_the_trades_page_checks_an_acceptance_and_a_mandate_against_the_trades_contract(
+    portal: Portal,
+) -> None:
     page = httpx.get(f"{portal.url}/workspace/trades?lang=en", timeout=30)
     signing = signing_block(page.text)
-    assert signing["actTypes"] == {
-        "TradeAcceptance": [{"name": n, "type": t} for n, t in ACT_TYPES["TradeAcceptance"]]
-    }
-    assert signing["actContracts"] == {"TradeAcceptance": portal.services.trades.domain.verifying_contract}
+    acts = ("TradeAcceptance", "TradeMandate", "TradeMandateRevocation")
+    assert signing["actTypes"] == {act: [{"name": n, "type": t} for n, t in ACT_TYPES[act]] for act in acts}
+    contract = portal.services.trades.domain.verifying_contract
+    assert signing["actContracts"] == dict.fromkeys(acts, contract)
     messages = signing["messages"]
     assert isinstance(messages, dict)
     assert messages["tr.accept"] == "Sign and accept the order" and messages["trade.ordered"]
+    assert messages["sign.type.TradeMandate"] == "Mandate to accept orders"
+    assert messages["sign.type.TradeMandateRevocation"] == "Revocation of a mandate"
+    assert (
+        messages["tr.mandate_until_past"] == "The date must be after today: a mandate cannot end in the past."
+    )
     assert 'href="/workspace/trades" aria-current="page"' in page.text
 
 
 def test_the_trades_page_pages_its_orders_and_has_the_exchanges_view_in_both_languages(
     portal: Portal,
 ) -> None:
-    for lang, pages, mandated, listed in (
-        ("zh", "订单与交易分页", "等待接受的订单（持有方委托）", "本交易所挂牌产品的订单与交易"),
+    for lang, pages, mandated, listed, mandates, awaiting_pages in (
+        (
+            "zh",
+            "订单与交易分页",
+            "等待接受的订单（持有方委托）",
+            "本交易所挂牌产品的订单与交易",
+            "我对挂牌交易所的委托",
+            "待接受订单分页",
+        ),
         (
             "en",
             "Pages of orders and trades",
             "Orders awaiting acceptance (under the holder",
             "the products you listed",
+            "My mandates to the listing exchanges",
+            "Pages of orders awaiting acceptance",
         ),
     ):
         page = httpx.get(f"{portal.url}/workspace/trades?lang={lang}", timeout=30)
         assert page.status_code == 200
         assert f'<nav class="pager" aria-label="{pages}" id="trade-pages"' in page.text
-        assert mandated in page.text and listed in page.text
+        assert mandated in page.text and listed in page.text and mandates in page.text
+        # the orders awaiting acceptance have pagers of their own (the API's status and role filters)
+        for name in ("awaiting", "mandated"):
+            assert f'aria-label="{awaiting_pages}" id="{name}-pages"' in page.text
         # the exchange's sections wait, hidden, for the script to know who signed in
         assert page.text.count('data-for="exchange" hidden>') == 2
         messages = signing_block(page.text)["messages"]
