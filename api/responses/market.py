@@ -270,6 +270,13 @@ class Listing(Wire):
     delisting: Delisting | None
 
 
+class ListingList(Page):
+    model_config = example({"items": [LISTING_EXAMPLE], "total": 1, "limit": 50, "offset": 0})
+
+    items: list[Listing]
+    total: int
+
+
 ENTRY_EXAMPLE: dict[str, Any] = {
     "listingId": LISTING_ID_EXAMPLE,
     "assetId": ASSET_ID_EXAMPLE,

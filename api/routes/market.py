@@ -22,11 +22,12 @@ from dataledger.api.responses.market import (
     CertifiedAssetPage,
     LicenceTemplate,
     Listing,
+    ListingList,
     ProductFormName,
 )
 from dataledger.api.schemas import Offset
 from dataledger.registry.market.catalogue import MAX_PAGE, CatalogueQuery, CatalogueSort
-from dataledger.registry.market.listings import ProductForm
+from dataledger.registry.market.listings import ListingStatus, ProductForm
 
 templates_router = APIRouter(prefix="/v1/licence-templates", tags=["market"])
 listings_router = APIRouter(prefix="/v1/listings", tags=["market"])
@@ -81,6 +82,27 @@ def create_listing(body: ListingCreate, me: CurrentParticipant, services: Servic
     report's hash is recorded on chain as a passing verification, then the listing with the hashes of
     the report, the licence terms and the published content; the report is stored with the listing."""
     return services.market.list_product(me, body.report, body.content.to_domain()).as_json()
+
+
+@listings_router.get("", response_model=ListingList, summary="My listings")
+def list_listings(
+    me: CurrentParticipant,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Offset = 0,
+    status: Annotated[ListingStatus | None, Query(description="Only listings in this status")] = None,
+) -> dict[str, Any]:
+    """The caller's listings, newest first: those of its assets (listed from its chain address) and
+    those at its exchange; every listing for oversight (registrars, auditors, the administrator). A
+    listing's status is as the registry last saw its asset (``GET /v1/listings/{listingId}`` reads the
+    chain now)."""
+    items, total = services.market.listings(me, status=status, limit=limit, offset=offset)
+    return {
+        "items": [listing.as_json() for listing in items],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @listings_router.get("/{listingId}", response_model=Listing, summary="A listing (public)")

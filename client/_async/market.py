@@ -54,6 +54,14 @@ class Market(Resource):
         body = {"report": report, "content": content}
         return await self._client.json("createListing", "POST", "/v1/listings", json=body)
 
+    async def listings(self, *, limit: int = 50, offset: int = 0, status: str | None = None) -> JSON:
+        """The caller's listings, newest first: of its assets, or at its exchange (``status``: listed,
+        suspended or delisted)."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if status is not None:
+            params["status"] = status
+        return await self._client.json("listListings", "GET", "/v1/listings", params=params)
+
     async def listing(self, listing_id: str) -> JSON:
         """A listing, its status as its asset stands on chain now."""
         return await self._client.json(

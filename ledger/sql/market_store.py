@@ -354,6 +354,51 @@ class MarketStore:
             raise ListingNotFound("no listing with this id", listingId=listing_id)
         return listing_of(row._mapping)
 
+    def listings_of(
+        self,
+        *,
+        lister: str | None,
+        exchange_id: str | None,
+        status: ListingStatus | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Listing], int]:
+        """Listings newest first, and how many there are: those ``lister`` listed (its chain address) or
+        listed at ``exchange_id``; every one when both are None. ``status`` keeps one status, as the
+        store's copy of each asset's standing tells it (the catalogue entry's ``visible``)."""
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        parties = []
+        if lister is not None:
+            parties.append("l.lister = :lister")
+            params["lister"] = lister.lower()
+        if exchange_id is not None:
+            parties.append("l.exchange_id = :exchange_id")
+            params["exchange_id"] = exchange_id
+        if parties:
+            where.append("(" + " OR ".join(parties) + ")")
+        if status is not None:
+            where.append(
+                {
+                    ListingStatus.LISTED: "l.status = 'listed' AND c.visible",
+                    ListingStatus.SUSPENDED: "l.status = 'listed' AND NOT c.visible",
+                    ListingStatus.DELISTED: "l.status = 'delisted'",
+                }[status]
+            )
+        tables = "market_listings l JOIN market_catalogue c ON c.seq = l.seq"
+        condition = " WHERE " + " AND ".join(where) if where else ""
+        with self._engine.connect() as conn:
+            total = conn.execute(text(f"SELECT count(*) FROM {tables}{condition}"), params).scalar_one()
+            rows = conn.execute(
+                text(
+                    f"SELECT l.*, a.registration_number FROM {tables}"
+                    f" LEFT JOIN assets a ON a.asset_id = l.asset_id{condition}"
+                    " ORDER BY l.seq DESC LIMIT :limit OFFSET :offset"
+                ),
+                {**params, "limit": limit, "offset": offset},
+            ).all()
+        return [listing_of(row._mapping) for row in rows], int(total)
+
     def deposited_personal_data(self, asset_id: str) -> bool | None:
         with self._engine.connect() as conn:
             declared = conn.execute(

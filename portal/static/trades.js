@@ -14,9 +14,7 @@
   const { m, element } = S;
   const $ = (id) => document.getElementById(id);
   const PAGE = 10; // orders and trades per page
-  // The holder's listings are those of its latest orders as seller: the API lists no holder's listings
-  // (GET /v1/trades?role=seller is the one list of them it answers), so a listing never ordered is not shown.
-  const SALES_READ = 100;
+  const OWN_READ = 100; // the holder's latest listings whose mandates the page manages (GET /v1/listings)
   const MANDATE_DAYS = 730; // the API takes a mandate of two years at most (counted in chain time)
   const NONE = { items: [], total: 0, offset: 0 };
   const offsets = { trades: 0, awaiting: 0 }; // where the pages shown start: all orders, those awaiting acceptance
@@ -48,15 +46,15 @@
   }
 
   async function load() {
-    let trades, awaiting, sales;
+    let trades, awaiting, owned;
     try {
       me = await S.api("GET", "/v1/participants/me");
       // who accepts: the seller its own orders, the listing exchange under a mandate (oversight neither)
       const acceptRole = asExchange() ? "exchange" : me.role === "enterprise" ? "seller" : null;
-      [trades, awaiting, sales] = await Promise.all([
+      [trades, awaiting, owned] = await Promise.all([
         readPage("", offsets.trades),
         acceptRole ? readPage(`status=ordered&role=${acceptRole}&`, offsets.awaiting) : NONE,
-        acceptRole === "seller" ? S.api("GET", `/v1/trades?role=seller&limit=${SALES_READ}&offset=0`) : NONE,
+        acceptRole === "seller" ? S.api("GET", `/v1/listings?limit=${OWN_READ}&offset=0`) : NONE,
       ]);
     } catch (error) {
       if (error.status === 401 || error.status === 403) {
@@ -73,7 +71,7 @@
     $("desk").hidden = false;
     $("signed-in").textContent = m("key.signed_in_as", { name: me.name, address: me.address || "—" });
     const listingsOf = (items) => [...new Set(items.map((trade) => trade.listingId))];
-    const own = listingsOf(sales.items); // the holder's listings, for its mandates
+    const own = owned.items.map((listing) => listing.listingId); // the holder's listings, for its mandates
     // the mandates of the listings whose orders wait for an acceptance this participant may give or grant
     const mandated = [...new Set([...listingsOf(awaiting.items), ...own])];
     mandates = {};

@@ -11,7 +11,7 @@ from dataledger.registry.chain_records import OnChainProcedure
 from dataledger.registry.chain_types import ChainEvidence, OnChainAsset
 from dataledger.registry.market.catalogue import CataloguePage, CatalogueQuery
 from dataledger.registry.market.licence_templates import LicenceTemplate
-from dataledger.registry.market.listings import AssetStanding, Listing
+from dataledger.registry.market.listings import AssetStanding, Listing, ListingStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,18 @@ class MarketRecords(Protocol):
     def add_listing(self, listing: Listing, report: dict[str, Any], standing: AssetStanding) -> None: ...
     def listing(self, listing_id: str) -> Listing: ...
     def listing_report(self, listing_id: str) -> dict[str, Any]: ...
+    def listings_of(
+        self,
+        *,
+        lister: str | None,
+        exchange_id: str | None,
+        status: ListingStatus | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Listing], int]:
+        """Listings newest first and their number: ``lister``'s or at ``exchange_id`` (None, None: all)."""
+        ...
+
     def deposited_personal_data(self, asset_id: str) -> bool | None:
         """Whether the asset's current deposit at the delivery gateway declares personal data (None:
         nothing deposited)."""

@@ -54,6 +54,7 @@ from dataledger.registry.market.listings import (
 from dataledger.registry.market.ports import CertificateNumbers, MarketChain, MarketRecords, RegistryReads
 from dataledger.registry.participants import Participant, Role
 from dataledger.registry.registrar_keys import RegistrarPublicKey
+from dataledger.registry.visibility import oversees
 
 #: How old a listing verification report may be when the exchange lists with it.
 REPORT_MAX_AGE = timedelta(hours=24)
@@ -192,6 +193,19 @@ class MarketService:
             self._records.set_suspension(listing_id, why, standing)
         suspended = replace(listing, suspension=why, asset_pledgee=standing.pledgee if standing else None)
         return replace(suspended, status=listed_status(listing, why))
+
+    def listings(
+        self, viewer: Participant, *, status: ListingStatus | None, limit: int, offset: int
+    ) -> tuple[list[Listing], int]:
+        """The viewer's listings, newest first: those it listed as holder (from its chain address) and
+        those at its exchange; every listing for oversight. Statuses as the store last saw each asset."""
+        if oversees(viewer):
+            return self._records.listings_of(
+                lister=None, exchange_id=None, status=status, limit=limit, offset=offset
+            )
+        return self._records.listings_of(
+            lister=viewer.address or "", exchange_id=viewer.id, status=status, limit=limit, offset=offset
+        )
 
     def report(self, listing_id: str) -> dict[str, Any]:
         """The signed verification report a listing was made with."""

@@ -218,6 +218,7 @@ ACCESS: dict[str, Access] = {
     "getLicenceTemplate": OPEN,
     "createListing": may("exchange"),
     "getListing": OPEN,
+    "listListings": ANY,  # filtered to the caller's listings (as holder or exchange) unless oversight
     "getListingReport": OPEN,
     "delistListing": may("lister-exchange"),  # the exchange that listed the product
     "searchCatalogue": OPEN,

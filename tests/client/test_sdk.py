@@ -437,6 +437,11 @@ def _scenario(world: World, data: Path) -> None:
     assert listing["status"] == "listed" and listing["pledge"]["pledgeeConsented"] == bank.address.lower()
     assert anonymous.market.listing(listing_id)["licenceTemplate"]["termsHash"] == revised["termsHash"]
     assert anonymous.market.listing_report(listing_id) == report
+    for party in (exchange, holder):  # the listing exchange's listings, and the holder's
+        (mine,) = [
+            i for i in party.client.market.listings(status="listed")["items"] if i["listingId"] == listing_id
+        ]
+        assert mine["registrationNumber"] == holder.client.assets.get(asset_id)["registrationNumber"]
     found = anonymous.market.search("免税", product_form="dataset", price_max="100")
     assert listing_id in [item["listingId"] for item in found["items"]]
     assert anonymous.market.search_assets(RUN[:8])["total"] == 0  # names carry no run id; the call works

@@ -408,3 +408,38 @@ def test_a_listing_must_declare_what_the_holders_deposit_declares(api: Lifecycle
     report = verified(api, exchange, holder, asset)
     assert_problem(list_product(api, exchange, report, offered), 409, "personal-data-declaration-mismatch")
     assert list_product(api, exchange, report, offered, personalData=PERSONAL).status_code == 201
+
+
+def test_a_holder_and_an_exchange_list_their_own_listings_by_status(api: LifecycleDriver) -> None:
+    case = listed(api)
+    exchange, first = case["exchange"], case["listing"]
+    other_holder, _, other_asset = product(api, name="港口物流指数")
+    second = list_product(api, exchange, verified(api, exchange, other_holder, other_asset), case["template"])
+    assert second.status_code == 201, second.text
+    second_id = second.json()["listingId"]
+
+    def listed_for(actor: Actor | None, **params: str) -> list[str]:
+        headers = actor.headers if actor is not None else api.admin_headers
+        found = api.client.get("/v1/listings", params={"limit": "100", **params}, headers=headers)
+        assert found.status_code == 200, found.text
+        return [item["listingId"] for item in found.json()["items"]]
+
+    assert listed_for(exchange) == [second_id, first["listingId"]]  # newest first
+    assert listed_for(case["holder"]) == [first["listingId"]]
+    assert listed_for(other_holder) == [second_id]
+    assert listed_for(api.participant("exchange")) == []
+    assert {first["listingId"], second_id} <= set(listed_for(None))  # oversight sees every listing
+
+    assert api.revoke(case["registrar"], case["asset"]["assetId"], "unlawful source").status_code == 200
+    delisted = api.client.post(
+        f"/v1/listings/{second_id}/delisting", json={"reason": "withdrawn"}, headers=exchange.headers
+    )
+    assert delisted.status_code == 200, delisted.text
+    assert listed_for(case["holder"], status="suspended") == [first["listingId"]]
+    assert listed_for(case["holder"], status="listed") == []
+    assert listed_for(exchange, status="delisted") == [second_id]
+    page = api.client.get("/v1/listings", params={"limit": 1, "offset": 1}, headers=exchange.headers).json()
+    assert (page["total"], [item["listingId"] for item in page["items"]]) == (2, [first["listingId"]])
+    lost = api.client.get("/v1/listings", params={"status": "lost"}, headers=exchange.headers)
+    assert_problem(lost, 422, "validation-failed")
+    assert_problem(api.client.get("/v1/listings"), 401, "not-authenticated")

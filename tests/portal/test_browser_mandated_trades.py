@@ -238,6 +238,10 @@ def test_the_holder_grants_a_mandate_from_the_trades_page_and_the_exchange_accep
     assert granted["validUntil"] == int(day_ends.timestamp()) + minutes_behind_utc * 60
     assert granted["agent"].lower() == exchange_address.lower()
     assert any("status=ordered&role=seller" in request.url for request in sent)
+    # the mandates' rows are the holder's listings, as the API lists them (ordered or not)
+    owned = holder.market.listings(limit=100)["items"]
+    assert any(request.url.endswith("/v1/listings?limit=100&offset=0") for request in sent)
+    expect(page.locator("[data-testid=listing-mandate]")).to_have_count(len(owned))
 
     page.get_by_test_id("sign-out").click()
     sign_in(page, portal, portal.story.market.exchange_api_key)
