@@ -43,15 +43,15 @@ from dataledger.ledger.sql.delivery_tables import (
     USES,
 )
 from dataledger.ledger.sql.group_commit import GroupCommit
-from dataledger.ledger.sql.market_tables import MarketListingRow
 from dataledger.ledger.sql.outbox import OUTBOX, AnchorOutbox, OutboxEntry, add_entries
+from dataledger.ledger.sql.personal_data import listed_with_personal_data, lock_asset
 from dataledger.ledger.sql.row_writer import bound, placeholder
 from dataledger.ledger.sql.tables import ConsentRow, LicenceRow, utcnow
 from dataledger.registry.chain_records import ChainAct
 from dataledger.registry.delivery.ports import Deposit, RedeemedUse, UseBatch
 from dataledger.registry.delivery.receipts import RECEIPT_KIND, DeliveryReceipt
 from dataledger.registry.delivery.uses import use_leaf
-from dataledger.registry.errors import LicenceUsedUp, UseAlreadyRedeemed
+from dataledger.registry.errors import LicenceUsedUp, PersonalDataDeclarationMismatch, UseAlreadyRedeemed
 from dataledger.registry.merkle import MerkleTree, leaf_hash, merkle_root
 
 CURRENT_DEPOSIT_TTL_S = 1.0
@@ -103,7 +103,11 @@ class DeliveryStore:
     # -- deposits ---------------------------------------------------------------------------------
 
     def add_deposit(self, deposit: Deposit) -> None:
+        """Store a deposit; refused (``PersonalDataDeclarationMismatch``) when it is not an API serving
+        personal data and a listing of the asset declares personal data, as stored in the meantime (see
+        :mod:`~dataledger.ledger.sql.personal_data`)."""
         with self._write() as conn:
+            lock_asset(conn, deposit.asset_id)
             seq = conn.execute(
                 select(func.coalesce(func.max(DEPOSITS.c.seq), 0)).where(
                     DEPOSITS.c.asset_id == deposit.asset_id
@@ -125,6 +129,13 @@ class DeliveryStore:
                     seq=int(seq) + 1,
                 )
             )
+            serves_consents = deposit.kind == "api" and deposit.personal_data
+            if not serves_consents and listed_with_personal_data(conn, deposit.asset_id):
+                raise PersonalDataDeclarationMismatch(
+                    "a listing of the asset, stored as this deposit was made, declares personal data: deposit"
+                    " its API with personalData",
+                    asset_id=deposit.asset_id,
+                )
         self._current.pop(deposit.asset_id, None)
 
     def deposit(self, deposit_id: str) -> Deposit | None:
@@ -149,12 +160,8 @@ class DeliveryStore:
         return found[0]
 
     def listed_with_personal_data(self, asset_id: str) -> bool:
-        """Whether a listing of the asset, delisted or not, declares that the product holds personal data."""
         with self._engine.connect() as conn:
-            contents = conn.execute(
-                select(MarketListingRow.content_json).where(MarketListingRow.asset_id == asset_id)  # type: ignore[call-overload]
-            ).scalars()
-            return any(json.loads(content)["personalData"]["containsPersonalData"] for content in contents)
+            return listed_with_personal_data(conn, asset_id)
 
     def deposits(self, asset_id: str, limit: int = 100) -> list[Deposit]:
         query = (

@@ -36,7 +36,6 @@ from dataledger.ledger.sql.catalogue_search import (
     search,
     word_line,
 )
-from dataledger.ledger.sql.delivery_tables import DEPOSITS
 from dataledger.ledger.sql.market_tables import (
     CATALOGUE,
     DEMANDS,
@@ -47,6 +46,7 @@ from dataledger.ledger.sql.market_tables import (
     TEMPLATES,
     aware,
 )
+from dataledger.ledger.sql.personal_data import deposited_personal_data, lock_asset
 from dataledger.registry.chain_types import ChainEvidence
 from dataledger.registry.errors import (
     AlreadyExists,
@@ -55,6 +55,7 @@ from dataledger.registry.errors import (
     DemandNotFound,
     LicenceTemplateNotFound,
     ListingNotFound,
+    PersonalDataDeclarationMismatch,
 )
 from dataledger.registry.market.catalogue import CataloguePage, CatalogueQuery, normalise, short_terms
 from dataledger.registry.market.demands import Budget, Demand, DemandResponse, DemandStatus
@@ -326,10 +327,23 @@ class MarketStore:
     # -- listings ---------------------------------------------------------------------------------
 
     def add_listing(self, listing: Listing, report: dict[str, Any], standing: AssetStanding) -> None:
-        """Store a listing, its report and its catalogue entry in one transaction."""
+        """Store a listing, its report and its catalogue entry in one transaction; refused
+        (``PersonalDataDeclarationMismatch``) when the asset's deposit declares otherwise on personal
+        data, as stored in the meantime (see :mod:`~dataledger.ledger.sql.personal_data`)."""
         with self._engine.begin() as conn:
+            lock_asset(conn, listing.asset_id)
             row = listing_row(listing, standing)
             seq = conn.execute(LISTINGS.insert().returning(LISTINGS.c.seq), row).scalar_one()
+            declared = listing.content.personal_data.contains_personal_data
+            deposited = deposited_personal_data(conn, listing.asset_id)
+            if deposited is not None and deposited != declared:
+                raise PersonalDataDeclarationMismatch(
+                    "the holder's deposit at the delivery gateway, stored as this listing was made,"
+                    f" {'declares' if deposited else 'does not declare'} personal data: list it again"
+                    " declaring the same",
+                    field="personalData.containsPersonalData",
+                    assetId=listing.asset_id,
+                )
             conn.execute(
                 REPORTS.insert(),
                 {
@@ -401,13 +415,7 @@ class MarketStore:
 
     def deposited_personal_data(self, asset_id: str) -> bool | None:
         with self._engine.connect() as conn:
-            declared = conn.execute(
-                select(DEPOSITS.c.personal_data)
-                .where(DEPOSITS.c.asset_id == asset_id)
-                .order_by(DEPOSITS.c.seq.desc())
-                .limit(1)
-            ).scalar()
-        return None if declared is None else bool(declared)
+            return deposited_personal_data(conn, asset_id)
 
     def listing_report(self, listing_id: str) -> dict[str, Any]:
         with self._engine.connect() as conn:
