@@ -92,7 +92,8 @@ def list_listings(
     offset: Offset = 0,
     status: Annotated[ListingStatus | None, Query(description="Only listings in this status")] = None,
 ) -> dict[str, Any]:
-    """The caller's listings, newest first: those of its assets (listed from its chain address) and
+    """The caller's listings, newest first: those listed from its chain address (as the asset's holder
+    then) and
     those at its exchange; every listing for oversight (registrars, auditors, the administrator). A
     listing's status is as the registry last saw its asset (``GET /v1/listings/{listingId}`` reads the
     chain now)."""

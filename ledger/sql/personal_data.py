@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 from dataledger.ledger.sql.delivery_tables import DEPOSITS
 from dataledger.ledger.sql.market_tables import MarketListingRow
 
-_LOCK = text("SELECT pg_advisory_xact_lock(1145848905, hashtext(:asset_id))")  # (project, asset)
+# (this lock's own namespace, the asset): apart from the schema's and the merchants' locks
+_LOCK = text("SELECT pg_advisory_xact_lock(1145848914, hashtext(:asset_id))")
 
 
 def lock_asset(conn: Connection, asset_id: str) -> None:

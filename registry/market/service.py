@@ -197,8 +197,9 @@ class MarketService:
     def listings(
         self, viewer: Participant, *, status: ListingStatus | None, limit: int, offset: int
     ) -> tuple[list[Listing], int]:
-        """The viewer's listings, newest first: those it listed as holder (from its chain address) and
-        those at its exchange; every listing for oversight. Statuses as the store last saw each asset."""
+        """The viewer's listings, newest first: those listed from its chain address (it held the asset
+        then; a transfer since suspends them) and those at its exchange; every listing for oversight.
+        Statuses as the store last saw each asset."""
         if oversees(viewer):
             return self._records.listings_of(
                 lister=None, exchange_id=None, status=status, limit=limit, offset=offset
