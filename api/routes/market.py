@@ -93,10 +93,9 @@ def list_listings(
     status: Annotated[ListingStatus | None, Query(description="Only listings in this status")] = None,
 ) -> dict[str, Any]:
     """The caller's listings, newest first: those listed from its chain address (as the asset's holder
-    then) and
-    those at its exchange; every listing for oversight (registrars, auditors, the administrator). A
-    listing's status is as the registry last saw its asset (``GET /v1/listings/{listingId}`` reads the
-    chain now)."""
+    then) and those at its exchange; every listing for oversight (registrars, auditors, the
+    administrator). A listing's status is as the registry last saw its asset (``GET
+    /v1/listings/{listingId}`` reads the chain now)."""
     items, total = services.market.listings(me, status=status, limit=limit, offset=offset)
     return {
         "items": [listing.as_json() for listing in items],
